@@ -1,0 +1,132 @@
+using System;
+using System.Management.Automation;
+using System.Net.Http;
+using Microsoft.Graph;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Authentication;
+using SupportAccessLogs.Auth;
+using SupportAccessLogs.Graph;
+
+namespace SupportAccessLogs;
+
+/// <summary>
+/// A connection to one tenant through Microsoft Graph. What it shows is safe to print: the
+/// token stays inside the request pipeline and is never a property.
+/// </summary>
+public sealed class SupportAccessConnection : IDisposable
+{
+    private readonly HttpClient _httpClient;
+
+    internal SupportAccessConnection(
+        Guid tenantId,
+        string account,
+        string authenticationMethod,
+        GraphEnvironment environment,
+        Uri graphBaseUrl,
+        DateTimeOffset? expiresOn,
+        IAccessTokenProvider tokenProvider,
+        AccessTokenClaims claims)
+    {
+        TenantId = tenantId;
+        Account = account;
+        AuthenticationMethod = authenticationMethod;
+        Environment = environment;
+        GraphEndpoint = graphBaseUrl;
+        ExpiresOn = expiresOn;
+        Claims = claims;
+
+        // Graph's default handlers (retry honouring Retry-After, redirect, telemetry,
+        // compression) stay in force; we only replace how the body is parsed.
+        _httpClient = GraphClientFactory.Create();
+        var authentication = new BaseBearerTokenAuthenticationProvider(tokenProvider);
+        RequestAdapter = new GraphServiceClient(_httpClient, authentication, graphBaseUrl.AbsoluteUri.TrimEnd('/')).RequestAdapter;
+    }
+
+    public Guid TenantId { get; }
+    /// <summary>The signed-in user's UPN, or the application's name or id.</summary>
+    public string Account { get; }
+    public string AuthenticationMethod { get; }
+    public GraphEnvironment Environment { get; }
+    /// <summary>The Graph v1.0 base URL every request of this connection goes to.</summary>
+    public Uri GraphEndpoint { get; }
+    /// <summary>When the current token expires, when known.</summary>
+    public DateTimeOffset? ExpiresOn { get; }
+
+    internal AccessTokenClaims Claims { get; }
+    internal IRequestAdapter RequestAdapter { get; }
+
+    public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";
+
+    public void Dispose() => _httpClient.Dispose();
+
+    /// <summary>Builds a connection from a caller-supplied access token, checking what can be
+    /// checked without a request: shape, tenant, audience and expiry.</summary>
+    internal static SupportAccessConnection FromAccessToken(
+        string token,
+        string? tenantId,
+        GraphEnvironment environment,
+        Uri? graphEndpoint)
+    {
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new ModuleException("AccessTokenEmpty", ErrorCategory.InvalidArgument,
+                "The access token is empty. Pass the token as a SecureString, for example: -AccessToken (ConvertTo-SecureString $token -AsPlainText -Force).");
+        }
+
+        Uri baseUrl = ResolveBaseUrl(environment, graphEndpoint);
+        AccessTokenClaims claims = AccessTokenClaims.Parse(token);
+        Guid tenant = ResolveTenant(claims, tenantId);
+        if (claims.ExpiresOn is DateTimeOffset expiry && expiry <= DateTimeOffset.UtcNow)
+        {
+            throw new ModuleException("AccessTokenExpired", ErrorCategory.AuthenticationError,
+                $"The access token expired at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Get a new token and connect again.");
+        }
+
+        if (claims.Audience is string audience && !GraphAudiences.IsGraph(audience, baseUrl))
+        {
+            throw new ModuleException("AccessTokenWrongAudience", ErrorCategory.AuthenticationError,
+                $"The access token is for '{audience}', not Microsoft Graph. Request a token for the resource '{GraphAudiences.ResourceFor(environment)}' (for example: az account get-access-token --resource-type ms-graph).");
+        }
+
+        string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? claims.ObjectId ?? "(unknown)";
+        var provider = new StaticAccessTokenProvider(token, claims.ExpiresOn, baseUrl);
+        return new SupportAccessConnection(tenant, account, "AccessToken", environment, baseUrl, claims.ExpiresOn, provider, claims);
+    }
+
+    private static Uri ResolveBaseUrl(GraphEnvironment environment, Uri? graphEndpoint)
+    {
+        try
+        {
+            return GraphClouds.V1BaseUrl(graphEndpoint ?? GraphClouds.GraphHost(environment));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModuleException("GraphEndpointRefused", ErrorCategory.InvalidArgument, ex.Message, graphEndpoint);
+        }
+    }
+
+    private static Guid ResolveTenant(AccessTokenClaims claims, string? tenantId)
+    {
+        Guid? fromToken = Guid.TryParse(claims.TenantId, out Guid t) ? t : null;
+        Guid? given = null;
+        if (!string.IsNullOrWhiteSpace(tenantId))
+        {
+            if (!Guid.TryParse(tenantId, out Guid g))
+            {
+                throw new ModuleException("TenantIdNotGuid", ErrorCategory.InvalidArgument,
+                    $"-TenantId '{tenantId}' is not a tenant id. Give the directory (tenant) id GUID shown in the Entra admin center overview.", tenantId);
+            }
+
+            given = g;
+        }
+
+        if (fromToken is Guid a && given is Guid b && a != b)
+        {
+            throw new ModuleException("TenantIdMismatch", ErrorCategory.InvalidArgument,
+                $"The access token was issued for tenant {a}, but -TenantId names {b}. Use a token for {b}, or drop -TenantId.", tenantId);
+        }
+
+        return fromToken ?? given ?? throw new ModuleException("TenantUnknown", ErrorCategory.InvalidArgument,
+            "The access token does not say which tenant it is for (it has no 'tid' claim) and no -TenantId was given. Pass -TenantId <tenant GUID>.");
+    }
+}

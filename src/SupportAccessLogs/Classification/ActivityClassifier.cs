@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using SupportAccessLogs.Graph;
+
+namespace SupportAccessLogs.Classification;
+
+/// <summary>Applies <see cref="ClassificationRules"/>, in the order of DESIGN §3, to one audit
+/// record and flattens it into the public output type.</summary>
+internal sealed class ActivityClassifier
+{
+    private readonly Guid _callerTenantId;
+
+    public ActivityClassifier(Guid callerTenantId)
+    {
+        _callerTenantId = callerTenantId;
+    }
+
+    /// <summary>True when the record belongs to the support-access category (checked on every
+    /// record, whatever the server-side filter said).</summary>
+    public static bool IsSupportAccessRecord(AuditRecord record) =>
+        string.Equals(record.Category, ClassificationRules.AuditCategory, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when no rule knows the record's activity name; the record is still
+    /// returned, as <see cref="Activity.Other"/>.</summary>
+    public static bool IsKnownActivityName(string? activityDisplayName) =>
+        ClassificationRules.ActivityNames.ContainsKey((activityDisplayName ?? "").Trim());
+
+    public SupportAccessActivity Classify(AuditRecord record, byte[] rawRecord)
+    {
+        string displayName = record.ActivityDisplayName ?? "";
+        string trimmedName = displayName.Trim();
+        AuditUser? user = record.InitiatedBy?.User;
+        AuditApp? app = record.InitiatedBy?.App;
+        bool userInitiated = user is not null && (HasText(user.Id) || HasText(user.UserPrincipalName));
+        bool appInitiated = !userInitiated && app is not null && (HasText(app.AppId) || HasText(app.DisplayName));
+
+        // Rule 1
+        Activity activity = ClassificationRules.ActivityNames.TryGetValue(trimmedName, out ActivityNameRule? rule)
+            ? rule.Resolve(userInitiated)
+            : Activity.Other;
+
+        // Rules 2-4
+        string otherTenantId = FindOtherTenant(record.AdditionalDetails);
+        SupportAccessActivity result;
+        if (otherTenantId.Length > 0)
+        {
+            result = new CrossTenantActivity(rawRecord) { TenantRole = TenantRoleFor(trimmedName) };
+        }
+        else if (userInitiated)
+        {
+            result = new UserInitiatedActivity(rawRecord);
+        }
+        else
+        {
+            result = new AutomatedActivity(rawRecord);
+        }
+
+        result.Id = record.Id ?? "";
+        result.ActivityDateTime = record.ActivityDateTime?.UtcDateTime ?? default;
+        result.Activity = activity;
+        result.ActivityDisplayName = displayName;
+        result.Result = record.Result ?? "";
+        result.ResultReason = record.ResultReason ?? "";
+        result.OtherTenantId = otherTenantId;
+        // Rule 5
+        result.SupportRequestId = FindSupportRequestId(record.AdditionalDetails);
+        result.CorrelationId = record.CorrelationId ?? "";
+        result.LoggedByService = record.LoggedByService ?? "";
+        result.OperationType = record.OperationType ?? "";
+        result.TargetResources = FlattenTargets(record.TargetResources);
+        result.AdditionalDetails = FlattenDetails(record.AdditionalDetails);
+        if (userInitiated)
+        {
+            result.InitiatorType = InitiatorType.User;
+            result.InitiatedBy = FirstText(user!.UserPrincipalName, user.DisplayName, user.Id);
+            result.InitiatorId = FirstText(user.Id);
+            result.InitiatorIpAddress = FirstText(user.IpAddress);
+        }
+        else if (appInitiated)
+        {
+            result.InitiatorType = InitiatorType.App;
+            result.InitiatedBy = FirstText(app!.DisplayName, app.ServicePrincipalName, app.AppId);
+            result.InitiatorId = FirstText(app.AppId, app.ServicePrincipalId);
+        }
+        else
+        {
+            result.InitiatorType = InitiatorType.None;
+        }
+
+        return result;
+    }
+
+    private string FindOtherTenant(List<AuditKeyValue?>? details)
+    {
+        if (details is null)
+        {
+            return "";
+        }
+
+        foreach (AuditKeyValue? detail in details)
+        {
+            if (detail?.Key is string key
+                && key.EndsWith(ClassificationRules.OtherTenantKeySuffix, StringComparison.OrdinalIgnoreCase)
+                && Guid.TryParse(detail.Value?.Trim(), out Guid tenant)
+                && tenant != _callerTenantId
+                && tenant != Guid.Empty)
+            {
+                return tenant.ToString();
+            }
+        }
+
+        return "";
+    }
+
+    private static TenantRole? TenantRoleFor(string trimmedName)
+    {
+        foreach ((string prefix, TenantRole role) in ClassificationRules.TenantRolePrefixes)
+        {
+            if (trimmedName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return role;
+            }
+        }
+
+        return null;
+    }
+
+    private static string FindSupportRequestId(List<AuditKeyValue?>? details)
+    {
+        if (details is null)
+        {
+            return "";
+        }
+
+        foreach (string wanted in ClassificationRules.SupportRequestIdKeys)
+        {
+            foreach (AuditKeyValue? detail in details)
+            {
+                if (string.Equals(detail?.Key, wanted, StringComparison.OrdinalIgnoreCase) && HasText(detail!.Value))
+                {
+                    return detail.Value!;
+                }
+            }
+        }
+
+        return "";
+    }
+
+    internal static string FlattenDetails(List<AuditKeyValue?>? details)
+    {
+        if (details is null || details.Count == 0)
+        {
+            return "";
+        }
+
+        StringBuilder text = new();
+        foreach (AuditKeyValue? detail in details)
+        {
+            if (detail is null)
+            {
+                continue;
+            }
+
+            if (text.Length > 0)
+            {
+                text.Append("; ");
+            }
+
+            text.Append(detail.Key).Append('=').Append(detail.Value);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>"type displayName &lt;upn&gt; (groupType) [id] {prop: old -> new, ...}" per
+    /// resource, resources joined by " | ". Values are kept verbatim so nothing is lost.</summary>
+    internal static string FlattenTargets(List<AuditTargetResource?>? targets)
+    {
+        if (targets is null || targets.Count == 0)
+        {
+            return "";
+        }
+
+        List<string> resources = new(targets.Count);
+        List<string> parts = new(6);
+        foreach (AuditTargetResource? target in targets)
+        {
+            if (target is null)
+            {
+                continue;
+            }
+
+            parts.Clear();
+            AddIfText(parts, target.Type, "", "");
+            AddIfText(parts, target.DisplayName, "", "");
+            AddIfText(parts, target.UserPrincipalName, "<", ">");
+            AddIfText(parts, target.GroupType, "(", ")");
+            AddIfText(parts, target.Id, "[", "]");
+            if (target.ModifiedProperties is { Count: > 0 } modified)
+            {
+                List<string> changes = new(modified.Count);
+                foreach (AuditModifiedProperty? property in modified)
+                {
+                    if (property is not null)
+                    {
+                        changes.Add($"{property.DisplayName}: {property.OldValue} -> {property.NewValue}");
+                    }
+                }
+
+                parts.Add("{" + string.Join(", ", changes) + "}");
+            }
+
+            resources.Add(string.Join(" ", parts));
+        }
+
+        return string.Join(" | ", resources);
+    }
+
+    private static void AddIfText(List<string> parts, string? value, string before, string after)
+    {
+        if (HasText(value))
+        {
+            parts.Add(before + value + after);
+        }
+    }
+
+    private static bool HasText(string? value) => !string.IsNullOrWhiteSpace(value);
+
+    private static string FirstText(params string?[] values)
+    {
+        foreach (string? value in values)
+        {
+            if (HasText(value))
+            {
+                return value!;
+            }
+        }
+
+        return "";
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using SupportAccessLogs.Auth;
+using SupportAccessLogs.Graph;
+
+namespace SupportAccessLogs.Commands;
+
+[Cmdlet(VerbsCommon.Get, "SupportAccessActivity", SupportsPaging = true)]
+[OutputType(typeof(UserInitiatedActivity), typeof(AutomatedActivity), typeof(CrossTenantActivity))]
+public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
+{
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
+    private ActivityQueryService? _service;
+
+    /// <summary>Start of the window; local times are converted, unspecified ones taken as UTC.</summary>
+    [Parameter]
+    public DateTime? StartTime { get; set; }
+
+    [Parameter]
+    public DateTime? EndTime { get; set; }
+
+    [Parameter]
+    public Category[]? Category { get; set; }
+
+    [Parameter]
+    public Activity[]? Activity { get; set; }
+
+    [Parameter]
+    public TenantRole[]? TenantRole { get; set; }
+
+    /// <summary>A UPN, app name, object or app id; wildcards allowed.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? InitiatedBy { get; set; }
+
+    [Parameter]
+    [ValidateSet("success", "failure", "timeout", "unknownFutureValue", IgnoreCase = true)]
+    public string[]? Result { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        DateTime endUtc = ToUtc(EndTime) ?? DateTime.UtcNow;
+        DateTime startUtc = ToUtc(StartTime) ?? endUtc - DefaultWindow;
+        if (startUtc > endUtc)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is after -EndTime ({endUtc:yyyy-MM-dd HH:mm:ss} UTC). Swap them, or give a StartTime earlier than EndTime."),
+                "TimeWindowReversed", ErrorCategory.InvalidArgument, StartTime));
+        }
+
+        SupportAccessConnection connection = ConnectionStore.Current ?? throw NotConnected();
+        _service = new ActivityQueryService(connection);
+        _query = new ActivityQuery
+        {
+            StartUtc = startUtc,
+            EndUtc = endUtc,
+            InitiatedBy = InitiatedBy,
+            Categories = Category,
+            Activities = Activity,
+            TenantRoles = TenantRole,
+            Results = Result,
+            Skip = PagingParameters.Skip,
+            First = PagingParameters.First == ulong.MaxValue ? null : PagingParameters.First,
+        };
+    }
+
+    private ActivityQuery _query = null!;
+
+    protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
+    {
+        var reporter = new PipelineReporter(pipeline, _query);
+        await foreach (SupportAccessActivity activity in _service!.QueryAsync(_query, reporter, cancellationToken).ConfigureAwait(false))
+        {
+            await pipeline.WriteObjectAsync(ActivityOutput.ToPSObject(activity)).ConfigureAwait(false);
+        }
+
+        reporter.Complete();
+        if (PagingParameters.IncludeTotalCount)
+        {
+            double accuracy = _service.ReachedEnd ? 1.0 : 0.0;
+            PSObject total = PagingParameters.NewTotalCount((ulong)_service.MatchedCount, accuracy);
+            await pipeline.WriteObjectAsync(total).ConfigureAwait(false);
+        }
+    }
+
+    protected override ErrorRecord ToErrorRecord(Exception exception) =>
+        GraphErrors.ToErrorRecord(exception, _service?.CurrentRequestUrl);
+
+    private PipelineStoppedException NotConnected()
+    {
+        ThrowTerminatingError(new ErrorRecord(
+            new InvalidOperationException("Not connected. Run Connect-SupportAccess first (for example: Connect-SupportAccess -AccessToken $token)."),
+            "NotConnected", ErrorCategory.ConnectionError, null));
+        return new PipelineStoppedException();
+    }
+
+    private static DateTime? ToUtc(DateTime? value) => value switch
+    {
+        null => null,
+        { Kind: DateTimeKind.Local } local => local.ToUniversalTime(),
+        { Kind: DateTimeKind.Unspecified } unspecified => DateTime.SpecifyKind(unspecified, DateTimeKind.Utc),
+        DateTime utc => utc,
+    };
+
+    /// <summary>Relays the query's Verbose, Warning and progress to the pipeline.</summary>
+    private sealed class PipelineReporter : IQueryReporter
+    {
+        private const int ProgressId = 1;
+        private readonly AsyncPipeline _pipeline;
+        private readonly ActivityQuery _query;
+
+        public PipelineReporter(AsyncPipeline pipeline, ActivityQuery query)
+        {
+            _pipeline = pipeline;
+            _query = query;
+        }
+
+        public void Verbose(string message) => _pipeline.WriteVerbose(message);
+
+        public void Warning(string message) => _pipeline.WriteWarning(message);
+
+        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten) =>
+            _pipeline.WriteProgress(new ProgressRecord(
+                ProgressId,
+                "Reading Microsoft Support access activity",
+                $"{_query.StartUtc:yyyy-MM-dd HH:mm} to {_query.EndUtc:yyyy-MM-dd HH:mm} UTC: page {pageNumber}, {recordsRead} records read, {activitiesWritten} activities written"));
+
+        public void Complete() =>
+            _pipeline.WriteProgress(new ProgressRecord(ProgressId, "Reading Microsoft Support access activity", "Done")
+            {
+                RecordType = ProgressRecordType.Completed,
+            });
+    }
+}

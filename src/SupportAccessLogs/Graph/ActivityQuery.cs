@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace SupportAccessLogs.Graph;
+
+/// <summary>What Get-SupportAccessActivity asked for, in UTC and typed.</summary>
+internal sealed class ActivityQuery
+{
+    public DateTime StartUtc { get; init; }
+    public DateTime EndUtc { get; init; }
+    public string? InitiatedBy { get; init; }
+    public IReadOnlyCollection<Category>? Categories { get; init; }
+    public IReadOnlyCollection<Activity>? Activities { get; init; }
+    public IReadOnlyCollection<TenantRole>? TenantRoles { get; init; }
+    public IReadOnlyCollection<string>? Results { get; init; }
+    public ulong Skip { get; init; }
+    /// <summary>Stop after this many activities (after Skip); null for all.</summary>
+    public ulong? First { get; init; }
+
+    /// <summary>How an -InitiatedBy value is matched. A UPN (has '@', no wildcard) is also
+    /// filtered on the server; anything else (an app name, an object or app id, a wildcard
+    /// pattern) only on the client, because Graph can't match it on both user and app
+    /// in one filter and a wrong server filter would hide records for good.</summary>
+    public bool InitiatorFilterableOnServer =>
+        InitiatedBy is string value
+        && value.IndexOf('@') > 0
+        && !WildcardPattern.ContainsWildcardCharacters(value);
+
+    /// <summary>The $filter sent to Graph; with <paramref name="byCategory"/> false, the
+    /// documented fallback that filters on the logging service instead.</summary>
+    public string ToServerFilter(bool byCategory)
+    {
+        var filter = new ODataFilter();
+        if (byCategory)
+        {
+            filter.Equal(AuditProperty.Category, Classification.ClassificationRules.AuditCategory);
+        }
+        else
+        {
+            filter.Equal(AuditProperty.LoggedByService, Classification.ClassificationRules.LoggedByService);
+        }
+
+        filter.AtOrAfter(AuditProperty.ActivityDateTime, StartUtc);
+        filter.AtOrBefore(AuditProperty.ActivityDateTime, EndUtc);
+        if (InitiatorFilterableOnServer)
+        {
+            filter.Equal(AuditProperty.UserPrincipalName, InitiatedBy!);
+        }
+
+        return filter.ToString();
+    }
+}

@@ -1,0 +1,237 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SupportAccessLogs.Graph;
+
+/// <summary>One audit record as parsed, with its exact bytes from the response.</summary>
+internal readonly struct ParsedAuditRecord
+{
+    public ParsedAuditRecord(AuditRecord record, byte[] raw)
+    {
+        Record = record;
+        Raw = raw;
+    }
+
+    public AuditRecord Record { get; }
+    public byte[] Raw { get; }
+}
+
+/// <summary>The response body was not the JSON page Graph sends.</summary>
+internal sealed class AuditResponseFormatException : Exception
+{
+    public AuditResponseFormatException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>
+/// Reads one page of a Graph collection response ({"value":[...],"@odata.nextLink":...}) from
+/// the response stream, yielding each record as soon as its bytes have arrived. The page is never
+/// held whole: only the bytes of the record being parsed are buffered.
+/// </summary>
+internal sealed class AuditPageReader
+{
+    private const int InitialBufferSize = 64 * 1024;
+
+    private enum Phase
+    {
+        BeforeRoot,
+        InRoot,
+        ExpectValueArray,
+        InValueArray,
+        ExpectNextLink,
+        SkipPropertyValue,
+        Done,
+    }
+
+    private Phase _phase = Phase.BeforeRoot;
+
+    /// <summary>The page's @odata.nextLink, known once the records have been enumerated.</summary>
+    public string? NextLink { get; private set; }
+
+    public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(
+        Stream stream,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        int filled = 0;
+        bool endOfStream = false;
+        JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        List<ParsedAuditRecord> parsed = new();
+        try
+        {
+            while (true)
+            {
+                if (!endOfStream)
+                {
+                    if (filled == buffer.Length)
+                    {
+                        // One record is larger than the buffer: grow it.
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        Buffer.BlockCopy(buffer, 0, larger, 0, filled);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    int read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        endOfStream = true;
+                    }
+
+                    filled += read;
+                }
+
+                int consumed = Parse(new ReadOnlySpan<byte>(buffer, 0, filled), endOfStream, ref state, parsed);
+                foreach (ParsedAuditRecord record in parsed)
+                {
+                    yield return record;
+                }
+
+                parsed.Clear();
+                Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
+                filled -= consumed;
+                if (_phase == Phase.Done)
+                {
+                    yield break;
+                }
+
+                if (endOfStream)
+                {
+                    throw new AuditResponseFormatException(
+                        "The response body ended before the JSON page was complete (truncated response).");
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Parses every complete item in <paramref name="data"/> and returns how many
+    /// bytes were consumed; the rest is kept for the next call.</summary>
+    private int Parse(ReadOnlySpan<byte> data, bool isFinalBlock, ref JsonReaderState state, List<ParsedAuditRecord> parsed)
+    {
+        Utf8JsonReader reader = new(data, isFinalBlock, state);
+        try
+        {
+            while (_phase != Phase.Done)
+            {
+                // A copy of the reader is a checkpoint: when a token or record is incomplete we
+                // rewind to it and wait for more bytes.
+                Utf8JsonReader checkpoint = reader;
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                switch (_phase)
+                {
+                    case Phase.BeforeRoot:
+                        Expect(reader, JsonTokenType.StartObject, "a JSON object");
+                        _phase = Phase.InRoot;
+                        break;
+
+                    case Phase.InRoot:
+                        if (reader.TokenType == JsonTokenType.EndObject)
+                        {
+                            _phase = Phase.Done;
+                        }
+                        else if (reader.ValueTextEquals("value"u8))
+                        {
+                            _phase = Phase.ExpectValueArray;
+                        }
+                        else if (reader.ValueTextEquals("@odata.nextLink"u8))
+                        {
+                            _phase = Phase.ExpectNextLink;
+                        }
+                        else
+                        {
+                            _phase = Phase.SkipPropertyValue;
+                        }
+
+                        break;
+
+                    case Phase.ExpectValueArray:
+                        if (reader.TokenType == JsonTokenType.Null)
+                        {
+                            _phase = Phase.InRoot;
+                            break;
+                        }
+
+                        Expect(reader, JsonTokenType.StartArray, "an array in \"value\"");
+                        _phase = Phase.InValueArray;
+                        break;
+
+                    case Phase.InValueArray:
+                        if (reader.TokenType == JsonTokenType.EndArray)
+                        {
+                            _phase = Phase.InRoot;
+                            break;
+                        }
+
+                        Expect(reader, JsonTokenType.StartObject, "an object in \"value\"");
+                        Utf8JsonReader probe = reader;
+                        if (!probe.TrySkip())
+                        {
+                            reader = checkpoint;
+                            return Checkpoint(ref state, reader);
+                        }
+
+                        int start = (int)reader.TokenStartIndex;
+                        AuditRecord record = JsonSerializer.Deserialize(ref reader, AuditJsonContext.Default.AuditRecord)
+                            ?? new AuditRecord();
+                        int end = (int)reader.BytesConsumed;
+                        parsed.Add(new ParsedAuditRecord(record, data.Slice(start, end - start).ToArray()));
+                        break;
+
+                    case Phase.ExpectNextLink:
+                        NextLink = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        _phase = Phase.InRoot;
+                        break;
+
+                    case Phase.SkipPropertyValue:
+                        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                        {
+                            Utf8JsonReader skip = reader;
+                            if (!skip.TrySkip())
+                            {
+                                reader = checkpoint;
+                                return Checkpoint(ref state, reader);
+                            }
+
+                            reader = skip;
+                        }
+
+                        _phase = Phase.InRoot;
+                        break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new AuditResponseFormatException($"The response is not valid Graph JSON: {ex.Message}", ex);
+        }
+
+        return Checkpoint(ref state, reader);
+    }
+
+    private static int Checkpoint(ref JsonReaderState state, Utf8JsonReader reader)
+    {
+        state = reader.CurrentState;
+        return (int)reader.BytesConsumed;
+    }
+
+    private static void Expect(Utf8JsonReader reader, JsonTokenType type, string what)
+    {
+        if (reader.TokenType != type)
+        {
+            throw new AuditResponseFormatException($"Expected {what} in the Graph response but found {reader.TokenType}.");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Net.Http;
+using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Kiota.Abstractions;
+using SupportAccessLogs.Auth;
+
+namespace SupportAccessLogs.Graph;
+
+/// <summary>
+/// The one place that turns failures into PowerShell error records: category, stable
+/// FullyQualifiedErrorId, Graph error code, request-id and a target URL without any token.
+/// </summary>
+internal static class GraphErrors
+{
+    public static ErrorRecord ToErrorRecord(Exception exception, Uri? requestUrl)
+    {
+        switch (exception)
+        {
+            case ModuleException known:
+                return new ErrorRecord(known, known.ErrorId, known.Category, known.Target ?? requestUrl);
+
+            case AccessTokenExpiredException expired:
+                return new ErrorRecord(expired, "AccessTokenExpired", ErrorCategory.AuthenticationError, requestUrl);
+
+            case ApiException api:
+                return FromGraphResponse(api, requestUrl);
+
+            case AuditResponseFormatException format:
+                return new ErrorRecord(
+                    new InvalidOperationException($"{format.Message} Request: {Describe(requestUrl)}. Is a proxy in the way?", format),
+                    "GraphResponseMalformed", ErrorCategory.InvalidResult, requestUrl);
+
+            case HttpRequestException http:
+                return new ErrorRecord(
+                    new InvalidOperationException($"Could not reach Microsoft Graph at {Describe(requestUrl)}: {http.Message}", http),
+                    "GraphUnreachable", ErrorCategory.ConnectionError, requestUrl);
+
+            default:
+                return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, requestUrl);
+        }
+    }
+
+    private static ErrorRecord FromGraphResponse(ApiException api, Uri? requestUrl)
+    {
+        int status = api.ResponseStatusCode;
+        (ErrorCategory category, string errorId, string advice) = status switch
+        {
+            401 => (ErrorCategory.AuthenticationError, "GraphUnauthorized", "The token was refused. Connect again with a valid Microsoft Graph token."),
+            403 => (ErrorCategory.PermissionDenied, "GraphForbidden", "The caller lacks a permission or directory role for this request."),
+            404 => (ErrorCategory.ObjectNotFound, "GraphNotFound", "The resource was not found at this endpoint."),
+            429 => (ErrorCategory.LimitsExceeded, "GraphThrottled", "Microsoft Graph throttled the request. Wait and run it again."),
+            400 => (ErrorCategory.InvalidArgument, "GraphBadRequest", "Microsoft Graph refused the request as sent."),
+            >= 500 => (ErrorCategory.ResourceUnavailable, "GraphUnavailable", "Microsoft Graph is unavailable. Try again later."),
+            _ => (ErrorCategory.NotSpecified, "GraphError", ""),
+        };
+
+        string graphCode = "";
+        string graphMessage = "";
+        if (api is ODataError odata)
+        {
+            graphCode = odata.Error?.Code ?? "";
+            graphMessage = odata.Error?.Message ?? "";
+        }
+
+        string requestId = Header(api.ResponseHeaders, "request-id");
+        string clientRequestId = Header(api.ResponseHeaders, "client-request-id");
+        string date = Header(api.ResponseHeaders, "Date");
+
+        string message = $"Microsoft Graph returned {status}"
+            + (graphCode.Length > 0 ? $" {graphCode}" : "")
+            + (graphMessage.Length > 0 ? $": {graphMessage}" : ".")
+            + (advice.Length > 0 ? $" {advice}" : "")
+            + $" (request {Describe(requestUrl)}"
+            + (requestId.Length > 0 ? $", request-id {requestId}" : "")
+            + (clientRequestId.Length > 0 ? $", client-request-id {clientRequestId}" : "")
+            + (date.Length > 0 ? $", date {date}" : "")
+            + ")";
+
+        var record = new ErrorRecord(new GraphRequestException(message, status, graphCode, requestId, api), errorId, category, requestUrl);
+        return record;
+    }
+
+    private static string Header(IDictionary<string, IEnumerable<string>>? headers, string name)
+    {
+        if (headers is null)
+        {
+            return "";
+        }
+
+        foreach (KeyValuePair<string, IEnumerable<string>> header in headers)
+        {
+            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value.FirstOrDefault() ?? "";
+            }
+        }
+
+        return "";
+    }
+
+    /// <summary>A URL fit for messages: no query string, which may hold filter values.</summary>
+    private static string Describe(Uri? url) => url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);
+}
+
+/// <summary>A Graph request failed; carries what support needs to trace it.</summary>
+public sealed class GraphRequestException : Exception
+{
+    internal GraphRequestException(string message, int statusCode, string graphErrorCode, string requestId, Exception inner)
+        : base(message, inner)
+    {
+        StatusCode = statusCode;
+        GraphErrorCode = graphErrorCode;
+        RequestId = requestId;
+    }
+
+    public int StatusCode { get; }
+    public string GraphErrorCode { get; }
+    public string RequestId { get; }
+}

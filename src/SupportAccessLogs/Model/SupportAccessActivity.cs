@@ -1,0 +1,68 @@
+using System;
+using System.Text;
+
+namespace SupportAccessLogs;
+
+/// <summary>
+/// One Microsoft Support access activity from the Entra audit log, classified and flattened so
+/// that every property is a scalar that survives Export-Csv.
+/// </summary>
+public abstract class SupportAccessActivity
+{
+    private readonly byte[] _rawRecord;
+
+    private protected SupportAccessActivity(Category category, byte[] rawRecord)
+    {
+        Category = category;
+        _rawRecord = rawRecord;
+    }
+
+    public string Id { get; internal set; } = "";
+    /// <summary>When the activity happened, in UTC.</summary>
+    public DateTime ActivityDateTime { get; internal set; }
+    public Category Category { get; }
+    public Activity Activity { get; internal set; }
+    /// <summary>The activity name exactly as the audit log wrote it.</summary>
+    public string ActivityDisplayName { get; internal set; } = "";
+    /// <summary>Set for cross-tenant activities only.</summary>
+    public TenantRole? TenantRole { get; internal set; }
+    public string Result { get; internal set; } = "";
+    public string ResultReason { get; internal set; } = "";
+    public InitiatorType InitiatorType { get; internal set; }
+    /// <summary>The initiating user's UPN, or the initiating app's display name.</summary>
+    public string InitiatedBy { get; internal set; } = "";
+    /// <summary>The initiating user's object id, or the initiating app's application id.</summary>
+    public string InitiatorId { get; internal set; } = "";
+    public string InitiatorIpAddress { get; internal set; } = "";
+    public string SupportRequestId { get; internal set; } = "";
+    /// <summary>The other tenant of a cross-tenant activity.</summary>
+    public string OtherTenantId { get; internal set; } = "";
+    public string CorrelationId { get; internal set; } = "";
+    public string LoggedByService { get; internal set; } = "";
+    public string OperationType { get; internal set; } = "";
+    /// <summary>The target resources and their modified properties, flattened to one line per resource.</summary>
+    public string TargetResources { get; internal set; } = "";
+    /// <summary>The additional details as "key=value" pairs separated by "; ".</summary>
+    public string AdditionalDetails { get; internal set; } = "";
+
+    /// <summary>The audit record exactly as Microsoft Graph returned it (JSON).</summary>
+    /// <remarks>A method rather than a property so that Export-Csv and ConvertTo-Json stay flat.</remarks>
+    public string GetRawRecord() => Encoding.UTF8.GetString(_rawRecord);
+
+    public override string ToString() => $"{ActivityDateTime:o} {Category} {Activity} {Id}";
+}
+
+public sealed class UserInitiatedActivity : SupportAccessActivity
+{
+    internal UserInitiatedActivity(byte[] rawRecord) : base(Category.UserInitiated, rawRecord) { }
+}
+
+public sealed class AutomatedActivity : SupportAccessActivity
+{
+    internal AutomatedActivity(byte[] rawRecord) : base(Category.Automated, rawRecord) { }
+}
+
+public sealed class CrossTenantActivity : SupportAccessActivity
+{
+    internal CrossTenantActivity(byte[] rawRecord) : base(Category.CrossTenant, rawRecord) { }
+}
