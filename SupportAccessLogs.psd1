@@ -1,0 +1,27 @@
+# The one manifest of the module. build.ps1 copies it into output/ and stamps the assembly
+# version from ModuleVersion.
+@{
+    RootModule           = 'SupportAccessLogs.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d0b7e3c-2f4a-4a8e-9c61-7b3e1f2d9a40'
+    Author               = 'SupportAccessLogs contributors'
+    CompanyName          = 'SupportAccessLogs contributors'
+    Copyright            = '(c) 2026 SupportAccessLogs contributors. MIT License.'
+    Description          = 'Reads the Entra audit trail of Microsoft Support access requests from Microsoft Graph, classified as user-initiated, automated or cross-tenant, ready for Export-Csv.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('SupportAccessLogs.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-SupportAccess'
+        'Disconnect-SupportAccess'
+        'Get-SupportAccessActivity'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('Entra', 'AzureAD', 'MicrosoftGraph', 'AuditLog', 'SupportAccess', 'Security', 'Compliance')
+        }
+    }
+}

@@ -1,0 +1,191 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Builds, tests and demonstrates the SupportAccessLogs module.
+
+.DESCRIPTION
+Run through the pinned PowerShell tool, on a machine that has only the .NET SDK:
+
+    dotnet tool restore && dotnet pwsh ./build.ps1 Build   # module into output/SupportAccessLogs
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test    # xunit + Pester, ends "N passed, N failed"
+    dotnet tool restore && dotnet pwsh ./build.ps1 Demo    # the module against the demo tenant
+    dotnet tool restore && dotnet pwsh ./build.ps1 Clean
+
+.PARAMETER Task
+The task to run.
+
+.PARAMETER Configuration
+The dotnet build configuration.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$RepoRoot = $PSScriptRoot
+$OutputRoot = Join-Path $RepoRoot 'output'
+$ModuleName = 'SupportAccessLogs'
+$ModuleOutput = Join-Path $OutputRoot $ModuleName
+$EmulatorOutput = Join-Path $OutputRoot 'GraphEmulator'
+$TestResults = Join-Path $OutputRoot 'test-results'
+
+function Invoke-Dotnet {
+    # Every dotnet call goes through here so that a failed step stops the build.
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) {
+        throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-ModuleVersion {
+    (Import-PowerShellDataFile -LiteralPath (Join-Path $RepoRoot "$ModuleName.psd1")).ModuleVersion
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    if (Test-Path -LiteralPath $ModuleOutput) {
+        Remove-Item -LiteralPath $ModuleOutput -Recurse -Force
+    }
+    $binOutput = Join-Path $ModuleOutput 'bin/net8.0'
+
+    # publish copies every runtime dependency the project resolves: no DLL list to maintain here.
+    Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName") -c $Configuration -o $binOutput "-p:Version=$version" --nologo
+    Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName.Loader") -c $Configuration -o $binOutput "-p:Version=$version" --nologo
+
+    Copy-Item -LiteralPath (Join-Path $RepoRoot "$ModuleName.psd1") -Destination $ModuleOutput
+    Copy-Item -Path (Join-Path $RepoRoot 'module/*') -Destination $ModuleOutput -Recurse
+
+    Invoke-Dotnet publish (Join-Path $RepoRoot 'tests/GraphEmulator') -c $Configuration -o $EmulatorOutput --nologo
+    Write-Host "Built $ModuleName $version into $ModuleOutput"
+}
+
+function Get-PesterModulePath {
+    # The Pester version is pinned once, in the project that downloads it from NuGet.
+    $project = Join-Path $RepoRoot 'tests/pester/PesterPackage.csproj'
+    Invoke-Dotnet restore $project --nologo
+    $version = ([xml](Get-Content -LiteralPath $project -Raw)).Project.ItemGroup.PackageDownload.Version.Trim('[', ']')
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $manifest = Join-Path $packages "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "Pester $version was restored but its manifest is not at '$manifest'."
+    }
+    $manifest
+}
+
+function Get-PwshCommand {
+    # Child pwsh processes run the same PowerShell as this one (the pinned tool under `dotnet pwsh`).
+    $processPath = [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        return , @($processPath, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    , @($processPath)
+}
+
+function Invoke-XunitTests {
+    $trx = Join-Path $TestResults 'xunit.trx'
+    Remove-Item -LiteralPath $trx -ErrorAction Ignore
+    & dotnet test (Join-Path $RepoRoot 'tests/SupportAccessLogs.Tests') -c $Configuration --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $TestResults
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $trx)) {
+        Write-Host "xunit produced no results (dotnet test exit code $exitCode): counted as one failure." -ForegroundColor Red
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    if ($exitCode -ne 0 -and $failed -eq 0) { $failed = 1 }
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = $failed }
+}
+
+function Invoke-PesterTests {
+    $pesterManifest = Get-PesterModulePath
+    $summaryPath = Join-Path $TestResults 'pester-summary.json'
+    Remove-Item -LiteralPath $summaryPath -ErrorAction Ignore
+
+    $pwsh = Get-PwshCommand
+    $runner = Join-Path $RepoRoot 'tests/pester/Invoke-PesterRun.ps1'
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
+        '-PesterManifest', $pesterManifest, '-ResultDirectory', $TestResults)
+    & $pwsh[0] @arguments
+    if (-not (Test-Path -LiteralPath $summaryPath)) {
+        Write-Host "Pester produced no results (exit code $LASTEXITCODE): counted as one failure." -ForegroundColor Red
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
+    [pscustomobject]@{ Passed = [int]$summary.Passed; Failed = [int]$summary.Failed }
+}
+
+function Invoke-Test {
+    $buildFailed = $false
+    try {
+        Invoke-Build
+    }
+    catch {
+        Write-Host "Build failed: $_" -ForegroundColor Red
+        $buildFailed = $true
+    }
+    New-Item -ItemType Directory -Path $TestResults -Force | Out-Null
+
+    $results = @(Invoke-XunitTests)
+    if ($buildFailed) {
+        # Without a built module every Pester test would fail for the same reason; count it once.
+        $results += [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    else {
+        $results += Invoke-PesterTests
+    }
+
+    $passed = ($results | Measure-Object -Property Passed -Sum).Sum
+    $failed = ($results | Measure-Object -Property Failed -Sum).Sum
+    Write-Host ''
+    Write-Host "xunit: $($results[0].Passed) passed, $($results[0].Failed) failed; Pester: $($results[1].Passed) passed, $($results[1].Failed) failed"
+    # The last line is the contract with CI: "N passed, N failed".
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Import-Module (Join-Path $RepoRoot 'tests/pester/EmulatorProcess.psm1') -Force
+    $emulator = Start-GraphEmulator
+    try {
+        Write-Host "Demo tenant (Graph emulator) at $($emulator.BaseUri)"
+        Import-Module (Join-Path $ModuleOutput "$ModuleName.psd1") -Force
+        $token = Get-EmulatorToken -Emulator $emulator | ConvertTo-SecureString -AsPlainText -Force
+        Connect-SupportAccess -AccessToken $token -GraphEndpoint $emulator.BaseUri -PassThru | Format-List
+
+        $activity = @(Get-SupportAccessActivity -WarningAction Continue)
+        $activity | Sort-Object Category, ActivityDateTime | Format-Table -GroupBy Category | Out-Host
+
+        $demoOutput = Join-Path $OutputRoot 'demo'
+        New-Item -ItemType Directory -Path $demoOutput -Force | Out-Null
+        $csv = Join-Path $demoOutput 'support-access.csv'
+        $activity | Export-Csv -LiteralPath $csv -NoTypeInformation -Encoding utf8
+        $activity | Group-Object Category -NoElement | Sort-Object Name | Format-Table Name, Count | Out-Host
+        Write-Host "$($activity.Count) activities written to $csv"
+        Disconnect-SupportAccess
+    }
+    finally {
+        Stop-GraphEmulator -Emulator $emulator
+    }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Clean' {
+        Remove-Item -LiteralPath $OutputRoot -Recurse -Force -ErrorAction Ignore
+        Invoke-Dotnet clean (Join-Path $RepoRoot 'src/SupportAccessLogs') --nologo
+    }
+}

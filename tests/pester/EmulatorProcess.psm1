@@ -1,0 +1,119 @@
+# Starts and stops the Graph emulator (tests/GraphEmulator, built by build.ps1 into
+# output/GraphEmulator) as a child process. Used by the Pester tests and by build.ps1 Demo.
+
+function Get-DotnetHost {
+    # Under `dotnet pwsh` the process is the dotnet host itself; under a native pwsh, find dotnet on PATH.
+    $processPath = [System.Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        return $processPath
+    }
+    (Get-Command -Name dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
+function Start-GraphEmulator {
+    <#
+    .SYNOPSIS
+    Starts the emulator on a free loopback port and returns an object with its BaseUri and Process.
+    The emulator exits by itself when this PowerShell process exits (--parent-pid).
+    #>
+    [CmdletBinding()]
+    param(
+        [string] $EmulatorPath = (Join-Path $PSScriptRoot '../../output/GraphEmulator/GraphEmulator.dll'),
+        [int] $Seed = 42,
+        [int] $PageSize = 999,
+        [int] $BulkRecordCount = 0,
+        [switch] $RejectCategoryFilter
+    )
+
+    $EmulatorPath = [System.IO.Path]::GetFullPath($EmulatorPath)
+    if (-not (Test-Path -LiteralPath $EmulatorPath)) {
+        throw "The Graph emulator is not built at '$EmulatorPath'. Run: dotnet pwsh ./build.ps1 Build"
+    }
+
+    $arguments = @($EmulatorPath, '--port', '0', '--seed', $Seed, '--page-size', $PageSize,
+        '--bulk', $BulkRecordCount, '--parent-pid', $PID)
+    if ($RejectCategoryFilter) { $arguments += '--reject-category-filter' }
+
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
+    foreach ($argument in $arguments) { $startInfo.ArgumentList.Add([string]$argument) }
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $startInfo.UseShellExecute = $false
+
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $readLine = $process.StandardOutput.ReadLineAsync()
+    if (-not $readLine.Wait([TimeSpan]::FromSeconds(60)) -or $null -eq $readLine.Result) {
+        $errorText = if ($process.HasExited) { $process.StandardError.ReadToEnd() } else { '' }
+        if (-not $process.HasExited) { $process.Kill($true) }
+        throw "The Graph emulator did not report its address within 60 s. $errorText"
+    }
+
+    if ($readLine.Result -notmatch '^GraphEmulator listening on (?<uri>http://127\.0\.0\.1:\d+/)$') {
+        $process.Kill($true)
+        throw "Unexpected first line from the Graph emulator: '$($readLine.Result)'"
+    }
+
+    # Drain both streams so a chatty emulator can never block on a full pipe.
+    $process.StandardOutput.ReadToEndAsync() | Out-Null
+    $process.StandardError.ReadToEndAsync() | Out-Null
+
+    [pscustomobject]@{
+        BaseUri = [uri]$Matches.uri
+        Process = $process
+        Seed    = $Seed
+    }
+}
+
+function Stop-GraphEmulator {
+    [CmdletBinding()]
+    param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
+    process {
+        if ($Emulator -and -not $Emulator.Process.HasExited) {
+            $Emulator.Process.Kill($true)
+            $Emulator.Process.WaitForExit(10000) | Out-Null
+        }
+        if ($Emulator) { $Emulator.Process.Dispose() }
+    }
+}
+
+function Get-EmulatorToken {
+    <#
+    .SYNOPSIS
+    Mints an unsigned test token from the emulator (defaults: the demo tenant's admin).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [hashtable] $Claims = @{}
+    )
+    $query = ($Claims.GetEnumerator() | ForEach-Object {
+            '{0}={1}' -f [uri]::EscapeDataString($_.Key), [uri]::EscapeDataString([string]$_.Value)
+        }) -join '&'
+    $uri = [uri]::new($Emulator.BaseUri, "_emulator/token?$query")
+    (Invoke-RestMethod -Uri $uri).accessToken
+}
+
+function Get-EmulatorTruth {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/truth'))
+}
+
+function Get-EmulatorRequestCount {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [string] $Path = '/v1.0/auditLogs/directoryAudits'
+    )
+    $uri = [uri]::new($Emulator.BaseUri, "_emulator/requests/count?path=$([uri]::EscapeDataString($Path))")
+    (Invoke-RestMethod -Uri $uri).count
+}
+
+function Clear-EmulatorRequestLog {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Method Delete -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | Out-Null
+}
+
+Export-ModuleMember -Function Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
+    Get-EmulatorRequestCount, Clear-EmulatorRequestLog
