@@ -1,0 +1,87 @@
+using System;
+using System.Buffers.Text;
+using System.Linq;
+using System.Text.Json;
+
+namespace GraphEmulator.Auth;
+
+/// <summary>
+/// What Graph checks before it looks at a request: a bearer token that is a well-formed JWT, not
+/// expired, for Graph's audience, issued in the tenant being read. Signatures are not checked
+/// (the tokens are minted unsigned), and permissions are not enforced.
+/// </summary>
+internal static class BearerCheck
+{
+    private static readonly string[] GraphAudiences =
+        ["https://graph.microsoft.com", "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"];
+
+    private const string NoDots =
+        "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. " +
+        "(JWS): 'EncodedHeader.EncodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.Ciphertext.EncodedAuthenticationTag'.";
+
+    private const string Undecodable = "IDX14102: Unable to decode the header or payload of the token as Base64Url-encoded JSON.";
+
+    /// <summary>Null when the header carries an acceptable token, else the message of Graph's 401.</summary>
+    public static string? Validate(string? authorizationHeader, DateTimeOffset now, string servedTenantId)
+    {
+        string token = ExtractBearer(authorizationHeader);
+        if (token.Length == 0)
+            return "Access token is empty.";
+
+        string[] parts = token.Split('.');
+        if (parts.Length == 1)
+            return NoDots;
+        if (parts.Length != 3 || !TryReadJsonObject(parts[0], out _) || !TryReadJsonObject(parts[1], out JsonElement payload))
+            return Undecodable;
+
+        if (!payload.TryGetProperty("exp", out JsonElement exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out long expSeconds))
+            return "Lifetime validation failed, the token is missing an Expiration Time.";
+        // No clock skew allowance: a test that mints an expired token means it.
+        if (DateTimeOffset.FromUnixTimeSeconds(expSeconds) <= now)
+            return "Lifetime validation failed, the token is expired.";
+
+        if (!payload.TryGetProperty("aud", out JsonElement aud) || aud.ValueKind != JsonValueKind.String
+            || !GraphAudiences.Contains(aud.GetString(), StringComparer.OrdinalIgnoreCase))
+            return "Invalid audience.";
+
+        // Graph reads the tenant from the token; a token of another tenant can never read this one's logs.
+        string? tid = payload.TryGetProperty("tid", out JsonElement tidClaim) && tidClaim.ValueKind == JsonValueKind.String
+            ? tidClaim.GetString()
+            : null;
+        if (!Guid.TryParse(tid, out Guid tokenTenant) || tokenTenant != Guid.Parse(servedTenantId))
+            return $"The token's tenant ('{tid}') is not the tenant this endpoint serves ('{servedTenantId}').";
+
+        return null;
+    }
+
+    private static string ExtractBearer(string? header)
+    {
+        const string scheme = "Bearer";
+        if (string.IsNullOrWhiteSpace(header))
+            return "";
+        string value = header.Trim();
+        if (value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            && (value.Length == scheme.Length || char.IsWhiteSpace(value[scheme.Length])))
+            return value[scheme.Length..].Trim();
+        // Not a bearer scheme: Graph treats it as having no usable token.
+        return "";
+    }
+
+    private static bool TryReadJsonObject(string base64Url, out JsonElement element)
+    {
+        element = default;
+        try
+        {
+            byte[] bytes = Base64Url.DecodeFromChars(base64Url);
+            using JsonDocument document = JsonDocument.Parse(bytes);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                return false;
+            element = document.RootElement.Clone();
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return false;
+        }
+    }
+}

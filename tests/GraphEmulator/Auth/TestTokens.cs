@@ -1,0 +1,108 @@
+using System;
+using System.Buffers.Text;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+
+namespace GraphEmulator;
+
+/// <summary>
+/// Unsigned JWTs shaped like Entra access tokens for Graph. The emulator checks only their shape,
+/// lifetime, audience and tenant; the module under test reads tid, oid, scp, roles and wids from them.
+/// </summary>
+public static class TestTokens
+{
+    public const string GraphAudience = "https://graph.microsoft.com";
+
+    /// <summary>The delegated permissions directoryAudits needs (DESIGN §2).</summary>
+    public const string DefaultScopes = "AuditLog.Read.All Directory.Read.All";
+
+    /// <summary>Global Reader's role template id: a role that reads audit logs but can't manage support access.</summary>
+    public const string GlobalReaderRoleTemplateId = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+
+    public const string AppDisplayName = "GraphEmulator test client";
+
+    private static readonly byte[] Header = Encoding.UTF8.GetBytes("""{"alg":"none","typ":"JWT"}""");
+
+    /// <summary>The demo tenant's admin, signed in with the audit scopes and holding Global Reader; valid for an hour.</summary>
+    public static string DemoAdmin() => Mint(
+        DemoTenant.TenantId,
+        oid: DemoTenant.AdminObjectId,
+        upn: DemoTenant.AdminUpn,
+        scp: DefaultScopes,
+        wids: [GlobalReaderRoleTemplateId]);
+
+    /// <summary>An unsigned token: <c>header.payload.</c> with an empty signature segment.</summary>
+    /// <param name="tid">Tenant id claim (also names the issuer); empty omits both, for a token without a tenant.</param>
+    /// <param name="oid">Object id claim; null omits it.</param>
+    /// <param name="upn">UPN claim; null omits it.</param>
+    /// <param name="scp">Delegated scopes, space separated; null omits the claim (app-only tokens).</param>
+    /// <param name="roles">Application permissions; null omits the claim.</param>
+    /// <param name="wids">Directory role template ids; null omits the claim.</param>
+    /// <param name="expires">Expiry; default one hour from now. A past value makes an expired token.</param>
+    /// <param name="aud">Audience.</param>
+    /// <param name="appId">Client application id, written as appid and azp; null omits both.</param>
+    public static string Mint(
+        string tid,
+        string? oid = null,
+        string? upn = null,
+        string? scp = null,
+        IEnumerable<string>? roles = null,
+        IEnumerable<string>? wids = null,
+        DateTimeOffset? expires = null,
+        string aud = GraphAudience,
+        string? appId = null)
+    {
+        ArgumentNullException.ThrowIfNull(tid);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset exp = expires ?? now.AddHours(1);
+        // Issued a little before now (and before exp, for deliberately expired tokens), as a
+        // token fetched earlier from a cache would be.
+        long issued = (exp < now ? exp : now).AddMinutes(-5).ToUnixTimeSeconds();
+
+        using var payload = new MemoryStream();
+        using (var json = new Utf8JsonWriter(payload))
+        {
+            json.WriteStartObject();
+            json.WriteString("aud", aud);
+            if (tid.Length > 0)
+                json.WriteString("iss", $"https://sts.windows.net/{tid}/");
+            json.WriteNumber("iat", issued);
+            json.WriteNumber("nbf", issued);
+            json.WriteNumber("exp", exp.ToUnixTimeSeconds());
+            WriteIfSet(json, "tid", tid.Length > 0 ? tid : null);
+            WriteIfSet(json, "oid", oid);
+            WriteIfSet(json, "upn", upn);
+            WriteIfSet(json, "scp", scp);
+            WriteArrayIfSet(json, "roles", roles);
+            WriteArrayIfSet(json, "wids", wids);
+            if (appId is not null)
+            {
+                json.WriteString("appid", appId);
+                json.WriteString("azp", appId);
+            }
+            json.WriteString("app_displayname", AppDisplayName);
+            json.WriteString("ver", "1.0");
+            json.WriteEndObject();
+        }
+
+        return Base64Url.EncodeToString(Header) + "." + Base64Url.EncodeToString(payload.ToArray()) + ".";
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+            json.WriteString(name, value);
+    }
+
+    private static void WriteArrayIfSet(Utf8JsonWriter json, string name, IEnumerable<string>? values)
+    {
+        if (values is null)
+            return;
+        json.WriteStartArray(name);
+        foreach (string value in values)
+            json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+}

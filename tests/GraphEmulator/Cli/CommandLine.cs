@@ -1,0 +1,99 @@
+using System;
+using System.Globalization;
+
+namespace GraphEmulator.Cli;
+
+/// <summary>The emulator's command line: the data set and server options, and the process whose exit ends the emulator.</summary>
+internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool ShowHelp)
+{
+    public const string Usage = """
+        Usage: dotnet GraphEmulator.dll [options]
+
+          --port <n>                 loopback port; 0 (default) picks a free one
+          --seed <n>                 data set seed (default 42)
+          --page-size <n>            server page size cap, 1..999 (default 999)
+          --bulk <n>                 extra support-access records for load tests (default 0)
+          --anchor <ISO 8601>        the data set's "now" (default: now, truncated to the minute)
+          --retention-days <n>       audit log retention (default 30)
+          --tenant-id <guid>         the tenant served (default the demo tenant)
+          --reject-category-filter   answer "category eq" with 400, as the service may
+          --parent-pid <pid>         exit when this process exits
+          --help                     show this text
+
+        Prints "GraphEmulator listening on http://127.0.0.1:PORT/" as its first line, then serves
+        until SIGTERM or Ctrl+C, or until the --parent-pid process is gone.
+        """;
+
+    /// <summary>Null when the arguments are acceptable, else what is wrong with them.</summary>
+    public static CommandLine? Parse(string[] args, out string? error)
+    {
+        var defaults = new EmulatorOptions();
+        int port = defaults.Port, seed = defaults.Seed, pageSize = defaults.PageSize, bulk = defaults.BulkRecordCount;
+        int retentionDays = defaults.RetentionDays;
+        string tenantId = defaults.TenantId;
+        DateTimeOffset? anchor = null;
+        bool rejectCategoryFilter = false;
+        int? parentPid = null;
+        bool showHelp = false;
+        error = null;
+
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string? inlineValue = null;
+            int equals = name.IndexOf('=');
+            if (name.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                inlineValue = name[(equals + 1)..];
+                name = name[..equals];
+            }
+
+            string Value()
+            {
+                if (inlineValue is not null)
+                    return inlineValue;
+                if (i + 1 >= args.Length)
+                    throw new FormatException($"{name} needs a value.");
+                return args[++i];
+            }
+
+            try
+            {
+                switch (name.ToLowerInvariant())
+                {
+                    case "--port": port = Int(Value()); break;
+                    case "--seed": seed = Int(Value()); break;
+                    case "--page-size": pageSize = Int(Value()); break;
+                    case "--bulk": bulk = Int(Value()); break;
+                    case "--retention-days": retentionDays = Int(Value()); break;
+                    case "--tenant-id": tenantId = Value(); break;
+                    case "--anchor": anchor = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
+                    case "--parent-pid": parentPid = Int(Value()); break;
+                    case "--reject-category-filter": rejectCategoryFilter = true; break;
+                    case "--help" or "-h" or "-?": showHelp = true; break;
+                    default: throw new FormatException($"Unknown option '{args[i]}'.");
+                }
+            }
+            catch (FormatException ex)
+            {
+                error = ex.Message.Contains(name, StringComparison.Ordinal) ? ex.Message : $"{name}: {ex.Message}";
+                return null;
+            }
+        }
+
+        var options = new EmulatorOptions
+        {
+            Port = port,
+            Seed = seed,
+            PageSize = pageSize,
+            BulkRecordCount = bulk,
+            RetentionDays = retentionDays,
+            TenantId = tenantId,
+            Anchor = anchor,
+            RejectCategoryFilter = rejectCategoryFilter,
+        };
+        return new CommandLine(options, parentPid, showHelp);
+    }
+
+    private static int Int(string value) => int.Parse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+}

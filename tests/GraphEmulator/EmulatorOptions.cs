@@ -1,0 +1,48 @@
+using System;
+
+namespace GraphEmulator;
+
+/// <summary>How an emulator instance behaves and which data set it serves.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>Seed of the data set: same seed and anchor, same records (ids, times, order).</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Server-side cap on records per page; a page holds min($top, PageSize) records.</summary>
+    public int PageSize { get; init; } = 999;
+
+    /// <summary>Extra support-access records cloned from the scenarios, for load tests.</summary>
+    public int BulkRecordCount { get; init; }
+
+    /// <summary>The data set's "now". Default: UtcNow truncated to the minute.</summary>
+    public DateTimeOffset? Anchor { get; init; }
+
+    /// <summary>The tenant the emulator serves; cross-tenant evidence is judged against it.</summary>
+    public string TenantId { get; init; } = DemoTenant.TenantId;
+
+    /// <summary>Audit log retention (30 for P1/P2 tenants, 7 for Free).</summary>
+    public int RetentionDays { get; init; } = 30;
+
+    /// <summary>
+    /// Answer <c>category eq</c> with 400, as the real service may: the docs don't list the
+    /// property as filterable, and the client must fall back to <c>loggedByService</c>.
+    /// </summary>
+    public bool RejectCategoryFilter { get; init; }
+
+    /// <summary>Loopback port to listen on; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    internal void Validate()
+    {
+        if (PageSize is < 1 or > 999)
+            throw new ArgumentOutOfRangeException(nameof(PageSize), PageSize, "PageSize must be 1..999.");
+        if (BulkRecordCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(BulkRecordCount), BulkRecordCount, "BulkRecordCount must not be negative.");
+        if (RetentionDays < 1)
+            throw new ArgumentOutOfRangeException(nameof(RetentionDays), RetentionDays, "RetentionDays must be at least 1.");
+        if (Port is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 0..65535.");
+        if (!Guid.TryParse(TenantId, out _))
+            throw new ArgumentException("TenantId must be a GUID.", nameof(TenantId));
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace GraphEmulator.Endpoints;
+
+/// <summary>
+/// The emulator's own endpoints under /_emulator, for tests and scripts in other processes: the
+/// truth about the data set, the request log, and tokens. No authentication: Kestrel listens on
+/// loopback only. These requests are never written to the request log.
+/// </summary>
+internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests)
+{
+    public const string PathPrefix = "/_emulator";
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    public Task HandleAsync(HttpContext context)
+    {
+        string route = context.Request.Path.Value!.TrimEnd('/').ToLowerInvariant()[PathPrefix.Length..];
+        IQueryCollection query = context.Request.Query;
+        return (context.Request.Method, route) switch
+        {
+            ("GET", "/truth") => WriteJsonAsync(context, writer => TruthJson.Write(writer, dataSet, IncludeRecords(query))),
+            ("GET", "/requests") => WriteJsonAsync(context, WriteRequests),
+            ("GET", "/requests/count") => WriteJsonAsync(context, writer => WriteCount(writer, query["path"])),
+            ("DELETE", "/requests") => ClearRequests(context),
+            ("GET", "/token") => TokenRequest.TryMint(query, out string? token, out string? error)
+                ? WriteJsonAsync(context, writer => WriteToken(writer, token!))
+                : GraphErrors.BadRequestAsync(context, error!),
+            _ => GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
+                $"No emulator control endpoint '{context.Request.Method} {context.Request.Path}'. See tests/GraphEmulator/README.md."),
+        };
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
+    {
+        context.Response.ContentType = JsonContentType;
+        await using var writer = new Utf8JsonWriter(context.Response.Body, GraphJson.WriterOptions);
+        write(writer);
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    private Task ClearRequests(HttpContext context)
+    {
+        requests.Clear();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private static bool IncludeRecords(IQueryCollection query) =>
+        !bool.TryParse(query["records"], out bool include) || include;
+
+    private void WriteRequests(Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        foreach (RequestLogEntry entry in requests.Snapshot())
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("sequence", entry.Sequence);
+            writer.WriteString("method", entry.Method);
+            writer.WriteString("path", entry.Path);
+            writer.WriteString("query", entry.Query);
+            writer.WriteBoolean("hasAuthorization", entry.HasAuthorization);
+            writer.WriteBoolean("authorized", entry.Authorized);
+            writer.WriteNumber("status", entry.Status);
+            writer.WriteString("at", entry.At);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Requests with the given path, or all of them when no path is given.</summary>
+    private void WriteCount(Utf8JsonWriter writer, StringValues path)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("count", StringValues.IsNullOrEmpty(path) ? requests.Count : requests.CountFor(path.ToString()));
+        writer.WriteEndObject();
+    }
+
+    private static void WriteToken(Utf8JsonWriter writer, string token)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("accessToken", token);
+        writer.WriteEndObject();
+    }
+}
+
+/// <summary>
+/// <c>GET /_emulator/token</c>'s parameters. Without any, the token is <see cref="TestTokens.DemoAdmin"/>'s.
+/// With <c>roles</c>, it is app-only: no scp, upn or wids, and the demo automation app's oid and
+/// appid. A parameter given empty (<c>scp=</c>) leaves its claim out.
+/// </summary>
+internal static class TokenRequest
+{
+    private static readonly char[] ListSeparators = [' ', ','];
+
+    public static bool TryMint(IQueryCollection query, out string? token, out string? error)
+    {
+        token = null;
+        string? minutes = query["minutes"];
+        int lifetimeMinutes = 60;
+        if (minutes is not null && !int.TryParse(minutes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out lifetimeMinutes))
+        {
+            error = $"Invalid minutes '{minutes}': give the token's lifetime in whole minutes (negative for an expired token).";
+            return false;
+        }
+
+        bool appOnly = !StringValues.IsNullOrEmpty(query["roles"]);
+        error = null;
+        token = TestTokens.Mint(
+            Claim(query, "tid", DemoTenant.TenantId) ?? "",
+            oid: Claim(query, "oid", appOnly ? DemoTenant.AutomationAppObjectId : DemoTenant.AdminObjectId),
+            upn: Claim(query, "upn", appOnly ? null : DemoTenant.AdminUpn),
+            scp: Claim(query, "scp", appOnly ? null : TestTokens.DefaultScopes),
+            roles: List(Claim(query, "roles", null)),
+            wids: List(Claim(query, "wids", appOnly ? null : TestTokens.GlobalReaderRoleTemplateId)),
+            expires: DateTimeOffset.UtcNow.AddMinutes(lifetimeMinutes),
+            aud: Claim(query, "aud", TestTokens.GraphAudience) ?? TestTokens.GraphAudience,
+            appId: Claim(query, "appId", appOnly ? DemoTenant.AutomationAppId : null));
+        return true;
+    }
+
+    /// <summary>The parameter's value; null (claim left out) when given empty; the default when absent.</summary>
+    private static string? Claim(IQueryCollection query, string name, string? fallback) =>
+        query.TryGetValue(name, out StringValues value) ? NullIfEmpty(value.ToString()) : fallback;
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static IEnumerable<string>? List(string? value) =>
+        value?.Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

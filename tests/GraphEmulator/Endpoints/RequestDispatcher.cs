@@ -1,0 +1,114 @@
+using System;
+using System.Threading.Tasks;
+using GraphEmulator.Auth;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace GraphEmulator.Endpoints;
+
+/// <summary>
+/// Every request's way in: each gets Graph's correlation headers; control requests go to
+/// <see cref="ControlEndpoints"/>; Graph requests are logged, authenticated and routed.
+/// </summary>
+internal sealed class RequestDispatcher(
+    AuditDataSet dataSet,
+    RequestLog requests,
+    DirectoryAuditsEndpoint directoryAudits,
+    ControlEndpoints control)
+{
+    // What Graph sends with a 401; without a claims challenge, clients must not retry on it.
+    private const string BearerChallenge =
+        "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        SetCorrelationHeaders(context);
+        if (context.Request.Path.StartsWithSegments(ControlEndpoints.PathPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            await control.HandleAsync(context);
+            return;
+        }
+
+        var entry = new PendingLogEntry(requests, context);
+        // Logged as the response starts, before the client can have it, so a test that asserts
+        // on the log right after its call returns never races the server.
+        context.Response.OnStarting(() =>
+        {
+            entry.Complete();
+            return Task.CompletedTask;
+        });
+        try
+        {
+            await RouteAsync(context, entry);
+        }
+        finally
+        {
+            entry.Complete(); // a request aborted before its response started
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context, PendingLogEntry entry)
+    {
+        string path = (context.Request.Path.Value ?? "/").TrimEnd('/');
+        if (!string.Equals(path, DirectoryAuditsEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+        {
+            await GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
+                $"Resource not found for the segment '{context.Request.Path}'. This emulator serves GET {DirectoryAuditsEndpoint.Path} only.");
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            await GraphErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, GraphErrors.BadRequest,
+                $"The HTTP method '{context.Request.Method}' is not allowed on auditLogs/directoryAudits.");
+            return;
+        }
+
+        string? refusal = BearerCheck.Validate(context.Request.Headers.Authorization, DateTimeOffset.UtcNow, dataSet.TenantId);
+        if (refusal is not null)
+        {
+            context.Response.Headers.WWWAuthenticate = BearerChallenge;
+            await GraphErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, GraphErrors.InvalidAuthenticationToken, refusal);
+            return;
+        }
+
+        entry.Authorized = true;
+        await directoryAudits.HandleAsync(context);
+    }
+
+    private static void SetCorrelationHeaders(HttpContext context)
+    {
+        string clientRequestId = context.Request.Headers[GraphErrors.ClientRequestIdHeader].ToString();
+        if (clientRequestId.Length == 0)
+            clientRequestId = Guid.NewGuid().ToString();
+        context.Response.Headers[GraphErrors.RequestIdHeader] = Guid.NewGuid().ToString();
+        context.Response.Headers[GraphErrors.ClientRequestIdHeader] = clientRequestId;
+    }
+
+    /// <summary>What the log will hold for one request, written once.</summary>
+    private sealed class PendingLogEntry(RequestLog log, HttpContext context)
+    {
+        private readonly long _sequence = log.NextSequence();
+        private readonly DateTimeOffset _arrived = DateTimeOffset.UtcNow;
+        private bool _logged;
+
+        public bool Authorized { get; set; }
+
+        public void Complete()
+        {
+            if (_logged)
+                return;
+            _logged = true;
+            HttpRequest request = context.Request;
+            log.Add(new RequestLogEntry(
+                _sequence,
+                request.Method,
+                request.Path.Value ?? "/",
+                Uri.UnescapeDataString(request.QueryString.Value?.TrimStart('?') ?? ""),
+                request.Headers.ContainsKey(HeaderNames.Authorization),
+                Authorized,
+                context.Response.StatusCode,
+                _arrived));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using GraphEmulator.OData;
+
+namespace GraphEmulator.Paging;
+
+/// <summary>Where a paged query stands: everything needed to serve its next page.</summary>
+internal sealed record Continuation(
+    ODataFilter Filter,
+    string? RawFilter,
+    bool NewestFirst,
+    string? RawOrderBy,
+    int Top,
+    StreamCursor Cursor);
+
+/// <summary>
+/// Server-side continuations keyed by random opaque skiptokens. Random rather than encoding the
+/// offset, so a client can't get away with building its own $skiptoken: it has to follow
+/// @odata.nextLink whole, as DESIGN §2 requires against the real service.
+/// </summary>
+internal sealed class ContinuationStore
+{
+    // A token stays valid after use, so a client retrying a page (429/503) gets the same page.
+    // The oldest ones go once there are this many, which bounds a long-running process.
+    private const int Capacity = 500_000;
+
+    private readonly ConcurrentDictionary<string, Continuation> _byToken = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _age = new();
+
+    public string Add(Continuation continuation)
+    {
+        string token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
+        _byToken[token] = continuation;
+        _age.Enqueue(token);
+        while (_byToken.Count > Capacity && _age.TryDequeue(out string? oldest))
+            _byToken.TryRemove(oldest, out _);
+        return token;
+    }
+
+    public bool TryGet(string token, out Continuation continuation) =>
+        _byToken.TryGetValue(token, out continuation!);
+}
