@@ -39,9 +39,11 @@ $TestResults = Join-Path $OutputRoot 'test-results'
 
 function Invoke-Dotnet {
     # Every dotnet call goes through here so that a failed step stops the build.
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    # Plain $args: a param block would make switches such as -o bind to common parameters.
+    $Arguments = [string[]]$args
     Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor DarkGray
-    & dotnet @Arguments
+    # Out-Host: the tool's output is for the reader, never part of a function's return value.
+    & dotnet @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE."
     }
@@ -95,7 +97,7 @@ function Invoke-XunitTests {
     $trx = Join-Path $TestResults 'xunit.trx'
     Remove-Item -LiteralPath $trx -ErrorAction Ignore
     & dotnet test (Join-Path $RepoRoot 'tests/SupportAccessLogs.Tests') -c $Configuration --nologo `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $TestResults
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=normal' --results-directory $TestResults | Out-Host
     $exitCode = $LASTEXITCODE
     if (-not (Test-Path -LiteralPath $trx)) {
         Write-Host "xunit produced no results (dotnet test exit code $exitCode): counted as one failure." -ForegroundColor Red
@@ -116,7 +118,7 @@ function Invoke-PesterTests {
     $runner = Join-Path $RepoRoot 'tests/pester/Invoke-PesterRun.ps1'
     $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
         '-PesterManifest', $pesterManifest, '-ResultDirectory', $TestResults)
-    & $pwsh[0] @arguments
+    & $pwsh[0] @arguments | Out-Host
     if (-not (Test-Path -LiteralPath $summaryPath)) {
         Write-Host "Pester produced no results (exit code $LASTEXITCODE): counted as one failure." -ForegroundColor Red
         return [pscustomobject]@{ Passed = 0; Failed = 1 }
@@ -165,7 +167,9 @@ function Invoke-Demo {
         Connect-SupportAccess -AccessToken $token -GraphEndpoint $emulator.BaseUri -PassThru | Format-List
 
         $activity = @(Get-SupportAccessActivity -WarningAction Continue)
-        $activity | Sort-Object Category, ActivityDateTime | Format-Table -GroupBy Category | Out-Host
+        # A wide rendering: the demo often runs where the console reports 80 columns (CI logs, pipes).
+        $activity | Sort-Object Category, ActivityDateTime | Format-Table -GroupBy Category |
+            Out-String -Width 160 | Out-Host
 
         $demoOutput = Join-Path $OutputRoot 'demo'
         New-Item -ItemType Directory -Path $demoOutput -Force | Out-Null

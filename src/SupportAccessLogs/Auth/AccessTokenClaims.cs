@@ -29,6 +29,9 @@ internal sealed class AccessTokenClaims
     /// <summary>App-only tokens carry application permissions in "roles" and no "scp".</summary>
     public bool IsAppOnly => IsJwt && Scopes.Count == 0;
 
+    // DateTimeOffset.MaxValue in Unix seconds: a larger exp is garbage, not an expiry.
+    private const long MaxUnixSeconds = 253_402_300_799;
+
     public static AccessTokenClaims Parse(string token)
     {
         string[] parts = token.Split('.');
@@ -55,7 +58,8 @@ internal sealed class AccessTokenClaims
                 AppId = String(root, "appid") ?? String(root, "azp"),
                 AppDisplayName = String(root, "app_displayname"),
                 Audience = String(root, "aud"),
-                ExpiresOn = root.TryGetProperty("exp", out JsonElement exp) && exp.TryGetInt64(out long seconds)
+                ExpiresOn = root.TryGetProperty("exp", out JsonElement exp) && exp.ValueKind == JsonValueKind.Number && exp.TryGetInt64(out long seconds)
+                    && seconds is >= 0 and <= MaxUnixSeconds
                     ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                     : null,
                 Scopes = (String(root, "scp") ?? "").Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries),

@@ -13,6 +13,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
     private ActivityQueryService? _service;
+    private ActivityQuery _query = null!;
 
     /// <summary>Start of the window; local times are converted, unspecified ones taken as UTC.</summary>
     [Parameter]
@@ -65,8 +66,6 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
             First = PagingParameters.First == ulong.MaxValue ? null : PagingParameters.First,
         };
     }
-
-    private ActivityQuery _query = null!;
 
     protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
     {

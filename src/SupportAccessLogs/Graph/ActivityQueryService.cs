@@ -161,14 +161,17 @@ internal sealed class ActivityQueryService
     /// host: credentials are not offered anywhere else.</summary>
     private Uri CheckNextLink(string nextLink)
     {
-        if (!Uri.TryCreate(nextLink, UriKind.Absolute, out Uri? next)
-            || !string.Equals(next.GetLeftPart(UriPartial.Authority), _connection.GraphEndpoint.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+        string expectedAuthority = _connection.GraphEndpoint.GetLeftPart(UriPartial.Authority);
+        bool isHttp = Uri.TryCreate(nextLink, UriKind.Absolute, out Uri? next)
+            && (next.Scheme == Uri.UriSchemeHttps || next.Scheme == Uri.UriSchemeHttp);
+        if (isHttp && string.Equals(next!.GetLeftPart(UriPartial.Authority), expectedAuthority, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ModuleException("GraphNextLinkForeign", ErrorCategory.SecurityError,
-                $"Microsoft Graph returned a next-page link to '{(next?.GetLeftPart(UriPartial.Authority) ?? "an invalid URL")}', not to {_connection.GraphEndpoint.GetLeftPart(UriPartial.Authority)}; the module stops rather than send the token there. Check -GraphEndpoint and any proxy in between.");
+            return next;
         }
 
-        return next;
+        string target = isHttp ? $"'{next!.GetLeftPart(UriPartial.Authority)}'" : "something that is not an absolute http(s) URL";
+        throw new ModuleException("GraphNextLinkForeign", ErrorCategory.SecurityError,
+            $"Microsoft Graph returned a next-page link to {target}, not to {expectedAuthority}; the module stops rather than send the token there. Check -GraphEndpoint and any proxy in between.");
     }
 
     private async Task<Stream> SendAsync(Uri url, CancellationToken cancellationToken)
