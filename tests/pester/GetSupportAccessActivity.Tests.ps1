@@ -148,6 +148,13 @@ Describe 'Filters and paging' {
         Get-EmulatorRequestCount -Emulator $Emulator | Should -Be 1
     }
 
+    It 'stops reading when a downstream Select-Object -First is satisfied' {
+        $firstThree = @(Get-SupportAccessActivity -WarningAction SilentlyContinue | Select-Object -First 3)
+        $firstThree.Id | Should -Be $All[0..2].Id
+        # Pages hold 10 records here, so a reader that kept going would have asked for more.
+        Get-EmulatorRequestCount -Emulator $Emulator | Should -Be 1
+    }
+
     It '-Category CrossTenant returns only cross-tenant activities, each with a TenantRole when its name says one' {
         $crossTenant = @(Get-SupportAccessActivity -Category CrossTenant -WarningAction SilentlyContinue)
         $crossTenant.Count | Should -Be $Truth.byCategory.CrossTenant
