@@ -22,6 +22,54 @@ public static class DemoTenant
     /// <summary>The service principal object id of <see cref="AutomationAppId"/> (the oid of its tokens).</summary>
     public const string AutomationAppObjectId = "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f";
 
+    /// <summary>
+    /// The app registration the authority knows as a confidential client ("SupportAccessLogs
+    /// pipeline"): client credentials with <see cref="PipelineAppSecret"/> (or
+    /// <see cref="EmulatorOptions.ClientSecret"/>), a registered certificate
+    /// (<see cref="EmulatorOptions.ClientCertificates"/>), or the federated credential below.
+    /// </summary>
+    public const string PipelineAppId = "8e3f1b2a-4c5d-4e6f-9a7b-1c2d3e4f5a6b";
+
+    /// <summary>The service principal object id of <see cref="PipelineAppId"/> (the oid of its tokens).</summary>
+    public const string PipelineAppObjectId = "2a7c9e1b-3d5f-4a6c-8e0b-9d1f3a5c7e92";
+
+    public const string PipelineAppDisplayName = "SupportAccessLogs pipeline";
+
+    /// <summary>The pipeline app's default client secret: a test value, obviously not a real one.</summary>
+    public const string PipelineAppSecret = "emulator-test-secret~NOT.A.REAL.SECRET~0000";
+
+    /// <summary>Issuer of the pipeline app's federated identity credential (GitHub Actions).</summary>
+    public const string FederatedIssuer = "https://token.actions.githubusercontent.com";
+
+    /// <summary>Subject of the pipeline app's federated identity credential.</summary>
+    public const string FederatedSubject = "repo:contoso/audit-export:ref:refs/heads/main";
+
+    /// <summary>Audience of the pipeline app's federated identity credential.</summary>
+    public const string FederatedAudience = "api://AzureADTokenExchange";
+
+    /// <summary>The default secret of the managed identity endpoint (IDENTITY_HEADER / X-IDENTITY-HEADER).</summary>
+    public const string IdentityHeader = "emulator-identity-header~NOT.A.REAL.SECRET";
+
+    /// <summary>Client id of the system-assigned managed identity (an Azure Automation account's).</summary>
+    public const string AutomationIdentityClientId = "4b1d8f3e-6a2c-4e9b-a7d5-0c3e5f7a9b1d";
+
+    /// <summary>Object (principal) id of the system-assigned managed identity (the oid of its tokens).</summary>
+    public const string AutomationIdentityObjectId = "7e2a4c6b-8d0f-4b1a-9c3e-5f7a9b1d3e5c";
+
+    public const string AutomationIdentityDisplayName = "aa-audit-export";
+
+    /// <summary>Client id of the user-assigned managed identity.</summary>
+    public const string UserAssignedIdentityClientId = "a3c5e7f9-1b2d-4f6a-8c0e-2d4f6a8c0e1b";
+
+    /// <summary>Object (principal) id of the user-assigned managed identity.</summary>
+    public const string UserAssignedIdentityObjectId = "d6f8a0c2-4e1b-4d3f-a5c7-9e1b3d5f7a2c";
+
+    /// <summary>Azure resource id of the user-assigned managed identity.</summary>
+    public const string UserAssignedIdentityResourceId =
+        "/subscriptions/1f2e3d4c-5b6a-4798-8a1b-2c3d4e5f6a7b/resourceGroups/rg-audit-export/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-audit-export";
+
+    public const string UserAssignedIdentityDisplayName = "id-audit-export";
+
     /// <summary>Other tenant of the cross-tenant scenarios (Fabrikam).</summary>
     public const string PartnerTenantId = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
     public const string PartnerTenantName = "Fabrikam";

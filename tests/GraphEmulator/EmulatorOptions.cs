@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Security.Cryptography.X509Certificates;
 
 namespace GraphEmulator;
 
@@ -32,6 +34,32 @@ public sealed class EmulatorOptions
     /// <summary>Loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; init; }
 
+    /// <summary>
+    /// Also listen on a second loopback port with HTTPS and serve an Entra-compatible authority
+    /// there (token, device code, discovery endpoints), with a certificate from
+    /// <see cref="TestCertificateAuthority"/>. See README.md, "Sign-in endpoints".
+    /// </summary>
+    public bool EnableAuthority { get; init; }
+
+    /// <summary>The client secret of the registered pipeline app <see cref="DemoTenant.PipelineAppId"/>.</summary>
+    public string ClientSecret { get; init; } = DemoTenant.PipelineAppSecret;
+
+    /// <summary>
+    /// Certificates registered on the pipeline app (public parts suffice): a client assertion
+    /// signed with one of their keys is accepted.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> ClientCertificates { get; init; } = [];
+
+    /// <summary>The secret the managed identity endpoint expects in <c>X-IDENTITY-HEADER</c> (IDENTITY_HEADER).</summary>
+    public string IdentityHeader { get; init; } = DemoTenant.IdentityHeader;
+
+    /// <summary>
+    /// Lifetime of the access tokens the authority and the managed identity endpoint issue, in
+    /// seconds (1..86400). MSAL treats a token within 5 minutes of expiry as expired, so 302
+    /// makes every call after 2 s acquire a new one.
+    /// </summary>
+    public int TokenLifetimeSeconds { get; init; } = 3600;
+
     internal void Validate()
     {
         if (PageSize is < 1 or > 999)
@@ -44,5 +72,13 @@ public sealed class EmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 0..65535.");
         if (!Guid.TryParse(TenantId, out _))
             throw new ArgumentException("TenantId must be a GUID.", nameof(TenantId));
+        if (string.IsNullOrEmpty(ClientSecret))
+            throw new ArgumentException("ClientSecret must not be empty.", nameof(ClientSecret));
+        if (string.IsNullOrEmpty(IdentityHeader))
+            throw new ArgumentException("IdentityHeader must not be empty.", nameof(IdentityHeader));
+        if (ClientCertificates is null)
+            throw new ArgumentNullException(nameof(ClientCertificates));
+        if (TokenLifetimeSeconds is < 1 or > 86400)
+            throw new ArgumentOutOfRangeException(nameof(TokenLifetimeSeconds), TokenLifetimeSeconds, "TokenLifetimeSeconds must be 1..86400.");
     }
 }

@@ -1,8 +1,10 @@
 using System;
 using System.Linq;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using GraphEmulator.Authority;
 using GraphEmulator.Endpoints;
 using GraphEmulator.Paging;
 using Microsoft.AspNetCore.Builder;
@@ -26,22 +28,45 @@ public sealed class EmulatorServer : IAsyncDisposable
     private readonly WebApplication _app;
     private int _disposed;
 
-    private EmulatorServer(WebApplication app, Uri baseAddress, AuditDataSet dataSet, RequestLog requests, EmulatorOptions options)
+    private EmulatorServer(
+        WebApplication app, Uri baseAddress, Uri? authorityAddress, AuditDataSet dataSet, RequestLog requests,
+        TokenRequestLog tokenRequests, EmulatorOptions options)
     {
         _app = app;
         BaseAddress = baseAddress;
+        AuthorityAddress = authorityAddress;
         DataSet = dataSet;
         Requests = requests;
+        TokenRequests = tokenRequests;
         Options = options;
     }
 
     /// <summary>Where the emulator listens, with a trailing slash: <c>http://127.0.0.1:PORT/</c>. Graph v1.0 is at <c>v1.0/</c> under it.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>
+    /// The HTTPS authority, with a trailing slash: <c>https://127.0.0.1:PORT2/</c> (Azure.Identity's
+    /// <c>AuthorityHost</c>); null unless <see cref="EmulatorOptions.EnableAuthority"/>.
+    /// </summary>
+    public Uri? AuthorityAddress { get; }
+
+    /// <summary>
+    /// The CA that issued the authority's server certificate, in PEM, for <c>SSL_CERT_FILE</c>
+    /// (the same for every emulator of the process, see <see cref="TestCertificateAuthority"/>);
+    /// null unless <see cref="EmulatorOptions.EnableAuthority"/>.
+    /// </summary>
+    public string? AuthorityCaCertificatePem => AuthorityAddress is null ? null : TestCertificateAuthority.CertificatePem;
+
+    /// <summary>The managed identity endpoint (IDENTITY_ENDPOINT): <c>http://127.0.0.1:PORT/msi/token</c>.</summary>
+    public Uri ManagedIdentityEndpoint => new(BaseAddress, Authority.ManagedIdentityEndpoint.Path.TrimStart('/'));
+
     public AuditDataSet DataSet { get; }
 
-    /// <summary>The Graph requests received (control requests under /_emulator excluded).</summary>
+    /// <summary>The Graph requests received (control requests under /_emulator and sign-in requests excluded).</summary>
     public RequestLog Requests { get; }
+
+    /// <summary>The sign-in requests received: token, device code, managed identity (and discovery, authorize).</summary>
+    public TokenRequestLog TokenRequests { get; }
 
     public EmulatorOptions Options { get; }
 
@@ -51,6 +76,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         options ??= new EmulatorOptions();
         var dataSet = new AuditDataSet(options); // validates the options
         var requests = new RequestLog();
+        var tokenRequests = new TokenRequestLog();
+        // Made before Kestrel starts, so a certificate problem fails the start, not the first handshake.
+        X509Certificate2? serverCertificate = options.EnableAuthority ? TestCertificateAuthority.ServerCertificate : null;
 
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -60,6 +88,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Loopback, options.Port);
+            if (serverCertificate is not null)
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(serverCertificate));
         });
         // Warnings and errors only, to stderr: stdout belongs to the CLI's "listening" line, and
         // a line per request would drown test output.
@@ -69,11 +99,14 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         WebApplication app = builder.Build();
+        ILogger authorityLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GraphEmulator.Authority");
         var dispatcher = new RequestDispatcher(
             dataSet,
             requests,
             new DirectoryAuditsEndpoint(dataSet, options, new ContinuationStore()),
-            new ControlEndpoints(dataSet, requests));
+            new ControlEndpoints(dataSet, requests, tokenRequests),
+            options.EnableAuthority ? new AuthorityEndpoints(options, dataSet.TenantId, tokenRequests, authorityLogger) : null,
+            new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests));
         app.Run(dispatcher.HandleAsync);
 
         try
@@ -86,10 +119,19 @@ public sealed class EmulatorServer : IAsyncDisposable
             throw;
         }
 
-        // With port 0 Kestrel binds a free port; the addresses feature reports the one it got.
-        string address = app.Services.GetRequiredService<IServer>().Features
-            .GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new EmulatorServer(app, new Uri(address.TrimEnd('/') + "/"), dataSet, requests, options);
+        // With port 0 Kestrel binds a free port; the addresses feature reports the ones it got.
+        string[] addresses = app.Services.GetRequiredService<IServer>().Features
+            .GetRequiredFeature<IServerAddressesFeature>().Addresses.ToArray();
+        string address = addresses.Single(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
+        string? authorityAddress = addresses.SingleOrDefault(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        return new EmulatorServer(
+            app,
+            new Uri(address.TrimEnd('/') + "/"),
+            authorityAddress is null ? null : new Uri(authorityAddress.TrimEnd('/') + "/"),
+            dataSet,
+            requests,
+            tokenRequests,
+            options);
     }
 
     /// <summary>Stops Kestrel; requests still running get a few seconds to finish.</summary>

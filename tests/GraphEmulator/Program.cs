@@ -40,8 +40,24 @@ internal static class Program
 
         await using (server)
         {
+            if (commandLine.AuthorityCaOut is string caPath)
+            {
+                try
+                {
+                    // Written before the "listening" line: whoever reads that line may use the file at once.
+                    await System.IO.File.WriteAllTextAsync(caPath, server.AuthorityCaCertificatePem, stop.Token);
+                }
+                catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"GraphEmulator could not write the authority CA to '{caPath}': {ex.Message}");
+                    return 1;
+                }
+            }
+
             // The first stdout line is the contract with whoever started us: they read the port from it.
             Console.Out.WriteLine($"GraphEmulator listening on {server.BaseAddress}");
+            if (server.AuthorityAddress is not null)
+                Console.Out.WriteLine($"GraphEmulator authority on {server.AuthorityAddress}");
             Console.Out.Flush();
 
             Task parentGone = commandLine.ParentPid is int pid

@@ -59,18 +59,70 @@ public static class TestTokens
         DateTimeOffset exp = expires ?? now.AddHours(1);
         // Issued a little before now (and before exp, for deliberately expired tokens), as a
         // token fetched earlier from a cache would be.
-        long issued = (exp < now ? exp : now).AddMinutes(-5).ToUnixTimeSeconds();
+        DateTimeOffset issued = (exp < now ? exp : now).AddMinutes(-5);
+        return MintCore(tid, oid, upn, scp, roles, wids, issued, exp, aud, appId, AppDisplayName, extraClaims: null);
+    }
 
-        using var payload = new MemoryStream();
-        using (var json = new Utf8JsonWriter(payload))
+    /// <summary>
+    /// An unsigned assertion as a workload identity provider (GitHub Actions by default) issues
+    /// it, for <c>AZURE_FEDERATED_TOKEN_FILE</c>: the authority accepts it for
+    /// <see cref="DemoTenant.PipelineAppId"/> when issuer, subject and audience match the
+    /// registered federated credential (<see cref="DemoTenant.FederatedIssuer"/>,
+    /// <see cref="DemoTenant.FederatedSubject"/>, <see cref="DemoTenant.FederatedAudience"/>)
+    /// and it has not expired.
+    /// </summary>
+    /// <param name="subject">The sub claim; default the registered subject.</param>
+    /// <param name="expires">Expiry; default ten minutes from now. A past value makes an expired assertion.</param>
+    /// <param name="issuer">The iss claim; default the registered issuer.</param>
+    /// <param name="audience">The aud claim; default the registered audience.</param>
+    public static string FederatedAssertion(
+        string subject = DemoTenant.FederatedSubject,
+        DateTimeOffset? expires = null,
+        string issuer = DemoTenant.FederatedIssuer,
+        string audience = DemoTenant.FederatedAudience)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset exp = expires ?? now.AddMinutes(10);
+        long issued = (exp < now ? exp : now).AddMinutes(-1).ToUnixTimeSeconds();
+        return Unsigned(json =>
         {
-            json.WriteStartObject();
+            json.WriteString("jti", Guid.NewGuid().ToString());
+            json.WriteString("sub", subject);
+            json.WriteString("aud", audience);
+            json.WriteString("ref", "refs/heads/main");
+            json.WriteString("repository", "contoso/audit-export");
+            json.WriteString("iss", issuer);
+            json.WriteNumber("nbf", issued);
+            json.WriteNumber("iat", issued);
+            json.WriteNumber("exp", exp.ToUnixTimeSeconds());
+        });
+    }
+
+    /// <summary>The access token minter behind <see cref="Mint"/> and the authority's token endpoint.</summary>
+    internal static string MintCore(
+        string tid,
+        string? oid,
+        string? upn,
+        string? scp,
+        IEnumerable<string>? roles,
+        IEnumerable<string>? wids,
+        DateTimeOffset issuedAt,
+        DateTimeOffset expires,
+        string aud,
+        string? appId,
+        string? appDisplayName,
+        IEnumerable<KeyValuePair<string, string>>? extraClaims)
+    {
+        ArgumentNullException.ThrowIfNull(tid);
+        long issued = issuedAt.ToUnixTimeSeconds();
+        return Unsigned(json =>
+        {
             json.WriteString("aud", aud);
             if (tid.Length > 0)
                 json.WriteString("iss", $"https://sts.windows.net/{tid}/");
             json.WriteNumber("iat", issued);
             json.WriteNumber("nbf", issued);
-            json.WriteNumber("exp", exp.ToUnixTimeSeconds());
+            json.WriteNumber("exp", expires.ToUnixTimeSeconds());
             WriteIfSet(json, "tid", tid.Length > 0 ? tid : null);
             WriteIfSet(json, "oid", oid);
             WriteIfSet(json, "upn", upn);
@@ -82,8 +134,24 @@ public static class TestTokens
                 json.WriteString("appid", appId);
                 json.WriteString("azp", appId);
             }
-            json.WriteString("app_displayname", AppDisplayName);
+            WriteIfSet(json, "app_displayname", appDisplayName);
+            if (extraClaims is not null)
+            {
+                foreach ((string name, string value) in extraClaims)
+                    json.WriteString(name, value);
+            }
             json.WriteString("ver", "1.0");
+        });
+    }
+
+    /// <summary>An unsigned JWT (<c>alg: none</c>) whose payload object <paramref name="writeClaims"/> fills.</summary>
+    internal static string Unsigned(Action<Utf8JsonWriter> writeClaims)
+    {
+        using var payload = new MemoryStream();
+        using (var json = new Utf8JsonWriter(payload))
+        {
+            json.WriteStartObject();
+            writeClaims(json);
             json.WriteEndObject();
         }
 

@@ -1,10 +1,14 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace GraphEmulator.Cli;
 
 /// <summary>The emulator's command line: the data set and server options, and the process whose exit ends the emulator.</summary>
-internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool ShowHelp)
+internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool ShowHelp, string? AuthorityCaOut = null)
 {
     public const string Usage = """
         Usage: dotnet GraphEmulator.dll [options]
@@ -18,10 +22,24 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --tenant-id <guid>         the tenant served (default the demo tenant)
           --reject-category-filter   answer "category eq" with 400, as the service may
           --parent-pid <pid>         exit when this process exits
+
+        Sign-in (see README.md, "Sign-in endpoints"):
+          --authority                serve an Entra-compatible authority on a second, HTTPS port
+          --authority-ca-out <path>  write the authority's test CA (PEM) there, for SSL_CERT_FILE
+                                     (implies --authority)
+          --client-secret <value>    the pipeline app's client secret (default DemoTenant.PipelineAppSecret)
+          --client-certificate <path>
+                                     register a certificate (PEM or DER .cer) on the pipeline app;
+                                     repeatable
+          --identity-header <value>  the managed identity endpoint's X-IDENTITY-HEADER secret
+                                     (default DemoTenant.IdentityHeader)
+          --token-lifetime <s>       lifetime of issued access tokens, 1..86400 s (default 3600)
           --help                     show this text
 
-        Prints "GraphEmulator listening on http://127.0.0.1:PORT/" as its first line, then serves
-        until SIGTERM or Ctrl+C, or until the --parent-pid process is gone.
+        Prints "GraphEmulator listening on http://127.0.0.1:PORT/" as its first line and, with
+        --authority, "GraphEmulator authority on https://127.0.0.1:PORT2/" as its second; then
+        serves until SIGTERM or Ctrl+C, or until the --parent-pid process is gone. The managed
+        identity endpoint (IDENTITY_ENDPOINT) is http://127.0.0.1:PORT/msi/token.
         """;
 
     /// <summary>Null when the arguments are acceptable, else what is wrong with them.</summary>
@@ -35,6 +53,12 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         bool rejectCategoryFilter = false;
         int? parentPid = null;
         bool showHelp = false;
+        bool enableAuthority = false;
+        string? authorityCaOut = null;
+        string clientSecret = defaults.ClientSecret;
+        string identityHeader = defaults.IdentityHeader;
+        int tokenLifetime = defaults.TokenLifetimeSeconds;
+        var clientCertificates = new List<X509Certificate2>();
         error = null;
 
         for (int i = 0; i < args.Length; i++)
@@ -70,6 +94,12 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--anchor": anchor = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
                     case "--parent-pid": parentPid = Int(Value()); break;
                     case "--reject-category-filter": rejectCategoryFilter = true; break;
+                    case "--authority": enableAuthority = true; break;
+                    case "--authority-ca-out": authorityCaOut = Value(); enableAuthority = true; break;
+                    case "--client-secret": clientSecret = Value(); break;
+                    case "--client-certificate": clientCertificates.Add(LoadCertificate(Value())); break;
+                    case "--identity-header": identityHeader = Value(); break;
+                    case "--token-lifetime": tokenLifetime = Int(Value()); break;
                     case "--help" or "-h" or "-?": showHelp = true; break;
                     default: throw new FormatException($"Unknown option '{args[i]}'.");
                 }
@@ -91,8 +121,30 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             TenantId = tenantId,
             Anchor = anchor,
             RejectCategoryFilter = rejectCategoryFilter,
+            EnableAuthority = enableAuthority,
+            ClientSecret = clientSecret,
+            ClientCertificates = clientCertificates,
+            IdentityHeader = identityHeader,
+            TokenLifetimeSeconds = tokenLifetime,
         };
-        return new CommandLine(options, parentPid, showHelp);
+        return new CommandLine(options, parentPid, showHelp, authorityCaOut);
+    }
+
+    /// <summary>A certificate's public part from a PEM or DER (.cer) file.</summary>
+    private static X509Certificate2 LoadCertificate(string path)
+    {
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            string text = System.Text.Encoding.ASCII.GetString(bytes);
+            return text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)
+                ? X509Certificate2.CreateFromPem(text)
+                : X509CertificateLoader.LoadCertificate(bytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new FormatException($"cannot read a certificate from '{path}': {ex.Message}");
+        }
     }
 
     private static int Int(string value) => int.Parse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);

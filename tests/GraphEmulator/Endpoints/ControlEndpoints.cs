@@ -10,10 +10,11 @@ namespace GraphEmulator.Endpoints;
 
 /// <summary>
 /// The emulator's own endpoints under /_emulator, for tests and scripts in other processes: the
-/// truth about the data set, the request log, and tokens. No authentication: Kestrel listens on
-/// loopback only. These requests are never written to the request log.
+/// truth about the data set, the request log, the token request log, tokens and federated
+/// assertions. No authentication: Kestrel listens on loopback only. These requests are never
+/// written to either log.
 /// </summary>
-internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests)
+internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests)
 {
     public const string PathPrefix = "/_emulator";
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -31,6 +32,11 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
             ("GET", "/token") => TokenRequest.TryMint(query, out string? token, out string? error)
                 ? WriteJsonAsync(context, writer => WriteToken(writer, token!))
                 : GraphErrors.BadRequestAsync(context, error!),
+            ("GET", "/federated-assertion") => TokenRequest.TryMintFederatedAssertion(query, out string? assertion, out string? assertionError)
+                ? WriteJsonAsync(context, writer => WriteAssertion(writer, assertion!))
+                : GraphErrors.BadRequestAsync(context, assertionError!),
+            ("GET", "/token-requests") => WriteJsonAsync(context, WriteTokenRequests),
+            ("DELETE", "/token-requests") => ClearTokenRequests(context),
             _ => GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
                 $"No emulator control endpoint '{context.Request.Method} {context.Request.Path}'. See tests/GraphEmulator/README.md."),
         };
@@ -49,6 +55,42 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
         requests.Clear();
         context.Response.StatusCode = StatusCodes.Status204NoContent;
         return Task.CompletedTask;
+    }
+
+    private Task ClearTokenRequests(HttpContext context)
+    {
+        tokenRequests.Clear();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private void WriteTokenRequests(Utf8JsonWriter writer)
+    {
+        writer.WriteStartArray();
+        foreach (TokenRequestLogEntry entry in tokenRequests.Snapshot())
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("sequence", entry.Sequence);
+            writer.WriteString("endpoint", entry.Endpoint);
+            writer.WriteString("tenant", entry.Tenant);
+            writer.WriteString("grantType", entry.GrantType);
+            writer.WriteString("clientId", entry.ClientId);
+            writer.WriteString("scope", entry.Scope);
+            writer.WriteString("credentialKind", entry.CredentialKind);
+            writer.WriteNumber("status", entry.Status);
+            writer.WriteString("error", entry.Error);
+            writer.WriteString("oauthError", entry.OAuthError);
+            writer.WriteString("at", entry.At);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void WriteAssertion(Utf8JsonWriter writer, string assertion)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("assertion", assertion);
+        writer.WriteEndObject();
     }
 
     private static bool IncludeRecords(IQueryCollection query) =>
@@ -123,6 +165,34 @@ internal static class TokenRequest
             appId: Claim(query, "appId", appOnly ? DemoTenant.AutomationAppId : null));
         return true;
     }
+
+    /// <summary>
+    /// <c>GET /_emulator/federated-assertion?subject=&amp;minutes=&amp;issuer=&amp;audience=</c>: an
+    /// unsigned workload identity assertion, by default one the authority accepts for the
+    /// pipeline app, valid 10 minutes.
+    /// </summary>
+    public static bool TryMintFederatedAssertion(IQueryCollection query, out string? assertion, out string? error)
+    {
+        assertion = null;
+        string? minutes = query["minutes"];
+        int lifetimeMinutes = 10;
+        if (minutes is not null && !int.TryParse(minutes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out lifetimeMinutes))
+        {
+            error = $"Invalid minutes '{minutes}': give the assertion's lifetime in whole minutes (negative for an expired one).";
+            return false;
+        }
+
+        error = null;
+        assertion = TestTokens.FederatedAssertion(
+            subject: NonEmpty(query, "subject") ?? DemoTenant.FederatedSubject,
+            expires: DateTimeOffset.UtcNow.AddMinutes(lifetimeMinutes),
+            issuer: NonEmpty(query, "issuer") ?? DemoTenant.FederatedIssuer,
+            audience: NonEmpty(query, "audience") ?? DemoTenant.FederatedAudience);
+        return true;
+    }
+
+    private static string? NonEmpty(IQueryCollection query, string name) =>
+        StringValues.IsNullOrEmpty(query[name]) ? null : query[name].ToString();
 
     /// <summary>The parameter's value; null (claim left out) when given empty; the default when absent.</summary>
     private static string? Claim(IQueryCollection query, string name, string? fallback) =>

@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using GraphEmulator.Auth;
+using GraphEmulator.Authority;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -8,13 +9,17 @@ namespace GraphEmulator.Endpoints;
 
 /// <summary>
 /// Every request's way in: each gets Graph's correlation headers; control requests go to
-/// <see cref="ControlEndpoints"/>; Graph requests are logged, authenticated and routed.
+/// <see cref="ControlEndpoints"/>; sign-in requests (the authority on the HTTPS listener, the
+/// managed identity endpoint on the http one) to theirs, logged in the token request log; Graph
+/// requests are logged, authenticated and routed.
 /// </summary>
 internal sealed class RequestDispatcher(
     AuditDataSet dataSet,
     RequestLog requests,
     DirectoryAuditsEndpoint directoryAudits,
-    ControlEndpoints control)
+    ControlEndpoints control,
+    AuthorityEndpoints? authority,
+    ManagedIdentityEndpoint managedIdentity)
 {
     // What Graph sends with a 401; without a claims challenge, clients must not retry on it.
     private const string BearerChallenge =
@@ -26,6 +31,20 @@ internal sealed class RequestDispatcher(
         if (context.Request.Path.StartsWithSegments(ControlEndpoints.PathPrefix, StringComparison.OrdinalIgnoreCase))
         {
             await control.HandleAsync(context);
+            return;
+        }
+
+        // The HTTPS listener is the authority's; Graph answers there too (under /v1.0), as it may.
+        if (authority is not null && context.Request.IsHttps && !context.Request.Path.StartsWithSegments("/v1.0", StringComparison.OrdinalIgnoreCase))
+        {
+            await authority.HandleAsync(context);
+            return;
+        }
+
+        if (!context.Request.IsHttps
+            && string.Equals((context.Request.Path.Value ?? "/").TrimEnd('/'), ManagedIdentityEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+        {
+            await managedIdentity.HandleAsync(context);
             return;
         }
 
