@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Connect-SupportAccess'
         'Disconnect-SupportAccess'
+        'Get-SupportAccessConnection'
         'Get-SupportAccessActivity'
     )
     FunctionsToExport    = @()

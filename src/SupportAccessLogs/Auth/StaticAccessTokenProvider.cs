@@ -1,8 +1,6 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Kiota.Abstractions.Authentication;
 
 namespace SupportAccessLogs.Auth;
 
@@ -18,34 +16,23 @@ internal sealed class AccessTokenExpiredException : Exception
     public DateTimeOffset ExpiredOn { get; }
 }
 
-/// <summary>
-/// Hands a caller-supplied token to the Graph request adapter, for the connection's Graph host
-/// only: a request to any other host (a nextLink gone astray) gets no token at all.
-/// </summary>
-internal sealed class StaticAccessTokenProvider : IAccessTokenProvider
+/// <summary>A caller-supplied token: used as is until it expires, never refreshed.</summary>
+internal sealed class StaticAccessTokenProvider : GraphTokenProvider
 {
     private readonly string _token;
     private readonly DateTimeOffset? _expiresOn;
 
     public StaticAccessTokenProvider(string token, DateTimeOffset? expiresOn, Uri graphBaseUrl)
+        : base(graphBaseUrl)
     {
         _token = token;
         _expiresOn = expiresOn;
-        AllowedHostsValidator = new AllowedHostsValidator(new[] { graphBaseUrl.Host });
     }
 
-    public AllowedHostsValidator AllowedHostsValidator { get; }
+    public override DateTimeOffset? ExpiresOn => _expiresOn;
 
-    public Task<string> GetAuthorizationTokenAsync(
-        Uri uri,
-        Dictionary<string, object>? additionalAuthenticationContext = null,
-        CancellationToken cancellationToken = default)
+    public override Task<string> GetTokenAsync(CancellationToken cancellationToken)
     {
-        if (!AllowedHostsValidator.IsUrlHostValid(uri))
-        {
-            return Task.FromResult(string.Empty);
-        }
-
         if (_expiresOn is DateTimeOffset expiry && expiry <= DateTimeOffset.UtcNow)
         {
             throw new AccessTokenExpiredException(expiry);

@@ -1,6 +1,9 @@
 using System;
 using System.Management.Automation;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
@@ -16,6 +19,7 @@ namespace SupportAccessLogs;
 public sealed class SupportAccessConnection : IDisposable
 {
     private readonly HttpClient _httpClient;
+    private readonly GraphTokenProvider _tokenProvider;
 
     internal SupportAccessConnection(
         Guid tenantId,
@@ -23,8 +27,7 @@ public sealed class SupportAccessConnection : IDisposable
         string authenticationMethod,
         GraphEnvironment environment,
         Uri graphBaseUrl,
-        DateTimeOffset? expiresOn,
-        IAccessTokenProvider tokenProvider,
+        GraphTokenProvider tokenProvider,
         AccessTokenClaims claims)
     {
         TenantId = tenantId;
@@ -32,7 +35,7 @@ public sealed class SupportAccessConnection : IDisposable
         AuthenticationMethod = authenticationMethod;
         Environment = environment;
         GraphEndpoint = graphBaseUrl;
-        ExpiresOn = expiresOn;
+        _tokenProvider = tokenProvider;
         Claims = claims;
 
         // Graph's default handlers (retry honouring Retry-After, redirect, telemetry,
@@ -49,8 +52,9 @@ public sealed class SupportAccessConnection : IDisposable
     public GraphEnvironment Environment { get; }
     /// <summary>The Graph v1.0 base URL every request of this connection goes to.</summary>
     public Uri GraphEndpoint { get; }
-    /// <summary>When the current token expires, when known.</summary>
-    public DateTimeOffset? ExpiresOn { get; }
+    /// <summary>When the current token expires, when known. A credential-based connection
+    /// renews its token by itself, so this moves forward over a long run.</summary>
+    public DateTimeOffset? ExpiresOn => _tokenProvider.ExpiresOn;
 
     internal AccessTokenClaims Claims { get; }
     internal IRequestAdapter RequestAdapter { get; }
@@ -90,7 +94,40 @@ public sealed class SupportAccessConnection : IDisposable
 
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? claims.ObjectId ?? "(unknown)";
         var provider = new StaticAccessTokenProvider(token, claims.ExpiresOn, baseUrl);
-        return new SupportAccessConnection(tenant, account, "AccessToken", environment, baseUrl, claims.ExpiresOn, provider, claims);
+        return new SupportAccessConnection(tenant, account, SignInMethod.AccessToken.ToString(), environment, baseUrl, provider, claims);
+    }
+
+    /// <summary>Signs in through Azure.Identity and acquires the first token at once, so that a
+    /// wrong secret or a missing consent fails here rather than in the middle of a query.</summary>
+    internal static async Task<SupportAccessConnection> SignInAsync(
+        SignInRequest request,
+        Action<string> showDeviceCode,
+        CancellationToken cancellationToken)
+    {
+        Uri baseUrl = ResolveBaseUrl(request.Environment, request.GraphEndpoint);
+        if (request.AuthorityHost is Uri authority && authority.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ModuleException("AuthorityHostNotHttps", ErrorCategory.InvalidArgument,
+                $"-AuthorityHost '{authority.GetLeftPart(UriPartial.Authority)}' must use https: sign-in sends credentials there.", authority);
+        }
+
+        if (request.TenantId is string requestedTenant && !Guid.TryParse(requestedTenant, out _) && requestedTenant.IndexOf('.') < 0)
+        {
+            throw new ModuleException("TenantIdInvalid", ErrorCategory.InvalidArgument,
+                $"-TenantId '{requestedTenant}' is neither a tenant id GUID nor a domain name. Give the directory (tenant) id shown in the Entra admin center overview.", requestedTenant);
+        }
+
+        TokenCredential credential = CredentialFactory.Create(request, showDeviceCode);
+        string? tenantHint = request.Method is SignInMethod.ManagedIdentity ? null : request.TenantId;
+        var provider = new CredentialTokenProvider(credential, CredentialFactory.Scopes(request), tenantHint, request.Method, baseUrl);
+        string token = await provider.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+
+        AccessTokenClaims claims = AccessTokenClaims.Parse(token);
+        // A tenant given by domain name can't be compared with the token's tid; the token decides.
+        string? tenantGuid = request.TenantId is string t && Guid.TryParse(t, out _) ? t : null;
+        Guid tenant = ResolveTenant(claims, tenantGuid);
+        string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? request.ClientId ?? claims.ObjectId ?? "(unknown)";
+        return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims);
     }
 
     private static Uri ResolveBaseUrl(GraphEnvironment environment, Uri? graphEndpoint)

@@ -2,23 +2,95 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading;
+using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Commands;
 
-[Cmdlet(VerbsCommunications.Connect, "SupportAccess", DefaultParameterSetName = AccessTokenSet)]
+[Cmdlet(VerbsCommunications.Connect, "SupportAccess", DefaultParameterSetName = InteractiveSet)]
 [OutputType(typeof(SupportAccessConnection))]
-public sealed class ConnectSupportAccessCommand : PSCmdlet
+public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
 {
+    private const string InteractiveSet = "Interactive";
+    private const string DeviceCodeSet = "DeviceCode";
+    private const string ClientSecretSet = "ClientSecret";
+    private const string CertificateThumbprintSet = "CertificateThumbprint";
+    private const string CertificatePathSet = "CertificatePath";
+    private const string CertificateSet = "Certificate";
+    private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string FederatedTokenFileSet = "FederatedTokenFile";
+    private const string WorkloadIdentitySet = "WorkloadIdentity";
+    private const string AzureCliSet = "AzureCli";
     private const string AccessTokenSet = "AccessToken";
+
+    private SignInRequest? _signIn;
+
+    [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
+    public SwitchParameter UseDeviceCode { get; set; }
+
+    /// <summary>User name: the application (client) id; password: the client secret's value.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Credential]
+    public PSCredential ClientSecretCredential { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertificateThumbprint { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [ValidateNotNullOrEmpty]
+    public string CertificatePath { get; set; } = null!;
+
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [ValidateNotNull]
+    public X509Certificate2 Certificate { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    public SwitchParameter Identity { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string FederatedTokenFile { get; set; } = null!;
+
+    /// <summary>Federated sign-in from AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = WorkloadIdentitySet)]
+    public SwitchParameter WorkloadIdentity { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = AzureCliSet)]
+    public SwitchParameter UseAzureCli { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     public SecureString AccessToken { get; set; } = null!;
 
-    [Parameter]
+    [Parameter(ParameterSetName = InteractiveSet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = AzureCliSet)]
+    [Parameter(ParameterSetName = AccessTokenSet)]
     [ValidateNotNullOrEmpty]
     public string? TenantId { get; set; }
+
+    /// <summary>The app registration's client id; for -Identity, a user-assigned identity's client id.</summary>
+    [Parameter(ParameterSetName = InteractiveSet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ClientId { get; set; }
 
     [Parameter]
     public GraphEnvironment Environment { get; set; } = GraphEnvironment.Global;
@@ -27,30 +99,99 @@ public sealed class ConnectSupportAccessCommand : PSCmdlet
     [ValidateNotNull]
     public Uri? GraphEndpoint { get; set; }
 
+    /// <summary>A private or sovereign sign-in authority (https only).</summary>
+    [Parameter(ParameterSetName = InteractiveSet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [ValidateNotNull]
+    public Uri? AuthorityHost { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
+    {
+        // Paths resolve against the session's current location, which only the pipeline thread may read.
+        try
+        {
+            _signIn = ParameterSetName == AccessTokenSet ? null : BuildSignInRequest();
+        }
+        catch (ModuleException ex)
+        {
+            ThrowTerminatingError(GraphErrors.ToErrorRecord(ex, null));
+        }
+
+        base.ProcessRecord();
+    }
+
+    protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
     {
         SupportAccessConnection connection;
-        try
+        if (_signIn is not SignInRequest request)
         {
             // The plain token lives only as long as the connection's request pipeline needs it.
             string token = new NetworkCredential(string.Empty, AccessToken).Password;
             connection = SupportAccessConnection.FromAccessToken(token, TenantId, Environment, GraphEndpoint);
         }
-        catch (ModuleException ex)
+        else
         {
-            ThrowTerminatingError(GraphErrors.ToErrorRecord(ex, null));
-            return;
+            pipeline.WriteVerbose($"Signing in ({request.Method}) for tenant {request.TenantId ?? "(from the token)"}"
+                + (request.ClientId is null ? "" : $", client id {request.ClientId}")
+                + $", scopes {string.Join(" ", CredentialFactory.Scopes(request))}.");
+            // The device code reaches the user on the warning stream: consoles, transcripts and
+            // Azure Automation job output all show it, where Write-Host output may be lost.
+            connection = await SupportAccessConnection
+                .SignInAsync(request, message => pipeline.WriteWarning(message), cancellationToken)
+                .ConfigureAwait(false);
         }
 
         ConnectionStore.Set(connection);
-        WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
+        pipeline.WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
             + (connection.ExpiresOn is DateTimeOffset expiry ? $"; the token expires at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC." : "."));
         if (PassThru)
         {
-            WriteObject(connection);
+            await pipeline.WriteObjectAsync(connection).ConfigureAwait(false);
         }
+    }
+
+    private SignInRequest BuildSignInRequest()
+    {
+        (SignInMethod method, string? clientId) = ParameterSetName switch
+        {
+            InteractiveSet => (SignInMethod.Interactive, ClientId),
+            DeviceCodeSet => (SignInMethod.DeviceCode, ClientId),
+            ClientSecretSet => (SignInMethod.ClientSecret, ClientSecretCredential.UserName),
+            CertificateThumbprintSet or CertificatePathSet or CertificateSet => (SignInMethod.Certificate, ClientId),
+            ManagedIdentitySet => (SignInMethod.ManagedIdentity, ClientId),
+            FederatedTokenFileSet or WorkloadIdentitySet => (SignInMethod.FederatedToken, ClientId),
+            AzureCliSet => (SignInMethod.AzureCli, null),
+            _ => throw new InvalidOperationException($"Unknown parameter set {ParameterSetName}."),
+        };
+
+        return new SignInRequest
+        {
+            Method = method,
+            TenantId = TenantId,
+            ClientId = clientId,
+            Environment = Environment,
+            GraphEndpoint = GraphEndpoint,
+            AuthorityHost = AuthorityHost,
+            ClientSecret = ParameterSetName == ClientSecretSet ? ClientSecretCredential.Password : null,
+            Certificate = ParameterSetName switch
+            {
+                CertificateThumbprintSet => CertificateLoader.FromThumbprint(CertificateThumbprint),
+                CertificatePathSet => CertificateLoader.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword),
+                CertificateSet => CertificateLoader.RequirePrivateKey(Certificate, "-Certificate"),
+                _ => null,
+            },
+            FederatedTokenFile = ParameterSetName == FederatedTokenFileSet
+                ? GetUnresolvedProviderPathFromPSPath(FederatedTokenFile)
+                : null,
+        };
     }
 }

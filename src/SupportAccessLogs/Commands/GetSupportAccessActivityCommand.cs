@@ -40,6 +40,11 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     [ValidateSet("success", "failure", "timeout", "unknownFutureValue", IgnoreCase = true)]
     public string[]? Result { get; set; }
 
+    /// <summary>A connection from Connect-SupportAccess -PassThru; default: the session's current one.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public SupportAccessConnection? Connection { get; set; }
+
     protected override void BeginProcessing()
     {
         DateTime endUtc = ToUtc(EndTime) ?? DateTime.UtcNow;
@@ -51,7 +56,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
                 "TimeWindowReversed", ErrorCategory.InvalidArgument, StartTime));
         }
 
-        SupportAccessConnection connection = ConnectionStore.Current ?? throw NotConnected();
+        SupportAccessConnection connection = Connection ?? ConnectionStore.Current ?? throw NotConnected();
         _service = new ActivityQueryService(connection);
         _query = new ActivityQuery
         {

@@ -22,6 +22,30 @@ internal static class GraphClouds
         _ => throw new ArgumentOutOfRangeException(nameof(environment)),
     };
 
+    /// <summary>Microsoft's own sign-in hosts, the ones Entra's instance discovery knows.</summary>
+    private static readonly string[] MicrosoftAuthorityHosts =
+    {
+        "login.microsoftonline.com",
+        "login.microsoft.com",
+        "login.windows.net",
+        "login.microsoftonline.us",
+        "login.chinacloudapi.cn",
+        "login.partner.microsoftonline.cn",
+    };
+
+    public static bool IsMicrosoftAuthority(Uri authorityHost)
+    {
+        foreach (string host in MicrosoftAuthorityHosts)
+        {
+            if (string.Equals(authorityHost.Host, host, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Microsoft documents v1.0 directoryAudits as unavailable in the cloud operated
     /// by 21Vianet.</summary>
     public static bool OffersDirectoryAudits(GraphEnvironment environment) => environment != GraphEnvironment.China;

@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Kiota.Abstractions.Authentication;
+
+namespace SupportAccessLogs.Auth;
+
+/// <summary>
+/// Hands tokens to the Graph request adapter, for the connection's Graph host only: a request
+/// to any other host (a nextLink gone astray) gets no token at all.
+/// </summary>
+internal abstract class GraphTokenProvider : IAccessTokenProvider
+{
+    protected GraphTokenProvider(Uri graphBaseUrl)
+    {
+        AllowedHostsValidator = new AllowedHostsValidator(new[] { graphBaseUrl.Host });
+    }
+
+    public AllowedHostsValidator AllowedHostsValidator { get; }
+
+    /// <summary>When the token in use expires, when known.</summary>
+    public abstract DateTimeOffset? ExpiresOn { get; }
+
+    public Task<string> GetAuthorizationTokenAsync(
+        Uri uri,
+        Dictionary<string, object>? additionalAuthenticationContext = null,
+        CancellationToken cancellationToken = default) =>
+        AllowedHostsValidator.IsUrlHostValid(uri)
+            ? GetTokenAsync(cancellationToken)
+            : Task.FromResult(string.Empty);
+
+    public abstract Task<string> GetTokenAsync(CancellationToken cancellationToken);
+}

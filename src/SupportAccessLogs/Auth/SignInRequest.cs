@@ -1,0 +1,38 @@
+using System;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SupportAccessLogs.Auth;
+
+/// <summary>How Connect-SupportAccess signs in; one value per parameter set.</summary>
+internal enum SignInMethod
+{
+    AccessToken,
+    Interactive,
+    DeviceCode,
+    ClientSecret,
+    Certificate,
+    ManagedIdentity,
+    FederatedToken,
+    AzureCli,
+}
+
+/// <summary>What Connect-SupportAccess was asked for, resolved and typed, before any credential
+/// exists. Secrets stay in SecureString or certificate objects.</summary>
+internal sealed class SignInRequest
+{
+    public SignInMethod Method { get; init; }
+    public string? TenantId { get; init; }
+    public string? ClientId { get; init; }
+    public GraphEnvironment Environment { get; init; } = GraphEnvironment.Global;
+    public Uri? GraphEndpoint { get; init; }
+    /// <summary>An authority other than the cloud's own (a private or sovereign one).</summary>
+    public Uri? AuthorityHost { get; init; }
+    public SecureString? ClientSecret { get; init; }
+    public X509Certificate2? Certificate { get; init; }
+    public string? FederatedTokenFile { get; init; }
+
+    /// <summary>User sign-in (interactive, device code) asks for delegated scopes; every other
+    /// method signs in as an application or identity and asks for the app's granted permissions.</summary>
+    public bool IsDelegated => Method is SignInMethod.Interactive or SignInMethod.DeviceCode;
+}
