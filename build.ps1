@@ -84,15 +84,6 @@ function Get-PesterModulePath {
     $manifest
 }
 
-function Get-PwshCommand {
-    # Child pwsh processes run the same PowerShell as this one (the pinned tool under `dotnet pwsh`).
-    $processPath = [Environment]::ProcessPath
-    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
-        return , @($processPath, (Join-Path $PSHOME 'pwsh.dll'))
-    }
-    , @($processPath)
-}
-
 function Invoke-XunitTests {
     $trx = Join-Path $TestResults 'xunit.trx'
     Remove-Item -LiteralPath $trx -ErrorAction Ignore
@@ -110,6 +101,7 @@ function Invoke-XunitTests {
 }
 
 function Invoke-PesterTests {
+    Import-Module (Join-Path $RepoRoot 'tests/pester/EmulatorProcess.psm1') -Force
     $pesterManifest = Get-PesterModulePath
     $summaryPath = Join-Path $TestResults 'pester-summary.json'
     Remove-Item -LiteralPath $summaryPath -ErrorAction Ignore

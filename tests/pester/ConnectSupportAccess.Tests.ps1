@@ -64,11 +64,13 @@ Describe 'Connect-SupportAccess -AccessToken' {
             Should -Throw -ExpectedMessage '*tenant*'
     }
 
-    It 'sends the token only to the Graph endpoint it was given' {
+    It 'authenticates its audit requests to the Graph endpoint it was given' {
         Connect-SupportAccess -AccessToken (New-SecureToken) -GraphEndpoint $Emulator.BaseUri
         @(Get-SupportAccessActivity -First 1 -WarningAction SilentlyContinue).Count | Should -Be 1
-        $requests = Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests'))
-        @($requests | Where-Object path -EQ '/v1.0/auditLogs/directoryAudits').Count | Should -Be 1
+        $requests = Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | ForEach-Object { $_ }
+        $audit = @($requests | Where-Object path -EQ '/v1.0/auditLogs/directoryAudits')
+        $audit.Count | Should -Be 1
+        $audit[0].authorized | Should -BeTrue
     }
 }
 

@@ -10,6 +10,63 @@ function Get-DotnetHost {
     (Get-Command -Name dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
 }
 
+function Get-PwshCommand {
+    <#
+    .SYNOPSIS
+    The command line that starts the same PowerShell as this one: under `dotnet pwsh` that is the
+    dotnet host plus pwsh.dll, under a native pwsh the pwsh executable.
+    #>
+    $processPath = [System.Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
+        return , @($processPath, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    , @($processPath)
+}
+
+function Invoke-ChildPwsh {
+    <#
+    .SYNOPSIS
+    Runs a script in a fresh pwsh with extra environment variables, the way a runbook or pipeline
+    step runs: returns its exit code and everything it wrote to stdout and stderr.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSeconds = 180
+    )
+    $scriptPath = Join-Path ([System.IO.Path]::GetTempPath()) "sal-child-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -LiteralPath $scriptPath -Value $Script -Encoding utf8
+    try {
+        $pwsh = Get-PwshCommand
+        $startInfo = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $scriptPath)) {
+            $startInfo.ArgumentList.Add($argument)
+        }
+        foreach ($name in $Environment.Keys) { $startInfo.Environment[$name] = [string]$Environment[$name] }
+        $startInfo.RedirectStandardOutput = $true
+        $startInfo.RedirectStandardError = $true
+        $startInfo.UseShellExecute = $false
+
+        $process = [System.Diagnostics.Process]::Start($startInfo)
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill($true)
+            throw "The child pwsh did not finish within $TimeoutSeconds s. Output so far: $($stdout.Result)"
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{
+            ExitCode = $process.ExitCode
+            Output   = $stdout.Result
+            Error    = $stderr.Result
+        }
+    }
+    finally {
+        Remove-Item -LiteralPath $scriptPath -ErrorAction Ignore
+    }
+}
+
 function Start-GraphEmulator {
     <#
     .SYNOPSIS
@@ -22,7 +79,15 @@ function Start-GraphEmulator {
         [int] $Seed = 42,
         [int] $PageSize = 999,
         [int] $BulkRecordCount = 0,
-        [switch] $RejectCategoryFilter
+        [switch] $RejectCategoryFilter,
+        [string] $TenantId,
+        # Also serve the Entra-compatible sign-in authority on https; its CA is written to AuthorityCaPath.
+        [switch] $Authority,
+        [string] $AuthorityCaPath,
+        [string] $ClientSecret,
+        [string[]] $ClientCertificatePath = @(),
+        [string] $IdentityHeader,
+        [int] $TokenLifetimeSeconds
     )
 
     $EmulatorPath = [System.IO.Path]::GetFullPath($EmulatorPath)
@@ -33,6 +98,13 @@ function Start-GraphEmulator {
     $arguments = @($EmulatorPath, '--port', '0', '--seed', $Seed, '--page-size', $PageSize,
         '--bulk', $BulkRecordCount, '--parent-pid', $PID)
     if ($RejectCategoryFilter) { $arguments += '--reject-category-filter' }
+    if ($TenantId) { $arguments += '--tenant-id', $TenantId }
+    if ($Authority) { $arguments += '--authority' }
+    if ($AuthorityCaPath) { $arguments += '--authority-ca-out', $AuthorityCaPath }
+    if ($ClientSecret) { $arguments += '--client-secret', $ClientSecret }
+    foreach ($path in $ClientCertificatePath) { $arguments += '--client-certificate', $path }
+    if ($IdentityHeader) { $arguments += '--identity-header', $IdentityHeader }
+    if ($TokenLifetimeSeconds) { $arguments += '--token-lifetime', $TokenLifetimeSeconds }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
     foreach ($argument in $arguments) { $startInfo.ArgumentList.Add([string]$argument) }
@@ -53,14 +125,26 @@ function Start-GraphEmulator {
         throw "Unexpected first line from the Graph emulator: '$($readLine.Result)'"
     }
 
+    $baseUri = [uri]$Matches.uri
+    $authorityUri = $null
+    if ($Authority) {
+        $authorityLine = $process.StandardOutput.ReadLine()
+        if ($authorityLine -notmatch '^GraphEmulator authority on (?<uri>https://127\.0\.0\.1:\d+/)$') {
+            $process.Kill($true)
+            throw "Unexpected second line from the Graph emulator: '$authorityLine'"
+        }
+        $authorityUri = [uri]$Matches.uri
+    }
+
     # Drain both streams so a chatty emulator can never block on a full pipe.
     $process.StandardOutput.ReadToEndAsync() | Out-Null
     $process.StandardError.ReadToEndAsync() | Out-Null
 
     [pscustomobject]@{
-        BaseUri = [uri]$Matches.uri
-        Process = $process
-        Seed    = $Seed
+        BaseUri      = $baseUri
+        AuthorityUri = $authorityUri
+        Process      = $process
+        Seed         = $Seed
     }
 }
 
@@ -115,5 +199,5 @@ function Clear-EmulatorRequestLog {
     Invoke-RestMethod -Method Delete -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | Out-Null
 }
 
-Export-ModuleMember -Function Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
+Export-ModuleMember -Function Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
     Get-EmulatorRequestCount, Clear-EmulatorRequestLog
