@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace GraphEmulator;
 
@@ -80,4 +82,69 @@ public static class DemoTenant
 
     /// <summary>Every tenant id the cross-tenant scenarios use, the serving tenant excluded.</summary>
     public static IReadOnlyList<string> PartnerTenantIds { get; } = [PartnerTenantId, SecondPartnerTenantId];
+
+    // ---- Directory users (see DemoDirectory for the roles) ----
+
+    public const string ReportsReaderObjectId = "5e8a1c3f-7b2d-4f9a-8c6e-1a3b5d7f9e21";
+    public const string ReportsReaderUpn = "reports.reader@contoso.com";
+    public const string SecurityReaderObjectId = "6f9b2d4a-8c3e-4a0b-9d7f-2b4c6e8a0f32";
+    public const string SecurityReaderUpn = "security.reader@contoso.com";
+    public const string SecurityAdminObjectId = "7a0c3e5b-9d4f-4b1c-8e8a-3c5d7f9b1a43";
+    public const string SecurityAdminUpn = "security.admin@contoso.com";
+    public const string GlobalAdminObjectId = "8b1d4f6c-0e5a-4c2d-9f9b-4d6e8a0c2b54";
+    public const string GlobalAdminUpn = "global.admin@contoso.com";
+    public const string HelpdeskObjectId = "9c2e5a7d-1f6b-4d3e-8a0c-5e7f9b1d3c65";
+    public const string HelpdeskUpn = "helpdesk@contoso.com";
+    public const string TicketOperatorObjectId = "ad3f6b8e-2a7c-4e4f-9b1d-6f8a0c2e4d76";
+    public const string TicketOperatorUpn = "ticket.operator@contoso.com";
+    public const string NoRolesObjectId = "be4a7c9f-3b8d-4f5a-8c2e-7a9b1d3f5e87";
+    public const string NoRolesUpn = "no.roles@contoso.com";
+
+    /// <summary>
+    /// The directory's users and their active role assignments (scope "/"): built-in roles by
+    /// template id (in <c>wids</c> and transitiveMemberOf), custom roles by id (in roleAssignments
+    /// only, as in Entra). The apps and managed identities hold no directory roles.
+    /// </summary>
+    public static IReadOnlyList<DemoUser> Users { get; } =
+    [
+        new("admin", AdminObjectId, AdminUpn, AdminDisplayName, [DemoDirectory.GlobalReader], []),
+        new("reportsReader", ReportsReaderObjectId, ReportsReaderUpn, "Riya Reports", [DemoDirectory.ReportsReader], []),
+        new("securityReader", SecurityReaderObjectId, SecurityReaderUpn, "Sam Security-Reader", [DemoDirectory.SecurityReader], []),
+        new("securityAdmin", SecurityAdminObjectId, SecurityAdminUpn, "Sasha Security-Admin", [DemoDirectory.SecurityAdministrator], []),
+        new("globalAdmin", GlobalAdminObjectId, GlobalAdminUpn, "Gale Global-Admin", [DemoDirectory.GlobalAdministrator], []),
+        new("helpdesk", HelpdeskObjectId, HelpdeskUpn, "Hana Helpdesk", [DemoDirectory.HelpdeskAdministrator], []),
+        new("ticketOperator", TicketOperatorObjectId, TicketOperatorUpn, "Tomas Ticket-Operator", [], [DemoDirectory.ContosoSupportTicketOperator]),
+        new("noRoles", NoRolesObjectId, NoRolesUpn, "Nia No-Roles", [], []),
+    ];
+
+    /// <summary>The user with this key (case-insensitive), or null.</summary>
+    public static DemoUser? FindUser(string key) =>
+        Users.FirstOrDefault(u => string.Equals(u.Key, key, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The user with this object id (case-insensitive), or null.</summary>
+    public static DemoUser? FindUserByObjectId(string objectId) =>
+        Users.FirstOrDefault(u => string.Equals(u.ObjectId, objectId, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The user with this UPN (case-insensitive), or null.</summary>
+    public static DemoUser? FindUserByUpn(string userPrincipalName) =>
+        Users.FirstOrDefault(u => string.Equals(u.UserPrincipalName, userPrincipalName, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>A user of the demo directory.</summary>
+/// <param name="Key">Short name for <c>/_emulator/token?user=</c> and <see cref="TestTokens.ForUser(string)"/>.</param>
+/// <param name="RoleTemplateIds">Built-in roles assigned (template ids): the token's <c>wids</c> and transitiveMemberOf.</param>
+/// <param name="CustomRoleIds">Custom roles assigned (role definition ids): in roleAssignments only.</param>
+public sealed record DemoUser(
+    string Key,
+    string ObjectId,
+    string UserPrincipalName,
+    string DisplayName,
+    IReadOnlyList<string> RoleTemplateIds,
+    IReadOnlyList<string> CustomRoleIds)
+{
+    /// <summary>
+    /// The <c>wids</c> claim Entra issues for this member user: the built-in role template ids,
+    /// then the implicit member "User" template (<see cref="DemoDirectory.MemberUserRoleTemplateId"/>).
+    /// </summary>
+    public IReadOnlyList<string> Wids => [.. RoleTemplateIds, DemoDirectory.MemberUserRoleTemplateId];
 }

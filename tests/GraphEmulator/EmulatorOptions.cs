@@ -13,6 +13,12 @@ public sealed class EmulatorOptions
     /// <summary>Server-side cap on records per page; a page holds min($top, PageSize) records.</summary>
     public int PageSize { get; init; } = 999;
 
+    /// <summary>
+    /// Server-side page size of <c>roleManagement/directory/roleDefinitions</c> (1..999, default
+    /// 20, so the 28 served definitions take two pages and clients must follow @odata.nextLink).
+    /// </summary>
+    public int RolePageSize { get; init; } = 20;
+
     /// <summary>Extra support-access records cloned from the scenarios, for load tests.</summary>
     public int BulkRecordCount { get; init; }
 
@@ -64,6 +70,8 @@ public sealed class EmulatorOptions
     {
         if (PageSize is < 1 or > 999)
             throw new ArgumentOutOfRangeException(nameof(PageSize), PageSize, "PageSize must be 1..999.");
+        if (RolePageSize is < 1 or > 999)
+            throw new ArgumentOutOfRangeException(nameof(RolePageSize), RolePageSize, "RolePageSize must be 1..999.");
         if (BulkRecordCount < 0)
             throw new ArgumentOutOfRangeException(nameof(BulkRecordCount), BulkRecordCount, "BulkRecordCount must not be negative.");
         if (RetentionDays < 1)

@@ -104,6 +104,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             dataSet,
             requests,
             new DirectoryAuditsEndpoint(dataSet, options, new ContinuationStore()),
+            new DirectoryEndpoints(options),
             new ControlEndpoints(dataSet, requests, tokenRequests),
             options.EnableAuthority ? new AuthorityEndpoints(options, dataSet.TenantId, tokenRequests, authorityLogger) : null,
             new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests));

@@ -8,7 +8,8 @@ namespace GraphEmulator.Auth;
 /// <summary>
 /// What Graph checks before it looks at a request: a bearer token that is a well-formed JWT, not
 /// expired, for Graph's audience, issued in the tenant being read. Signatures are not checked
-/// (the tokens are minted unsigned), and permissions are not enforced.
+/// (the tokens are minted unsigned). Permissions and roles are checked afterwards, per
+/// endpoint, by <see cref="GraphAuthorization"/>.
 /// </summary>
 internal static class BearerCheck
 {
@@ -22,8 +23,16 @@ internal static class BearerCheck
     private const string Undecodable = "IDX14102: Unable to decode the header or payload of the token as Base64Url-encoded JSON.";
 
     /// <summary>Null when the header carries an acceptable token, else the message of Graph's 401.</summary>
-    public static string? Validate(string? authorizationHeader, DateTimeOffset now, string servedTenantId)
+    public static string? Validate(string? authorizationHeader, DateTimeOffset now, string servedTenantId) =>
+        Authenticate(authorizationHeader, now, servedTenantId, out _);
+
+    /// <summary>
+    /// Null when the header carries an acceptable token (its claims in <paramref name="caller"/>),
+    /// else the message of Graph's 401.
+    /// </summary>
+    public static string? Authenticate(string? authorizationHeader, DateTimeOffset now, string servedTenantId, out CallerClaims? caller)
     {
+        caller = null;
         string token = ExtractBearer(authorizationHeader);
         if (token.Length == 0)
             return "Access token is empty.";
@@ -51,6 +60,7 @@ internal static class BearerCheck
         if (!Guid.TryParse(tid, out Guid tokenTenant) || tokenTenant != Guid.Parse(servedTenantId))
             return $"The token's tenant ('{tid}') is not the tenant this endpoint serves ('{servedTenantId}').";
 
+        caller = CallerClaims.From(payload);
         return null;
     }
 

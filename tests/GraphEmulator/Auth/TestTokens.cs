@@ -33,6 +33,29 @@ public static class TestTokens
         scp: DefaultScopes,
         wids: [GlobalReaderRoleTemplateId]);
 
+    /// <summary>
+    /// A delegated token for a user of the demo directory (<see cref="DemoTenant.Users"/>), as
+    /// <c>/_emulator/token?user=key</c> mints it: oid, upn, name, <c>wids</c> (the user's built-in
+    /// role template ids and the member "User" template), <see cref="DefaultScopes"/>; valid for an hour.
+    /// </summary>
+    /// <exception cref="ArgumentException">No user has that key.</exception>
+    public static string ForUser(string key) =>
+        ForUser(DemoTenant.FindUser(key) ?? throw new ArgumentException($"No demo user '{key}'.", nameof(key)));
+
+    /// <summary>A delegated token for <paramref name="user"/>.</summary>
+    /// <param name="scp">Delegated scopes; null omits the claim (which makes the token look app-only).</param>
+    /// <param name="includeWids">False leaves the <c>wids</c> claim out, so a client must look the roles up.</param>
+    /// <param name="expires">Expiry; default one hour from now.</param>
+    public static string ForUser(DemoUser user, string? scp = DefaultScopes, bool includeWids = true, DateTimeOffset? expires = null)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        DateTimeOffset exp = expires ?? now.AddHours(1);
+        return MintCore(DemoTenant.TenantId, user.ObjectId, user.UserPrincipalName, scp, roles: null,
+            includeWids ? user.Wids : null, (exp < now ? exp : now).AddMinutes(-5), exp, GraphAudience, appId: null,
+            AppDisplayName, [new("name", user.DisplayName)]);
+    }
+
     /// <summary>An unsigned token: <c>header.payload.</c> with an empty signature segment.</summary>
     /// <param name="tid">Tenant id claim (also names the issuer); empty omits both, for a token without a tenant.</param>
     /// <param name="oid">Object id claim; null omits it.</param>

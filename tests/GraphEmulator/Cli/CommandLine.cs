@@ -17,6 +17,8 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --seed <n>                 data set seed (default 42)
           --page-size <n>            server page size cap, 1..999 (default 999)
           --bulk <n>                 extra support-access records for load tests (default 0)
+          --role-page-size <n>       page size of roleManagement/directory/roleDefinitions,
+                                     1..999 (default 20)
           --anchor <ISO 8601>        the data set's "now" (default: now, truncated to the minute)
           --retention-days <n>       audit log retention (default 30)
           --tenant-id <guid>         the tenant served (default the demo tenant)
@@ -47,6 +49,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
     {
         var defaults = new EmulatorOptions();
         int port = defaults.Port, seed = defaults.Seed, pageSize = defaults.PageSize, bulk = defaults.BulkRecordCount;
+        int rolePageSize = defaults.RolePageSize;
         int retentionDays = defaults.RetentionDays;
         string tenantId = defaults.TenantId;
         DateTimeOffset? anchor = null;
@@ -89,6 +92,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--seed": seed = Int(Value()); break;
                     case "--page-size": pageSize = Int(Value()); break;
                     case "--bulk": bulk = Int(Value()); break;
+                    case "--role-page-size": rolePageSize = Int(Value()); break;
                     case "--retention-days": retentionDays = Int(Value()); break;
                     case "--tenant-id": tenantId = Value(); break;
                     case "--anchor": anchor = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
@@ -116,6 +120,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             Port = port,
             Seed = seed,
             PageSize = pageSize,
+            RolePageSize = rolePageSize,
             BulkRecordCount = bulk,
             RetentionDays = retentionDays,
             TenantId = tenantId,

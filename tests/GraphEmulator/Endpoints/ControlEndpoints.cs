@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -10,8 +11,8 @@ namespace GraphEmulator.Endpoints;
 
 /// <summary>
 /// The emulator's own endpoints under /_emulator, for tests and scripts in other processes: the
-/// truth about the data set, the request log, the token request log, tokens and federated
-/// assertions. No authentication: Kestrel listens on loopback only. These requests are never
+/// truth about the data set, the directory's users and role expectations, the request log, the
+/// token request log, tokens and federated assertions. No authentication: Kestrel listens on loopback only. These requests are never
 /// written to either log.
 /// </summary>
 internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests)
@@ -35,6 +36,8 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
             ("GET", "/federated-assertion") => TokenRequest.TryMintFederatedAssertion(query, out string? assertion, out string? assertionError)
                 ? WriteJsonAsync(context, writer => WriteAssertion(writer, assertion!))
                 : GraphErrors.BadRequestAsync(context, assertionError!),
+            ("GET", "/users") => WriteJsonAsync(context, DirectoryJson.WriteUsers),
+            ("GET", "/roles") => WriteJsonAsync(context, DirectoryJson.WriteRoleExpectations),
             ("GET", "/token-requests") => WriteJsonAsync(context, WriteTokenRequests),
             ("DELETE", "/token-requests") => ClearTokenRequests(context),
             _ => GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
@@ -133,8 +136,10 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
 
 /// <summary>
 /// <c>GET /_emulator/token</c>'s parameters. Without any, the token is <see cref="TestTokens.DemoAdmin"/>'s.
-/// With <c>roles</c>, it is app-only: no scp, upn or wids, and the demo automation app's oid and
-/// appid. A parameter given empty (<c>scp=</c>) leaves its claim out.
+/// With <c>user=key</c>, it is that demo directory user's (<see cref="DemoTenant.Users"/>): oid,
+/// upn, name and <see cref="DemoUser.Wids"/>. With <c>roles</c>, it is app-only: no scp, upn or
+/// wids, and the demo automation app's oid and appid. Other parameters override the defaults;
+/// one given empty (<c>scp=</c>, <c>wids=</c>) leaves its claim out.
 /// </summary>
 internal static class TokenRequest
 {
@@ -152,6 +157,39 @@ internal static class TokenRequest
         }
 
         bool appOnly = !StringValues.IsNullOrEmpty(query["roles"]);
+        if (query.TryGetValue("user", out StringValues userKey))
+        {
+            DemoUser? user = DemoTenant.FindUser(userKey.ToString());
+            if (user is null)
+            {
+                error = $"Unknown user '{userKey}': use one of {string.Join(", ", DemoTenant.Users.Select(u => u.Key))}.";
+                return false;
+            }
+            if (appOnly)
+            {
+                error = "user and roles can't be combined: a user's token is delegated, a token with roles app-only.";
+                return false;
+            }
+
+            error = null;
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset expires = now.AddMinutes(lifetimeMinutes);
+            token = TestTokens.MintCore(
+                Claim(query, "tid", DemoTenant.TenantId) ?? "",
+                Claim(query, "oid", user.ObjectId),
+                Claim(query, "upn", user.UserPrincipalName),
+                Claim(query, "scp", TestTokens.DefaultScopes),
+                roles: null,
+                query.ContainsKey("wids") ? List(Claim(query, "wids", null)) : user.Wids,
+                (expires < now ? expires : now).AddMinutes(-5),
+                expires,
+                Claim(query, "aud", TestTokens.GraphAudience) ?? TestTokens.GraphAudience,
+                Claim(query, "appId", null),
+                TestTokens.AppDisplayName,
+                [new("name", user.DisplayName)]);
+            return true;
+        }
+
         error = null;
         token = TestTokens.Mint(
             Claim(query, "tid", DemoTenant.TenantId) ?? "",

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading.Tasks;
 using GraphEmulator.Auth;
 using GraphEmulator.Authority;
@@ -11,12 +12,13 @@ namespace GraphEmulator.Endpoints;
 /// Every request's way in: each gets Graph's correlation headers; control requests go to
 /// <see cref="ControlEndpoints"/>; sign-in requests (the authority on the HTTPS listener, the
 /// managed identity endpoint on the http one) to theirs, logged in the token request log; Graph
-/// requests are logged, authenticated and routed.
+/// requests are logged, authenticated, routed and authorized by their endpoint.
 /// </summary>
 internal sealed class RequestDispatcher(
     AuditDataSet dataSet,
     RequestLog requests,
     DirectoryAuditsEndpoint directoryAudits,
+    DirectoryEndpoints directory,
     ControlEndpoints control,
     AuthorityEndpoints? authority,
     ManagedIdentityEndpoint managedIdentity)
@@ -66,24 +68,35 @@ internal sealed class RequestDispatcher(
         }
     }
 
+    /// <summary>The Graph paths served (case-insensitive, a trailing slash ignored), all GET.</summary>
+    private static readonly string[] ServedPaths =
+    [
+        DirectoryAuditsEndpoint.Path,
+        DirectoryEndpoints.MePath,
+        DirectoryEndpoints.TransitiveMemberOfRolesPath,
+        DirectoryEndpoints.RoleDefinitionsPath,
+        DirectoryEndpoints.RoleAssignmentsPath,
+    ];
+
     private async Task RouteAsync(HttpContext context, PendingLogEntry entry)
     {
-        string path = (context.Request.Path.Value ?? "/").TrimEnd('/');
-        if (!string.Equals(path, DirectoryAuditsEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+        string requested = (context.Request.Path.Value ?? "/").TrimEnd('/');
+        string? path = ServedPaths.FirstOrDefault(p => string.Equals(p, requested, StringComparison.OrdinalIgnoreCase));
+        if (path is null)
         {
             await GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
-                $"Resource not found for the segment '{context.Request.Path}'. This emulator serves GET {DirectoryAuditsEndpoint.Path} only.");
+                $"Resource not found for the segment '{context.Request.Path}'. This emulator serves GET {string.Join(", ", ServedPaths)} only.");
             return;
         }
 
         if (!HttpMethods.IsGet(context.Request.Method))
         {
             await GraphErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, GraphErrors.BadRequest,
-                $"The HTTP method '{context.Request.Method}' is not allowed on auditLogs/directoryAudits.");
+                $"The HTTP method '{context.Request.Method}' is not allowed on {path["/v1.0/".Length..]}.");
             return;
         }
 
-        string? refusal = BearerCheck.Validate(context.Request.Headers.Authorization, DateTimeOffset.UtcNow, dataSet.TenantId);
+        string? refusal = BearerCheck.Authenticate(context.Request.Headers.Authorization, DateTimeOffset.UtcNow, dataSet.TenantId, out CallerClaims? caller);
         if (refusal is not null)
         {
             context.Response.Headers.WWWAuthenticate = BearerChallenge;
@@ -91,8 +104,30 @@ internal sealed class RequestDispatcher(
             return;
         }
 
+        // Authenticated; each endpoint still answers 403 (or 400 for /me without a user) when the
+        // token lacks what the API needs (GraphAuthorization).
         entry.Authorized = true;
-        await directoryAudits.HandleAsync(context);
+        switch (path)
+        {
+            case DirectoryAuditsEndpoint.Path:
+                if (GraphAuthorization.DirectoryAudits(caller!) is { } denial)
+                    await GraphErrors.WriteAsync(context, denial.Status, denial.Code, denial.Message);
+                else
+                    await directoryAudits.HandleAsync(context);
+                break;
+            case DirectoryEndpoints.MePath:
+                await directory.MeAsync(context, caller!);
+                break;
+            case DirectoryEndpoints.TransitiveMemberOfRolesPath:
+                await directory.TransitiveMemberOfRolesAsync(context, caller!);
+                break;
+            case DirectoryEndpoints.RoleDefinitionsPath:
+                await directory.RoleDefinitionsAsync(context, caller!);
+                break;
+            case DirectoryEndpoints.RoleAssignmentsPath:
+                await directory.RoleAssignmentsAsync(context, caller!);
+                break;
+        }
     }
 
     private static void SetCorrelationHeaders(HttpContext context)
