@@ -16,6 +16,7 @@
         'Disconnect-SupportAccess'
         'Get-SupportAccessConnection'
         'Get-SupportAccessActivity'
+        'Get-SupportAccessRole'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -25,6 +25,8 @@ internal sealed class AccessTokenClaims
     public IReadOnlyList<string> Scopes { get; private init; } = Array.Empty<string>();
     public IReadOnlyList<string> AppRoles { get; private init; } = Array.Empty<string>();
     public IReadOnlyList<string> DirectoryRoleTemplateIds { get; private init; } = Array.Empty<string>();
+    /// <summary>True when the token carries a wids claim at all (Entra leaves it out of some tokens).</summary>
+    public bool HasDirectoryRoleClaim { get; private init; }
 
     /// <summary>App-only tokens carry application permissions in "roles" and no "scp".</summary>
     public bool IsAppOnly => IsJwt && Scopes.Count == 0;
@@ -65,6 +67,7 @@ internal sealed class AccessTokenClaims
                 Scopes = (String(root, "scp") ?? "").Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries),
                 AppRoles = Strings(root, "roles"),
                 DirectoryRoleTemplateIds = Strings(root, "wids"),
+                HasDirectoryRoleClaim = root.TryGetProperty("wids", out JsonElement wids) && wids.ValueKind == JsonValueKind.Array,
             };
         }
         catch (JsonException)

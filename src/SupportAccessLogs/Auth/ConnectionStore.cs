@@ -1,3 +1,5 @@
+using System;
+using System.Management.Automation;
 using System.Threading;
 
 namespace SupportAccessLogs.Auth;
@@ -13,4 +15,9 @@ internal static class ConnectionStore
     /// another runspace may still be reading through it.</summary>
     public static void Set(SupportAccessConnection? connection) =>
         Interlocked.Exchange(ref _current, connection);
+
+    /// <summary>The connection a command should use: the one it was given, else the default.</summary>
+    public static SupportAccessConnection Resolve(SupportAccessConnection? given) =>
+        given ?? Current ?? throw new ModuleException("NotConnected", ErrorCategory.ConnectionError,
+            "Not connected. Run Connect-SupportAccess first (for example: Connect-SupportAccess -TenantId contoso.onmicrosoft.com), or pass -Connection.");
 }

@@ -20,6 +20,7 @@ public sealed class SupportAccessConnection : IDisposable
 {
     private readonly HttpClient _httpClient;
     private readonly GraphTokenProvider _tokenProvider;
+    private Roles.RoleCheckResult? _roleCheck;
 
     internal SupportAccessConnection(
         Guid tenantId,
@@ -57,6 +58,13 @@ public sealed class SupportAccessConnection : IDisposable
     public DateTimeOffset? ExpiresOn => _tokenProvider.ExpiresOn;
 
     internal AccessTokenClaims Claims { get; }
+
+    /// <summary>The role pre-flight check's pass, once found (see Roles.RoleCheck).</summary>
+    internal Roles.RoleCheckResult? RoleCheck
+    {
+        get => Volatile.Read(ref _roleCheck);
+        set => Volatile.Write(ref _roleCheck, value);
+    }
     internal IRequestAdapter RequestAdapter { get; }
 
     public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Roles;
 
 namespace SupportAccessLogs.Commands;
 
@@ -14,6 +15,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
     private ActivityQueryService? _service;
     private ActivityQuery _query = null!;
+    private SupportAccessConnection _connection = null!;
 
     /// <summary>Start of the window; local times are converted, unspecified ones taken as UTC.</summary>
     [Parameter]
@@ -40,6 +42,10 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     [ValidateSet("success", "failure", "timeout", "unknownFutureValue", IgnoreCase = true)]
     public string[]? Result { get; set; }
 
+    /// <summary>Skips the pre-flight check of permissions and roles (see Get-SupportAccessRole).</summary>
+    [Parameter]
+    public SwitchParameter SkipRoleCheck { get; set; }
+
     /// <summary>A connection from Connect-SupportAccess -PassThru; default: the session's current one.</summary>
     [Parameter]
     [ValidateNotNull]
@@ -56,8 +62,16 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
                 "TimeWindowReversed", ErrorCategory.InvalidArgument, StartTime));
         }
 
-        SupportAccessConnection connection = Connection ?? ConnectionStore.Current ?? throw NotConnected();
-        _service = new ActivityQueryService(connection);
+        try
+        {
+            _connection = ConnectionStore.Resolve(Connection);
+        }
+        catch (ModuleException ex)
+        {
+            ThrowTerminatingError(GraphErrors.ToErrorRecord(ex, null));
+        }
+
+        _service = new ActivityQueryService(_connection);
         _query = new ActivityQuery
         {
             StartUtc = startUtc,
@@ -75,6 +89,11 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
     {
         var reporter = new PipelineReporter(pipeline, _query);
+        if (!SkipRoleCheck)
+        {
+            await RoleCheck.EnsureCanReadAsync(_connection, reporter, cancellationToken).ConfigureAwait(false);
+        }
+
         await foreach (SupportAccessActivity activity in _service!.QueryAsync(_query, reporter, cancellationToken).ConfigureAwait(false))
         {
             await pipeline.WriteObjectAsync(ActivityOutput.ToPSObject(activity)).ConfigureAwait(false);
@@ -91,14 +110,6 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
         GraphErrors.ToErrorRecord(exception, _service?.CurrentRequestUrl);
-
-    private PipelineStoppedException NotConnected()
-    {
-        ThrowTerminatingError(new ErrorRecord(
-            new InvalidOperationException("Not connected. Run Connect-SupportAccess first (for example: Connect-SupportAccess -AccessToken $token)."),
-            "NotConnected", ErrorCategory.ConnectionError, null));
-        return new PipelineStoppedException();
-    }
 
     private static DateTime? ToUtc(DateTime? value) => value switch
     {

@@ -7,7 +7,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Serialization;
 using SupportAccessLogs.Classification;
 
 namespace SupportAccessLogs.Graph;
@@ -29,11 +28,6 @@ internal sealed class ActivityQueryService
 {
     private const int PageSize = 999;
     private const string AuditPath = "auditLogs/directoryAudits";
-
-    private static readonly Dictionary<string, ParsableFactory<IParsable>> GraphErrorMapping = new()
-    {
-        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
-    };
 
     private readonly SupportAccessConnection _connection;
 
@@ -88,7 +82,7 @@ internal sealed class ActivityQueryService
             Stream stream;
             try
             {
-                stream = await SendAsync(nextUrl, cancellationToken).ConfigureAwait(false);
+                stream = await GraphGet.StreamAsync(_connection.RequestAdapter, nextUrl, cancellationToken).ConfigureAwait(false);
             }
             catch (ApiException ex) when (pageNumber == 1 && filterByCategory && ex.ResponseStatusCode == 400 && !MentionsTime(ex))
             {
@@ -147,7 +141,7 @@ internal sealed class ActivityQueryService
                 yield break;
             }
 
-            nextUrl = CheckNextLink(page.NextLink);
+            nextUrl = GraphNextLink.Check(page.NextLink, _connection.GraphEndpoint);
         }
     }
 
@@ -155,33 +149,6 @@ internal sealed class ActivityQueryService
     {
         string filter = Uri.EscapeDataString(query.ToServerFilter(byCategory));
         return new Uri(_connection.GraphEndpoint, $"{AuditPath}?$filter={filter}&$top={PageSize}");
-    }
-
-    /// <summary>nextLinks are followed whole (never rebuilt), but only on the connection's own
-    /// host: credentials are not offered anywhere else.</summary>
-    private Uri CheckNextLink(string nextLink)
-    {
-        string expectedAuthority = _connection.GraphEndpoint.GetLeftPart(UriPartial.Authority);
-        bool isHttp = Uri.TryCreate(nextLink, UriKind.Absolute, out Uri? next)
-            && (next.Scheme == Uri.UriSchemeHttps || next.Scheme == Uri.UriSchemeHttp);
-        if (isHttp && string.Equals(next!.GetLeftPart(UriPartial.Authority), expectedAuthority, StringComparison.OrdinalIgnoreCase))
-        {
-            return next;
-        }
-
-        string target = isHttp ? $"'{next!.GetLeftPart(UriPartial.Authority)}'" : "something that is not an absolute http(s) URL";
-        throw new ModuleException("GraphNextLinkForeign", ErrorCategory.SecurityError,
-            $"Microsoft Graph returned a next-page link to {target}, not to {expectedAuthority}; the module stops rather than send the token there. Check -GraphEndpoint and any proxy in between.");
-    }
-
-    private async Task<Stream> SendAsync(Uri url, CancellationToken cancellationToken)
-    {
-        var request = new RequestInformation { HttpMethod = Method.GET, URI = url };
-        request.Headers.Add("Accept", "application/json");
-        Stream? stream = await _connection.RequestAdapter
-            .SendPrimitiveAsync<Stream>(request, GraphErrorMapping, cancellationToken)
-            .ConfigureAwait(false);
-        return stream ?? throw new AuditResponseFormatException("Microsoft Graph returned an empty response body.");
     }
 
     private static bool MentionsTime(ApiException ex) =>

@@ -49,7 +49,7 @@ internal static class GraphErrors
         (ErrorCategory category, string errorId, string advice) = status switch
         {
             401 => (ErrorCategory.AuthenticationError, "GraphUnauthorized", "The token was refused. Connect again with a valid Microsoft Graph token."),
-            403 => (ErrorCategory.PermissionDenied, "GraphForbidden", "The caller lacks a permission or directory role for this request."),
+            403 => (ErrorCategory.PermissionDenied, "GraphForbidden", ForbiddenAdvice(requestUrl)),
             404 => (ErrorCategory.ObjectNotFound, "GraphNotFound", "The resource was not found at this endpoint."),
             429 => (ErrorCategory.LimitsExceeded, "GraphThrottled", "Microsoft Graph throttled the request. Wait and run it again."),
             400 => (ErrorCategory.InvalidArgument, "GraphBadRequest", "Microsoft Graph refused the request as sent."),
@@ -82,6 +82,11 @@ internal static class GraphErrors
         var record = new ErrorRecord(new GraphRequestException(message, status, graphCode, requestId, api), errorId, category, requestUrl);
         return record;
     }
+
+    private static string ForbiddenAdvice(Uri? requestUrl) =>
+        requestUrl is not null && requestUrl.AbsolutePath.EndsWith("/auditLogs/directoryAudits", StringComparison.OrdinalIgnoreCase)
+            ? $"Reading directory audit logs needs the Graph permission {Roles.DirectoryRoleRules.AuditReadPermission} (for an app or managed identity: the application permission, with admin consent) and, for a signed-in user, one of the directory roles {Roles.DirectoryRoleRules.ReaderRoleNames}. Assign one, or activate it in Privileged Identity Management, then run Connect-SupportAccess again."
+            : "The caller lacks a permission or directory role for this request.";
 
     private static string Header(IDictionary<string, IEnumerable<string>>? headers, string name)
     {

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading;
+using System.Threading.Tasks;
+using SupportAccessLogs.Graph;
+
+namespace SupportAccessLogs.Roles;
+
+/// <summary>The Graph reads behind the role check and Get-SupportAccessRole (DESIGN §2).</summary>
+internal sealed class RoleDirectory
+{
+    private readonly SupportAccessConnection _connection;
+
+    public RoleDirectory(SupportAccessConnection connection)
+    {
+        _connection = connection;
+    }
+
+    /// <summary>The URL of the request in flight, for error records.</summary>
+    public Uri? CurrentRequestUrl { get; private set; }
+
+    /// <summary>Template ids of the built-in roles the signed-in user holds, directly or through groups.</summary>
+    public async Task<List<DirectoryRoleJson>> GetCallerDirectoryRolesAsync(CancellationToken cancellationToken)
+    {
+        var roles = new List<DirectoryRoleJson>();
+        await foreach (DirectoryRoleJson role in ReadAllAsync(
+            "me/transitiveMemberOf/microsoft.graph.directoryRole", RoleJsonContext.Default.PageDirectoryRoleJson, cancellationToken).ConfigureAwait(false))
+        {
+            roles.Add(role);
+        }
+
+        return roles;
+    }
+
+    public async Task<List<RoleDefinitionJson>> GetRoleDefinitionsAsync(CancellationToken cancellationToken)
+    {
+        var definitions = new List<RoleDefinitionJson>();
+        await foreach (RoleDefinitionJson definition in ReadAllAsync(
+            "roleManagement/directory/roleDefinitions", RoleJsonContext.Default.PageRoleDefinitionJson, cancellationToken).ConfigureAwait(false))
+        {
+            definitions.Add(definition);
+        }
+
+        return definitions;
+    }
+
+    /// <summary>Role definition ids assigned to a principal directly (custom roles included).</summary>
+    public async Task<List<string>> GetAssignedRoleDefinitionIdsAsync(string principalId, CancellationToken cancellationToken)
+    {
+        string filter = new ODataFilter().Equal("principalId", principalId).ToString();
+        var ids = new List<string>();
+        await foreach (RoleAssignmentJson assignment in ReadAllAsync(
+            $"roleManagement/directory/roleAssignments?$filter={Uri.EscapeDataString(filter)}", RoleJsonContext.Default.PageRoleAssignmentJson, cancellationToken).ConfigureAwait(false))
+        {
+            if (assignment.RoleDefinitionId is string id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
+    }
+
+    private async IAsyncEnumerable<T> ReadAllAsync<T>(
+        string relativeUrl,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<GraphPage<T>> pageType,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Uri? next = new Uri(_connection.GraphEndpoint, relativeUrl);
+        while (next is not null)
+        {
+            CurrentRequestUrl = next;
+            GraphPage<T>? page;
+            Stream stream = await GraphGet.StreamAsync(_connection.RequestAdapter, next, cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                try
+                {
+                    page = await JsonSerializer.DeserializeAsync(stream, pageType, cancellationToken).ConfigureAwait(false);
+                }
+                catch (JsonException ex)
+                {
+                    throw new AuditResponseFormatException($"Microsoft Graph returned a body that is not the expected JSON ({ex.Message}).");
+                }
+            }
+
+            foreach (T item in page?.Value ?? new List<T>())
+            {
+                yield return item;
+            }
+
+            next = page?.NextLink is string link ? GraphNextLink.Check(link, _connection.GraphEndpoint) : null;
+        }
+    }
+}
+
+internal sealed class GraphPage<T>
+{
+    public List<T>? Value { get; set; }
+
+    [JsonPropertyName("@odata.nextLink")]
+    public string? NextLink { get; set; }
+}
+
+internal sealed class DirectoryRoleJson
+{
+    public string? Id { get; set; }
+    public string? DisplayName { get; set; }
+    public string? RoleTemplateId { get; set; }
+}
+
+internal sealed class RoleDefinitionJson
+{
+    public string? Id { get; set; }
+    public string? DisplayName { get; set; }
+    public bool? IsBuiltIn { get; set; }
+    public string? TemplateId { get; set; }
+    public List<RolePermissionJson>? RolePermissions { get; set; }
+}
+
+internal sealed class RolePermissionJson
+{
+    public List<string>? AllowedResourceActions { get; set; }
+}
+
+internal sealed class RoleAssignmentJson
+{
+    public string? PrincipalId { get; set; }
+    public string? RoleDefinitionId { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(GraphPage<DirectoryRoleJson>), TypeInfoPropertyName = "PageDirectoryRoleJson")]
+[JsonSerializable(typeof(GraphPage<RoleDefinitionJson>), TypeInfoPropertyName = "PageRoleDefinitionJson")]
+[JsonSerializable(typeof(GraphPage<RoleAssignmentJson>), TypeInfoPropertyName = "PageRoleAssignmentJson")]
+internal sealed partial class RoleJsonContext : JsonSerializerContext
+{
+}

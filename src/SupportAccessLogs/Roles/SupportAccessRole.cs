@@ -1,0 +1,52 @@
+namespace SupportAccessLogs;
+
+/// <summary>A directory role, and what it allows here (DESIGN §4).</summary>
+public sealed class SupportAccessRole
+{
+    internal SupportAccessRole(string displayName, string templateId, bool isBuiltIn, bool canReadActivityLogs, bool canManageSupportAccess, bool assignedToCaller)
+    {
+        DisplayName = displayName;
+        TemplateId = templateId;
+        IsBuiltIn = isBuiltIn;
+        CanReadActivityLogs = canReadActivityLogs;
+        CanManageSupportAccess = canManageSupportAccess;
+        AssignedToCaller = assignedToCaller;
+    }
+
+    public string DisplayName { get; }
+    public string TemplateId { get; }
+    public bool IsBuiltIn { get; }
+    /// <summary>Lets a signed-in user read the support-access audit trail.</summary>
+    public bool CanReadActivityLogs { get; }
+    /// <summary>Holds microsoft.azure.supportTickets/allEntities/allTasks (approve, reject, remove support access).</summary>
+    public bool CanManageSupportAccess { get; }
+    public bool AssignedToCaller { get; }
+
+    public override string ToString() => DisplayName;
+}
+
+/// <summary>For the caller: can they read the logs, can they manage support access, and through which roles.</summary>
+public sealed class SupportAccessRoleSummary
+{
+    internal SupportAccessRoleSummary(string caller, bool canRead, string[] readGrantedBy, bool canManage, string[] manageGrantedBy,
+        string[] rolesThatCanRead, string source)
+    {
+        Caller = caller;
+        CanReadActivityLogs = canRead;
+        ReadGrantedBy = readGrantedBy;
+        CanManageSupportAccess = canManage;
+        ManageGrantedBy = manageGrantedBy;
+        RolesThatCanRead = rolesThatCanRead;
+        Source = source;
+    }
+
+    public string Caller { get; }
+    public bool CanReadActivityLogs { get; }
+    public string[] ReadGrantedBy { get; }
+    public bool CanManageSupportAccess { get; }
+    public string[] ManageGrantedBy { get; }
+    /// <summary>Every role that would let the caller read the logs.</summary>
+    public string[] RolesThatCanRead { get; }
+    /// <summary>Where the role list came from: the tenant's live definitions, or the module's snapshot.</summary>
+    public string Source { get; }
+}
