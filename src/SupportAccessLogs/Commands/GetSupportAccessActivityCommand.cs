@@ -13,6 +13,7 @@ namespace SupportAccessLogs.Commands;
 public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
+    private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(30);
     private ActivityQueryService? _service;
     private ActivityQuery _query = null!;
     private SupportAccessConnection _connection = null!;
@@ -42,6 +43,22 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     [ValidateSet("success", "failure", "timeout", "unknownFutureValue", IgnoreCase = true)]
     public string[]? Result { get; set; }
 
+    /// <summary>How many times a failed page is tried again (throttling, timeouts, resets) before the command stops.</summary>
+    [Parameter]
+    [ValidateRange(0, 20)]
+    public int MaxRetries { get; set; } = PageRetryPolicy.DefaultMaxRetries;
+
+    /// <summary>Audit requests per 10 seconds for this tenant and app; 0 turns pacing off.
+    /// Graph's reporting limit is 5, which is the default.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int RequestsPer10Seconds { get; set; } = ReportingPacer.DefaultRequestsPerWindow;
+
+    /// <summary>How long one page may take before it is tried again.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int PageTimeoutSeconds { get; set; } = 100;
+
     /// <summary>Skips the pre-flight check of permissions and roles (see Get-SupportAccessRole).</summary>
     [Parameter]
     public SwitchParameter SkipRoleCheck { get; set; }
@@ -60,6 +77,21 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is after -EndTime ({endUtc:yyyy-MM-dd HH:mm:ss} UTC). Swap them, or give a StartTime earlier than EndTime."),
                 "TimeWindowReversed", ErrorCategory.InvalidArgument, StartTime));
+        }
+
+        // Entra keeps audit logs 30 days at most; an earlier start is wrong for every tenant.
+        if (startUtc < DateTime.UtcNow - MaxRetention - TimeSpan.FromMinutes(5))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is more than 30 days ago. Entra keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free). Use a later -StartTime; for older activity, send the audit logs to Log Analytics (diagnostic settings) and query the AuditLogs table there."),
+                "StartTimeBeyondRetention", ErrorCategory.InvalidArgument, StartTime));
+        }
+
+        if (PagingParameters.First == 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-First 0 asks for no activities. Give -First 1 or more, or leave -First out to read them all."),
+                "FirstIsZero", ErrorCategory.InvalidArgument, 0));
         }
 
         try
@@ -83,6 +115,9 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
             Results = Result,
             Skip = PagingParameters.Skip,
             First = PagingParameters.First == ulong.MaxValue ? null : PagingParameters.First,
+            MaxRetries = MaxRetries,
+            RequestsPer10Seconds = RequestsPer10Seconds,
+            PageTimeout = TimeSpan.FromSeconds(PageTimeoutSeconds),
         };
     }
 

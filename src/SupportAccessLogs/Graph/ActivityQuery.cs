@@ -18,6 +18,16 @@ internal sealed class ActivityQuery
     /// <summary>Stop after this many activities (after Skip); null for all.</summary>
     public ulong? First { get; init; }
 
+    /// <summary>How many times a failed page is tried again before the command stops.</summary>
+    public int MaxRetries { get; init; } = PageRetryPolicy.DefaultMaxRetries;
+
+    /// <summary>Audit requests allowed per 10 s for this tenant and app; 0 (the library default)
+    /// turns pacing off. Get-SupportAccessActivity sets Graph's documented limit.</summary>
+    public int RequestsPer10Seconds { get; init; }
+
+    /// <summary>How long one page (request and body) may take before it counts as timed out.</summary>
+    public TimeSpan PageTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
     /// <summary>How an -InitiatedBy value is matched. A UPN (has '@', no wildcard) is also
     /// filtered on the server; anything else (an app name, an object or app id, a wildcard
     /// pattern) only on the client, because Graph can't match it on both user and app

@@ -68,6 +68,8 @@ internal sealed class ActivityQueryService
         Uri nextUrl = FirstPageUrl(query, filterByCategory);
         reporter.Verbose($"OData filter: {query.ToServerFilter(filterByCategory)}");
 
+        var retry = new PageRetryPolicy(query.MaxRetries);
+        ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account);
         int pageNumber = 0;
         long recordsRead = 0;
         long written = 0;
@@ -77,61 +79,148 @@ internal sealed class ActivityQueryService
             cancellationToken.ThrowIfCancellationRequested();
             pageNumber++;
             CurrentRequestUrl = nextUrl;
-            reporter.Verbose($"GET {nextUrl.GetLeftPart(UriPartial.Path)} (page {pageNumber})");
 
-            Stream stream;
-            try
+            // Records of this page already handled: a retried page is read again from its start,
+            // and these are passed over, so nothing is written twice.
+            var handled = new HashSet<string>(StringComparer.Ordinal);
+            int attempt = 0;
+            AuditPageReader page;
+            while (true)
             {
-                stream = await GraphGet.StreamAsync(_connection.RequestAdapter, nextUrl, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ApiException ex) when (pageNumber == 1 && filterByCategory && ex.ResponseStatusCode == 400 && !MentionsTime(ex))
-            {
-                // `category eq` works in practice but is undocumented; when a service refuses it,
-                // fall back to the documented loggedByService filter and check category here.
-                filterByCategory = false;
-                nextUrl = FirstPageUrl(query, filterByCategory);
-                reporter.Verbose($"The service refused the category filter ({Describe(ex)}); falling back to: {query.ToServerFilter(filterByCategory)}");
-                pageNumber = 0;
-                continue;
-            }
-
-            var page = new AuditPageReader();
-            await using (stream.ConfigureAwait(false))
-            {
-                await foreach (ParsedAuditRecord parsed in page.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+                attempt++;
+                TimeSpan paced = await pacer.WaitTurnAsync(query.RequestsPer10Seconds, cancellationToken).ConfigureAwait(false);
+                if (paced > TimeSpan.Zero)
                 {
-                    recordsRead++;
-                    if (!ActivityClassifier.IsSupportAccessRecord(parsed.Record))
+                    reporter.Verbose($"Paced {paced.TotalSeconds:0.0} s to stay under Graph's reporting limit of {query.RequestsPer10Seconds} requests per 10 s.");
+                }
+
+                reporter.Verbose($"GET {nextUrl.GetLeftPart(UriPartial.Path)} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
+                page = new AuditPageReader();
+                using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                pageTimeout.CancelAfter(query.PageTimeout);
+                Stream? stream = null;
+                IAsyncEnumerator<ParsedAuditRecord>? records = null;
+                Exception? failure = null;
+                try
+                {
+                    try
                     {
-                        continue;
+                        stream = await GraphGet.StreamAsync(_connection.RequestAdapter, nextUrl, pageTimeout.Token, sdkRetries: false).ConfigureAwait(false);
+                        records = page.ReadAsync(stream, pageTimeout.Token).GetAsyncEnumerator(pageTimeout.Token);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        failure = ex;
                     }
 
-                    SupportAccessActivity activity = classifier.Classify(parsed.Record, parsed.Raw);
-                    if (activity.Activity == Activity.Other && reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
+                    int position = 0;
+                    while (records is not null)
                     {
-                        reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
-                    }
+                        bool more;
+                        try
+                        {
+                            more = await records.MoveNextAsync().ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                        {
+                            failure = ex;
+                            break;
+                        }
 
-                    if (!clientFilter.Matches(activity))
-                    {
-                        continue;
-                    }
+                        if (!more)
+                        {
+                            break;
+                        }
 
-                    MatchedCount++;
-                    if (skipped < query.Skip)
-                    {
-                        skipped++;
-                        continue;
-                    }
+                        ParsedAuditRecord parsed = records.Current;
+                        string key = parsed.Record.Id ?? $"#{position}";
+                        position++;
+                        if (!handled.Add(key))
+                        {
+                            continue;
+                        }
 
-                    written++;
-                    yield return activity;
-                    if (query.First is ulong first && (ulong)written >= first)
-                    {
-                        // Satisfied: no further page is requested.
-                        yield break;
+                        recordsRead++;
+                        if (!ActivityClassifier.IsSupportAccessRecord(parsed.Record))
+                        {
+                            continue;
+                        }
+
+                        SupportAccessActivity activity = classifier.Classify(parsed.Record, parsed.Raw);
+                        if (activity.Activity == Activity.Other && reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
+                        {
+                            reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
+                        }
+
+                        if (!clientFilter.Matches(activity))
+                        {
+                            continue;
+                        }
+
+                        MatchedCount++;
+                        if (skipped < query.Skip)
+                        {
+                            skipped++;
+                            continue;
+                        }
+
+                        written++;
+                        yield return activity;
+                        if (query.First is ulong first && (ulong)written >= first)
+                        {
+                            // Satisfied: no further page is requested.
+                            yield break;
+                        }
                     }
                 }
+                finally
+                {
+                    if (records is not null)
+                    {
+                        await records.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    if (stream is not null)
+                    {
+                        await stream.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+
+                if (failure is null)
+                {
+                    break;
+                }
+
+                if (pageNumber == 1 && attempt == 1 && filterByCategory && IsCategoryRefusal(failure))
+                {
+                    // `category eq` works in practice but is undocumented; when a service refuses it,
+                    // fall back to the documented loggedByService filter and check category here.
+                    filterByCategory = false;
+                    nextUrl = FirstPageUrl(query, filterByCategory);
+                    CurrentRequestUrl = nextUrl;
+                    reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {query.ToServerFilter(filterByCategory)}");
+                    attempt = 0;
+                    continue;
+                }
+
+                bool timedOut = failure is OperationCanceledException && pageTimeout.IsCancellationRequested;
+                if (!PageRetryPolicy.IsTransient(failure, timedOut) || attempt > retry.MaxRetries)
+                {
+                    throw Final(failure, timedOut, attempt, query);
+                }
+
+                TimeSpan delay = retry.DelayBefore(attempt, failure);
+                string what = timedOut ? $"no answer within {query.PageTimeout.TotalSeconds:0} s" : Summarize(failure);
+                if (PageRetryPolicy.IsThrottle(failure))
+                {
+                    reporter.Warning($"Microsoft Graph throttled page {pageNumber} (429); waiting {delay.TotalSeconds:0.#} s before trying it again ({attempt} of {retry.MaxRetries + 1} tries used).");
+                }
+                else
+                {
+                    reporter.Verbose($"Page {pageNumber} failed ({what}); trying it again in {delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used). Records already written are not written again.");
+                }
+
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
             reporter.PageRead(pageNumber, recordsRead, written);
@@ -145,11 +234,48 @@ internal sealed class ActivityQueryService
         }
     }
 
+    /// <summary>The error a page ends with when it can't be read: retries spent, or a failure
+    /// that no retry would mend.</summary>
+    private static Exception Final(Exception failure, bool timedOut, int attempts, ActivityQuery query)
+    {
+        if (failure is ApiException { ResponseStatusCode: 400 } badRequest && MentionsRetention(badRequest))
+        {
+            return new ModuleException("StartTimeBeyondRetention", ErrorCategory.InvalidArgument,
+                $"Microsoft Graph keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free), and refused -StartTime {query.StartUtc:yyyy-MM-dd HH:mm:ss} UTC: {Describe(badRequest)}. Use a later -StartTime; for older activity, send the audit logs to Log Analytics (diagnostic settings) and query the AuditLogs table there.",
+                query.StartUtc);
+        }
+
+        if (timedOut)
+        {
+            return new ModuleException("GraphTimeout", ErrorCategory.OperationTimeout,
+                $"Microsoft Graph did not answer a page within {query.PageTimeout.TotalSeconds:0} s, {attempts} times. Activities already written stand; run the command again later, or raise -PageTimeoutSeconds.");
+        }
+
+        if (attempts > 1 && PageRetryPolicy.IsTransient(failure, timedOut: false))
+        {
+            return new RetriesExhaustedException(attempts, failure);
+        }
+
+        return failure;
+    }
+
+    private static bool IsCategoryRefusal(Exception failure) =>
+        failure is ApiException { ResponseStatusCode: 400 } api && !MentionsTime(api);
+
+    private static string Summarize(Exception failure) => failure switch
+    {
+        ApiException api => $"HTTP {api.ResponseStatusCode}",
+        _ => failure.Message,
+    };
+
     private Uri FirstPageUrl(ActivityQuery query, bool byCategory)
     {
         string filter = Uri.EscapeDataString(query.ToServerFilter(byCategory));
         return new Uri(_connection.GraphEndpoint, $"{AuditPath}?$filter={filter}&$top={PageSize}");
     }
+
+    private static bool MentionsRetention(ApiException ex) =>
+        ex is ODataError odata && (odata.Error?.Message ?? "").IndexOf("Minimum allowed time", StringComparison.OrdinalIgnoreCase) >= 0;
 
     private static bool MentionsTime(ApiException ex) =>
         ex is ODataError odata && (odata.Error?.Message ?? "").IndexOf("activityDateTime", StringComparison.OrdinalIgnoreCase) >= 0;

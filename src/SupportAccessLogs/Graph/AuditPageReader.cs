@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -86,6 +87,11 @@ internal sealed class AuditPageReader
                     filled += read;
                 }
 
+                if (_phase == Phase.BeforeRoot)
+                {
+                    ThrowIfMarkup(buffer, filled);
+                }
+
                 int consumed = Parse(new ReadOnlySpan<byte>(buffer, 0, filled), endOfStream, ref state, parsed);
                 foreach (ParsedAuditRecord record in parsed)
                 {
@@ -110,6 +116,24 @@ internal sealed class AuditPageReader
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A proxy's sign-in page or an error page arrives as HTML with status 200; say so
+    /// plainly rather than report a JSON syntax error.</summary>
+    private static void ThrowIfMarkup(byte[] buffer, int filled)
+    {
+        int start = 0;
+        while (start < filled && (buffer[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF))
+        {
+            start++;
+        }
+
+        if (start < filled && buffer[start] == (byte)'<')
+        {
+            string text = Encoding.UTF8.GetString(buffer, start, Math.Min(200, filled - start)).Replace('\r', ' ').Replace('\n', ' ');
+            throw new AuditResponseFormatException(
+                $"The endpoint returned HTML instead of Graph JSON (status 200, first characters: {text}). Is a proxy in the way?");
         }
     }
 

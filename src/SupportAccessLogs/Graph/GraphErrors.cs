@@ -28,9 +28,15 @@ internal static class GraphErrors
             case ApiException api:
                 return FromGraphResponse(api, requestUrl);
 
+            case RetriesExhaustedException exhausted when exhausted.InnerException is not null:
+                ErrorRecord last = ToErrorRecord(exhausted.InnerException, requestUrl);
+                return new ErrorRecord(
+                    new InvalidOperationException($"Gave up after {exhausted.Attempts} tries; activities already written stand. {last.Exception.Message}", last.Exception),
+                    last.FullyQualifiedErrorId, last.CategoryInfo.Category, requestUrl);
+
             case AuditResponseFormatException format:
                 return new ErrorRecord(
-                    new InvalidOperationException($"{format.Message} Request: {Describe(requestUrl)}. Is a proxy in the way?", format),
+                    new InvalidOperationException($"{format.Message} Request: {Describe(requestUrl)}." + (format.Message.Contains("proxy") ? "" : " Is a proxy in the way?"), format),
                     "GraphResponseMalformed", ErrorCategory.InvalidResult, requestUrl);
 
             case HttpRequestException http:
@@ -124,4 +130,16 @@ public sealed class GraphRequestException : Exception
     public int StatusCode { get; }
     public string GraphErrorCode { get; }
     public string RequestId { get; }
+}
+
+/// <summary>A page kept failing with transient errors until the retries ran out.</summary>
+internal sealed class RetriesExhaustedException : Exception
+{
+    public RetriesExhaustedException(int attempts, Exception lastFailure)
+        : base($"A page failed {attempts} times in a row; the last failure follows.", lastFailure)
+    {
+        Attempts = attempts;
+    }
+
+    public int Attempts { get; }
 }
