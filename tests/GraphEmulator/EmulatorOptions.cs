@@ -66,6 +66,33 @@ public sealed class EmulatorOptions
     /// </summary>
     public int TokenLifetimeSeconds { get; init; } = 3600;
 
+    /// <summary>
+    /// Scripted faults on audit pages, in force from the start (more can be added with
+    /// <c>POST /_emulator/faults</c> or <see cref="EmulatorServer.Faults"/>). See README.md, "Faults".
+    /// </summary>
+    public IReadOnlyList<FaultRule> Faults { get; init; } = [];
+
+    /// <summary>Chance (0..1) that an audit page request gets a random fault from <see cref="RandomFaultKinds"/>; 0 (default) never.</summary>
+    public double RandomFaultRate { get; init; }
+
+    /// <summary>Seed of the random faults; null (default) uses <see cref="Seed"/>. Same seed, same request order: same faults.</summary>
+    public int? RandomFaultSeed { get; init; }
+
+    /// <summary>What random faults pick from; default throttle429, unavailable503, timeout504, reset, truncate.</summary>
+    public IReadOnlyList<FaultKind> RandomFaultKinds { get; init; } = FaultKinds.DefaultRandom;
+
+    /// <summary>
+    /// Enforce Graph's reporting throttle on directoryAudits: <see cref="ThrottleLimit"/> requests per
+    /// <see cref="ThrottleWindow"/> per app (appid/azp claim) per tenant (tid), then 429 with Retry-After.
+    /// </summary>
+    public bool Throttle { get; init; }
+
+    /// <summary>Requests let through per window and key (default 5, as Graph's reporting APIs).</summary>
+    public int ThrottleLimit { get; init; } = 5;
+
+    /// <summary>The throttle's sliding window (default 10 s).</summary>
+    public TimeSpan ThrottleWindow { get; init; } = TimeSpan.FromSeconds(10);
+
     internal void Validate()
     {
         if (PageSize is < 1 or > 999)
@@ -88,5 +115,28 @@ public sealed class EmulatorOptions
             throw new ArgumentNullException(nameof(ClientCertificates));
         if (TokenLifetimeSeconds is < 1 or > 86400)
             throw new ArgumentOutOfRangeException(nameof(TokenLifetimeSeconds), TokenLifetimeSeconds, "TokenLifetimeSeconds must be 1..86400.");
+        if (Faults is null)
+            throw new ArgumentNullException(nameof(Faults));
+        foreach (FaultRule rule in Faults)
+        {
+            if (rule is null)
+                throw new ArgumentException("Faults must not contain null.", nameof(Faults));
+            rule.Validate();
+        }
+        if (double.IsNaN(RandomFaultRate) || RandomFaultRate is < 0 or > 1)
+            throw new ArgumentOutOfRangeException(nameof(RandomFaultRate), RandomFaultRate, "RandomFaultRate must be 0..1.");
+        if (RandomFaultKinds is null)
+            throw new ArgumentNullException(nameof(RandomFaultKinds));
+        if (RandomFaultRate > 0 && RandomFaultKinds.Count == 0)
+            throw new ArgumentException("RandomFaultKinds must not be empty when RandomFaultRate is above 0.", nameof(RandomFaultKinds));
+        foreach (FaultKind kind in RandomFaultKinds)
+        {
+            if (!Enum.IsDefined(kind))
+                throw new ArgumentOutOfRangeException(nameof(RandomFaultKinds), kind, "Unknown fault kind.");
+        }
+        if (ThrottleLimit < 1)
+            throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), ThrottleLimit, "ThrottleLimit must be at least 1.");
+        if (ThrottleWindow <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ThrottleWindow), ThrottleWindow, "ThrottleWindow must be positive.");
     }
 }

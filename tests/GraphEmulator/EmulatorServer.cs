@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator.Authority;
 using GraphEmulator.Endpoints;
+using GraphEmulator.Faults;
 using GraphEmulator.Paging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,8 +31,9 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     private EmulatorServer(
         WebApplication app, Uri baseAddress, Uri? authorityAddress, AuditDataSet dataSet, RequestLog requests,
-        TokenRequestLog tokenRequests, EmulatorOptions options)
+        TokenRequestLog tokenRequests, EmulatorOptions options, FaultSchedule faults)
     {
+        Faults = faults;
         _app = app;
         BaseAddress = baseAddress;
         AuthorityAddress = authorityAddress;
@@ -70,6 +72,12 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public EmulatorOptions Options { get; }
 
+    /// <summary>
+    /// The scripted faults on audit pages: <see cref="EmulatorOptions.Faults"/> and whatever was
+    /// added since (here or by <c>POST /_emulator/faults</c>), with the times each has left.
+    /// </summary>
+    public FaultSchedule Faults { get; }
+
     /// <summary>Builds the data set and starts listening on 127.0.0.1 (port 0 picks a free one).</summary>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions? options = null, CancellationToken ct = default)
     {
@@ -77,6 +85,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         var dataSet = new AuditDataSet(options); // validates the options
         var requests = new RequestLog();
         var tokenRequests = new TokenRequestLog();
+        var faults = new FaultSchedule(options.Faults);
+        var throttle = new ReportingThrottle(options, TimeProvider.System);
         // Made before Kestrel starts, so a certificate problem fails the start, not the first handshake.
         X509Certificate2? serverCertificate = options.EnableAuthority ? TestCertificateAuthority.ServerCertificate : null;
 
@@ -103,9 +113,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         var dispatcher = new RequestDispatcher(
             dataSet,
             requests,
-            new DirectoryAuditsEndpoint(dataSet, options, new ContinuationStore()),
+            new DirectoryAuditsEndpoint(dataSet, options, new ContinuationStore(), throttle, new FaultPlanner(options, faults)),
             new DirectoryEndpoints(options),
-            new ControlEndpoints(dataSet, requests, tokenRequests),
+            new ControlEndpoints(dataSet, requests, tokenRequests, faults, throttle),
             options.EnableAuthority ? new AuthorityEndpoints(options, dataSet.TenantId, tokenRequests, authorityLogger) : null,
             new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests));
         app.Run(dispatcher.HandleAsync);
@@ -132,7 +142,8 @@ public sealed class EmulatorServer : IAsyncDisposable
             dataSet,
             requests,
             tokenRequests,
-            options);
+            options,
+            faults);
     }
 
     /// <summary>Stops Kestrel; requests still running get a few seconds to finish.</summary>

@@ -21,6 +21,12 @@ internal sealed record CallerClaims(
 {
     public bool IsDelegated => Scopes is not null;
 
+    /// <summary>The <c>tid</c> claim.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>The client application: the <c>appid</c> claim (v1 tokens), else <c>azp</c> (v2).</summary>
+    public string? AppId { get; init; }
+
     /// <summary>The delegated token carries one of these scopes (case-insensitive).</summary>
     public bool HasAnyScope(IEnumerable<string> permissions) =>
         Scopes is not null && permissions.Any(p => Scopes.Contains(p, StringComparer.OrdinalIgnoreCase));
@@ -48,7 +54,11 @@ internal sealed record CallerClaims(
         String(payload, "upn"),
         String(payload, "scp")?.Split(' ', StringSplitOptions.RemoveEmptyEntries),
         Strings(payload, "roles") ?? [],
-        Strings(payload, "wids"));
+        Strings(payload, "wids"))
+    {
+        TenantId = String(payload, "tid"),
+        AppId = String(payload, "appid") ?? String(payload, "azp"),
+    };
 
     private static string? String(JsonElement payload, string name) =>
         payload.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -36,6 +36,22 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --identity-header <value>  the managed identity endpoint's X-IDENTITY-HEADER secret
                                      (default DemoTenant.IdentityHeader)
           --token-lifetime <s>       lifetime of issued access tokens, 1..86400 s (default 3600)
+
+        Faults on GET /v1.0/auditLogs/directoryAudits (see README.md, "Faults"):
+          --fault <kind>:<page>[:<times>]
+                                     scripted fault on that page of every paging sequence
+                                     (1 = the first request), <times> times (default 1);
+                                     repeatable. Kinds: throttle429, unavailable503,
+                                     timeout504, reset, truncate, html, slow, expired401
+          --fault-rate <0..1>        chance of a random fault per page request (default 0)
+          --fault-seed <n>           seed of the random faults (default: --seed)
+          --fault-kinds <k1,k2,...>  kinds random faults pick from (default
+                                     throttle429,unavailable503,timeout504,reset,truncate)
+          --throttle                 enforce the reporting limit: 5 requests per 10 s per app
+                                     per tenant, then 429 with Retry-After
+          --throttle-limit <n>       requests per window (default 5)
+          --throttle-window <s>      window in seconds (default 10)
+
           --help                     show this text
 
         Prints "GraphEmulator listening on http://127.0.0.1:PORT/" as its first line and, with
@@ -62,6 +78,13 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         string identityHeader = defaults.IdentityHeader;
         int tokenLifetime = defaults.TokenLifetimeSeconds;
         var clientCertificates = new List<X509Certificate2>();
+        var faults = new List<FaultRule>();
+        double faultRate = defaults.RandomFaultRate;
+        int? faultSeed = defaults.RandomFaultSeed;
+        IReadOnlyList<FaultKind> faultKinds = defaults.RandomFaultKinds;
+        bool throttle = false;
+        int throttleLimit = defaults.ThrottleLimit;
+        TimeSpan throttleWindow = defaults.ThrottleWindow;
         error = null;
 
         for (int i = 0; i < args.Length; i++)
@@ -104,11 +127,18 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--client-certificate": clientCertificates.Add(LoadCertificate(Value())); break;
                     case "--identity-header": identityHeader = Value(); break;
                     case "--token-lifetime": tokenLifetime = Int(Value()); break;
+                    case "--fault": faults.Add(ParseFault(Value())); break;
+                    case "--fault-rate": faultRate = double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture); break;
+                    case "--fault-seed": faultSeed = Int(Value()); break;
+                    case "--fault-kinds": faultKinds = FaultKinds.ParseList(Value()); break;
+                    case "--throttle": throttle = true; break;
+                    case "--throttle-limit": throttleLimit = Int(Value()); break;
+                    case "--throttle-window": throttleWindow = TimeSpan.FromSeconds(double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture)); break;
                     case "--help" or "-h" or "-?": showHelp = true; break;
                     default: throw new FormatException($"Unknown option '{args[i]}'.");
                 }
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
             {
                 error = ex.Message.Contains(name, StringComparison.Ordinal) ? ex.Message : $"{name}: {ex.Message}";
                 return null;
@@ -131,6 +161,13 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             ClientCertificates = clientCertificates,
             IdentityHeader = identityHeader,
             TokenLifetimeSeconds = tokenLifetime,
+            Faults = faults,
+            RandomFaultRate = faultRate,
+            RandomFaultSeed = faultSeed,
+            RandomFaultKinds = faultKinds,
+            Throttle = throttle,
+            ThrottleLimit = throttleLimit,
+            ThrottleWindow = throttleWindow,
         };
         return new CommandLine(options, parentPid, showHelp, authorityCaOut);
     }
@@ -150,6 +187,18 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         {
             throw new FormatException($"cannot read a certificate from '{path}': {ex.Message}");
         }
+    }
+
+    /// <summary><c>kind:page[:times]</c>, e.g. <c>throttle429:2</c> or <c>reset:1:2</c>.</summary>
+    private static FaultRule ParseFault(string value)
+    {
+        string[] parts = value.Split(':');
+        if (parts.Length is < 2 or > 3)
+            throw new FormatException($"--fault: '{value}' is not kind:page[:times].");
+        return new FaultRule(FaultKinds.Parse(parts[0]), Int(parts[1]))
+        {
+            Times = parts.Length == 3 ? Int(parts[2]) : 1,
+        };
     }
 
     private static int Int(string value) => int.Parse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);

@@ -20,7 +20,15 @@ public sealed record RequestLogEntry(
     bool HasAuthorization,
     bool Authorized,
     int Status,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>
+    /// The fault the request got, by its wire name (<c>throttle429</c>, <c>reset</c>, …, see
+    /// <see cref="FaultKinds"/>), or <c>throttle</c> when the reporting throttle refused it; null
+    /// when it was served as usual.
+    /// </summary>
+    public string? Fault { get; init; }
+}
 
 /// <summary>
 /// Thread-safe log of the Graph requests received, in arrival order, so tests can assert how

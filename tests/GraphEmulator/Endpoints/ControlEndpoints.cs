@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using GraphEmulator.Faults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -15,7 +16,8 @@ namespace GraphEmulator.Endpoints;
 /// token request log, tokens and federated assertions. No authentication: Kestrel listens on loopback only. These requests are never
 /// written to either log.
 /// </summary>
-internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests)
+internal sealed class ControlEndpoints(
+    AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests, FaultSchedule faults, ReportingThrottle throttle)
 {
     public const string PathPrefix = "/_emulator";
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -40,6 +42,10 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
             ("GET", "/roles") => WriteJsonAsync(context, DirectoryJson.WriteRoleExpectations),
             ("GET", "/token-requests") => WriteJsonAsync(context, WriteTokenRequests),
             ("DELETE", "/token-requests") => ClearTokenRequests(context),
+            ("GET", "/faults") => WriteJsonAsync(context, writer => FaultJson.WriteStates(writer, faults.Snapshot())),
+            ("POST", "/faults") => AddFaultsAsync(context),
+            ("DELETE", "/faults") => ClearFaults(context),
+            ("DELETE", "/throttle") => ResetThrottle(context),
             _ => GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
                 $"No emulator control endpoint '{context.Request.Method} {context.Request.Path}'. See tests/GraphEmulator/README.md."),
         };
@@ -56,6 +62,44 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
     private Task ClearRequests(HttpContext context)
     {
         requests.Clear();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private async Task AddFaultsAsync(HttpContext context)
+    {
+        IReadOnlyList<FaultRule> rules;
+        try
+        {
+            using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            rules = FaultJson.ReadRules(body.RootElement);
+            foreach (FaultRule rule in rules)
+                rule.Validate();
+        }
+        catch (JsonException ex)
+        {
+            await GraphErrors.BadRequestAsync(context, $"Invalid fault list: {ex.Message}");
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            await GraphErrors.BadRequestAsync(context, $"Invalid fault: {ex.Message.Split(" (Parameter")[0]}");
+            return;
+        }
+        IReadOnlyList<FaultRuleState> states = faults.Replace(rules);
+        await WriteJsonAsync(context, writer => FaultJson.WriteStates(writer, states));
+    }
+
+    private Task ClearFaults(HttpContext context)
+    {
+        faults.Clear();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private Task ResetThrottle(HttpContext context)
+    {
+        throttle.Reset();
         context.Response.StatusCode = StatusCodes.Status204NoContent;
         return Task.CompletedTask;
     }
@@ -113,6 +157,7 @@ internal sealed class ControlEndpoints(AuditDataSet dataSet, RequestLog requests
             writer.WriteBoolean("authorized", entry.Authorized);
             writer.WriteNumber("status", entry.Status);
             writer.WriteString("at", entry.At);
+            writer.WriteString("fault", entry.Fault);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

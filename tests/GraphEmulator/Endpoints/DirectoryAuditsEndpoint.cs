@@ -3,7 +3,10 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
+using GraphEmulator.Auth;
+using GraphEmulator.Faults;
 using GraphEmulator.OData;
 using GraphEmulator.Paging;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +15,15 @@ namespace GraphEmulator.Endpoints;
 
 /// <summary>
 /// <c>GET /v1.0/auditLogs/directoryAudits</c>: the query options Graph documents, paged through
-/// opaque @odata.nextLinks, each page streamed to the client as it is produced.
+/// opaque @odata.nextLinks, each page streamed to the client as it is produced; the reporting
+/// throttle and injected faults (README.md, "Faults") on the way.
 /// </summary>
-internal sealed class DirectoryAuditsEndpoint(AuditDataSet dataSet, EmulatorOptions options, ContinuationStore continuations)
+internal sealed class DirectoryAuditsEndpoint(
+    AuditDataSet dataSet,
+    EmulatorOptions options,
+    ContinuationStore continuations,
+    ReportingThrottle throttle,
+    FaultPlanner faults)
 {
     public const string Path = "/v1.0/auditLogs/directoryAudits";
     private const string ContextUrl = "https://graph.microsoft.com/v1.0/$metadata#auditLogs/directoryAudits";
@@ -22,8 +31,19 @@ internal sealed class DirectoryAuditsEndpoint(AuditDataSet dataSet, EmulatorOpti
     // Hand bytes to the socket in chunks of about this size, so a page is never held whole.
     private const int FlushThresholdBytes = 32 * 1024;
 
-    public async Task HandleAsync(HttpContext context)
+    // How long a "reset" fault waits between its last flush and the abort.
+    private static readonly TimeSpan ResetGrace = TimeSpan.FromMilliseconds(150);
+
+    public async Task HandleAsync(HttpContext context, CallerClaims caller)
     {
+        // Graph throttles before it looks at the query: every request counts, a bad one too.
+        if (throttle.Enabled && throttle.TryAcquire($"{caller.TenantId}|{caller.AppId}") is int wait)
+        {
+            RequestFault.Mark(context, RequestFault.Throttle);
+            await FaultResponses.TooManyRequestsAsync(context, wait, asDate: false);
+            return;
+        }
+
         QueryOptions query = QueryOptions.Read(context.Request.Query, out string? error);
         Continuation? position = null;
         if (error is null)
@@ -34,7 +54,54 @@ internal sealed class DirectoryAuditsEndpoint(AuditDataSet dataSet, EmulatorOpti
             await GraphErrors.BadRequestAsync(context, error!);
             return;
         }
-        await WritePageAsync(context, position);
+
+        string pageKey = query.SkipToken is null
+            ? $"start\n{query.Filter}\n{query.OrderBy}\n{query.Top}"
+            : $"token\n{query.SkipToken}";
+        FaultRule? fault = faults.Next(position.Page, pageKey);
+        if (fault is null)
+        {
+            await WritePageAsync(context, position);
+            return;
+        }
+
+        RequestFault.Mark(context, FaultKinds.Name(fault.Kind));
+        switch (fault.Kind)
+        {
+            case FaultKind.Throttle429:
+                await FaultResponses.TooManyRequestsAsync(
+                    context, fault.RetryAfterSeconds ?? FaultRule.DefaultThrottleRetryAfterSeconds, fault.RetryAfterDate);
+                break;
+            case FaultKind.Unavailable503:
+                await FaultResponses.TransientAsync(context, StatusCodes.Status503ServiceUnavailable, fault);
+                break;
+            case FaultKind.Timeout504:
+                await FaultResponses.TransientAsync(context, StatusCodes.Status504GatewayTimeout, fault);
+                break;
+            case FaultKind.Expired401:
+                await FaultResponses.ExpiredTokenAsync(context);
+                break;
+            case FaultKind.Html:
+                await FaultResponses.ProxySignInPageAsync(context);
+                break;
+            case FaultKind.Slow:
+                try
+                {
+                    await Task.Delay(fault.DelayMs ?? FaultRule.DefaultDelayMs, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // the client gave up; nothing to answer
+                }
+                await WritePageAsync(context, position);
+                break;
+            case FaultKind.Reset:
+                await WritePageAsync(context, position, cutAfter: fault.AfterRecords ?? FaultRule.DefaultAfterRecords, abort: true);
+                break;
+            case FaultKind.Truncate:
+                await WritePageAsync(context, position, cutAfter: fault.AfterRecords ?? FaultRule.DefaultAfterRecords, abort: false);
+                break;
+        }
     }
 
     private Continuation? Start(QueryOptions query, out string? error)
@@ -84,7 +151,11 @@ internal sealed class DirectoryAuditsEndpoint(AuditDataSet dataSet, EmulatorOpti
         return continuation;
     }
 
-    private async Task WritePageAsync(HttpContext context, Continuation position)
+    /// <param name="cutAfter">
+    /// A fault: stop after this many records (or at the page's end, if sooner) and never close the
+    /// JSON, then abort the connection (<paramref name="abort"/>) or end the response cleanly.
+    /// </param>
+    private async Task WritePageAsync(HttpContext context, Continuation position, int? cutAfter = null, bool abort = false)
     {
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -100,6 +171,8 @@ internal sealed class DirectoryAuditsEndpoint(AuditDataSet dataSet, EmulatorOpti
         StreamCursor afterLastWritten = position.Cursor;
         foreach (var (item, after) in dataSet.Read(position.NewestFirst, position.Cursor))
         {
+            if (written == cutAfter)
+                break;
             if (!position.Filter.Matches(item.Record))
                 continue;
             if (written == position.Top)
@@ -117,9 +190,24 @@ internal sealed class DirectoryAuditsEndpoint(AuditDataSet dataSet, EmulatorOpti
                 await writer.FlushAsync(context.RequestAborted);
         }
 
+        if (cutAfter is not null)
+        {
+            await writer.FlushAsync(context.RequestAborted);
+            await response.Body.FlushAsync(context.RequestAborted);
+            if (abort)
+            {
+                // A flush hands the bytes to Kestrel's transport, not yet to the socket, and an
+                // abort drops what the transport still holds: give it a moment, so the client
+                // always gets the headers and the first records before the connection goes.
+                await Task.Delay(ResetGrace, context.RequestAborted);
+                context.Abort();
+            }
+            return;
+        }
+
         writer.WriteEndArray();
         if (morePages)
-            writer.WriteString("@odata.nextLink", NextLink(context.Request, position with { Cursor = afterLastWritten }));
+            writer.WriteString("@odata.nextLink", NextLink(context.Request, position with { Cursor = afterLastWritten, Page = position.Page + 1 }));
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
     }

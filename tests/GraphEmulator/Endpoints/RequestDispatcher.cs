@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using GraphEmulator.Auth;
 using GraphEmulator.Authority;
+using GraphEmulator.Faults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -113,7 +114,7 @@ internal sealed class RequestDispatcher(
                 if (GraphAuthorization.DirectoryAudits(caller!) is { } denial)
                     await GraphErrors.WriteAsync(context, denial.Status, denial.Code, denial.Message);
                 else
-                    await directoryAudits.HandleAsync(context);
+                    await directoryAudits.HandleAsync(context, caller!);
                 break;
             case DirectoryEndpoints.MePath:
                 await directory.MeAsync(context, caller!);
@@ -162,7 +163,10 @@ internal sealed class RequestDispatcher(
                 request.Headers.ContainsKey(HeaderNames.Authorization),
                 Authorized,
                 context.Response.StatusCode,
-                _arrived));
+                _arrived)
+            {
+                Fault = RequestFault.Of(context),
+            });
         }
     }
 }

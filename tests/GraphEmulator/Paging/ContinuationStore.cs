@@ -7,13 +7,16 @@ using GraphEmulator.OData;
 namespace GraphEmulator.Paging;
 
 /// <summary>Where a paged query stands: everything needed to serve its next page.</summary>
+/// <param name="Page">The number of the page this serves within its paging sequence: 1 for the
+/// request without $skiptoken, 2 for the one following its nextLink, … (faults are scripted by it).</param>
 internal sealed record Continuation(
     ODataFilter Filter,
     string? RawFilter,
     bool NewestFirst,
     string? RawOrderBy,
     int Top,
-    StreamCursor Cursor);
+    StreamCursor Cursor,
+    int Page = 1);
 
 /// <summary>
 /// Server-side continuations keyed by random opaque skiptokens. Random rather than encoding the

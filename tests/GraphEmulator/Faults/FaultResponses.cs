@@ -1,0 +1,86 @@
+using System;
+using System.Globalization;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace GraphEmulator.Faults;
+
+/// <summary>Marks a Graph request's log entry with the fault it got.</summary>
+internal static class RequestFault
+{
+    /// <summary>The log's name for a refusal by the reporting throttle (<see cref="EmulatorOptions.Throttle"/>).</summary>
+    public const string Throttle = "throttle";
+
+    private static readonly object ItemKey = new();
+
+    public static void Mark(HttpContext context, string fault) => context.Items[ItemKey] = fault;
+
+    public static string? Of(HttpContext context) => context.Items.TryGetValue(ItemKey, out object? fault) ? fault as string : null;
+}
+
+/// <summary>The answers of the faults that are whole responses (429, 503, 504, 401, an HTML page).</summary>
+internal static class FaultResponses
+{
+    public const string TooManyRequestsCode = "TooManyRequests";
+    public const string TooManyRequestsMessage = "Too many requests";
+    public const string ServiceUnavailableCode = "ServiceUnavailable";
+    public const string GatewayTimeoutCode = "GatewayTimeout";
+    public const string ExpiredMessage = "Lifetime validation failed, the token is expired.";
+    public const string ExpiredChallenge = "Bearer error=\"invalid_token\", error_description=\"The token is expired\"";
+
+    public const string ProxySignInPage = """
+        <!DOCTYPE html><html><head><title>Sign in to Contoso Web Proxy</title>
+        <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>
+        <body><h1>Contoso Web Proxy</h1>
+        <p>Your session has expired. Sign in to continue to the requested site.</p>
+        <form method="post" action="/proxy/login"><label>User name <input name="username"></label>
+        <label>Password <input name="password" type="password"></label><button type="submit">Sign in</button></form>
+        </body></html>
+        """;
+
+    public static Task TooManyRequestsAsync(HttpContext context, int retryAfterSeconds, bool asDate)
+    {
+        SetRetryAfter(context, retryAfterSeconds, asDate);
+        return GraphErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, TooManyRequestsCode, TooManyRequestsMessage);
+    }
+
+    public static Task TransientAsync(HttpContext context, int status, FaultRule fault)
+    {
+        if (fault.RetryAfterSeconds is int seconds)
+            SetRetryAfter(context, seconds, fault.RetryAfterDate);
+        return status == StatusCodes.Status503ServiceUnavailable
+            ? GraphErrors.WriteAsync(context, status, ServiceUnavailableCode,
+                "The service is currently unavailable. Please try again later.")
+            : GraphErrors.WriteAsync(context, status, GatewayTimeoutCode,
+                "The request timed out waiting for the service to respond. Please try again later.");
+    }
+
+    public static Task ExpiredTokenAsync(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = ExpiredChallenge;
+        return GraphErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, GraphErrors.InvalidAuthenticationToken, ExpiredMessage);
+    }
+
+    public static async Task ProxySignInPageAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync(ProxySignInPage, context.RequestAborted);
+    }
+
+    /// <summary>Retry-After in seconds, or as an HTTP date at least that many seconds ahead (rounded up to a whole second).</summary>
+    private static void SetRetryAfter(HttpContext context, int seconds, bool asDate)
+    {
+        if (!asDate)
+        {
+            context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
+            return;
+        }
+        DateTimeOffset at = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        long ticksIntoSecond = at.Ticks % TimeSpan.TicksPerSecond;
+        if (ticksIntoSecond != 0)
+            at = at.AddTicks(TimeSpan.TicksPerSecond - ticksIntoSecond);
+        context.Response.Headers[HeaderNames.RetryAfter] = at.ToString("R", CultureInfo.InvariantCulture);
+    }
+}

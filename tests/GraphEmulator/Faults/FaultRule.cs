@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GraphEmulator;
+
+/// <summary>What goes wrong with an audit page (see README.md, "Faults").</summary>
+public enum FaultKind
+{
+    /// <summary>429 TooManyRequests with Retry-After (seconds, or an HTTP date).</summary>
+    Throttle429,
+    /// <summary>503 ServiceUnavailable; Retry-After only when given.</summary>
+    Unavailable503,
+    /// <summary>504 GatewayTimeout; Retry-After only when given.</summary>
+    Timeout504,
+    /// <summary>200 headers and the first records, then the connection is aborted.</summary>
+    Reset,
+    /// <summary>200 and the first records, then a clean end of stream with the JSON left open.</summary>
+    Truncate,
+    /// <summary>200 OK with a proxy's HTML sign-in page.</summary>
+    Html,
+    /// <summary>A delay before anything is written; then the page as usual.</summary>
+    Slow,
+    /// <summary>401 InvalidAuthenticationToken, "Lifetime validation failed, the token is expired."</summary>
+    Expired401,
+}
+
+/// <summary>
+/// A scripted fault: on audit page <see cref="Page"/> of any paging sequence (1 = the request
+/// without $skiptoken, 2 = the one following its nextLink, …; a retried nextLink is the same page),
+/// fire <see cref="Kind"/> up to <see cref="Times"/> times, then be spent.
+/// </summary>
+public sealed record FaultRule(FaultKind Kind, int Page)
+{
+    /// <summary>How many requests for the page get the fault (default 1).</summary>
+    public int Times { get; init; } = 1;
+
+    /// <summary>Retry-After in seconds: default 1 for <see cref="FaultKind.Throttle429"/>; 503/504 send it only when given.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>Send Retry-After as an HTTP date (RFC 1123) that many seconds ahead instead of seconds.</summary>
+    public bool RetryAfterDate { get; init; }
+
+    /// <summary>Delay of <see cref="FaultKind.Slow"/> in milliseconds (default 5000).</summary>
+    public int? DelayMs { get; init; }
+
+    /// <summary>Records written before <see cref="FaultKind.Reset"/> / <see cref="FaultKind.Truncate"/> cut the page (default 3).</summary>
+    public int? AfterRecords { get; init; }
+
+    public const int DefaultThrottleRetryAfterSeconds = 1;
+    public const int DefaultDelayMs = 5000;
+    public const int DefaultAfterRecords = 3;
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+            throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown fault kind.");
+        if (Page < 1)
+            throw new ArgumentOutOfRangeException(nameof(Page), Page, "A fault's page must be at least 1.");
+        if (Times < 1)
+            throw new ArgumentOutOfRangeException(nameof(Times), Times, "A fault's times must be at least 1.");
+        if (RetryAfterSeconds is < 0 or > 86400)
+            throw new ArgumentOutOfRangeException(nameof(RetryAfterSeconds), RetryAfterSeconds, "retryAfterSeconds must be 0..86400.");
+        if (DelayMs is < 0 or > 600_000)
+            throw new ArgumentOutOfRangeException(nameof(DelayMs), DelayMs, "delayMs must be 0..600000.");
+        if (AfterRecords < 0)
+            throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords must not be negative.");
+    }
+}
+
+/// <summary>The wire names of <see cref="FaultKind"/>: <c>throttle429</c>, <c>unavailable503</c>, ….</summary>
+public static class FaultKinds
+{
+    private static readonly Dictionary<FaultKind, string> Names = new()
+    {
+        [FaultKind.Throttle429] = "throttle429",
+        [FaultKind.Unavailable503] = "unavailable503",
+        [FaultKind.Timeout504] = "timeout504",
+        [FaultKind.Reset] = "reset",
+        [FaultKind.Truncate] = "truncate",
+        [FaultKind.Html] = "html",
+        [FaultKind.Slow] = "slow",
+        [FaultKind.Expired401] = "expired401",
+    };
+
+    /// <summary>What random faults pick from unless told otherwise: the transient failures a client should retry.</summary>
+    public static IReadOnlyList<FaultKind> DefaultRandom { get; } =
+        [FaultKind.Throttle429, FaultKind.Unavailable503, FaultKind.Timeout504, FaultKind.Reset, FaultKind.Truncate];
+
+    /// <summary>The name in the log, the control endpoint and the CLI.</summary>
+    public static string Name(FaultKind kind) => Names[kind];
+
+    /// <summary>The kind of a name (case-insensitive).</summary>
+    public static bool TryParse(string? name, out FaultKind kind)
+    {
+        foreach (KeyValuePair<FaultKind, string> pair in Names)
+        {
+            if (string.Equals(pair.Value, name?.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                kind = pair.Key;
+                return true;
+            }
+        }
+        kind = default;
+        return false;
+    }
+
+    internal static string AllNames => string.Join(", ", Names.Values);
+
+    internal static FaultKind Parse(string name) =>
+        TryParse(name, out FaultKind kind) ? kind : throw new FormatException($"unknown fault kind '{name}': use one of {AllNames}.");
+
+    internal static IReadOnlyList<FaultKind> ParseList(string names) =>
+        names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Parse).Distinct().ToArray();
+}
