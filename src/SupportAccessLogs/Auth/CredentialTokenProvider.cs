@@ -31,6 +31,12 @@ internal sealed class CredentialTokenProvider : GraphTokenProvider
 
     public override DateTimeOffset? ExpiresOn => Volatile.Read(ref _current)?.ExpiresOn;
 
+    public override bool TryForgetToken()
+    {
+        Volatile.Write(ref _current, null);
+        return true;
+    }
+
     public override async Task<string> GetTokenAsync(CancellationToken cancellationToken)
     {
         CachedToken? cached = Volatile.Read(ref _current);

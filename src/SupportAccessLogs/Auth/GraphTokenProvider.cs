@@ -31,4 +31,8 @@ internal abstract class GraphTokenProvider : IAccessTokenProvider
             : Task.FromResult(string.Empty);
 
     public abstract Task<string> GetTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Drops the token in use so the next request gets a fresh one; false when this
+    /// provider can't get another (a caller-supplied token).</summary>
+    public virtual bool TryForgetToken() => false;
 }

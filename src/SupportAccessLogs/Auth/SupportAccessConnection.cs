@@ -67,6 +67,10 @@ public sealed class SupportAccessConnection : IDisposable
     }
     internal IRequestAdapter RequestAdapter { get; }
 
+    /// <summary>After Graph refused a token it thought valid (clock skew, revocation), let the
+    /// next request sign in afresh; false for a connection made from a caller's token.</summary>
+    internal bool TryRenewToken() => _tokenProvider.TryForgetToken();
+
     public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";
 
     public void Dispose() => _httpClient.Dispose();

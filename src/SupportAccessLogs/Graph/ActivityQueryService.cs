@@ -84,6 +84,7 @@ internal sealed class ActivityQueryService
             // and these are passed over, so nothing is written twice.
             var handled = new HashSet<string>(StringComparer.Ordinal);
             int attempt = 0;
+            bool renewedToken = false;
             AuditPageReader page;
             while (true)
             {
@@ -200,6 +201,14 @@ internal sealed class ActivityQueryService
                     CurrentRequestUrl = nextUrl;
                     reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {query.ToServerFilter(filterByCategory)}");
                     attempt = 0;
+                    continue;
+                }
+
+                if (failure is ApiException { ResponseStatusCode: 401 } && !renewedToken && _connection.TryRenewToken())
+                {
+                    // A credential can sign in again; a caller's own token can't, and stops below.
+                    renewedToken = true;
+                    reporter.Verbose($"Microsoft Graph refused the token on page {pageNumber}; signing in again and retrying the page.");
                     continue;
                 }
 
