@@ -365,20 +365,22 @@ public class PagingTests
     }
 
     [Fact]
-    public async Task Query_StartBeforeRetention_GraphBadRequestWithoutFallback()
+    public async Task Query_StartBeforeRetention_SaysWhatEntraKeepsWithoutFallback()
     {
-        await using EmulatorServer server = await StartAsync();
-        var query = new ActivityQuery { StartUtc = DateTime.UtcNow.AddDays(-45), EndUtc = DateTime.UtcNow };
+        // A Free tenant keeps 7 days: the service, not the input alone, refuses this start.
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RetentionDays = 7 });
+        var query = new ActivityQuery { StartUtc = DateTime.UtcNow.AddDays(-10), EndUtc = DateTime.UtcNow };
         var service = new ActivityQueryService(Connect(server));
 
-        ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, query));
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(service, query));
 
-        Assert.Equal(400, error.ResponseStatusCode);
-        Assert.Equal(1, server.Requests.CountFor(AuditPath)); // a time error is not a reason to drop the category filter
+        Assert.Equal(1, server.Requests.CountFor(AuditPath)); // a time error is neither retried nor a reason to drop the category filter
         ErrorRecord record = GraphErrors.ToErrorRecord(error, service.CurrentRequestUrl);
-        Assert.Equal("GraphBadRequest", record.FullyQualifiedErrorId);
+        Assert.Equal("StartTimeBeyondRetention", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
-        Assert.Contains("activityDateTime", record.Exception.Message);
+        Assert.Contains("7 days", record.Exception.Message);
+        Assert.Contains("Log Analytics", record.Exception.Message);
+        Assert.Contains("Minimum allowed time", record.Exception.Message);
         Assert.DoesNotContain("$filter", record.Exception.Message);
     }
 

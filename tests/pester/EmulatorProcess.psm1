@@ -87,7 +87,12 @@ function Start-GraphEmulator {
         [string] $ClientSecret,
         [string[]] $ClientCertificatePath = @(),
         [string] $IdentityHeader,
-        [int] $TokenLifetimeSeconds
+        [int] $TokenLifetimeSeconds,
+        # Graph's reporting throttle: 5 audit requests per 10 s per app per tenant, 429 past it.
+        [switch] $Throttle,
+        # Faults drawn at random (throttle, 503, 504, reset, truncated body) on this share of requests.
+        [double] $FaultRate,
+        [int] $FaultSeed
     )
 
     $EmulatorPath = [System.IO.Path]::GetFullPath($EmulatorPath)
@@ -105,6 +110,9 @@ function Start-GraphEmulator {
     foreach ($path in $ClientCertificatePath) { $arguments += '--client-certificate', $path }
     if ($IdentityHeader) { $arguments += '--identity-header', $IdentityHeader }
     if ($TokenLifetimeSeconds) { $arguments += '--token-lifetime', $TokenLifetimeSeconds }
+    if ($Throttle) { $arguments += '--throttle' }
+    if ($FaultRate) { $arguments += '--fault-rate', $FaultRate.ToString([cultureinfo]::InvariantCulture) }
+    if ($FaultSeed) { $arguments += '--fault-seed', $FaultSeed }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
     foreach ($argument in $arguments) { $startInfo.ArgumentList.Add([string]$argument) }
@@ -199,5 +207,27 @@ function Clear-EmulatorRequestLog {
     Invoke-RestMethod -Method Delete -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | Out-Null
 }
 
-Export-ModuleMember -Function Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
+function Set-EmulatorFault {
+    <#
+    .SYNOPSIS
+    Scripts faults on audit pages, e.g. @{ kind = 'reset'; page = 4 } (see tests/GraphEmulator/README.md).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [hashtable[]] $Fault
+    )
+    $uri = [uri]::new($Emulator.BaseUri, '_emulator/faults')
+    Invoke-RestMethod -Method Delete -Uri $uri | Out-Null
+    Invoke-RestMethod -Method Post -Uri $uri -ContentType 'application/json' -Body (ConvertTo-Json -InputObject @($Fault) -Depth 3) | Out-Null
+}
+
+function Get-EmulatorRequest {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    # Invoke-RestMethod writes a JSON array as one object; unroll it.
+    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | ForEach-Object { $_ }
+}
+
+Export-ModuleMember -Function Set-EmulatorFault, Get-EmulatorRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
     Get-EmulatorRequestCount, Clear-EmulatorRequestLog

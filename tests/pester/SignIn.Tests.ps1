@@ -84,6 +84,7 @@ Import-Module '$ModuleManifest'
 Start-Transcript -LiteralPath '$transcript' | Out-Null
 `$VerbosePreference = 'Continue'
 `$DebugPreference = 'Continue'
+`$InformationPreference = 'Continue'
 `$graph = '$($Emulator.BaseUri)'
 `$authority = '$($Emulator.AuthorityUri)'
 try {
@@ -99,6 +100,9 @@ catch {
     [pscustomobject]@{ ErrorId = `$_.FullyQualifiedErrorId; Category = "`$(`$_.CategoryInfo.Category)"; Message = `$_.Exception.Message } |
         ConvertTo-Json -Compress | Set-Content -LiteralPath '$resultPath'
     `$_ | Out-String | Write-Output
+    # The whole error record and its exception chain are part of what a user can see.
+    `$_ | Format-List * -Force | Out-String | Write-Output
+    for (`$e = `$_.Exception; `$e; `$e = `$e.InnerException) { `$e.ToString() | Write-Output }
 }
 finally {
     Stop-Transcript | Out-Null
@@ -122,6 +126,7 @@ finally {
         }
         # No bearer token either: an unsigned test JWT starts with the base64 of {"alg":"none"...
         $Text | Should -Not -Match 'eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}'
+        $Text | Should -Not -Match 'Bearer '
     }
 }
 
@@ -361,6 +366,22 @@ Start-Sleep -Seconds 3
         }
         finally {
             Stop-GraphEmulator -Emulator $shortLived
+        }
+    }
+
+    It 'a credential-based connection comes through a 401 mid-run by signing in again' {
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'expired401'; page = 1 }
+        try {
+            $flow = Invoke-SignInFlow -Environment @{ SAL_SECRET = $ClientSecret } -Connect @'
+$credential = [pscredential]::new('8e3f1b2a-4c5d-4e6f-9a7b-1c2d3e4f5a6b', (ConvertTo-SecureString $env:SAL_SECRET -AsPlainText -Force))
+Connect-SupportAccess -ClientSecretCredential $credential -TenantId 6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f -GraphEndpoint $graph -AuthorityHost $authority
+'@
+            $flow.Result.Count | Should -Be $Truth.total -Because $flow.Text
+            $flow.Text | Should -Match 'refused the token on page 1; signing in again'
+            @(Get-EmulatorRequest -Emulator $Emulator | Where-Object fault -EQ 'expired401').Count | Should -Be 1
+        }
+        finally {
+            Set-EmulatorFault -Emulator $Emulator -Fault @()
         }
     }
 
