@@ -30,6 +30,7 @@ internal sealed class ActivityQueryService
     private const string AuditPath = "auditLogs/directoryAudits";
 
     private readonly SupportAccessConnection _connection;
+    private RecordSieve? _sieve;
 
     public ActivityQueryService(SupportAccessConnection connection)
     {
@@ -40,7 +41,7 @@ internal sealed class ActivityQueryService
     public Uri? CurrentRequestUrl { get; private set; }
 
     /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
-    public long MatchedCount { get; private set; }
+    public long MatchedCount => _sieve?.MatchedCount ?? 0;
 
     /// <summary>True once the last page was read (the total count is then exact).</summary>
     public bool ReachedEnd { get; private set; }
@@ -61,9 +62,7 @@ internal sealed class ActivityQueryService
             yield break;
         }
 
-        var classifier = new ActivityClassifier(_connection.TenantId);
-        var clientFilter = new ClientSideFilter(query);
-        var reportedUnknownNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var sieve = _sieve = new RecordSieve(new ActivityClassifier(_connection.TenantId), new ClientSideFilter(query), query.Skip, reporter);
         bool filterByCategory = true;
         Uri nextUrl = FirstPageUrl(query, filterByCategory);
         reporter.Verbose($"OData filter: {query.ToServerFilter(filterByCategory)}");
@@ -73,7 +72,6 @@ internal sealed class ActivityQueryService
         int pageNumber = 0;
         long recordsRead = 0;
         long written = 0;
-        ulong skipped = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -142,26 +140,8 @@ internal sealed class ActivityQueryService
                         }
 
                         recordsRead++;
-                        if (!ActivityClassifier.IsSupportAccessRecord(parsed.Record))
+                        if (sieve.Admit(parsed) is not SupportAccessActivity activity)
                         {
-                            continue;
-                        }
-
-                        SupportAccessActivity activity = classifier.Classify(parsed.Record, parsed.Raw);
-                        if (activity.Activity == Activity.Other && reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
-                        {
-                            reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
-                        }
-
-                        if (!clientFilter.Matches(activity))
-                        {
-                            continue;
-                        }
-
-                        MatchedCount++;
-                        if (skipped < query.Skip)
-                        {
-                            skipped++;
                             continue;
                         }
 
@@ -291,4 +271,58 @@ internal sealed class ActivityQueryService
 
     private static string Describe(ApiException ex) =>
         ex is ODataError odata ? $"{odata.Error?.Code}: {odata.Error?.Message}" : $"HTTP {ex.ResponseStatusCode}";
+}
+
+/// <summary>
+/// Decides, record by record, what a query writes: support-access records only, classified, with
+/// one warning per unknown activity name, through the client-side filters and past -Skip.
+/// </summary>
+internal sealed class RecordSieve
+{
+    private readonly ActivityClassifier _classifier;
+    private readonly ClientSideFilter _filter;
+    private readonly ulong _skip;
+    private readonly IQueryReporter _reporter;
+    private readonly HashSet<string> _reportedUnknownNames = new(StringComparer.OrdinalIgnoreCase);
+    private ulong _skipped;
+
+    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IQueryReporter reporter)
+    {
+        _classifier = classifier;
+        _filter = filter;
+        _skip = skip;
+        _reporter = reporter;
+    }
+
+    /// <summary>Activities that passed every filter, including those passed over by -Skip.</summary>
+    public long MatchedCount { get; private set; }
+
+    /// <summary>The activity to write for this record, or null.</summary>
+    public SupportAccessActivity? Admit(ParsedAuditRecord parsed)
+    {
+        if (!ActivityClassifier.IsSupportAccessRecord(parsed.Record))
+        {
+            return null;
+        }
+
+        SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw);
+        if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
+        {
+            _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
+        }
+
+        if (!_filter.Matches(activity))
+        {
+            return null;
+        }
+
+        MatchedCount++;
+        if (_skipped < _skip)
+        {
+            _skipped++;
+            return null;
+        }
+
+        return activity;
+    }
 }
