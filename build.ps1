@@ -9,6 +9,7 @@ Run through the pinned PowerShell tool, on a machine that has only the .NET SDK:
     dotnet tool restore && dotnet pwsh ./build.ps1 Build   # module into output/SupportAccessLogs
     dotnet tool restore && dotnet pwsh ./build.ps1 Test    # xunit + Pester, ends "N passed, N failed"
     dotnet tool restore && dotnet pwsh ./build.ps1 Demo    # the module against the demo tenant
+    dotnet tool restore && dotnet pwsh ./build.ps1 Bench   # benchmark harness, figures in tests/perf/README.md
     dotnet tool restore && dotnet pwsh ./build.ps1 Clean
 
 .PARAMETER Task
@@ -20,11 +21,14 @@ The dotnet build configuration.
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Bench only: run the BenchmarkDotNet micro-benchmarks (parse, classify) instead.
+    [switch] $Micro
 )
 
 $ErrorActionPreference = 'Stop'
@@ -176,10 +180,22 @@ function Invoke-Demo {
     }
 }
 
+function Invoke-Bench {
+    # What is measured, the goals and the last figures: tests/perf/README.md.
+    Invoke-Build
+    $perfProject = Join-Path $RepoRoot 'tests/perf/SupportAccessLogs.Perf'
+    $perfOutput = Join-Path $OutputRoot 'perf'
+    Invoke-Dotnet build $perfProject -c Release -o $perfOutput --nologo
+    & (Join-Path $RepoRoot 'tests/perf/Invoke-Bench.ps1') -Micro:$Micro `
+        -ModuleManifest (Join-Path $ModuleOutput "$ModuleName.psd1") `
+        -PerfAssembly (Join-Path $perfOutput 'SupportAccessLogs.Perf.dll')
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Clean' {
         Remove-Item -LiteralPath $OutputRoot -Recurse -Force -ErrorAction Ignore
         Invoke-Dotnet clean (Join-Path $RepoRoot 'src/SupportAccessLogs') --nologo

@@ -1,0 +1,148 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Issue 6 benchmarks: (a) transfer floor, (b) Graph SDK, (c) ActivityQueryService, (d) the cmdlet in
+pwsh, peak memory of Export-Csv, cold start and -First 10. Called by `build.ps1 Bench`, which builds
+the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    [Parameter(Mandatory)] [string] $PerfAssembly,
+    [int] $Records = 20000,
+    [int] $Runs = 5,
+    [int[]] $MemoryRecords = @(50000, 200000),
+    [switch] $Micro
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot '../pester/EmulatorProcess.psm1') -Force
+$ModuleManifest = (Resolve-Path -LiteralPath $ModuleManifest).Path
+$PerfAssembly = (Resolve-Path -LiteralPath $PerfAssembly).Path
+
+function Get-Median([double[]] $Values) {
+    $sorted = @($Values | Sort-Object)
+    $middle = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { $sorted[$middle] } else { ($sorted[$middle - 1] + $sorted[$middle]) / 2 }
+}
+
+function Invoke-Child([string] $Script, $Emulator, [int] $TimeoutSeconds = 900) {
+    $environment = @{ SAL_MODULE = $ModuleManifest }
+    if ($Emulator) {
+        $environment.SAL_URL = [string]$Emulator.BaseUri
+        $environment.SAL_TOKEN = Get-EmulatorToken -Emulator $Emulator
+    }
+    $result = Invoke-ChildPwsh -Script $Script -Environment $environment -TimeoutSeconds $TimeoutSeconds
+    if ($result.ExitCode -ne 0) { throw "Child pwsh failed ($($result.ExitCode)): $($result.Output) $($result.Error)" }
+    # The result is the child's last line of output.
+    $result.Output -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -Last 1
+}
+
+# Every child connects the same way; the timed part follows.
+$connect = @'
+$ErrorActionPreference = 'Stop'
+Import-Module $env:SAL_MODULE
+Connect-SupportAccess -AccessToken (ConvertTo-SecureString $env:SAL_TOKEN -AsPlainText -Force) -GraphEndpoint $env:SAL_URL | Out-Null
+$query = @{ RequestsPer10Seconds = 0; SkipRoleCheck = $true }
+'@
+
+if ($Micro) {
+    & dotnet $PerfAssembly --micro --filter '*' | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "BenchmarkDotNet failed ($LASTEXITCODE)." }
+    return
+}
+
+$figures = [ordered]@{}
+$emulator = Start-GraphEmulator -BulkRecordCount $Records
+try {
+    # (a), (b), (c): one process, interleaved runs, against the same emulator process as (d).
+    $output = & dotnet $PerfAssembly --base-url $emulator.BaseUri --records $Records --runs $Runs
+    if ($LASTEXITCODE -ne 0) { throw "The perf harness failed ($LASTEXITCODE)." }
+    $output | Where-Object { $_ -notlike 'RESULT *' } | Out-Host
+    $line = $output | Where-Object { $_ -like 'RESULT *' } | Select-Object -Last 1
+    foreach ($pair in ($line -replace '^RESULT ', '') -split ' ') {
+        $name, $value = $pair -split '='
+        $figures[$name] = [double]::Parse($value, [cultureinfo]::InvariantCulture)
+    }
+
+    # (d): Measure-Command around the pipeline only, after a warm-up run.
+    $csv = Join-Path ([IO.Path]::GetTempPath()) "sal-bench-$PID.csv"
+    $script = $connect + @"
+
+Get-SupportAccessActivity @query | Out-Null
+`$null_ = foreach (`$i in 1..$Runs) { (Measure-Command { Get-SupportAccessActivity @query | Out-Null }).TotalMilliseconds }
+`$csv_ = foreach (`$i in 1..$Runs) { (Measure-Command { Get-SupportAccessActivity @query | Export-Csv -LiteralPath '$csv' -NoTypeInformation }).TotalMilliseconds }
+`$count = (Import-Csv -LiteralPath '$csv' | Measure-Object).Count
+@{ OutNull = `$null_; ExportCsv = `$csv_; Count = `$count } | ConvertTo-Json -Compress
+"@
+    $d = Invoke-Child $script $emulator | ConvertFrom-Json
+    Remove-Item -LiteralPath $csv -ErrorAction Ignore
+    $figures.dOutNull = Get-Median $d.OutNull
+    $figures.dExportCsv = Get-Median $d.ExportCsv
+    $figures.dCount = $d.Count
+
+    # -First 10: requests the emulator saw for directoryAudits.
+    $before = Get-EmulatorRequestCount -Emulator $emulator
+    $first = Invoke-Child ($connect + "`n(Get-SupportAccessActivity @query -First 10 | Measure-Object).Count") $emulator
+    $figures.First10Requests = (Get-EmulatorRequestCount -Emulator $emulator) - $before
+    $figures.First10Objects = [int]($first)
+
+    # Cold start: bare pwsh vs Import-Module + connect + first object, Stopwatch around the child.
+    $bare = foreach ($i in 0..$Runs) {
+        $watch = [Diagnostics.Stopwatch]::StartNew(); Invoke-Child '1' $null | Out-Null; $watch.Elapsed.TotalMilliseconds
+    }
+    $module = foreach ($i in 0..$Runs) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Invoke-Child ($connect + "`nGet-SupportAccessActivity @query -First 1 | Out-Null") $emulator | Out-Null
+        $watch.Elapsed.TotalMilliseconds
+    }
+    # The first of each is a warm-up (disk cache).
+    $figures.ColdBare = Get-Median ($bare | Select-Object -Skip 1)
+    $figures.ColdModule = Get-Median ($module | Select-Object -Skip 1)
+}
+finally {
+    Stop-GraphEmulator -Emulator $emulator
+}
+
+# Memory: peak working set (VmHWM on Linux) of a child piping everything to Export-Csv.
+foreach ($count in $MemoryRecords) {
+    $emulator = Start-GraphEmulator -BulkRecordCount $count
+    try {
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "sal-bench-mem-$PID.csv"
+        $peak = Invoke-Child ($connect + @"
+
+Get-SupportAccessActivity @query | Export-Csv -LiteralPath '$csv' -NoTypeInformation
+[Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
+"@) $emulator
+        Remove-Item -LiteralPath $csv -ErrorAction Ignore
+        $figures["PeakMB$count"] = [long]($peak) / 1MB
+    }
+    finally {
+        Stop-GraphEmulator -Emulator $emulator
+    }
+}
+
+$f = $figures
+$small, $large = $MemoryRecords[0], $MemoryRecords[-1]
+$rows = @(
+    [pscustomobject]@{ Measure = '(a) raw HttpClient, ms'; Value = '{0:0.0}' -f $f.a; Goal = '' }
+    [pscustomobject]@{ Measure = '(b) Graph SDK typed, ms'; Value = '{0:0.0}' -f $f.b; Goal = '' }
+    [pscustomobject]@{ Measure = '(c) ActivityQueryService, ms'; Value = '{0:0.0}' -f $f.c; Goal = '' }
+    [pscustomobject]@{ Measure = '(d) cmdlet | Out-Null, ms'; Value = '{0:0.0}' -f $f.dOutNull; Goal = '' }
+    [pscustomobject]@{ Measure = '(d) cmdlet | Export-Csv, ms'; Value = '{0:0.0}' -f $f.dExportCsv; Goal = '' }
+    [pscustomobject]@{ Measure = 'c/a'; Value = '{0:0.00}' -f ($f.c / $f.a); Goal = '<= 1.3: ' + (($f.c / $f.a) -le 1.3) }
+    [pscustomobject]@{ Measure = 'b/c'; Value = '{0:0.00}' -f ($f.b / $f.c); Goal = '>= 4: ' + (($f.b / $f.c) -ge 4) }
+    [pscustomobject]@{ Measure = 'd(Out-Null)/c'; Value = '{0:0.00}' -f ($f.dOutNull / $f.c); Goal = '<= 2: ' + (($f.dOutNull / $f.c) -le 2) }
+    [pscustomobject]@{ Measure = 'd(Export-Csv)/c'; Value = '{0:0.00}' -f ($f.dExportCsv / $f.c); Goal = '' }
+    [pscustomobject]@{ Measure = "peak RSS $small -> Export-Csv, MB"; Value = '{0:0}' -f $f["PeakMB$small"]; Goal = '' }
+    [pscustomobject]@{ Measure = "peak RSS $large -> Export-Csv, MB"; Value = '{0:0}' -f $f["PeakMB$large"]
+        Goal = '< 250 MB and within 10% of {0}: {1}' -f $small, ($f["PeakMB$large"] -lt 250 -and $f["PeakMB$large"] -le 1.1 * $f["PeakMB$small"]) }
+    [pscustomobject]@{ Measure = 'cold start: bare pwsh -c 1, ms'; Value = '{0:0}' -f $f.ColdBare; Goal = '' }
+    [pscustomobject]@{ Measure = 'cold start: Import-Module + first object, ms'; Value = '{0:0}' -f $f.ColdModule
+        Goal = '<= 1000 ms over bare: ' + (($f.ColdModule - $f.ColdBare) -le 1000) }
+    [pscustomobject]@{ Measure = '-First 10: directoryAudits requests'; Value = "$($f.First10Requests) ($($f.First10Objects) objects)"; Goal = '1: ' + ($f.First10Requests -eq 1) }
+)
+Write-Host ''
+Write-Host "N = $Records bulk + scenario records ($($f.records) support-access activities from (c), $($f.dCount) rows in the CSV of (d)); medians of $Runs runs."
+$rows | Format-Table -AutoSize | Out-String -Width 200 | Out-Host

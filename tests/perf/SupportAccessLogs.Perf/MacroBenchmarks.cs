@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using GraphEmulator;
+using Microsoft.Graph;
+using Microsoft.Graph.Models;
+using Microsoft.Kiota.Abstractions.Authentication;
+using SupportAccessLogs.Graph;
+
+namespace SupportAccessLogs.Perf;
+
+/// <summary>The three in-process paths over the same data, interleaved run by run.</summary>
+internal static class MacroBenchmarks
+{
+    public const string CategoryFilter = "category eq 'MicrosoftSupportAccessManagement'";
+
+    public static async Task RunAsync(Uri? baseUrl, int bulkRecords, int runs)
+    {
+        await using EmulatorServer? server = baseUrl is null
+            ? await EmulatorServer.StartAsync(new EmulatorOptions { BulkRecordCount = bulkRecords, PageSize = 999 })
+            : null;
+        baseUrl ??= server!.BaseAddress;
+        string token = TestTokens.DemoAdmin();
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+
+        var paths = new (string Name, Func<Task<long>> Run)[]
+        {
+            ("a raw HttpClient", () => RawTransferAsync(http, baseUrl, token)),
+            ("b Graph SDK typed", () => GraphSdkAsync(http, baseUrl, token)),
+            ("c ActivityQueryService", () => QueryServiceAsync(baseUrl, token)),
+        };
+
+        var timings = paths.ToDictionary(p => p.Name, _ => new List<double>());
+        var counts = new Dictionary<string, long>();
+        // Run 0 is the warm-up (JIT, connections) and is not counted.
+        for (int run = 0; run <= runs; run++)
+        {
+            foreach (var (name, path) in paths)
+            {
+                var watch = Stopwatch.StartNew();
+                long count = await path();
+                watch.Stop();
+                counts[name] = count;
+                if (run > 0)
+                {
+                    timings[name].Add(watch.Elapsed.TotalMilliseconds);
+                }
+            }
+        }
+
+        Console.WriteLine($"Emulator {baseUrl}, {runs} runs after one warm-up; median ms:");
+        foreach (var (name, _) in paths)
+        {
+            Console.WriteLine($"  {name,-24} {Median(timings[name]),10:0.0} ms  ({counts[name]} {(name.StartsWith('a') ? "bytes" : "records")})");
+        }
+
+        double a = Median(timings[paths[0].Name]), b = Median(timings[paths[1].Name]), c = Median(timings[paths[2].Name]);
+        // One machine-readable line for build.ps1 Bench.
+        Console.WriteLine(FormattableString.Invariant($"RESULT a={a:0.0} b={b:0.0} c={c:0.0} records={counts[paths[2].Name]}"));
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    public static Uri FirstPageUrl(Uri baseUrl) =>
+        new(baseUrl, $"v1.0/auditLogs/directoryAudits?$filter={Uri.EscapeDataString(CategoryFilter)}&$top=999");
+
+    /// <summary>(a) Every page's bytes, no parsing beyond locating @odata.nextLink.</summary>
+    private static async Task<long> RawTransferAsync(HttpClient http, Uri baseUrl, string token)
+    {
+        long bytes = 0;
+        Uri? next = FirstPageUrl(baseUrl);
+        while (next is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            byte[] body = await response.Content.ReadAsByteArrayAsync();
+            bytes += body.Length;
+            next = FindNextLink(body);
+        }
+
+        return bytes;
+    }
+
+    private static readonly byte[] NextLinkMarker = Encoding.UTF8.GetBytes("\"@odata.nextLink\":");
+
+    private static Uri? FindNextLink(byte[] body)
+    {
+        int at = body.AsSpan().LastIndexOf(NextLinkMarker);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(body.AsSpan(at + NextLinkMarker.Length));
+        reader.Read();
+        return new Uri(reader.GetString()!);
+    }
+
+    /// <summary>(b) The Graph SDK's typed models, following OdataNextLink.</summary>
+    private static async Task<long> GraphSdkAsync(HttpClient http, Uri baseUrl, string token)
+    {
+        var auth = new BaseBearerTokenAuthenticationProvider(new FixedTokenProvider(token, baseUrl.Host));
+        var client = new GraphServiceClient(http, auth, new Uri(baseUrl, "v1.0").ToString());
+        long count = 0;
+        DirectoryAuditCollectionResponse? page = await client.AuditLogs.DirectoryAudits.GetAsync(r =>
+        {
+            r.QueryParameters.Filter = CategoryFilter;
+            r.QueryParameters.Top = 999;
+        });
+        while (page is not null)
+        {
+            count += page.Value?.Count ?? 0;
+            if (page.OdataNextLink is not string next)
+            {
+                break;
+            }
+
+            page = await client.AuditLogs.DirectoryAudits.WithUrl(next).GetAsync();
+        }
+
+        return count;
+    }
+
+    /// <summary>(c) The module's query service, without PowerShell.</summary>
+    private static async Task<long> QueryServiceAsync(Uri baseUrl, string token)
+    {
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, baseUrl);
+        var service = new ActivityQueryService(connection);
+        DateTime now = DateTime.UtcNow;
+        var query = new ActivityQuery { StartUtc = now.AddDays(-30), EndUtc = now, RequestsPer10Seconds = 0 };
+        long count = 0;
+        await foreach (SupportAccessActivity _ in service.QueryAsync(query, NullReporter.Instance, CancellationToken.None))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private sealed class FixedTokenProvider : IAccessTokenProvider
+    {
+        private readonly string _token;
+
+        public FixedTokenProvider(string token, string host)
+        {
+            _token = token;
+            AllowedHostsValidator = new AllowedHostsValidator([host]);
+        }
+
+        public AllowedHostsValidator AllowedHostsValidator { get; }
+
+        public Task<string> GetAuthorizationTokenAsync(Uri uri, Dictionary<string, object>? additionalAuthenticationContext = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(_token);
+    }
+}
+
+internal sealed class NullReporter : IQueryReporter
+{
+    public static readonly NullReporter Instance = new();
+
+    public void Verbose(string message) { }
+    public void Warning(string message) { }
+    public void PageRead(int pageNumber, long recordsRead, long activitiesWritten) { }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace SupportAccessLogs.Perf;
+
+/// <summary>
+/// Usage:
+///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R]   transfer floor (a), Graph SDK (b), query service (c)
+///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
+/// Without --base-url the Graph emulator runs in-process with N bulk records.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] is "--micro" or "micro")
+        {
+            IConfig config = DefaultConfig.Instance
+                .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance))
+                .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"));
+            BenchmarkSwitcher.FromTypes([typeof(ParseBenchmarks), typeof(ClassifyBenchmarks)])
+                .Run(args[1..].Length > 0 ? args[1..] : ["--filter", "*"], config);
+            return 0;
+        }
+
+        Uri? baseUrl = null;
+        int records = 20_000;
+        int runs = 5;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--base-url": baseUrl = new Uri(args[i + 1]); break;
+                case "--records": records = int.Parse(args[i + 1]); break;
+                case "--runs": runs = int.Parse(args[i + 1]); break;
+                default:
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
+                    return 2;
+            }
+        }
+
+        await MacroBenchmarks.RunAsync(baseUrl, records, runs);
+        return 0;
+    }
+}
