@@ -1,7 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
 
 namespace GraphEmulator;
 
@@ -41,52 +38,14 @@ public sealed record TokenRequestLogEntry(
     DateTimeOffset At);
 
 /// <summary>Thread-safe log of the sign-in requests received, in arrival order. Kept apart from <see cref="RequestLog"/>.</summary>
-public sealed class TokenRequestLog
+public sealed class TokenRequestLog : ArrivalOrderedLog<TokenRequestLogEntry>
 {
-    private readonly Lock _gate = new();
-    private readonly List<TokenRequestLogEntry> _entries = [];
-    private long _sequence;
-
-    internal long NextSequence() => Interlocked.Increment(ref _sequence);
-
-    internal void Add(TokenRequestLogEntry entry)
-    {
-        lock (_gate)
-        {
-            int index = _entries.Count;
-            while (index > 0 && _entries[index - 1].Sequence > entry.Sequence)
-                index--;
-            _entries.Insert(index, entry);
-        }
-    }
-
-    /// <summary>The requests answered so far, in arrival order.</summary>
-    public IReadOnlyList<TokenRequestLogEntry> Snapshot()
-    {
-        lock (_gate)
-            return _entries.ToArray();
-    }
-
     /// <summary>How many answered requests went to this endpoint (<c>token</c>, <c>devicecode</c>, <c>msi</c>, …).</summary>
     public int CountFor(string endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        lock (_gate)
-            return _entries.Count(e => string.Equals(e.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase));
+        return CountWhere(e => string.Equals(e.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase));
     }
 
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-                return _entries.Count;
-        }
-    }
-
-    public void Clear()
-    {
-        lock (_gate)
-            _entries.Clear();
-    }
+    protected override long SequenceOf(TokenRequestLogEntry entry) => entry.Sequence;
 }
