@@ -94,7 +94,8 @@ internal static class GraphErrors
             ? $"Reading directory audit logs needs the Graph permission {Roles.DirectoryRoleRules.AuditReadPermission} (for an app or managed identity: the application permission, with admin consent) and, for a signed-in user, one of the directory roles {Roles.DirectoryRoleRules.ReaderRoleNames}. Assign one, or activate it in Privileged Identity Management, then run Connect-SupportAccess again."
             : "The caller lacks a permission or directory role for this request.";
 
-    private static string Header(IDictionary<string, IEnumerable<string>>? headers, string name)
+    /// <summary>A response header's first value, or "" (header names ignore case).</summary>
+    internal static string Header(IDictionary<string, IEnumerable<string>>? headers, string name)
     {
         if (headers is null)
         {

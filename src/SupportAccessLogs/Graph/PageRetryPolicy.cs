@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -52,8 +51,8 @@ internal sealed class PageRetryPolicy
     /// <summary>Retry-After in seconds or as an HTTP date, as RFC 9110 allows both.</summary>
     public static TimeSpan? RetryAfter(ApiException api)
     {
-        string? value = Header(api.ResponseHeaders, "Retry-After");
-        if (value is null)
+        string value = GraphErrors.Header(api.ResponseHeaders, "Retry-After");
+        if (value.Length == 0)
         {
             return null;
         }
@@ -67,24 +66,6 @@ internal sealed class PageRetryPolicy
         {
             TimeSpan wait = at - DateTimeOffset.UtcNow;
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
-    }
-
-    private static string? Header(IDictionary<string, IEnumerable<string>>? headers, string name)
-    {
-        if (headers is null)
-        {
-            return null;
-        }
-
-        foreach (KeyValuePair<string, IEnumerable<string>> header in headers)
-        {
-            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value.FirstOrDefault();
-            }
         }
 
         return null;
