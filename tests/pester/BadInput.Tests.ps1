@@ -7,11 +7,6 @@ BeforeAll {
     $script:Emulator = Start-GraphEmulator
     $script:TenantId = (Get-EmulatorTruth -Emulator $Emulator).tenantId
 
-    function script:New-UnsignedJwt([hashtable] $Claims) {
-        $encode = { param($object) [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes(($object | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
-        (& $encode @{ alg = 'none'; typ = 'JWT' }) + '.' + (& $encode $Claims) + '.'
-    }
-
     function script:Connect-Demo {
         $token = Get-EmulatorToken -Emulator $Emulator | ConvertTo-SecureString -AsPlainText -Force
         Connect-SupportAccess -AccessToken $token -GraphEndpoint $Emulator.BaseUri

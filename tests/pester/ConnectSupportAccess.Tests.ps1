@@ -67,7 +67,7 @@ Describe 'Connect-SupportAccess -AccessToken' {
     It 'authenticates its audit requests to the Graph endpoint it was given' {
         Connect-SupportAccess -AccessToken (New-SecureToken) -GraphEndpoint $Emulator.BaseUri
         @(Get-SupportAccessActivity -First 1 -WarningAction SilentlyContinue).Count | Should -Be 1
-        $requests = Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | ForEach-Object { $_ }
+        $requests = Get-EmulatorRequest -Emulator $Emulator
         $audit = @($requests | Where-Object path -EQ '/v1.0/auditLogs/directoryAudits')
         $audit.Count | Should -Be 1
         $audit[0].authorized | Should -BeTrue

@@ -185,6 +185,18 @@ function Get-EmulatorToken {
     (Invoke-RestMethod -Uri $uri).accessToken
 }
 
+function New-UnsignedJwt {
+    <#
+    .SYNOPSIS
+    An unsigned (alg none) test JWT with exactly the given claims, for tokens /_emulator/token
+    won't mint: another audience, an expiry seconds away or already past.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [hashtable] $Claims)
+    $encode = { param($object) [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes(($object | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
+    (& $encode @{ alg = 'none'; typ = 'JWT' }) + '.' + (& $encode $Claims) + '.'
+}
+
 function Get-EmulatorTruth {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Emulator)
@@ -229,5 +241,15 @@ function Get-EmulatorRequest {
     Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/requests')) | ForEach-Object { $_ }
 }
 
-Export-ModuleMember -Function Set-EmulatorFault, Get-EmulatorRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
+function Get-EmulatorTokenRequest {
+    <#
+    .SYNOPSIS
+    The sign-in requests the emulator's authority and managed-identity endpoint received.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/token-requests')) | ForEach-Object { $_ }
+}
+
+Export-ModuleMember -Function New-UnsignedJwt, Set-EmulatorFault, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
     Get-EmulatorRequestCount, Clear-EmulatorRequestLog

@@ -56,8 +56,7 @@ BeforeAll {
     $script:Truth = Get-EmulatorTruth -Emulator $Emulator
 
     function script:Get-TokenRequests {
-        # Invoke-RestMethod writes a JSON array as one object; unroll it.
-        Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/token-requests')) | ForEach-Object { $_ }
+        Get-EmulatorTokenRequest -Emulator $Emulator
     }
 
     function script:Clear-TokenRequests {
@@ -360,8 +359,7 @@ Connect-SupportAccess -ClientSecretCredential $credential -TenantId 6f1c2a4e-8d3
 Start-Sleep -Seconds 3
 '@
             $flow.Result.Count | Should -Be $Truth.total -Because $flow.Text
-            $grants = @(Invoke-RestMethod -Uri ([uri]::new($shortLived.BaseUri, '_emulator/token-requests')) |
-                    ForEach-Object { $_ } | Where-Object grantType -EQ 'client_credentials')
+            $grants = @(Get-EmulatorTokenRequest -Emulator $shortLived | Where-Object grantType -EQ 'client_credentials')
             $grants.Count | Should -BeGreaterOrEqual 2 -Because 'the token was renewed without reconnecting'
         }
         finally {
@@ -389,12 +387,11 @@ Connect-SupportAccess -ClientSecretCredential $credential -TenantId 6f1c2a4e-8d3
         $slowPages = Start-GraphEmulator -PageSize 10
         try {
             # An unsigned test JWT that expires four seconds from now.
-            $encode = { param($object) [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes(($object | ConvertTo-Json -Compress))).TrimEnd('=').Replace('+', '-').Replace('/', '_') }
             $now = [datetimeoffset]::UtcNow.ToUnixTimeSeconds()
-            $jwt = (& $encode @{ alg = 'none'; typ = 'JWT' }) + '.' + (& $encode @{
-                    aud = 'https://graph.microsoft.com'; tid = $TenantId; upn = 'admin@contoso.onmicrosoft.com'
-                    scp = 'AuditLog.Read.All Directory.Read.All'; iat = $now; nbf = $now; exp = $now + 4
-                }) + '.'
+            $jwt = New-UnsignedJwt @{
+                aud = 'https://graph.microsoft.com'; tid = $TenantId; upn = 'admin@contoso.onmicrosoft.com'
+                scp = 'AuditLog.Read.All Directory.Read.All'; iat = $now; nbf = $now; exp = $now + 4
+            }
             Import-Module $ModuleManifest -Force
             Connect-SupportAccess -AccessToken ($jwt | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $slowPages.BaseUri
 
