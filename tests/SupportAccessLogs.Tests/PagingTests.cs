@@ -483,8 +483,8 @@ public class PagingTests
         public List<string> Warnings { get; } = new();
         public List<(int Page, long Read, long Written)> Pages { get; } = new();
 
-        void IQueryReporter.Verbose(string message) => Verbose.Add(message);
-        void IQueryReporter.Warning(string message) => Warnings.Add(message);
+        void IMessageSink.Verbose(string message) => Verbose.Add(message);
+        void IMessageSink.Warning(string message) => Warnings.Add(message);
         void IQueryReporter.PageRead(int pageNumber, long recordsRead, long activitiesWritten) => Pages.Add((pageNumber, recordsRead, activitiesWritten));
     }
 

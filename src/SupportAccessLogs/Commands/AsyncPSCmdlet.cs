@@ -87,7 +87,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 }
 
 /// <summary>The task side of <see cref="AsyncPSCmdlet"/>: queues writes for the pipeline thread.</summary>
-public sealed class AsyncPipeline
+public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
 {
     private readonly BlockingCollection<Action<PSCmdlet>> _queue;
     private readonly CancellationToken _cancellation;
@@ -122,6 +122,10 @@ public sealed class AsyncPipeline
     public void WriteVerbose(string message) => Enqueue(c => c.WriteVerbose(message), null);
 
     public void WriteWarning(string message) => Enqueue(c => c.WriteWarning(message), null);
+
+    void SupportAccessLogs.Graph.IMessageSink.Verbose(string message) => WriteVerbose(message);
+
+    void SupportAccessLogs.Graph.IMessageSink.Warning(string message) => WriteWarning(message);
 
     public void WriteProgress(ProgressRecord progress) => Enqueue(c => c.WriteProgress(progress), null);
 

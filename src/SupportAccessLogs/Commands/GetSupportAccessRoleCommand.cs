@@ -54,7 +54,7 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
 
     protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
     {
-        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, new PipelineMessages(pipeline), cancellationToken).ConfigureAwait(false);
+        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, pipeline, cancellationToken).ConfigureAwait(false);
         if (Summary)
         {
             await pipeline.WriteObjectAsync(catalog.Summarize()).ConfigureAwait(false);
@@ -73,22 +73,6 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
             {
                 await pipeline.WriteObjectAsync(role).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>Relays Verbose and Warning; this command reports no progress.</summary>
-    private sealed class PipelineMessages : IQueryReporter
-    {
-        private readonly AsyncPipeline _pipeline;
-
-        public PipelineMessages(AsyncPipeline pipeline) => _pipeline = pipeline;
-
-        public void Verbose(string message) => _pipeline.WriteVerbose(message);
-
-        public void Warning(string message) => _pipeline.WriteWarning(message);
-
-        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten)
-        {
         }
     }
 }

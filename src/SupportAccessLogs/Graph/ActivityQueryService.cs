@@ -11,11 +11,16 @@ using SupportAccessLogs.Classification;
 
 namespace SupportAccessLogs.Graph;
 
-/// <summary>Where the query service reports what it is doing.</summary>
-internal interface IQueryReporter
+/// <summary>Where the services send what a cmdlet shows on its Verbose and Warning streams.</summary>
+internal interface IMessageSink
 {
     void Verbose(string message);
     void Warning(string message);
+}
+
+/// <summary>Where the query service reports what it is doing, progress included.</summary>
+internal interface IQueryReporter : IMessageSink
+{
     void PageRead(int pageNumber, long recordsRead, long activitiesWritten);
 }
 
@@ -282,11 +287,11 @@ internal sealed class RecordSieve
     private readonly ActivityClassifier _classifier;
     private readonly ClientSideFilter _filter;
     private readonly ulong _skip;
-    private readonly IQueryReporter _reporter;
+    private readonly IMessageSink _reporter;
     private readonly HashSet<string> _reportedUnknownNames = new(StringComparer.OrdinalIgnoreCase);
     private ulong _skipped;
 
-    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IQueryReporter reporter)
+    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter)
     {
         _classifier = classifier;
         _filter = filter;

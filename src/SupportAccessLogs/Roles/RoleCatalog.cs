@@ -26,7 +26,7 @@ internal sealed class RoleCatalog
     public string Source { get; }
     public string Caller { get; }
 
-    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, IQueryReporter reporter, CancellationToken cancellationToken)
+    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var directory = new RoleDirectory(connection);
         HashSet<string> held = await CallerRoleIdsAsync(connection, directory, reporter, cancellationToken).ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal sealed class RoleCatalog
     /// <summary>The caller's role ids: built-in ones from the token or Graph, plus direct
     /// assignments (the only place custom roles show).</summary>
     private static async Task<HashSet<string>> CallerRoleIdsAsync(
-        SupportAccessConnection connection, RoleDirectory directory, IQueryReporter reporter, CancellationToken cancellationToken)
+        SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         AccessTokenClaims claims = connection.Claims;

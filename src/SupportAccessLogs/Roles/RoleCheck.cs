@@ -22,7 +22,7 @@ internal sealed class RoleCheckResult
 /// </summary>
 internal static class RoleCheck
 {
-    public static async Task EnsureCanReadAsync(SupportAccessConnection connection, IQueryReporter reporter, CancellationToken cancellationToken)
+    public static async Task EnsureCanReadAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
         if (connection.RoleCheck is RoleCheckResult cached)
         {
@@ -36,7 +36,7 @@ internal static class RoleCheck
         connection.RoleCheck = result;
     }
 
-    private static async Task<RoleCheckResult> RunAsync(SupportAccessConnection connection, IQueryReporter reporter, CancellationToken cancellationToken)
+    private static async Task<RoleCheckResult> RunAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
         AccessTokenClaims claims = connection.Claims;
         if (!claims.IsJwt)
