@@ -111,8 +111,8 @@ Describe 'Pacing under the reporting throttle' {
             $audit = @(Get-EmulatorRequest -Emulator $throttled | Where-Object path -EQ '/v1.0/auditLogs/directoryAudits')
 
             $records.Count | Should -Be (Get-EmulatorTruth -Emulator $throttled).total
+            @($audit | Where-Object status -EQ 429) | Should -BeNullOrEmpty -Because "the statuses were $($audit.status -join ',')"
             $audit.Count | Should -Be 20
-            @($audit | Where-Object status -EQ 429) | Should -BeNullOrEmpty
         }
         finally {
             Stop-GraphEmulator -Emulator $throttled

@@ -92,10 +92,10 @@ internal sealed class ActivityQueryService
             while (true)
             {
                 attempt++;
-                TimeSpan paced = await pacer.WaitTurnAsync(query.RequestsPer10Seconds, cancellationToken).ConfigureAwait(false);
-                if (paced > TimeSpan.Zero)
+                ReportingPacer.Turn turn = await pacer.WaitTurnAsync(query.RequestsPer10Seconds, cancellationToken).ConfigureAwait(false);
+                if (turn.Waited > TimeSpan.Zero)
                 {
-                    reporter.Verbose($"Paced {paced.TotalSeconds:0.0} s to stay under Graph's reporting limit of {query.RequestsPer10Seconds} requests per 10 s.");
+                    reporter.Verbose($"Paced {turn.Waited.TotalSeconds:0.0} s to stay under Graph's reporting limit of {query.RequestsPer10Seconds} requests per 10 s.");
                 }
 
                 reporter.Verbose($"GET {nextUrl.GetLeftPart(UriPartial.Path)} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
@@ -115,6 +115,10 @@ internal sealed class ActivityQueryService
                     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         failure = ex;
+                    }
+                    finally
+                    {
+                        turn.Answered();
                     }
 
                     int position = 0;

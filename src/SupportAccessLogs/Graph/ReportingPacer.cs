@@ -16,19 +16,29 @@ internal sealed class ReportingPacer
     public const int DefaultRequestsPerWindow = 5;
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
 
+    // A little slack over the window, for clock granularity on either side.
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(50);
+
     private static readonly ConcurrentDictionary<string, ReportingPacer> Pacers = new(StringComparer.OrdinalIgnoreCase);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Queue<DateTimeOffset> _recent = new();
+    private readonly object _clock = new();
+    private readonly Queue<Turn> _recent = new();
+    private readonly TimeSpan _window;
 
-    public static ReportingPacer For(Guid tenantId, string caller) => Pacers.GetOrAdd($"{tenantId}|{caller}", _ => new ReportingPacer());
+    internal ReportingPacer(TimeSpan window) => _window = window;
 
-    /// <summary>Waits until one more request fits in the window; <paramref name="limit"/> 0 turns pacing off.</summary>
-    public async Task<TimeSpan> WaitTurnAsync(int limit, CancellationToken cancellationToken)
+    public static ReportingPacer For(Guid tenantId, string caller) => Pacers.GetOrAdd($"{tenantId}|{caller}", _ => new ReportingPacer(Window));
+
+    /// <summary>
+    /// Waits until one more request fits in the window; <paramref name="limit"/> 0 turns pacing off.
+    /// Call <see cref="Turn.Answered"/> on the result when the response arrives.
+    /// </summary>
+    public async Task<Turn> WaitTurnAsync(int limit, CancellationToken cancellationToken)
     {
         if (limit <= 0)
         {
-            return TimeSpan.Zero;
+            return Turn.Unpaced;
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -36,29 +46,78 @@ internal sealed class ReportingPacer
         {
             TimeSpan waited = TimeSpan.Zero;
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            while (_recent.Count > 0 && now - _recent.Peek() >= Window)
+            lock (_clock)
             {
-                _recent.Dequeue();
-            }
-
-            if (_recent.Count >= limit)
-            {
-                // A little slack over the window, for clock granularity on either side.
-                waited = _recent.Peek() + Window + TimeSpan.FromMilliseconds(50) - now;
-                if (waited > TimeSpan.Zero)
+                while (_recent.Count > 0 && now - _recent.Peek().At >= _window)
                 {
-                    await Task.Delay(waited, cancellationToken).ConfigureAwait(false);
+                    _recent.Dequeue();
                 }
 
-                _recent.Dequeue();
+                if (_recent.Count >= limit)
+                {
+                    waited = _recent.Peek().At + _window + Slack - now;
+                }
             }
 
-            _recent.Enqueue(DateTimeOffset.UtcNow);
-            return waited > TimeSpan.Zero ? waited : TimeSpan.Zero;
+            if (waited > TimeSpan.Zero)
+            {
+                await Task.Delay(waited, cancellationToken).ConfigureAwait(false);
+            }
+
+            var turn = new Turn(this, waited > TimeSpan.Zero ? waited : TimeSpan.Zero);
+            lock (_clock)
+            {
+                if (_recent.Count >= limit)
+                {
+                    _recent.Dequeue();
+                }
+
+                _recent.Enqueue(turn);
+            }
+
+            return turn;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// One request's place in the window. It is counted from when its response arrives, not from
+    /// when it was sent: the service counts arrivals, and a slow first request (a cold connection)
+    /// would otherwise let the sixth request arrive less than a window after the first.
+    /// </summary>
+    internal sealed class Turn
+    {
+        public static readonly Turn Unpaced = new(null, TimeSpan.Zero);
+
+        private readonly ReportingPacer? _pacer;
+
+        internal Turn(ReportingPacer? pacer, TimeSpan waited)
+        {
+            _pacer = pacer;
+            Waited = waited;
+            At = DateTimeOffset.UtcNow;
+        }
+
+        /// <summary>How long the caller was held back for this request.</summary>
+        public TimeSpan Waited { get; }
+
+        internal DateTimeOffset At { get; private set; }
+
+        /// <summary>Moves this request's place in the window to now, once its response (or failure) is in.</summary>
+        public void Answered()
+        {
+            if (_pacer is null)
+            {
+                return;
+            }
+
+            lock (_pacer._clock)
+            {
+                At = DateTimeOffset.UtcNow;
+            }
         }
     }
 }
