@@ -200,16 +200,14 @@ internal sealed class AuditPageReader
                         }
 
                         Expect(reader, JsonTokenType.StartObject, "an object in \"value\"");
-                        Utf8JsonReader probe = reader;
-                        if (!probe.TrySkip())
+                        int start = (int)reader.TokenStartIndex;
+                        if (!AuditRecordJson.TryReadRecord(ref reader, out AuditRecord record))
                         {
+                            // The record's bytes haven't all arrived: parse it again, whole, next time.
                             reader = checkpoint;
                             return Checkpoint(ref state, reader);
                         }
 
-                        int start = (int)reader.TokenStartIndex;
-                        AuditRecord record = JsonSerializer.Deserialize(ref reader, AuditJsonContext.Default.AuditRecord)
-                            ?? new AuditRecord();
                         int end = (int)reader.BytesConsumed;
                         parsed.Add(new ParsedAuditRecord(record, data.Slice(start, end - start).ToArray()));
                         break;

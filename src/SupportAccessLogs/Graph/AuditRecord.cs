@@ -1,76 +1,70 @@
 using System;
 using System.Collections.Generic;
-using System.Text.Json.Serialization;
 
 namespace SupportAccessLogs.Graph;
 
 // The v1.0 directoryAudit resource as documented (DESIGN §2). Every member is nullable because
 // the service omits or nulls them freely; unknown members are ignored here and survive in the
-// raw record bytes kept beside each activity.
+// raw record bytes kept beside each activity. Plain fields, so that AuditRecordJson can read
+// straight into them (out arguments).
 
 internal sealed class AuditRecord
 {
-    public string? Id { get; set; }
-    public string? Category { get; set; }
-    public string? CorrelationId { get; set; }
-    public string? Result { get; set; }
-    public string? ResultReason { get; set; }
-    public string? ActivityDisplayName { get; set; }
-    public DateTimeOffset? ActivityDateTime { get; set; }
-    public string? LoggedByService { get; set; }
-    public string? OperationType { get; set; }
-    public AuditInitiator? InitiatedBy { get; set; }
-    public List<AuditTargetResource?>? TargetResources { get; set; }
-    public List<AuditKeyValue?>? AdditionalDetails { get; set; }
+    public string? Id;
+    public string? Category;
+    public string? CorrelationId;
+    public string? Result;
+    public string? ResultReason;
+    public string? ActivityDisplayName;
+    public DateTimeOffset? ActivityDateTime;
+    public string? LoggedByService;
+    public string? OperationType;
+    public AuditInitiator? InitiatedBy;
+    public List<AuditTargetResource?>? TargetResources;
+    public List<AuditKeyValue?>? AdditionalDetails;
 }
 
 internal sealed class AuditInitiator
 {
-    public AuditUser? User { get; set; }
-    public AuditApp? App { get; set; }
+    public AuditUser? User;
+    public AuditApp? App;
 }
 
 internal sealed class AuditUser
 {
-    public string? Id { get; set; }
-    public string? DisplayName { get; set; }
-    public string? UserPrincipalName { get; set; }
-    public string? IpAddress { get; set; }
+    public string? Id;
+    public string? DisplayName;
+    public string? UserPrincipalName;
+    public string? IpAddress;
 }
 
 internal sealed class AuditApp
 {
-    public string? AppId { get; set; }
-    public string? DisplayName { get; set; }
-    public string? ServicePrincipalId { get; set; }
-    public string? ServicePrincipalName { get; set; }
+    public string? AppId;
+    public string? DisplayName;
+    public string? ServicePrincipalId;
+    public string? ServicePrincipalName;
 }
 
 internal sealed class AuditTargetResource
 {
-    public string? Id { get; set; }
-    public string? DisplayName { get; set; }
-    public string? Type { get; set; }
-    public string? UserPrincipalName { get; set; }
-    public string? GroupType { get; set; }
-    public List<AuditModifiedProperty?>? ModifiedProperties { get; set; }
+    public string? Id;
+    public string? DisplayName;
+    public string? Type;
+    public string? UserPrincipalName;
+    public string? GroupType;
+    public List<AuditModifiedProperty?>? ModifiedProperties;
 }
 
 internal sealed class AuditModifiedProperty
 {
-    public string? DisplayName { get; set; }
-    public string? OldValue { get; set; }
-    public string? NewValue { get; set; }
+    public string? DisplayName;
+    public string? OldValue;
+    public string? NewValue;
 }
 
 internal sealed class AuditKeyValue
 {
-    public string? Key { get; set; }
-    public string? Value { get; set; }
-}
-
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(AuditRecord))]
-internal sealed partial class AuditJsonContext : JsonSerializerContext
-{
+    public string? Key;
+    public string? Value;
 }
