@@ -131,7 +131,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
         await foreach (SupportAccessActivity activity in _service!.QueryAsync(_query, reporter, cancellationToken).ConfigureAwait(false))
         {
-            await pipeline.WriteObjectAsync(ActivityOutput.ToPSObject(activity)).ConfigureAwait(false);
+            await pipeline.WriteObjectAsync(activity, ActivityOutput.ToPSObject).ConfigureAwait(false);
         }
 
         reporter.Complete();
@@ -171,11 +171,17 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
         public void Warning(string message) => _pipeline.WriteWarning(message);
 
-        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten) =>
+        public Task PageReadAsync(int pageNumber, long recordsRead, long activitiesWritten, CancellationToken cancellationToken)
+        {
             _pipeline.WriteProgress(new ProgressRecord(
                 ProgressId,
                 "Reading Microsoft Support access activity",
                 $"{_query.StartUtc:yyyy-MM-dd HH:mm} to {_query.EndUtc:yyyy-MM-dd HH:mm} UTC: page {pageNumber}, {recordsRead} records read, {activitiesWritten} activities written"));
+
+            // The next page is asked for only once this one is through the pipeline: a downstream
+            // Select-Object -First that is satisfied, or Ctrl+C, then costs no further request.
+            return _pipeline.DrainAsync(cancellationToken);
+        }
 
         public void Complete() =>
             _pipeline.WriteProgress(new ProgressRecord(ProgressId, "Reading Microsoft Support access activity", "Done")

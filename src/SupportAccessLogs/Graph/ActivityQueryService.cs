@@ -21,7 +21,11 @@ internal interface IMessageSink
 /// <summary>Where the query service reports what it is doing, progress included.</summary>
 internal interface IQueryReporter : IMessageSink
 {
-    void PageRead(int pageNumber, long recordsRead, long activitiesWritten);
+    /// <summary>
+    /// A page has been read. The service awaits this before it asks for the next page, so a
+    /// consumer that has fallen behind (or stopped) holds the next request back.
+    /// </summary>
+    Task PageReadAsync(int pageNumber, long recordsRead, long activitiesWritten, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -221,7 +225,7 @@ internal sealed class ActivityQueryService
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
-            reporter.PageRead(pageNumber, recordsRead, written);
+            await reporter.PageReadAsync(pageNumber, recordsRead, written, cancellationToken).ConfigureAwait(false);
             if (page.NextLink is null)
             {
                 ReachedEnd = true;

@@ -10,7 +10,7 @@ namespace SupportAccessLogs.Perf;
 
 /// <summary>
 /// Usage:
-///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R]   transfer floor (a), Graph SDK (b), query service (c)
+///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R] [--paths abc]   transfer floor (a), Graph SDK (b), query service (c)
 ///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
 /// Without --base-url the Graph emulator runs in-process with N bulk records.
 /// </summary>
@@ -31,6 +31,7 @@ internal static class Program
         Uri? baseUrl = null;
         int records = 20_000;
         int runs = 5;
+        string paths = "abc";
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -38,13 +39,15 @@ internal static class Program
                 case "--base-url": baseUrl = new Uri(args[i + 1]); break;
                 case "--records": records = int.Parse(args[i + 1]); break;
                 case "--runs": runs = int.Parse(args[i + 1]); break;
+                // A subset, e.g. "c" alone, to profile one path without the others' samples.
+                case "--paths": paths = args[i + 1]; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
                     return 2;
             }
         }
 
-        await MacroBenchmarks.RunAsync(baseUrl, records, runs);
+        await MacroBenchmarks.RunAsync(baseUrl, records, runs, paths);
         return 0;
     }
 }
