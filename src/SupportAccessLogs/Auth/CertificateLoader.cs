@@ -86,10 +86,17 @@ internal static class CertificateLoader
             || extension.Equals(".cer", StringComparison.OrdinalIgnoreCase) && File.ReadAllText(path).Contains("-----BEGIN");
     }
 
+#if NET5_0_OR_GREATER
     private static X509Certificate2 FromPem(string path, SecureString? password) =>
         password is null
             ? X509Certificate2.CreateFromPemFile(path)
             : X509Certificate2.CreateFromEncryptedPemFile(path, Plain(password));
+#else
+    // .NET Framework has no PEM reader.
+    private static X509Certificate2 FromPem(string path, SecureString? password) =>
+        throw new ModuleException("CertificatePemNeedsPowerShell7", System.Management.Automation.ErrorCategory.InvalidArgument,
+            $"'{path}' is a PEM file, which Windows PowerShell 5.1 can't read. Convert it to a .pfx (openssl pkcs12 -export) or run the command in PowerShell 7.");
+#endif
 
     private static X509Certificate2 FromPfx(string path, SecureString? password) =>
         new(path, password, X509KeyStorageFlags.DefaultKeySet);

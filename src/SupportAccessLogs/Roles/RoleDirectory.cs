@@ -75,8 +75,7 @@ internal sealed class RoleDirectory
         {
             CurrentRequestUrl = next;
             GraphPage<T>? page;
-            Stream stream = await GraphGet.StreamAsync(_connection.RequestAdapter, next, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            using (Stream stream = await GraphGet.StreamAsync(_connection.RequestAdapter, next, cancellationToken).ConfigureAwait(false))
             {
                 try
                 {

@@ -1,0 +1,59 @@
+// What the netstandard2.0 build (Windows PowerShell 5.1) lacks and the C# compiler or our code
+// expects. Each piece compiles only where the framework doesn't have it.
+#if !NET5_0_OR_GREATER
+namespace System.Runtime.CompilerServices
+{
+    /// <summary>Lets init-only setters compile for netstandard2.0.</summary>
+    internal static class IsExternalInit
+    {
+    }
+}
+#endif
+
+#if !NET6_0_OR_GREATER
+namespace SupportAccessLogs
+{
+    using System;
+    using System.IO;
+    using System.Runtime.InteropServices;
+    using System.Threading;
+    using System.Threading.Tasks;
+
+    internal static class NetStandardPolyfills
+    {
+        /// <summary>Task.WaitAsync(CancellationToken), which .NET 6 added.</summary>
+        public static async Task WaitAsync(this Task task, CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.CanBeCanceled || task.IsCompleted)
+            {
+                await task.ConfigureAwait(false);
+                return;
+            }
+
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetCanceled(cancellationToken)))
+            {
+                await (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Stream.ReadAsync(Memory&lt;byte&gt;), over the array the memory wraps.</summary>
+        public static Task<int> ReadAsync(this Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            if (!MemoryMarshal.TryGetArray(buffer, out ArraySegment<byte> segment))
+            {
+                throw new ArgumentException("Only array-backed memory can be read into on this framework.", nameof(buffer));
+            }
+
+            return stream.ReadAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken);
+        }
+
+        /// <summary>Stream.DisposeAsync, which netstandard2.0 lacks; a response stream disposes synchronously.</summary>
+        public static ValueTask DisposeAsync(this Stream stream)
+        {
+            stream.Dispose();
+            return default;
+        }
+    }
+}
+#endif
