@@ -23,7 +23,18 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('Entra', 'AzureAD', 'MicrosoftGraph', 'AuditLog', 'SupportAccess', 'Security', 'Compliance')
+            Tags         = @('Entra', 'AzureAD', 'MicrosoftGraph', 'AuditLog', 'SupportAccess', 'Security', 'Compliance',
+                'EntraID', 'Graph', 'DirectoryAudit', 'MicrosoftSupport', 'SupportAccessRequest', 'Audit',
+                'Windows', 'Linux', 'MacOS')
+            # The GitHub organisation is a placeholder until the project has its public home.
+            ProjectUri   = 'https://github.com/supportaccesslogs/SupportAccessLogs'
+            LicenseUri   = 'https://github.com/supportaccesslogs/SupportAccessLogs/blob/main/LICENSE'
+            ReleaseNotes = @'
+0.1.0 (unreleased): first version. Connect-SupportAccess (every common sign-in),
+Get-SupportAccessActivity (classified, server-filtered, paged, retried and paced),
+Get-SupportAccessRole, Get-SupportAccessConnection, Disconnect-SupportAccess, with full help
+and about_SupportAccessLogs. See CHANGELOG.md in the project for the details.
+'@
         }
     }
 }

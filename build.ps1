@@ -6,11 +6,17 @@ Builds, tests and demonstrates the SupportAccessLogs module.
 .DESCRIPTION
 Run through the pinned PowerShell tool, on a machine that has only the .NET SDK:
 
-    dotnet tool restore && dotnet pwsh ./build.ps1 Build   # module into output/SupportAccessLogs
+    dotnet tool restore && dotnet pwsh ./build.ps1 Build   # module and its en-US help into output/SupportAccessLogs
     dotnet tool restore && dotnet pwsh ./build.ps1 Test    # xunit + Pester, ends "N passed, N failed"
     dotnet tool restore && dotnet pwsh ./build.ps1 Demo    # the module against the demo tenant
     dotnet tool restore && dotnet pwsh ./build.ps1 Bench   # benchmark harness, figures in tests/perf/README.md
+    dotnet tool restore && dotnet pwsh ./build.ps1 Package # Build, then output/package/SupportAccessLogs.<version>.nupkg
     dotnet tool restore && dotnet pwsh ./build.ps1 Clean
+
+Build writes the cmdlets' MAML help from docs/help/*.md with build/New-MamlHelp.ps1 (no platyPS).
+Package packs output/SupportAccessLogs with PSResourceGet (build/New-ModulePackage.ps1), offline;
+install it from a local repository: Register-PSResourceRepository -Name Local -Uri output/package,
+then Install-PSResource SupportAccessLogs -Repository Local.
 
 .PARAMETER Task
 The task to run.
@@ -21,7 +27,7 @@ The dotnet build configuration.
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Bench', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -69,10 +75,31 @@ function Invoke-Build {
     Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName.Loader") -c $Configuration -o $binOutput "-p:Version=$version" --nologo
 
     Copy-Item -LiteralPath (Join-Path $RepoRoot "$ModuleName.psd1") -Destination $ModuleOutput
+    Copy-Item -LiteralPath (Join-Path $RepoRoot 'LICENSE') -Destination $ModuleOutput
     Copy-Item -Path (Join-Path $RepoRoot 'module/*') -Destination $ModuleOutput -Recurse
+    Invoke-HelpGenerator
 
     Invoke-Dotnet publish (Join-Path $RepoRoot 'tests/GraphEmulator') -c $Configuration -o $EmulatorOutput --nologo
     Write-Host "Built $ModuleName $version into $ModuleOutput"
+}
+
+function Invoke-HelpGenerator {
+    # In a fresh pwsh: the generator imports the built module to read its cmdlets' metadata, and
+    # this process must not hold it (Demo and Bench import it themselves, Windows locks loaded DLLs).
+    Import-Module (Join-Path $RepoRoot 'tests/pester/EmulatorProcess.psm1') -Force
+    $pwsh = Get-PwshCommand
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File',
+        (Join-Path $RepoRoot 'build/New-MamlHelp.ps1'), '-ModulePath', $ModuleOutput, '-SourcePath', (Join-Path $RepoRoot 'docs/help'))
+    & $pwsh[0] @arguments | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "build/New-MamlHelp.ps1 failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $RepoRoot 'build/New-ModulePackage.ps1') -ModulePath $ModuleOutput -DestinationPath (Join-Path $OutputRoot 'package')
+    Write-Host "Packed $ModuleName into $($package.FullName)"
 }
 
 function Get-PesterModulePath {
@@ -196,6 +223,7 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
     'Clean' {
         Remove-Item -LiteralPath $OutputRoot -Recurse -Force -ErrorAction Ignore
         Invoke-Dotnet clean (Join-Path $RepoRoot 'src/SupportAccessLogs') --nologo
