@@ -8,8 +8,11 @@
     CompanyName          = 'SupportAccessLogs contributors'
     Copyright            = '(c) 2026 SupportAccessLogs contributors. MIT License.'
     Description          = 'Reads the Entra audit trail of Microsoft Support access requests from Microsoft Graph, classified as user-initiated, automated or cross-tenant, ready for Export-Csv.'
-    PowerShellVersion    = '7.4'
-    CompatiblePSEditions = @('Core')
+    # 5.1 loads bin/netstandard2.0; PowerShell 7 needs 7.4 (.NET 8), which the psm1 checks.
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    TypesToProcess       = @('SupportAccessLogs.Types.ps1xml')
     FormatsToProcess     = @('SupportAccessLogs.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-SupportAccess'

@@ -71,8 +71,11 @@ function Invoke-Build {
     $binOutput = Join-Path $ModuleOutput 'bin/net8.0'
 
     # publish copies every runtime dependency the project resolves: no DLL list to maintain here.
-    Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName") -c $Configuration -o $binOutput "-p:Version=$version" --nologo
+    # net8.0 (PowerShell 7, loaded through the Loader's load context) and netstandard2.0
+    # (Windows PowerShell 5.1); the psm1 picks one by edition.
+    Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName") -c $Configuration -f net8.0 -o $binOutput "-p:Version=$version" --nologo
     Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName.Loader") -c $Configuration -o $binOutput "-p:Version=$version" --nologo
+    Invoke-Dotnet publish (Join-Path $RepoRoot "src/$ModuleName") -c $Configuration -f netstandard2.0 -o (Join-Path $ModuleOutput 'bin/netstandard2.0') "-p:Version=$version" --nologo
 
     Copy-Item -LiteralPath (Join-Path $RepoRoot "$ModuleName.psd1") -Destination $ModuleOutput
     Copy-Item -LiteralPath (Join-Path $RepoRoot 'LICENSE') -Destination $ModuleOutput

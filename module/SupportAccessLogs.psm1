@@ -1,12 +1,20 @@
 # Loader shim. On PowerShell 7 the module assembly and its dependencies (Microsoft.Graph, Kiota,
 # Azure.Core, Azure.Identity, MSAL) load into the module's own AssemblyLoadContext, so that
 # Az.Accounts or Microsoft.Graph.Authentication can hold other versions in the same session.
+# Windows PowerShell 5.1 (.NET Framework) has no load contexts: there the netstandard2.0 build
+# loads into the session like any binary module, so import this module before Az or Graph
+# modules in a 5.1 session (README, "Windows PowerShell 5.1").
 
 $importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
 
-if (-not $IsCoreCLR) {
+if ($PSEdition -eq 'Desktop') {
+    & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'SupportAccessLogs.dll'))
+    return
+}
+
+if ($PSVersionTable.PSVersion -lt [version]'7.4') {
     throw [System.PlatformNotSupportedException]::new(
-        'SupportAccessLogs runs on PowerShell 7.4 or later for now; the Windows PowerShell 5.1 build is not available yet. Run it from pwsh.')
+        "SupportAccessLogs needs PowerShell 7.4 or later (this is $($PSVersionTable.PSVersion)), or Windows PowerShell 5.1. Update PowerShell: https://aka.ms/powershell-release?tag=lts")
 }
 
 $binPath = [System.IO.Path]::Combine($PSScriptRoot, 'bin', 'net8.0')
