@@ -102,7 +102,7 @@ internal sealed class ActivityQueryService
                     reporter.Verbose($"Paced {turn.Waited.TotalSeconds:0.0} s to stay under Graph's reporting limit of {query.RequestsPer10Seconds} requests per 10 s.");
                 }
 
-                reporter.Verbose($"GET {nextUrl.GetLeftPart(UriPartial.Path)} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
+                reporter.Verbose($"GET {nextUrl} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
                 page = new AuditPageReader();
                 using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 pageTimeout.CancelAfter(query.PageTimeout);
