@@ -14,14 +14,15 @@ public static class ActivityOutput
     private static readonly PSCodeMethod IsoToString =
         new("ToString", typeof(ActivityOutput).GetMethod(nameof(FormatIso))!);
 
-    internal static PSObject ToPSObject(SupportAccessActivity activity)
+    /// <summary>
+    /// The ActivityDateTime code property of SupportAccessLogs.Types.ps1xml (public for it only):
+    /// the activity's time as a [datetime] whose ToString is ISO 8601 UTC.
+    /// </summary>
+    public static object GetActivityDateTime(PSObject instance)
     {
-        var time = new PSObject(activity.ActivityDateTime);
+        var time = new PSObject(((SupportAccessActivity)instance.BaseObject).ActivityDateTime);
         time.Members.Add(IsoToString);
-        var output = new PSObject(activity);
-        // An instance member shadows the adapted property of the same name.
-        output.Properties.Add(new PSNoteProperty(nameof(SupportAccessActivity.ActivityDateTime), time));
-        return output;
+        return time;
     }
 
     /// <summary>The ToString of the wrapped ActivityDateTime (public for PSCodeMethod only).</summary>

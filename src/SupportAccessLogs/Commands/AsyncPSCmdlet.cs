@@ -98,7 +98,11 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
 
     private readonly PipelineWriteQueue _queue;
     private readonly CancellationToken _cancellation;
-    private readonly SemaphoreSlim _room = new(MaxPendingObjects, MaxPendingObjects);
+    // Objects queued and not yet written. A counter rather than a SemaphoreSlim: the semaphore's
+    // lock, taken by both threads for every object, showed in the profile as contention.
+    private int _pending;
+    private readonly object _roomGate = new();
+    private TaskCompletionSource<bool>? _roomFreed;
 
     internal AsyncPipeline(PipelineWriteQueue queue, CancellationToken cancellation)
     {
@@ -107,23 +111,14 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
     }
 
     /// <summary>Queues an object for the pipeline; waits only while <see cref="MaxPendingObjects"/> are queued.</summary>
-    public Task WriteObjectAsync(object value) => WriteObjectAsync(value, static v => v);
-
-    /// <summary>
-    /// As <see cref="WriteObjectAsync(object)"/>, with <paramref name="toOutput"/> run on the
-    /// pipeline thread just before the write. Building PSObject members on the task's thread
-    /// showed in the profile as contention for a lock inside PSObject.Members with the pipeline
-    /// thread, which takes it as it passes objects on.
-    /// </summary>
-    public Task WriteObjectAsync<T>(T value, Func<T, object> toOutput)
+    public Task WriteObjectAsync(object value)
     {
-        if (_room.Wait(0))
+        Enqueue(cmdlet =>
         {
-            EnqueueObject(value, toOutput);
-            return Task.CompletedTask;
-        }
-
-        return WaitForRoomAsync(value, toOutput);
+            cmdlet.WriteObject(value);
+            ObjectWritten();
+        }, null, wakeNow: false);
+        return Interlocked.Increment(ref _pending) < MaxPendingObjects ? Task.CompletedTask : WaitForRoomAsync();
     }
 
     /// <summary>Completes once everything queued so far has been passed on by the pipeline thread.</summary>
@@ -147,32 +142,34 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
 
     public void WriteError(ErrorRecord error) => Enqueue(c => c.WriteError(error), null, wakeNow: true);
 
-    private async Task WaitForRoomAsync<T>(T value, Func<T, object> toOutput)
+    private Task WaitForRoomAsync()
     {
-        await _room.WaitAsync(_cancellation).ConfigureAwait(false);
-        EnqueueObject(value, toOutput);
+        TaskCompletionSource<bool> roomFreed;
+        lock (_roomGate)
+        {
+            if (Volatile.Read(ref _pending) < MaxPendingObjects)
+            {
+                return Task.CompletedTask;
+            }
+
+            roomFreed = _roomFreed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        // A write that lands before _roomFreed is set misses it, but then at least
+        // MaxPendingObjects - 1 writes are still queued, and the next one sees it.
+        return roomFreed.Task.WaitAsync(_cancellation);
     }
 
-    private void EnqueueObject<T>(T value, Func<T, object> toOutput)
+    private void ObjectWritten()
     {
-        try
+        int pending = Interlocked.Decrement(ref _pending);
+        if (pending < MaxPendingObjects && Volatile.Read(ref _roomFreed) is not null)
         {
-            Enqueue(cmdlet =>
+            lock (_roomGate)
             {
-                try
-                {
-                    cmdlet.WriteObject(toOutput(value));
-                }
-                finally
-                {
-                    _room.Release();
-                }
-            }, null, wakeNow: false);
-        }
-        catch
-        {
-            _room.Release();
-            throw;
+                _roomFreed?.TrySetResult(true);
+                _roomFreed = null;
+            }
         }
     }
 

@@ -131,7 +131,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
         await foreach (SupportAccessActivity activity in _service!.QueryAsync(_query, reporter, cancellationToken).ConfigureAwait(false))
         {
-            await pipeline.WriteObjectAsync(activity, ActivityOutput.ToPSObject).ConfigureAwait(false);
+            await pipeline.WriteObjectAsync(activity).ConfigureAwait(false);
         }
 
         reporter.Complete();
