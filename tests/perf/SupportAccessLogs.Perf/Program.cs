@@ -10,7 +10,7 @@ namespace SupportAccessLogs.Perf;
 
 /// <summary>
 /// Usage:
-///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R] [--paths abc]   transfer floor (a), Graph SDK (b), query service (c)
+///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R] [--paths abce]   transfer floor (a), Graph SDK (b), query service (c), SDK adapter without parsing (e)
 ///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
 /// Without --base-url the Graph emulator runs in-process with N bulk records.
 /// </summary>
@@ -31,7 +31,7 @@ internal static class Program
         Uri? baseUrl = null;
         int records = 20_000;
         int runs = 5;
-        string paths = "abc";
+        string paths = "abce";
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
