@@ -129,9 +129,11 @@ $rows = @(
     [pscustomobject]@{ Measure = '(a) raw HttpClient, ms'; Value = '{0:0.0}' -f $f.a; Goal = '' }
     [pscustomobject]@{ Measure = '(b) Graph SDK typed, ms'; Value = '{0:0.0}' -f $f.b; Goal = '' }
     [pscustomobject]@{ Measure = '(c) ActivityQueryService, ms'; Value = '{0:0.0}' -f $f.c; Goal = '' }
+    [pscustomobject]@{ Measure = '(e) SDK adapter, no parse, ms'; Value = '{0:0.0}' -f $f.e; Goal = '' }
     [pscustomobject]@{ Measure = '(d) cmdlet | Out-Null, ms'; Value = '{0:0.0}' -f $f.dOutNull; Goal = '' }
     [pscustomobject]@{ Measure = '(d) cmdlet | Export-Csv, ms'; Value = '{0:0.0}' -f $f.dExportCsv; Goal = '' }
     [pscustomobject]@{ Measure = 'c/a'; Value = '{0:0.00}' -f ($f.c / $f.a); Goal = '<= 1.3: ' + (($f.c / $f.a) -le 1.3) }
+    [pscustomobject]@{ Measure = 'e/a (middleware)'; Value = '{0:0.00}' -f ($f.e / $f.a); Goal = '' }
     [pscustomobject]@{ Measure = 'b/c'; Value = '{0:0.00}' -f ($f.b / $f.c); Goal = '>= 4: ' + (($f.b / $f.c) -ge 4) }
     [pscustomobject]@{ Measure = 'd(Out-Null)/c'; Value = '{0:0.00}' -f ($f.dOutNull / $f.c); Goal = '<= 2: ' + (($f.dOutNull / $f.c) -le 2) }
     [pscustomobject]@{ Measure = 'd(Export-Csv)/c'; Value = '{0:0.00}' -f ($f.dExportCsv / $f.c); Goal = '' }

@@ -89,12 +89,12 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
 {
     /// <summary>
-    /// How many objects may wait for the pipeline thread (about one Graph page). Past that the
+    /// How many objects may wait for the pipeline thread (a quarter of a Graph page). Past that the
     /// task waits, so a slow consumer (Export-Csv to a network share) holds reading back rather
     /// than memory growing. Handing objects over one at a time instead, each waiting for the
     /// last, cost two thread switches per object: more than reading and classifying it.
     /// </summary>
-    internal const int MaxPendingObjects = 1000;
+    internal const int MaxPendingObjects = 256;
 
     private readonly PipelineWriteQueue _queue;
     private readonly CancellationToken _cancellation;
