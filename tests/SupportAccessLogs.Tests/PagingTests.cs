@@ -485,11 +485,7 @@ public class PagingTests
 
         void IMessageSink.Verbose(string message) => Verbose.Add(message);
         void IMessageSink.Warning(string message) => Warnings.Add(message);
-        Task IQueryReporter.PageReadAsync(int pageNumber, long recordsRead, long activitiesWritten, CancellationToken cancellationToken)
-        {
-            Pages.Add((pageNumber, recordsRead, activitiesWritten));
-            return Task.CompletedTask;
-        }
+        void IQueryReporter.PageRead(int pageNumber, long recordsRead, long activitiesWritten) => Pages.Add((pageNumber, recordsRead, activitiesWritten));
     }
 
     /// <summary>A loopback "Graph" that answers every request with one record and a nextLink

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
@@ -10,7 +12,7 @@ namespace SupportAccessLogs.Commands;
 
 [Cmdlet(VerbsCommon.Get, "SupportAccessActivity", SupportsPaging = true)]
 [OutputType(typeof(UserInitiatedActivity), typeof(AutomatedActivity), typeof(CrossTenantActivity))]
-public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
+public sealed class GetSupportAccessActivityCommand : AsyncStreamPSCmdlet
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
     private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(30);
@@ -121,9 +123,9 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         };
     }
 
-    protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
+    protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var reporter = new PipelineReporter(pipeline, _query);
+        var reporter = new PipelineReporter(messages, _query);
         if (!SkipRoleCheck)
         {
             await RoleCheck.EnsureCanReadAsync(_connection, reporter, cancellationToken).ConfigureAwait(false);
@@ -131,15 +133,14 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
         await foreach (SupportAccessActivity activity in _service!.QueryAsync(_query, reporter, cancellationToken).ConfigureAwait(false))
         {
-            await pipeline.WriteObjectAsync(activity).ConfigureAwait(false);
+            yield return activity;
         }
 
         reporter.Complete();
         if (PagingParameters.IncludeTotalCount)
         {
             double accuracy = _service.ReachedEnd ? 1.0 : 0.0;
-            PSObject total = PagingParameters.NewTotalCount((ulong)_service.MatchedCount, accuracy);
-            await pipeline.WriteObjectAsync(total).ConfigureAwait(false);
+            yield return PagingParameters.NewTotalCount((ulong)_service.MatchedCount, accuracy);
         }
     }
 
@@ -171,17 +172,11 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
         public void Warning(string message) => _pipeline.WriteWarning(message);
 
-        public Task PageReadAsync(int pageNumber, long recordsRead, long activitiesWritten, CancellationToken cancellationToken)
-        {
+        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten) =>
             _pipeline.WriteProgress(new ProgressRecord(
                 ProgressId,
                 "Reading Microsoft Support access activity",
                 $"{_query.StartUtc:yyyy-MM-dd HH:mm} to {_query.EndUtc:yyyy-MM-dd HH:mm} UTC: page {pageNumber}, {recordsRead} records read, {activitiesWritten} activities written"));
-
-            // The next page is asked for only once this one is through the pipeline: a downstream
-            // Select-Object -First that is satisfied, or Ctrl+C, then costs no further request.
-            return _pipeline.DrainAsync(cancellationToken);
-        }
 
         public void Complete() =>
             _pipeline.WriteProgress(new ProgressRecord(ProgressId, "Reading Microsoft Support access activity", "Done")

@@ -3,30 +3,23 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace SupportAccessLogs.Commands;
 
 /// <summary>
-/// The writes a cmdlet's task hands to the pipeline thread, in order. The pipeline thread is woken
-/// once per <see cref="WakeEvery"/> objects, or at once for a message, the end or a drain marker,
-/// and never waits longer than <see cref="MaxDelay"/> for stragglers. Waking it per object (as a
-/// BlockingCollection does when the consumer keeps up) cost a thread switch and a spin per
-/// object, which the profile of `Get-SupportAccessActivity | Out-Null` showed as the largest cost
-/// on a two-core machine.
+/// Writes that other threads hand to the pipeline thread (objects, Verbose, Warning, progress,
+/// errors), run in order by the pipeline thread, which alone may call the cmdlet's Write methods.
 /// </summary>
 internal sealed class PipelineWriteQueue : IDisposable
 {
-    internal const int WakeEvery = 64;
-    internal static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(20);
-
     private readonly ConcurrentQueue<Action<PSCmdlet>> _writes = new();
-    // No spinning: the producer and the emulator or network need the other core.
+    // No spinning while idle: on a two-core machine the spin would take the core that the
+    // network and the task need (seen in the profile of the cmdlet as SpinWait samples).
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
-    private int _sinceWake;
     private volatile bool _completed;
 
-    /// <summary>Queues a write; <paramref name="wakeNow"/> for writes that must not wait for a batch.</summary>
-    public void Add(Action<PSCmdlet> write, bool wakeNow)
+    public void Add(Action<PSCmdlet> write)
     {
         if (_completed)
         {
@@ -34,11 +27,7 @@ internal sealed class PipelineWriteQueue : IDisposable
         }
 
         _writes.Enqueue(write);
-        if (wakeNow || Interlocked.Increment(ref _sinceWake) >= WakeEvery)
-        {
-            Interlocked.Exchange(ref _sinceWake, 0);
-            _wake.Set();
-        }
+        _wake.Set();
     }
 
     /// <summary>No more writes will come; the pipeline thread finishes what is queued.</summary>
@@ -66,9 +55,48 @@ internal sealed class PipelineWriteQueue : IDisposable
                 yield break;
             }
 
-            _wake.Wait(MaxDelay);
+            _wake.Wait();
+        }
+    }
+
+    /// <summary>On the pipeline thread: runs the queued writes until <paramref name="task"/> completes, then those still queued.</summary>
+    public void RunUntil(Task task, PSCmdlet cmdlet)
+    {
+        task.ContinueWith(static (_, queue) => ((PipelineWriteQueue)queue!).WakeUnlessDisposed(), this,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        while (true)
+        {
+            _wake.Reset();
+            RunQueued(cmdlet);
+            if (task.IsCompleted)
+            {
+                return;
+            }
+
+            _wake.Wait();
+        }
+    }
+
+    /// <summary>On the pipeline thread: runs whatever is queued now.</summary>
+    public void RunQueued(PSCmdlet cmdlet)
+    {
+        while (_writes.TryDequeue(out Action<PSCmdlet>? write))
+        {
+            write(cmdlet);
         }
     }
 
     public void Dispose() => _wake.Dispose();
+
+    private void WakeUnlessDisposed()
+    {
+        try
+        {
+            _wake.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The pipeline thread saw the task complete and moved on before this ran.
+        }
+    }
 }

@@ -21,11 +21,7 @@ internal interface IMessageSink
 /// <summary>Where the query service reports what it is doing, progress included.</summary>
 internal interface IQueryReporter : IMessageSink
 {
-    /// <summary>
-    /// A page has been read. The service awaits this before it asks for the next page, so a
-    /// consumer that has fallen behind (or stopped) holds the next request back.
-    /// </summary>
-    Task PageReadAsync(int pageNumber, long recordsRead, long activitiesWritten, CancellationToken cancellationToken);
+    void PageRead(int pageNumber, long recordsRead, long activitiesWritten);
 }
 
 /// <summary>
@@ -225,7 +221,7 @@ internal sealed class ActivityQueryService
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
-            await reporter.PageReadAsync(pageNumber, recordsRead, written, cancellationToken).ConfigureAwait(false);
+            reporter.PageRead(pageNumber, recordsRead, written);
             if (page.NextLink is null)
             {
                 ReachedEnd = true;

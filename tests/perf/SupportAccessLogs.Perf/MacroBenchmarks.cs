@@ -213,5 +213,5 @@ internal sealed class NullReporter : IQueryReporter
 
     public void Verbose(string message) { }
     public void Warning(string message) { }
-    public Task PageReadAsync(int pageNumber, long recordsRead, long activitiesWritten, CancellationToken cancellationToken) => Task.CompletedTask;
+    public void PageRead(int pageNumber, long recordsRead, long activitiesWritten) { }
 }

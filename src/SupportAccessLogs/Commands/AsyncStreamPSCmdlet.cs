@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SupportAccessLogs.Commands;
+
+/// <summary>
+/// For a cmdlet whose output is a long stream read from the network. The pipeline thread pulls
+/// each object from the producer and writes it itself; while the producer waits for the network
+/// it runs the producer's queued Verbose, Warning and progress writes. Objects buffered in the
+/// response are parsed and written on the pipeline thread with no thread switch, and the
+/// producer can't read ahead of the pipeline: when a downstream Select-Object -First is
+/// satisfied or Ctrl+C is pressed, no further page has been asked for. (Handing each object
+/// from a task to the pipeline thread instead cost two thread switches per object, more than
+/// reading and classifying it.)
+/// </summary>
+public abstract class AsyncStreamPSCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The objects to write; <paramref name="messages"/> takes Verbose, Warning and progress from any thread.</summary>
+    protected abstract IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, CancellationToken cancellationToken);
+
+    /// <summary>Turns a failure of the producer into the error record the cmdlet reports.</summary>
+    protected virtual ErrorRecord ToErrorRecord(Exception exception) =>
+        SupportAccessLogs.Graph.GraphErrors.ToErrorRecord(exception, null);
+
+    protected override void ProcessRecord()
+    {
+        using var queue = new PipelineWriteQueue();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var messages = new AsyncPipeline(queue, linked.Token);
+        IAsyncEnumerator<object> items = ProduceAsync(messages, linked.Token).GetAsyncEnumerator(linked.Token);
+        Exception? producerFailure = null;
+        try
+        {
+            while (true)
+            {
+                ValueTask<bool> next = items.MoveNextAsync();
+                if (!next.IsCompleted)
+                {
+                    // Waiting for the network: write the producer's messages meanwhile.
+                    Task<bool> pending = next.AsTask();
+                    queue.RunUntil(pending, this);
+                    next = new ValueTask<bool>(pending);
+                }
+
+                bool more;
+                try
+                {
+                    more = next.GetAwaiter().GetResult();
+                }
+                catch (Exception ex)
+                {
+                    producerFailure = ex;
+                    break;
+                }
+
+                queue.RunQueued(this);
+                if (!more)
+                {
+                    break;
+                }
+
+                WriteObject(items.Current);
+            }
+        }
+        catch
+        {
+            // A write on this thread failed: the pipeline is stopping under us (downstream
+            // -First, Ctrl+C) or a preference said Stop. End the producer before PowerShell moves
+            // on, so nothing keeps running.
+            linked.Cancel();
+            DisposeQuietly(items);
+            throw;
+        }
+
+        DisposeQuietly(items);
+        if (producerFailure is null)
+        {
+            return;
+        }
+
+        // What the producer said before it failed (retries, throttling) comes before the error.
+        queue.RunQueued(this);
+        if (producerFailure is OperationCanceledException && _stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+
+        if (producerFailure is PipelineStoppedException)
+        {
+            throw producerFailure;
+        }
+
+        ThrowTerminatingError(ToErrorRecord(producerFailure));
+    }
+
+    /// <summary>Runs the producer's finally blocks (the response stream is closed there). Nothing in
+    /// the producer waits for this thread, so a blocking wait can't deadlock.</summary>
+    private static void DisposeQuietly(IAsyncEnumerator<object> items)
+    {
+        try
+        {
+            items.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // The producer's failure (if any) is reported already; its clean-up can't add to it.
+        }
+    }
+}
