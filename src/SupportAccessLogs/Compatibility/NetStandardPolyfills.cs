@@ -21,22 +21,6 @@ namespace SupportAccessLogs
 
     internal static class NetStandardPolyfills
     {
-        /// <summary>Task.WaitAsync(CancellationToken), which .NET 6 added.</summary>
-        public static async Task WaitAsync(this Task task, CancellationToken cancellationToken)
-        {
-            if (!cancellationToken.CanBeCanceled || task.IsCompleted)
-            {
-                await task.ConfigureAwait(false);
-                return;
-            }
-
-            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(() => cancelled.TrySetCanceled(cancellationToken)))
-            {
-                await (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false)).ConfigureAwait(false);
-            }
-        }
-
         /// <summary>Stream.ReadAsync(Memory&lt;byte&gt;), over the array the memory wraps.</summary>
         public static Task<int> ReadAsync(this Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
         {
