@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -6,8 +7,14 @@ using System.Threading.Tasks;
 namespace SupportAccessLogs.Commands;
 
 /// <summary>
-/// Runs a cmdlet's work as a task off the pipeline thread while the pipeline thread writes
-/// what the task produces. Stopping (Ctrl+C, or Select-Object -First downstream) cancels the task.
+/// A cmdlet whose work is asynchronous (sign-in, Graph requests). The pipeline thread pulls each
+/// object from the producer and writes it itself; while the producer waits for the network it
+/// runs the producer's queued Verbose, Warning and progress writes (a device code shows while
+/// sign-in polls). Objects already in a response buffer are parsed and written on the pipeline
+/// thread with no thread switch, and the producer can't read ahead of the pipeline: when a
+/// downstream Select-Object -First is satisfied or Ctrl+C is pressed, no further page has been
+/// asked for. (Handing each object from a task to the pipeline thread instead cost two thread
+/// switches per object, more than reading and classifying it.)
 /// </summary>
 public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 {
@@ -21,73 +28,102 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected override void ProcessRecord() => RunOnPipelineThread(ProcessRecordAsync);
+    /// <summary>The objects to write; <paramref name="messages"/> takes Verbose, Warning and progress from any thread.</summary>
+    protected abstract IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, CancellationToken cancellationToken);
 
-    protected abstract Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken);
+    /// <summary>Turns a failure of the producer into the error record the cmdlet reports.</summary>
+    protected virtual ErrorRecord ToErrorRecord(Exception exception) =>
+        SupportAccessLogs.Graph.GraphErrors.ToErrorRecord(exception, null);
 
-    private void RunOnPipelineThread(Func<AsyncPipeline, CancellationToken, Task> work)
+    protected override void ProcessRecord()
     {
         using var queue = new PipelineWriteQueue();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        var pipeline = new AsyncPipeline(queue, linked.Token);
-
-        Task task = Task.Run(async () =>
-        {
-            try
-            {
-                await work(pipeline, linked.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                queue.Complete();
-            }
-        });
-
+        var messages = new AsyncPipeline(queue, linked.Token);
+        IAsyncEnumerator<object> items = ProduceAsync(messages, linked.Token).GetAsyncEnumerator(linked.Token);
+        Exception? producerFailure = null;
         try
         {
-            foreach (Action<PSCmdlet> write in queue.TakeAll())
+            while (true)
             {
-                write(this);
+                ValueTask<bool> next = items.MoveNextAsync();
+                if (!next.IsCompleted)
+                {
+                    // Waiting for the network: write the producer's messages meanwhile.
+                    Task<bool> pending = next.AsTask();
+                    queue.RunUntil(pending, this);
+                    next = new ValueTask<bool>(pending);
+                }
+
+                bool more;
+                try
+                {
+                    more = next.GetAwaiter().GetResult();
+                }
+                catch (Exception ex)
+                {
+                    producerFailure = ex;
+                    break;
+                }
+
+                queue.RunQueued(this);
+                if (!more)
+                {
+                    break;
+                }
+
+                WriteObject(items.Current);
             }
         }
         catch
         {
-            // The pipeline is stopping under us (downstream -First, Ctrl+C, a terminating error
-            // from a write): end the task before PowerShell moves on, so nothing keeps running.
+            // A write on this thread failed: the pipeline is stopping under us (downstream
+            // -First, Ctrl+C) or a preference said Stop. End the producer before PowerShell moves
+            // on, so nothing keeps running.
             linked.Cancel();
-            try
-            {
-                task.Wait();
-            }
-            catch (AggregateException)
-            {
-            }
-
+            DisposeQuietly(items);
             throw;
         }
 
-        try
+        DisposeQuietly(items);
+        if (producerFailure is null)
         {
-            task.GetAwaiter().GetResult();
+            return;
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+
+        // What the producer said before it failed (retries, throttling) comes before the error.
+        queue.RunQueued(this);
+        if (producerFailure is OperationCanceledException && _stopping.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
+
+        if (producerFailure is PipelineStoppedException)
         {
-            ThrowTerminatingError(ToErrorRecord(ex));
+            throw producerFailure;
         }
+
+        ThrowTerminatingError(ToErrorRecord(producerFailure));
     }
 
-    /// <summary>Turns a failure of the task into the error record the cmdlet reports.</summary>
-    protected virtual ErrorRecord ToErrorRecord(Exception exception) =>
-        SupportAccessLogs.Graph.GraphErrors.ToErrorRecord(exception, null);
+    /// <summary>Runs the producer's finally blocks (the response stream is closed there). Nothing in
+    /// the producer waits for this thread, so a blocking wait can't deadlock.</summary>
+    private static void DisposeQuietly(IAsyncEnumerator<object> items)
+    {
+        try
+        {
+            items.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // The producer's failure (if any) is reported already; its clean-up can't add to it.
+        }
+    }
 }
 
 /// <summary>
-/// The task side of <see cref="AsyncPSCmdlet"/> and <see cref="AsyncStreamPSCmdlet"/>: queues
-/// writes for the pipeline thread, the only thread that may write to the pipeline.
+/// The producer's side of <see cref="AsyncPSCmdlet"/>: queues Verbose, Warning, progress and
+/// errors from any thread for the pipeline thread, the only thread that may write to the pipeline.
 /// </summary>
 public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
 {
@@ -98,16 +134,6 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
     {
         _queue = queue;
         _cancellation = cancellation;
-    }
-
-    /// <summary>
-    /// Queues an object for the pipeline. For a few objects (a connection, role rows); a stream
-    /// of them goes through <see cref="AsyncStreamPSCmdlet"/>, where the pipeline thread pulls.
-    /// </summary>
-    public Task WriteObjectAsync(object value)
-    {
-        Enqueue(cmdlet => cmdlet.WriteObject(value));
-        return Task.CompletedTask;
     }
 
     public void WriteVerbose(string message) => Enqueue(c => c.WriteVerbose(message));
@@ -125,13 +151,6 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
     private void Enqueue(Action<PSCmdlet> write)
     {
         _cancellation.ThrowIfCancellationRequested();
-        try
-        {
-            _queue.Add(write);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new OperationCanceledException(_cancellation);
-        }
+        _queue.Add(write);
     }
 }

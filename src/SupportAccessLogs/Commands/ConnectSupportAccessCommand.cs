@@ -1,10 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
-using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
 
@@ -129,7 +130,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         base.ProcessRecord();
     }
 
-    protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
+    protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         SupportAccessConnection connection;
         if (_signIn is not SignInRequest request)
@@ -140,22 +141,22 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         }
         else
         {
-            pipeline.WriteVerbose($"Signing in ({request.Method}) for tenant {request.TenantId ?? "(from the token)"}"
+            messages.WriteVerbose($"Signing in ({request.Method}) for tenant {request.TenantId ?? "(from the token)"}"
                 + (request.ClientId is null ? "" : $", client id {request.ClientId}")
                 + $", scopes {string.Join(" ", CredentialFactory.Scopes(request))}.");
             // The device code reaches the user on the warning stream: consoles, transcripts and
             // Azure Automation job output all show it, where Write-Host output may be lost.
             connection = await SupportAccessConnection
-                .SignInAsync(request, message => pipeline.WriteWarning(message), cancellationToken)
+                .SignInAsync(request, message => messages.WriteWarning(message), cancellationToken)
                 .ConfigureAwait(false);
         }
 
         ConnectionStore.Set(connection);
-        pipeline.WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
+        messages.WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
             + (connection.ExpiresOn is DateTimeOffset expiry ? $"; the token expires at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC." : "."));
         if (PassThru)
         {
-            await pipeline.WriteObjectAsync(connection).ConfigureAwait(false);
+            yield return connection;
         }
     }
 

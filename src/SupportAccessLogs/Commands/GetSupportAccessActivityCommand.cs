@@ -12,7 +12,7 @@ namespace SupportAccessLogs.Commands;
 
 [Cmdlet(VerbsCommon.Get, "SupportAccessActivity", SupportsPaging = true)]
 [OutputType(typeof(UserInitiatedActivity), typeof(AutomatedActivity), typeof(CrossTenantActivity))]
-public sealed class GetSupportAccessActivityCommand : AsyncStreamPSCmdlet
+public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
     private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(30);

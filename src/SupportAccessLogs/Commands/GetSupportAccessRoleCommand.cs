@@ -1,7 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Roles;
@@ -52,13 +53,13 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
         }
     }
 
-    protected override async Task ProcessRecordAsync(AsyncPipeline pipeline, CancellationToken cancellationToken)
+    protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, pipeline, cancellationToken).ConfigureAwait(false);
+        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, messages, cancellationToken).ConfigureAwait(false);
         if (Summary)
         {
-            await pipeline.WriteObjectAsync(catalog.Summarize()).ConfigureAwait(false);
-            return;
+            yield return catalog.Summarize();
+            yield break;
         }
 
         foreach (SupportAccessRole role in catalog.Roles)
@@ -71,7 +72,7 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
             };
             if (wanted)
             {
-                await pipeline.WriteObjectAsync(role).ConfigureAwait(false);
+                yield return role;
             }
         }
     }

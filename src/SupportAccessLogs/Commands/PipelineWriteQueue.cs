@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,8 +7,8 @@ using System.Threading.Tasks;
 namespace SupportAccessLogs.Commands;
 
 /// <summary>
-/// Writes that other threads hand to the pipeline thread (objects, Verbose, Warning, progress,
-/// errors), run in order by the pipeline thread, which alone may call the cmdlet's Write methods.
+/// Writes that other threads hand to the pipeline thread (Verbose, Warning, progress, errors),
+/// run in order by the pipeline thread, which alone may call the cmdlet's Write methods.
 /// </summary>
 internal sealed class PipelineWriteQueue : IDisposable
 {
@@ -17,46 +16,11 @@ internal sealed class PipelineWriteQueue : IDisposable
     // No spinning while idle: on a two-core machine the spin would take the core that the
     // network and the task need (seen in the profile of the cmdlet as SpinWait samples).
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
-    private volatile bool _completed;
 
     public void Add(Action<PSCmdlet> write)
     {
-        if (_completed)
-        {
-            throw new InvalidOperationException("The pipeline no longer takes writes.");
-        }
-
         _writes.Enqueue(write);
         _wake.Set();
-    }
-
-    /// <summary>No more writes will come; the pipeline thread finishes what is queued.</summary>
-    public void Complete()
-    {
-        _completed = true;
-        _wake.Set();
-    }
-
-    /// <summary>On the pipeline thread: every write, in order, until <see cref="Complete"/>.</summary>
-    public IEnumerable<Action<PSCmdlet>> TakeAll()
-    {
-        while (true)
-        {
-            // Reset before draining: a Set that lands after this is seen by the next Wait.
-            _wake.Reset();
-            bool completed = _completed;
-            while (_writes.TryDequeue(out Action<PSCmdlet>? write))
-            {
-                yield return write;
-            }
-
-            if (completed)
-            {
-                yield break;
-            }
-
-            _wake.Wait();
-        }
     }
 
     /// <summary>On the pipeline thread: runs the queued writes until <paramref name="task"/> completes, then those still queued.</summary>
