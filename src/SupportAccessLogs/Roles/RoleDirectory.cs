@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
@@ -24,37 +23,20 @@ internal sealed class RoleDirectory
     public Uri? CurrentRequestUrl { get; private set; }
 
     /// <summary>Template ids of the built-in roles the signed-in user holds, directly or through groups.</summary>
-    public async Task<List<DirectoryRoleJson>> GetCallerDirectoryRolesAsync(CancellationToken cancellationToken)
-    {
-        var roles = new List<DirectoryRoleJson>();
-        await foreach (DirectoryRoleJson role in ReadAllAsync(
-            "me/transitiveMemberOf/microsoft.graph.directoryRole", RoleJsonContext.Default.PageDirectoryRoleJson, cancellationToken).ConfigureAwait(false))
-        {
-            roles.Add(role);
-        }
+    public Task<List<DirectoryRoleJson>> GetCallerDirectoryRolesAsync(CancellationToken cancellationToken) =>
+        ReadAllAsync("me/transitiveMemberOf/microsoft.graph.directoryRole", RoleJsonContext.Default.PageDirectoryRoleJson, cancellationToken);
 
-        return roles;
-    }
-
-    public async Task<List<RoleDefinitionJson>> GetRoleDefinitionsAsync(CancellationToken cancellationToken)
-    {
-        var definitions = new List<RoleDefinitionJson>();
-        await foreach (RoleDefinitionJson definition in ReadAllAsync(
-            "roleManagement/directory/roleDefinitions", RoleJsonContext.Default.PageRoleDefinitionJson, cancellationToken).ConfigureAwait(false))
-        {
-            definitions.Add(definition);
-        }
-
-        return definitions;
-    }
+    public Task<List<RoleDefinitionJson>> GetRoleDefinitionsAsync(CancellationToken cancellationToken) =>
+        ReadAllAsync("roleManagement/directory/roleDefinitions", RoleJsonContext.Default.PageRoleDefinitionJson, cancellationToken);
 
     /// <summary>Role definition ids assigned to a principal directly (custom roles included).</summary>
     public async Task<List<string>> GetAssignedRoleDefinitionIdsAsync(string principalId, CancellationToken cancellationToken)
     {
         string filter = new ODataFilter().Equal("principalId", principalId).ToString();
+        List<RoleAssignmentJson> assignments = await ReadAllAsync(
+            $"roleManagement/directory/roleAssignments?$filter={Uri.EscapeDataString(filter)}", RoleJsonContext.Default.PageRoleAssignmentJson, cancellationToken).ConfigureAwait(false);
         var ids = new List<string>();
-        await foreach (RoleAssignmentJson assignment in ReadAllAsync(
-            $"roleManagement/directory/roleAssignments?$filter={Uri.EscapeDataString(filter)}", RoleJsonContext.Default.PageRoleAssignmentJson, cancellationToken).ConfigureAwait(false))
+        foreach (RoleAssignmentJson assignment in assignments)
         {
             if (assignment.RoleDefinitionId is string id)
             {
@@ -65,11 +47,13 @@ internal sealed class RoleDirectory
         return ids;
     }
 
-    private async IAsyncEnumerable<T> ReadAllAsync<T>(
+    /// <summary>Every item of a Graph collection, following its nextLinks.</summary>
+    private async Task<List<T>> ReadAllAsync<T>(
         string relativeUrl,
         System.Text.Json.Serialization.Metadata.JsonTypeInfo<GraphPage<T>> pageType,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
+        var items = new List<T>();
         Uri? next = new Uri(_connection.GraphEndpoint, relativeUrl);
         while (next is not null)
         {
@@ -87,13 +71,15 @@ internal sealed class RoleDirectory
                 }
             }
 
-            foreach (T item in page?.Value ?? new List<T>())
+            if (page?.Value is List<T> value)
             {
-                yield return item;
+                items.AddRange(value);
             }
 
             next = page?.NextLink is string link ? GraphNextLink.Check(link, _connection.GraphEndpoint) : null;
         }
+
+        return items;
     }
 }
 
