@@ -23,25 +23,12 @@ public sealed class FaultSchedule
     internal FaultSchedule(IEnumerable<FaultRule> initial) => Add(initial);
 
     /// <summary>Appends rules (validated first: none is added when one is invalid).</summary>
-    public IReadOnlyList<FaultRuleState> Add(IEnumerable<FaultRule> rules)
-    {
-        ArgumentNullException.ThrowIfNull(rules);
-        FaultRule[] list = rules.ToArray();
-        foreach (FaultRule rule in list)
-        {
-            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
-            rule.Validate();
-        }
-        lock (_gate)
-        {
-            foreach (FaultRule rule in list)
-                _slots.Add(new Slot(++_nextId, rule) { Remaining = rule.Times });
-        }
-        return Snapshot();
-    }
+    public IReadOnlyList<FaultRuleState> Add(IEnumerable<FaultRule> rules) => Store(rules, replace: false);
 
     /// <summary>Replaces every rule with these (validated first: nothing changes when one is invalid); an empty list clears.</summary>
-    public IReadOnlyList<FaultRuleState> Replace(IEnumerable<FaultRule> rules)
+    public IReadOnlyList<FaultRuleState> Replace(IEnumerable<FaultRule> rules) => Store(rules, replace: true);
+
+    private IReadOnlyList<FaultRuleState> Store(IEnumerable<FaultRule> rules, bool replace)
     {
         ArgumentNullException.ThrowIfNull(rules);
         FaultRule[] list = rules.ToArray();
@@ -52,7 +39,8 @@ public sealed class FaultSchedule
         }
         lock (_gate)
         {
-            _slots.Clear();
+            if (replace)
+                _slots.Clear();
             foreach (FaultRule rule in list)
                 _slots.Add(new Slot(++_nextId, rule) { Remaining = rule.Times });
         }
