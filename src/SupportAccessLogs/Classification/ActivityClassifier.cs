@@ -5,7 +5,7 @@ using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Classification;
 
-/// <summary>Applies <see cref="ClassificationRules"/>, in the order of DESIGN §3, to one audit
+/// <summary>Applies <see cref="ClassificationRules"/>, in the order of docs/architecture.md ("Classification rules"), to one audit
 /// record and flattens it into the public output type.</summary>
 internal sealed class ActivityClassifier
 {
@@ -32,16 +32,19 @@ internal sealed class ActivityClassifier
         string trimmedName = displayName.Trim();
         AuditUser? user = record.InitiatedBy?.User;
         AuditApp? app = record.InitiatedBy?.App;
-        bool userInitiated = user is not null && (HasText(user.Id) || HasText(user.UserPrincipalName));
-        bool appInitiated = !userInitiated && app is not null && (HasText(app.AppId) || HasText(app.DisplayName));
+        InitiatorEvidence initiator = record.InitiatedBy is null ? InitiatorEvidence.NoInitiator
+            : user is null ? InitiatorEvidence.NoUser
+            : ClassificationRules.UserEvidence(user.Id, user.UserPrincipalName);
+        bool userInitiated = initiator is InitiatorEvidence.UserById or InitiatorEvidence.UserByUpn;
+        bool appInitiated = !userInitiated && app is not null
+            && ClassificationRules.IdentifiesApp(app.AppId, app.DisplayName, app.ServicePrincipalId, app.ServicePrincipalName);
 
         // Rule 1
-        Activity activity = ClassificationRules.ActivityNames.TryGetValue(trimmedName, out ActivityNameRule? rule)
-            ? rule.Resolve(userInitiated)
-            : Activity.Other;
+        bool knownName = ClassificationRules.ActivityNames.TryGetValue(trimmedName, out ActivityNameRule? rule);
+        Activity activity = knownName ? rule!.Resolve(userInitiated) : Activity.Other;
 
         // Rules 2-4
-        string otherTenantId = FindOtherTenant(record.AdditionalDetails);
+        (string otherTenantId, string? otherTenantKey) = FindOtherTenant(record.AdditionalDetails);
         SupportAccessActivity result;
         if (otherTenantId.Length > 0)
         {
@@ -70,18 +73,20 @@ internal sealed class ActivityClassifier
         result.OperationType = record.OperationType ?? "";
         result.TargetResources = FlattenTargets(record.TargetResources);
         result.AdditionalDetails = FlattenDetails(record.AdditionalDetails);
+        result.Initiator = initiator;
+        result.ClassificationReason = Reason(otherTenantKey, initiator, knownName);
         if (userInitiated)
         {
             result.InitiatorType = InitiatorType.User;
-            result.InitiatedBy = FirstText(user!.UserPrincipalName, user.DisplayName, user.Id);
-            result.InitiatorId = FirstText(user.Id);
+            result.InitiatedBy = FirstText(user!.UserPrincipalName, user.DisplayName, RealId(user.Id));
+            result.InitiatorId = RealId(user.Id);
             result.InitiatorIpAddress = FirstText(user.IpAddress);
         }
         else if (appInitiated)
         {
             result.InitiatorType = InitiatorType.App;
-            result.InitiatedBy = FirstText(app!.DisplayName, app.ServicePrincipalName, app.AppId);
-            result.InitiatorId = FirstText(app.AppId, app.ServicePrincipalId);
+            result.InitiatedBy = FirstText(app!.DisplayName, app.ServicePrincipalName, RealId(app.AppId));
+            result.InitiatorId = FirstText(RealId(app.AppId), RealId(app.ServicePrincipalId));
         }
         else
         {
@@ -91,11 +96,45 @@ internal sealed class ActivityClassifier
         return result;
     }
 
-    private string FindOtherTenant(List<AuditKeyValue?>? details)
+    // The reasons repeat across records: one string per combination, built once per query. The
+    // key names come from the server, so the cache is bounded.
+    private const int MaxCachedReasons = 256;
+    private readonly Dictionary<(string? OtherTenantKey, InitiatorEvidence Initiator, bool KnownName), string> _reasons = new();
+
+    /// <summary>Which evidence decided the category and the activity, in the rules' own words.</summary>
+    private string Reason(string? otherTenantKey, InitiatorEvidence initiator, bool knownName)
+    {
+        if (_reasons.TryGetValue((otherTenantKey, initiator, knownName), out string? reason))
+        {
+            return reason;
+        }
+
+        // The initiator is named even for cross-tenant records: it decides manual removal versus
+        // removal on closure on either side.
+        reason = ClassificationRules.Describe(initiator);
+        if (otherTenantKey is not null)
+        {
+            reason = ClassificationRules.DescribeOtherTenant(otherTenantKey) + "; " + reason;
+        }
+
+        if (!knownName)
+        {
+            reason += "; " + ClassificationRules.UnknownActivityName;
+        }
+
+        if (_reasons.Count < MaxCachedReasons)
+        {
+            _reasons[(otherTenantKey, initiator, knownName)] = reason;
+        }
+
+        return reason;
+    }
+
+    private (string TenantId, string? Key) FindOtherTenant(List<AuditKeyValue?>? details)
     {
         if (details is null)
         {
-            return "";
+            return ("", null);
         }
 
         foreach (AuditKeyValue? detail in details)
@@ -106,11 +145,11 @@ internal sealed class ActivityClassifier
                 && tenant != _callerTenantId
                 && tenant != Guid.Empty)
             {
-                return tenant.ToString();
+                return (tenant.ToString(), key.Trim());
             }
         }
 
-        return "";
+        return ("", null);
     }
 
     private static TenantRole? TenantRoleFor(string trimmedName)
@@ -266,6 +305,8 @@ internal sealed class ActivityClassifier
     private static bool HasText(string? value) => !string.IsNullOrWhiteSpace(value);
 
     private static string FirstText(string? first) => HasText(first) ? first! : "";
+
+    private static string RealId(string? id) => ClassificationRules.IsRealId(id) ? id! : "";
 
     private static string FirstText(string? first, string? second) => HasText(first) ? first! : FirstText(second);
 

@@ -4,8 +4,9 @@ using System.Collections.Generic;
 namespace SupportAccessLogs.Classification;
 
 /// <summary>
-/// Every classification rule of DESIGN §3 as data. Microsoft publishes no sample payloads, so
-/// these are derived from the docs: when a real sample disagrees, the change belongs here.
+/// Every classification rule as data (docs/architecture.md, "Classification rules"). Microsoft
+/// publishes no sample payloads for this category, so these are derived from the docs: when a
+/// real sample disagrees, the change belongs here.
 /// </summary>
 internal static class ClassificationRules
 {
@@ -52,6 +53,74 @@ internal static class ClassificationRules
         "TicketId",
         "RequestId",
     };
+
+    /// <summary>
+    /// Who initiated (rules 1 and 3): a user counts only when the record identifies someone, by a
+    /// user id that is not the all-zero GUID or by a UPN. Graph's own examples write service actions
+    /// with a placeholder user (id 00000000-…, every other member null); taking that as a person
+    /// would report a removal on ticket closure as a manual removal. An app counts when it is named
+    /// or has an id that is not the all-zero GUID.
+    /// </summary>
+    public static InitiatorEvidence UserEvidence(string? id, string? userPrincipalName)
+    {
+        if (HasText(userPrincipalName))
+        {
+            return InitiatorEvidence.UserByUpn;
+        }
+
+        if (HasText(id))
+        {
+            return IsPlaceholderId(id) ? InitiatorEvidence.PlaceholderUser : InitiatorEvidence.UserById;
+        }
+
+        return InitiatorEvidence.UnidentifiedUser;
+    }
+
+    /// <summary>True when an app initiator names an application (see <see cref="UserEvidence"/>).</summary>
+    public static bool IdentifiesApp(string? appId, string? displayName, string? servicePrincipalId, string? servicePrincipalName) =>
+        HasText(displayName) || HasText(servicePrincipalName) || IsRealId(appId) || IsRealId(servicePrincipalId);
+
+    /// <summary>An id that names something: text that is not the all-zero GUID.</summary>
+    public static bool IsRealId(string? id) => HasText(id) && !IsPlaceholderId(id);
+
+    /// <summary>The all-zero GUID Graph writes where no real principal acted.</summary>
+    public static bool IsPlaceholderId(string? id) => Guid.TryParse(id?.Trim(), out Guid value) && value == Guid.Empty;
+
+    /// <summary>What <c>ClassificationReason</c> says about the initiator: the evidence rule 3
+    /// (and rule 1's manual/closure split) rested on.</summary>
+    public static string Describe(InitiatorEvidence evidence) => evidence switch
+    {
+        InitiatorEvidence.UserById => "initiatedBy.user.id names a user",
+        InitiatorEvidence.UserByUpn => "initiatedBy.user.userPrincipalName names a user",
+        InitiatorEvidence.PlaceholderUser => "no user initiator: initiatedBy.user is a placeholder (all-zero id, no userPrincipalName)",
+        InitiatorEvidence.UnidentifiedUser => "no user initiator: initiatedBy.user has no id or userPrincipalName",
+        InitiatorEvidence.NoUser => "no user initiator: initiatedBy.user is absent",
+        InitiatorEvidence.NoInitiator => "no user initiator: initiatedBy is absent",
+        _ => throw new ArgumentOutOfRangeException(nameof(evidence)),
+    };
+
+    /// <summary>What <c>ClassificationReason</c> says about rule 2's evidence.</summary>
+    public static string DescribeOtherTenant(string key) => $"additionalDetails.{key} is another tenant";
+
+    /// <summary>What <c>ClassificationReason</c> adds when rule 1 knows no such activity name.</summary>
+    public const string UnknownActivityName = "activity name not in the rules";
+
+    private static bool HasText(string? value) => !string.IsNullOrWhiteSpace(value);
+}
+
+/// <summary>What the record says about who initiated it, as rule 3 reads it.</summary>
+internal enum InitiatorEvidence
+{
+    UserById,
+    UserByUpn,
+    /// <summary>A user object with the all-zero id and no UPN.</summary>
+    PlaceholderUser,
+    /// <summary>A user object with neither an id nor a UPN.</summary>
+    UnidentifiedUser,
+    /// <summary>initiatedBy present, its user null or missing.</summary>
+    NoUser,
+    /// <summary>initiatedBy null or missing.</summary>
+    NoInitiator,
 }
 
 /// <summary>What an activity name maps to: one activity, or one of two depending on whether a

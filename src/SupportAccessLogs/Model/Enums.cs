@@ -1,6 +1,6 @@
 namespace SupportAccessLogs;
 
-/// <summary>Who set a support-access activity in motion (DESIGN §3, rule 3).</summary>
+/// <summary>Who set a support-access activity in motion (docs/architecture.md, "Classification rules", rule 3).</summary>
 public enum Category
 {
     UserInitiated,

@@ -44,6 +44,12 @@ public abstract class SupportAccessActivity
     public string TargetResources { get; internal set; } = "";
     /// <summary>The additional details as "key=value" pairs separated by "; ".</summary>
     public string AdditionalDetails { get; internal set; } = "";
+    /// <summary>Which evidence in the record decided Category and Activity, in the words of the
+    /// classification rules, so that a record the rules misread shows why at once.</summary>
+    public string ClassificationReason { get; internal set; } = "";
+
+    /// <summary>What the record said about its initiator (for -Verbose; not part of the output).</summary>
+    internal Classification.InitiatorEvidence Initiator { get; set; }
 
     /// <summary>The audit record exactly as Microsoft Graph returned it (JSON).</summary>
     /// <remarks>A method rather than a property so that Export-Csv and ConvertTo-Json stay flat.</remarks>
