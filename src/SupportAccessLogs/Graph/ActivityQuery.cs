@@ -25,8 +25,14 @@ internal sealed class ActivityQuery
     /// turns pacing off. Get-SupportAccessActivity sets Graph's documented limit.</summary>
     public int RequestsPer10Seconds { get; init; }
 
+    /// <summary>How large a record and a page may be (tests shrink them).</summary>
+    public ResponseLimits Limits { get; init; } = ResponseLimits.Default;
+
     /// <summary>How long one page (request and body) may take before it counts as timed out.</summary>
-    public TimeSpan PageTimeout { get; init; } = TimeSpan.FromSeconds(100);
+    public TimeSpan PageTimeout { get; init; } = DefaultPageTimeout;
+
+    /// <summary>The page timeout of every Graph read that names none (role reads too).</summary>
+    public static readonly TimeSpan DefaultPageTimeout = TimeSpan.FromSeconds(100);
 
     /// <summary>How an -InitiatedBy value is matched. A UPN (has '@', no wildcard) is also
     /// filtered on the server; anything else (an app name, an object or app id, a wildcard

@@ -23,6 +23,40 @@ internal readonly struct ParsedAuditRecord
     public byte[] Raw { get; }
 }
 
+/// <summary>How much of a response the readers hold before they give up: a server (or anything
+/// posing as one) must not be able to make the module hold an unbounded body.</summary>
+internal sealed class ResponseLimits
+{
+    public static readonly ResponseLimits Default = new(maxRecordBytes: 4 * 1024 * 1024, maxPageBytes: 256L * 1024 * 1024);
+
+    public ResponseLimits(int maxRecordBytes, long maxPageBytes)
+    {
+        MaxRecordBytes = maxRecordBytes;
+        MaxPageBytes = maxPageBytes;
+    }
+
+    /// <summary>One audit record (a real one is a few kilobytes).</summary>
+    public int MaxRecordBytes { get; }
+
+    /// <summary>One page (999 records of a few kilobytes each is a few megabytes).</summary>
+    public long MaxPageBytes { get; }
+}
+
+/// <summary>A response went past <see cref="ResponseLimits"/>. Not transient: the same request
+/// would bring the same body.</summary>
+internal sealed class ResponseTooLargeException : Exception
+{
+    private ResponseTooLargeException(string message) : base(message) { }
+
+    public static ResponseTooLargeException Record(int limit) =>
+        new($"One record in the response is larger than {Size(limit)}, far beyond any audit record; the module stops rather than hold it.");
+
+    public static ResponseTooLargeException Page(long limit) =>
+        new($"The response is larger than {Size(limit)}, far beyond a page of audit records; the module stops rather than hold it.");
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes} bytes";
+}
+
 /// <summary>The response body was not the JSON page Graph sends.</summary>
 internal sealed class AuditResponseFormatException : Exception
 {
@@ -49,10 +83,20 @@ internal sealed class AuditPageReader
         Done,
     }
 
+    private readonly ResponseLimits _limits;
     private Phase _phase = Phase.BeforeRoot;
+
+    public AuditPageReader(ResponseLimits? limits = null)
+    {
+        _limits = limits ?? ResponseLimits.Default;
+    }
 
     /// <summary>The page's @odata.nextLink, known once the records have been enumerated.</summary>
     public string? NextLink { get; private set; }
+
+    /// <summary>How many times the buffer was parsed: a measure of the reading's cost that the
+    /// tests hold linear (a record arriving a byte at a time must not be parsed once per byte).</summary>
+    internal int ParseAttempts { get; private set; }
 
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(
         Stream stream,
@@ -60,7 +104,11 @@ internal sealed class AuditPageReader
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         int filled = 0;
+        long pageBytes = 0;
         bool endOfStream = false;
+        // An incomplete item is parsed again from its start. Waiting until the bytes held have
+        // doubled before the next try keeps a large record linear to read, not quadratic.
+        int parseWhenFilled = 0;
         JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         List<ParsedAuditRecord> parsed = new();
         try
@@ -71,8 +119,13 @@ internal sealed class AuditPageReader
                 {
                     if (filled == buffer.Length)
                     {
-                        // One record is larger than the buffer: grow it.
-                        byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        // One item is larger than the buffer: grow it, within bounds.
+                        if (filled >= _limits.MaxRecordBytes)
+                        {
+                            throw ResponseTooLargeException.Record(_limits.MaxRecordBytes);
+                        }
+
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _limits.MaxRecordBytes));
                         Buffer.BlockCopy(buffer, 0, larger, 0, filled);
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = larger;
@@ -85,6 +138,16 @@ internal sealed class AuditPageReader
                     }
 
                     filled += read;
+                    pageBytes += read;
+                    if (pageBytes > _limits.MaxPageBytes)
+                    {
+                        throw ResponseTooLargeException.Page(_limits.MaxPageBytes);
+                    }
+                }
+
+                if (!endOfStream && filled < parseWhenFilled && filled < buffer.Length)
+                {
+                    continue;
                 }
 
                 if (_phase == Phase.BeforeRoot)
@@ -92,6 +155,7 @@ internal sealed class AuditPageReader
                     ThrowIfMarkup(buffer, filled);
                 }
 
+                ParseAttempts++;
                 int consumed = Parse(new ReadOnlySpan<byte>(buffer, 0, filled), endOfStream, ref state, parsed);
                 foreach (ParsedAuditRecord record in parsed)
                 {
@@ -101,6 +165,7 @@ internal sealed class AuditPageReader
                 parsed.Clear();
                 Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
                 filled -= consumed;
+                parseWhenFilled = filled * 2;
                 if (_phase == Phase.Done)
                 {
                     yield break;
@@ -166,7 +231,7 @@ internal sealed class AuditPageReader
                         {
                             _phase = Phase.Done;
                         }
-                        else if (reader.ValueTextEquals("value"u8))
+                        else if (JsonName.Is(ref reader, "value"u8))
                         {
                             _phase = Phase.ExpectValueArray;
                         }

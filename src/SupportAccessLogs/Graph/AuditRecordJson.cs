@@ -11,8 +11,9 @@ namespace SupportAccessLogs.Graph;
 /// and the separate completeness scan before it as the largest cost after the transfer itself.
 /// Every method returns false when the bytes run out before the value ends; the caller then
 /// rewinds to the record's start and tries again once more bytes have arrived.
-/// Member names are matched as Graph sends them (camelCase); unknown members are skipped here and
-/// survive in the raw record bytes.
+/// Member names are matched ignoring case (Graph's own examples write a target's "Type"), and
+/// unknown members, annotations (@odata.*, @microsoft.graph.*, name@odata.type) among them, are
+/// skipped here and survive in the raw record bytes.
 /// </summary>
 internal static class AuditRecordJson
 {
@@ -30,64 +31,64 @@ internal static class AuditRecordJson
 
     private static bool RecordMember(ref Utf8JsonReader reader, AuditRecord record)
     {
-        if (reader.ValueTextEquals("id"u8))
+        if (JsonName.Is(ref reader, "id"u8))
         {
-            return TryReadString(ref reader, out record.Id);
+            return TryReadString(ref reader, ref record.Id);
         }
 
-        if (reader.ValueTextEquals("category"u8))
+        if (JsonName.Is(ref reader, "category"u8))
         {
-            return TryReadString(ref reader, out record.Category);
+            return TryReadString(ref reader, ref record.Category);
         }
 
-        if (reader.ValueTextEquals("correlationId"u8))
+        if (JsonName.Is(ref reader, "correlationId"u8))
         {
-            return TryReadString(ref reader, out record.CorrelationId);
+            return TryReadString(ref reader, ref record.CorrelationId);
         }
 
-        if (reader.ValueTextEquals("result"u8))
+        if (JsonName.Is(ref reader, "result"u8))
         {
-            return TryReadString(ref reader, out record.Result);
+            return TryReadString(ref reader, ref record.Result);
         }
 
-        if (reader.ValueTextEquals("resultReason"u8))
+        if (JsonName.Is(ref reader, "resultReason"u8))
         {
-            return TryReadString(ref reader, out record.ResultReason);
+            return TryReadString(ref reader, ref record.ResultReason);
         }
 
-        if (reader.ValueTextEquals("activityDisplayName"u8))
+        if (JsonName.Is(ref reader, "activityDisplayName"u8))
         {
-            return TryReadString(ref reader, out record.ActivityDisplayName);
+            return TryReadString(ref reader, ref record.ActivityDisplayName);
         }
 
-        if (reader.ValueTextEquals("activityDateTime"u8))
+        if (JsonName.Is(ref reader, "activityDateTime"u8))
         {
-            return TryReadDateTime(ref reader, out record.ActivityDateTime);
+            return TryReadDateTime(ref reader, ref record.ActivityDateTime);
         }
 
-        if (reader.ValueTextEquals("loggedByService"u8))
+        if (JsonName.Is(ref reader, "loggedByService"u8))
         {
-            return TryReadString(ref reader, out record.LoggedByService);
+            return TryReadString(ref reader, ref record.LoggedByService);
         }
 
-        if (reader.ValueTextEquals("operationType"u8))
+        if (JsonName.Is(ref reader, "operationType"u8))
         {
-            return TryReadString(ref reader, out record.OperationType);
+            return TryReadString(ref reader, ref record.OperationType);
         }
 
-        if (reader.ValueTextEquals("initiatedBy"u8))
+        if (JsonName.Is(ref reader, "initiatedBy"u8))
         {
-            return TryReadObject(ref reader, "initiatedBy", InitiatorMember, out record.InitiatedBy);
+            return TryReadObject(ref reader, "initiatedBy", InitiatorMember, ref record.InitiatedBy);
         }
 
-        if (reader.ValueTextEquals("targetResources"u8))
+        if (JsonName.Is(ref reader, "targetResources"u8))
         {
-            return TryReadArray(ref reader, "targetResources", TargetResource, out record.TargetResources);
+            return TryReadArray(ref reader, "targetResources", TargetResource, ref record.TargetResources);
         }
 
-        if (reader.ValueTextEquals("additionalDetails"u8))
+        if (JsonName.Is(ref reader, "additionalDetails"u8))
         {
-            return TryReadArray(ref reader, "additionalDetails", KeyValue, out record.AdditionalDetails);
+            return TryReadArray(ref reader, "additionalDetails", KeyValue, ref record.AdditionalDetails);
         }
 
         return reader.TrySkip();
@@ -95,14 +96,14 @@ internal static class AuditRecordJson
 
     private static bool InitiatorMember(ref Utf8JsonReader reader, AuditInitiator initiator)
     {
-        if (reader.ValueTextEquals("user"u8))
+        if (JsonName.Is(ref reader, "user"u8))
         {
-            return TryReadObject(ref reader, "initiatedBy.user", UserMember, out initiator.User);
+            return TryReadObject(ref reader, "initiatedBy.user", UserMember, ref initiator.User);
         }
 
-        if (reader.ValueTextEquals("app"u8))
+        if (JsonName.Is(ref reader, "app"u8))
         {
-            return TryReadObject(ref reader, "initiatedBy.app", AppMember, out initiator.App);
+            return TryReadObject(ref reader, "initiatedBy.app", AppMember, ref initiator.App);
         }
 
         return reader.TrySkip();
@@ -110,24 +111,24 @@ internal static class AuditRecordJson
 
     private static bool UserMember(ref Utf8JsonReader reader, AuditUser user)
     {
-        if (reader.ValueTextEquals("id"u8))
+        if (JsonName.Is(ref reader, "id"u8))
         {
-            return TryReadString(ref reader, out user.Id);
+            return TryReadString(ref reader, ref user.Id);
         }
 
-        if (reader.ValueTextEquals("displayName"u8))
+        if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, out user.DisplayName);
+            return TryReadString(ref reader, ref user.DisplayName);
         }
 
-        if (reader.ValueTextEquals("userPrincipalName"u8))
+        if (JsonName.Is(ref reader, "userPrincipalName"u8))
         {
-            return TryReadString(ref reader, out user.UserPrincipalName);
+            return TryReadString(ref reader, ref user.UserPrincipalName);
         }
 
-        if (reader.ValueTextEquals("ipAddress"u8))
+        if (JsonName.Is(ref reader, "ipAddress"u8))
         {
-            return TryReadString(ref reader, out user.IpAddress);
+            return TryReadString(ref reader, ref user.IpAddress);
         }
 
         return reader.TrySkip();
@@ -135,24 +136,24 @@ internal static class AuditRecordJson
 
     private static bool AppMember(ref Utf8JsonReader reader, AuditApp app)
     {
-        if (reader.ValueTextEquals("appId"u8))
+        if (JsonName.Is(ref reader, "appId"u8))
         {
-            return TryReadString(ref reader, out app.AppId);
+            return TryReadString(ref reader, ref app.AppId);
         }
 
-        if (reader.ValueTextEquals("displayName"u8))
+        if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, out app.DisplayName);
+            return TryReadString(ref reader, ref app.DisplayName);
         }
 
-        if (reader.ValueTextEquals("servicePrincipalId"u8))
+        if (JsonName.Is(ref reader, "servicePrincipalId"u8))
         {
-            return TryReadString(ref reader, out app.ServicePrincipalId);
+            return TryReadString(ref reader, ref app.ServicePrincipalId);
         }
 
-        if (reader.ValueTextEquals("servicePrincipalName"u8))
+        if (JsonName.Is(ref reader, "servicePrincipalName"u8))
         {
-            return TryReadString(ref reader, out app.ServicePrincipalName);
+            return TryReadString(ref reader, ref app.ServicePrincipalName);
         }
 
         return reader.TrySkip();
@@ -163,34 +164,34 @@ internal static class AuditRecordJson
 
     private static bool TargetMember(ref Utf8JsonReader reader, AuditTargetResource target)
     {
-        if (reader.ValueTextEquals("id"u8))
+        if (JsonName.Is(ref reader, "id"u8))
         {
-            return TryReadString(ref reader, out target.Id);
+            return TryReadString(ref reader, ref target.Id);
         }
 
-        if (reader.ValueTextEquals("displayName"u8))
+        if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, out target.DisplayName);
+            return TryReadString(ref reader, ref target.DisplayName);
         }
 
-        if (reader.ValueTextEquals("type"u8))
+        if (JsonName.Is(ref reader, "type"u8))
         {
-            return TryReadString(ref reader, out target.Type);
+            return TryReadString(ref reader, ref target.Type);
         }
 
-        if (reader.ValueTextEquals("userPrincipalName"u8))
+        if (JsonName.Is(ref reader, "userPrincipalName"u8))
         {
-            return TryReadString(ref reader, out target.UserPrincipalName);
+            return TryReadString(ref reader, ref target.UserPrincipalName);
         }
 
-        if (reader.ValueTextEquals("groupType"u8))
+        if (JsonName.Is(ref reader, "groupType"u8))
         {
-            return TryReadString(ref reader, out target.GroupType);
+            return TryReadString(ref reader, ref target.GroupType);
         }
 
-        if (reader.ValueTextEquals("modifiedProperties"u8))
+        if (JsonName.Is(ref reader, "modifiedProperties"u8))
         {
-            return TryReadArray(ref reader, "modifiedProperties", ModifiedProperty, out target.ModifiedProperties);
+            return TryReadArray(ref reader, "modifiedProperties", ModifiedProperty, ref target.ModifiedProperties);
         }
 
         return reader.TrySkip();
@@ -201,19 +202,19 @@ internal static class AuditRecordJson
 
     private static bool ModifiedPropertyMember(ref Utf8JsonReader reader, AuditModifiedProperty property)
     {
-        if (reader.ValueTextEquals("displayName"u8))
+        if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, out property.DisplayName);
+            return TryReadString(ref reader, ref property.DisplayName);
         }
 
-        if (reader.ValueTextEquals("oldValue"u8))
+        if (JsonName.Is(ref reader, "oldValue"u8))
         {
-            return TryReadString(ref reader, out property.OldValue);
+            return TryReadString(ref reader, ref property.OldValue);
         }
 
-        if (reader.ValueTextEquals("newValue"u8))
+        if (JsonName.Is(ref reader, "newValue"u8))
         {
-            return TryReadString(ref reader, out property.NewValue);
+            return TryReadString(ref reader, ref property.NewValue);
         }
 
         return reader.TrySkip();
@@ -224,14 +225,14 @@ internal static class AuditRecordJson
 
     private static bool KeyValueMember(ref Utf8JsonReader reader, AuditKeyValue pair)
     {
-        if (reader.ValueTextEquals("key"u8))
+        if (JsonName.Is(ref reader, "key"u8))
         {
-            return TryReadString(ref reader, out pair.Key);
+            return TryReadString(ref reader, ref pair.Key);
         }
 
-        if (reader.ValueTextEquals("value"u8))
+        if (JsonName.Is(ref reader, "value"u8))
         {
-            return TryReadString(ref reader, out pair.Value);
+            return TryReadString(ref reader, ref pair.Value);
         }
 
         return reader.TrySkip();
@@ -262,11 +263,16 @@ internal static class AuditRecordJson
     }
 
     /// <summary>Reads an object or null; the reader is on the member's name.</summary>
-    private static bool TryReadObject<T>(ref Utf8JsonReader reader, string what, MemberReader<T> member, out T? value)
+    private static bool TryReadObject<T>(ref Utf8JsonReader reader, string what, MemberReader<T> member, ref T? value)
         where T : class, new()
     {
-        value = null;
-        return reader.Read() && TryReadObjectHere(ref reader, what, member, out value);
+        if (!reader.Read() || !TryReadObjectHere(ref reader, what, member, out T? read))
+        {
+            return false;
+        }
+
+        value = read ?? value;
+        return true;
     }
 
     /// <summary>Reads an object or null whose first token the reader is on.</summary>
@@ -291,10 +297,9 @@ internal static class AuditRecordJson
     }
 
     /// <summary>Reads an array of objects (or nulls), or null; the reader is on the member's name.</summary>
-    private static bool TryReadArray<T>(ref Utf8JsonReader reader, string what, ValueReader<T> element, out List<T?>? values)
+    private static bool TryReadArray<T>(ref Utf8JsonReader reader, string what, ValueReader<T> element, ref List<T?>? values)
         where T : class
     {
-        values = null;
         if (!reader.Read())
         {
             return false;
@@ -329,9 +334,10 @@ internal static class AuditRecordJson
         }
     }
 
-    private static bool TryReadString(ref Utf8JsonReader reader, out string? value)
+    /// <summary>Reads a string or null. A null leaves a value already read in place, so that a
+    /// member sent twice in different case ("type", then "Type": null) keeps its text.</summary>
+    private static bool TryReadString(ref Utf8JsonReader reader, ref string? value)
     {
-        value = null;
         if (!reader.Read())
         {
             return false;
@@ -349,9 +355,8 @@ internal static class AuditRecordJson
         return true;
     }
 
-    private static bool TryReadDateTime(ref Utf8JsonReader reader, out DateTimeOffset? value)
+    private static bool TryReadDateTime(ref Utf8JsonReader reader, ref DateTimeOffset? value)
     {
-        value = null;
         if (!reader.Read())
         {
             return false;
@@ -384,4 +389,35 @@ internal static class AuditRecordJson
 
     private static AuditResponseFormatException WrongType(ref Utf8JsonReader reader, string expected) =>
         new($"Expected {expected} in the Graph response but found {reader.TokenType}.");
+}
+
+/// <summary>JSON member names compared without regard to case, as Graph's own examples need
+/// ("Type" beside "type"). Every name looked for is ASCII letters, so folding the 0x20 bit of
+/// each byte is exact.</summary>
+internal static class JsonName
+{
+    public static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> wanted)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            // Rare (a name written with \u escapes): compare the unescaped text.
+            return string.Equals(reader.GetString(), System.Text.Encoding.UTF8.GetString(wanted.ToArray()), StringComparison.OrdinalIgnoreCase);
+        }
+
+        ReadOnlySpan<byte> name = reader.ValueSpan;
+        if (name.Length != wanted.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < name.Length; i++)
+        {
+            if ((name[i] | 0x20) != (wanted[i] | 0x20))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

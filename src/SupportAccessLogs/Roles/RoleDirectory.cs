@@ -9,14 +9,18 @@ using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Roles;
 
-/// <summary>The Graph reads behind the role check and Get-SupportAccessRole (DESIGN §2).</summary>
+/// <summary>The Graph reads behind the role check and Get-SupportAccessRole (docs/architecture.md, "Facts from Microsoft's documentation").</summary>
 internal sealed class RoleDirectory
 {
     private readonly SupportAccessConnection _connection;
+    private readonly TimeSpan _pageTimeout;
+    private readonly ResponseLimits _limits;
 
-    public RoleDirectory(SupportAccessConnection connection)
+    public RoleDirectory(SupportAccessConnection connection, TimeSpan? pageTimeout = null, ResponseLimits? limits = null)
     {
         _connection = connection;
+        _pageTimeout = pageTimeout ?? ActivityQuery.DefaultPageTimeout;
+        _limits = limits ?? ResponseLimits.Default;
     }
 
     /// <summary>The URL of the request in flight, for error records.</summary>
@@ -54,21 +58,30 @@ internal sealed class RoleDirectory
         CancellationToken cancellationToken)
     {
         var items = new List<T>();
+        var links = new NextLinkTracker(_connection.GraphEndpoint);
         Uri? next = new Uri(_connection.GraphEndpoint, relativeUrl);
         while (next is not null)
         {
             CurrentRequestUrl = next;
             GraphPage<T>? page;
-            using (Stream stream = await GraphGet.StreamAsync(_connection.RequestAdapter, next, cancellationToken).ConfigureAwait(false))
+            // The same bounds as an audit page: an answer in time, and no body past the page limit.
+            using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            pageTimeout.CancelAfter(_pageTimeout);
+            try
             {
-                try
-                {
-                    page = await JsonSerializer.DeserializeAsync(stream, pageType, cancellationToken).ConfigureAwait(false);
-                }
-                catch (JsonException ex)
-                {
-                    throw new AuditResponseFormatException($"Microsoft Graph returned a body that is not the expected JSON ({ex.Message}).");
-                }
+                using Stream stream = new BoundedReadStream(
+                    await GraphGet.StreamAsync(_connection.RequestAdapter, next, pageTimeout.Token).ConfigureAwait(false),
+                    _limits.MaxPageBytes);
+                page = await JsonSerializer.DeserializeAsync(stream, pageType, pageTimeout.Token).ConfigureAwait(false);
+            }
+            catch (JsonException ex)
+            {
+                throw new AuditResponseFormatException($"Microsoft Graph returned a body that is not the expected JSON ({ex.Message}).");
+            }
+            catch (OperationCanceledException) when (pageTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new ModuleException("GraphTimeout", System.Management.Automation.ErrorCategory.OperationTimeout,
+                    $"Microsoft Graph did not answer {next.GetLeftPart(UriPartial.Path)} within {_pageTimeout.TotalSeconds:0} s. Run the command again later.", next.GetLeftPart(UriPartial.Path));
             }
 
             if (page?.Value is List<T> value)
@@ -76,7 +89,7 @@ internal sealed class RoleDirectory
                 items.AddRange(value);
             }
 
-            next = page?.NextLink is string link ? GraphNextLink.Check(link, _connection.GraphEndpoint) : null;
+            next = page?.NextLink is string link ? links.Follow(link, next) : null;
         }
 
         return items;
