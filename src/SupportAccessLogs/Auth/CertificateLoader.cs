@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -20,7 +21,7 @@ internal static class CertificateLoader
             X509Certificate2? found = FindInStore(location, wanted);
             if (found is not null)
             {
-                return RequirePrivateKey(found, $"Cert:\\{location}\\My\\{wanted}");
+                return RequirePrivateKeyOrDispose(found, $"Cert:\\{location}\\My\\{wanted}");
             }
         }
 
@@ -40,7 +41,7 @@ internal static class CertificateLoader
         try
         {
             X509Certificate2 certificate = IsPem(path) ? FromPem(path, password) : FromPfx(path, password);
-            return RequirePrivateKey(certificate, path);
+            return RequirePrivateKeyOrDispose(certificate, path);
         }
         catch (CryptographicException ex)
         {
@@ -62,14 +63,34 @@ internal static class CertificateLoader
         return certificate;
     }
 
+    /// <summary>For certificates this module created: one it can't use is disposed at once.</summary>
+    private static X509Certificate2 RequirePrivateKeyOrDispose(X509Certificate2 certificate, string source)
+    {
+        try
+        {
+            return RequirePrivateKey(certificate, source);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+    }
+
     private static X509Certificate2? FindInStore(StoreLocation location, string thumbprint)
     {
         try
         {
             using var store = new X509Store(StoreName.My, location);
             store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-            X509Certificate2Collection matches = store.Certificates.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false);
-            return matches.Count > 0 ? matches[0] : null;
+            // Every certificate the store hands out is a new object holding native handles:
+            // all but the one kept are disposed here.
+            X509Certificate2Collection all = store.Certificates;
+            X509Certificate2Collection matches = all.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false);
+            X509Certificate2? found = matches.Count > 0 ? matches[0] : null;
+            DisposeAllBut(all, found);
+            DisposeAllBut(matches, found);
+            return found;
         }
         catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
@@ -77,6 +98,33 @@ internal static class CertificateLoader
             return null;
         }
     }
+
+    private static void DisposeAllBut(X509Certificate2Collection certificates, X509Certificate2? kept)
+    {
+        foreach (X509Certificate2 certificate in certificates)
+        {
+            if (!ReferenceEquals(certificate, kept))
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// How a PFX's private key is loaded: ephemeral (in memory only) where the platform allows,
+    /// so that signing in leaves no key file in the user's key store. macOS has no ephemeral key
+    /// set; there the default applies.
+    /// </summary>
+    internal static X509KeyStorageFlags PfxKeyStorage =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? X509KeyStorageFlags.DefaultKeySet : EphemeralKeySet;
+
+#if NET5_0_OR_GREATER
+    private const X509KeyStorageFlags EphemeralKeySet = X509KeyStorageFlags.EphemeralKeySet;
+#else
+    // .NET Framework 4.7.2 (Windows PowerShell 5.1's floor) has the flag; netstandard2.0's
+    // reference assemblies don't name it.
+    private const X509KeyStorageFlags EphemeralKeySet = (X509KeyStorageFlags)32;
+#endif
 
     private static bool IsPem(string path)
     {
@@ -99,7 +147,7 @@ internal static class CertificateLoader
 #endif
 
     private static X509Certificate2 FromPfx(string path, SecureString? password) =>
-        new(path, password, X509KeyStorageFlags.DefaultKeySet);
+        new(path, password, PfxKeyStorage);
 
     private static ReadOnlySpan<char> Plain(SecureString secret) =>
         new NetworkCredential(string.Empty, secret).Password.AsSpan();

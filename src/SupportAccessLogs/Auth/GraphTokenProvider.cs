@@ -7,13 +7,18 @@ using Microsoft.Kiota.Abstractions.Authentication;
 namespace SupportAccessLogs.Auth;
 
 /// <summary>
-/// Hands tokens to the Graph request adapter, for the connection's Graph host only: a request
-/// to any other host (a nextLink gone astray) gets no token at all.
+/// Hands tokens to the Graph request adapter, for the connection's Graph endpoint only: a request
+/// to any other scheme, host or port (a nextLink gone astray) gets no token at all.
 /// </summary>
 internal abstract class GraphTokenProvider : IAccessTokenProvider
 {
+    private readonly Uri _graphBaseUrl;
+
     protected GraphTokenProvider(Uri graphBaseUrl)
     {
+        _graphBaseUrl = graphBaseUrl;
+        // Kiota's validator compares host names only; it is kept for the interface, and the
+        // origin check below is the one that decides.
         AllowedHostsValidator = new AllowedHostsValidator(new[] { graphBaseUrl.Host });
     }
 
@@ -26,7 +31,7 @@ internal abstract class GraphTokenProvider : IAccessTokenProvider
         Uri uri,
         Dictionary<string, object>? additionalAuthenticationContext = null,
         CancellationToken cancellationToken = default) =>
-        AllowedHostsValidator.IsUrlHostValid(uri)
+        Graph.GraphNextLink.SameOrigin(uri, _graphBaseUrl)
             ? GetTokenAsync(cancellationToken)
             : Task.FromResult(string.Empty);
 

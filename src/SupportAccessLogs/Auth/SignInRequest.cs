@@ -30,6 +30,9 @@ internal sealed class SignInRequest
     public Uri? AuthorityHost { get; init; }
     public SecureString? ClientSecret { get; init; }
     public X509Certificate2? Certificate { get; init; }
+    /// <summary>True when the module loaded <see cref="Certificate"/> (from a file or a store) and
+    /// so must dispose it; false for a certificate object the caller passed in.</summary>
+    public bool OwnsCertificate { get; init; }
     public string? FederatedTokenFile { get; init; }
 
     /// <summary>User sign-in (interactive, device code) asks for delegated scopes; every other

@@ -20,6 +20,7 @@ public sealed class SupportAccessConnection : IDisposable
 {
     private readonly HttpClient _httpClient;
     private readonly GraphTokenProvider _tokenProvider;
+    private readonly IDisposable? _ownedCertificate;
     private Roles.RoleCheckResult? _roleCheck;
 
     internal SupportAccessConnection(
@@ -29,8 +30,10 @@ public sealed class SupportAccessConnection : IDisposable
         GraphEnvironment environment,
         Uri graphBaseUrl,
         GraphTokenProvider tokenProvider,
-        AccessTokenClaims claims)
+        AccessTokenClaims claims,
+        IDisposable? ownedCertificate = null)
     {
+        _ownedCertificate = ownedCertificate;
         TenantId = tenantId;
         Account = account;
         AuthenticationMethod = authenticationMethod;
@@ -39,9 +42,9 @@ public sealed class SupportAccessConnection : IDisposable
         _tokenProvider = tokenProvider;
         Claims = claims;
 
-        // Graph's default handlers (retry honouring Retry-After, redirect, telemetry,
-        // compression) stay in force; we only replace how the body is parsed.
-        _httpClient = GraphClientFactory.Create();
+        // Graph's default handlers (retry honouring Retry-After, telemetry, compression) stay in
+        // force, redirects are refused; we only replace how the body is parsed.
+        _httpClient = GraphHttp.CreateClient();
         var authentication = new BaseBearerTokenAuthenticationProvider(tokenProvider);
         RequestAdapter = new GraphServiceClient(_httpClient, authentication, graphBaseUrl.AbsoluteUri.TrimEnd('/')).RequestAdapter;
     }
@@ -73,7 +76,11 @@ public sealed class SupportAccessConnection : IDisposable
 
     public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";
 
-    public void Dispose() => _httpClient.Dispose();
+    public void Dispose()
+    {
+        _httpClient.Dispose();
+        _ownedCertificate?.Dispose();
+    }
 
     /// <summary>Builds a connection from a caller-supplied access token, checking what can be
     /// checked without a request: shape, tenant, audience and expiry.</summary>
@@ -116,11 +123,43 @@ public sealed class SupportAccessConnection : IDisposable
         Action<string> showDeviceCode,
         CancellationToken cancellationToken)
     {
-        Uri baseUrl = ResolveBaseUrl(request.Environment, request.GraphEndpoint);
-        if (request.AuthorityHost is Uri authority && authority.Scheme != Uri.UriSchemeHttps)
+        // The connection owns a certificate the module loaded: it signs every renewal, and goes
+        // with the connection, or at once when signing in fails.
+        IDisposable? ownedCertificate = request.OwnsCertificate ? request.Certificate : null;
+        try
         {
-            throw new ModuleException("AuthorityHostNotHttps", ErrorCategory.InvalidArgument,
-                $"-AuthorityHost '{authority.GetLeftPart(UriPartial.Authority)}' must use https: sign-in sends credentials there.", authority);
+            return await SignInAsync(request, ownedCertificate, showDeviceCode, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ownedCertificate?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<SupportAccessConnection> SignInAsync(
+        SignInRequest request,
+        IDisposable? ownedCertificate,
+        Action<string> showDeviceCode,
+        CancellationToken cancellationToken)
+    {
+        Uri baseUrl = ResolveBaseUrl(request.Environment, request.GraphEndpoint);
+        if (request.AuthorityHost is Uri authority)
+        {
+            try
+            {
+                GraphClouds.RefuseUserInfo(authority, "-AuthorityHost");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ModuleException("AuthorityHostRefused", ErrorCategory.InvalidArgument, ex.Message, GraphClouds.WithoutUserInfo(authority));
+            }
+
+            if (authority.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new ModuleException("AuthorityHostNotHttps", ErrorCategory.InvalidArgument,
+                    $"-AuthorityHost '{GraphClouds.WithoutUserInfo(authority)}' must use https: sign-in sends credentials there.", GraphClouds.WithoutUserInfo(authority));
+            }
         }
 
         if (request.TenantId is string requestedTenant && !Guid.TryParse(requestedTenant, out _) && requestedTenant.IndexOf('.') < 0)
@@ -139,7 +178,7 @@ public sealed class SupportAccessConnection : IDisposable
         string? tenantGuid = request.TenantId is string t && Guid.TryParse(t, out _) ? t : null;
         Guid tenant = ResolveTenant(claims, tenantGuid);
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? request.ClientId ?? claims.ObjectId ?? "(unknown)";
-        return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims);
+        return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate);
     }
 
     private static Uri ResolveBaseUrl(GraphEnvironment environment, Uri? graphEndpoint)
@@ -150,7 +189,9 @@ public sealed class SupportAccessConnection : IDisposable
         }
         catch (ArgumentException ex)
         {
-            throw new ModuleException("GraphEndpointRefused", ErrorCategory.InvalidArgument, ex.Message, graphEndpoint);
+            // The target is the URL without any user info (it may hold a password).
+            throw new ModuleException("GraphEndpointRefused", ErrorCategory.InvalidArgument, ex.Message,
+                graphEndpoint is null ? null : GraphClouds.WithoutUserInfo(graphEndpoint));
         }
     }
 

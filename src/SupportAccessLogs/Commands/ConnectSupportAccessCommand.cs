@@ -186,12 +186,13 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
             Certificate = ParameterSetName switch
             {
                 CertificateThumbprintSet => CertificateLoader.FromThumbprint(CertificateThumbprint),
-                CertificatePathSet => CertificateLoader.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword),
+                CertificatePathSet => CertificateLoader.FromFile(FileSystemPath.Resolve(this, CertificatePath, "-CertificatePath"), CertificatePassword),
                 CertificateSet => CertificateLoader.RequirePrivateKey(Certificate, "-Certificate"),
                 _ => null,
             },
+            OwnsCertificate = ParameterSetName is CertificateThumbprintSet or CertificatePathSet,
             FederatedTokenFile = ParameterSetName == FederatedTokenFileSet
-                ? GetUnresolvedProviderPathFromPSPath(FederatedTokenFile)
+                ? FileSystemPath.Resolve(this, FederatedTokenFile, "-FederatedTokenFile")
                 : null,
         };
     }

@@ -74,6 +74,7 @@ internal sealed class ActivityQueryService
 
         var retry = new PageRetryPolicy(query.MaxRetries);
         ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account);
+        var links = new NextLinkTracker(_connection.GraphEndpoint);
         int pageNumber = 0;
         long recordsRead = 0;
         long written = 0;
@@ -99,7 +100,7 @@ internal sealed class ActivityQueryService
                 }
 
                 reporter.Verbose($"GET {nextUrl} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
-                page = new AuditPageReader();
+                page = new AuditPageReader(query.Limits);
                 using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 pageTimeout.CancelAfter(query.PageTimeout);
                 Stream? stream = null;
@@ -228,7 +229,7 @@ internal sealed class ActivityQueryService
                 yield break;
             }
 
-            nextUrl = GraphNextLink.Check(page.NextLink, _connection.GraphEndpoint);
+            nextUrl = links.Follow(page.NextLink, nextUrl);
         }
     }
 
@@ -318,6 +319,13 @@ internal sealed class RecordSieve
         if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
         {
             _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
+        }
+
+        if (activity.Initiator is InitiatorEvidence.PlaceholderUser or InitiatorEvidence.UnidentifiedUser)
+        {
+            // Said for each such record: these are the records a user would otherwise read as
+            // someone's action, and the reason is what tells them apart.
+            _reporter.Verbose($"Record {activity.Id} ('{activity.ActivityDisplayName}') is not taken as a user's action: {ClassificationRules.Describe(activity.Initiator)}. It is {activity.Category} / {activity.Activity}.");
         }
 
         if (!_filter.Matches(activity))

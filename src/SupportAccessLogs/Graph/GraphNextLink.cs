@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace SupportAccessLogs.Graph;
@@ -6,19 +7,55 @@ namespace SupportAccessLogs.Graph;
 internal static class GraphNextLink
 {
     /// <summary>nextLinks are followed whole (never rebuilt), but only on the connection's own
-    /// host: credentials are not offered anywhere else.</summary>
+    /// scheme, host and port: credentials are not offered anywhere else.</summary>
     public static Uri Check(string nextLink, Uri graphEndpoint)
     {
-        string expectedAuthority = graphEndpoint.GetLeftPart(UriPartial.Authority);
         bool isHttp = Uri.TryCreate(nextLink, UriKind.Absolute, out Uri? next)
             && (next.Scheme == Uri.UriSchemeHttps || next.Scheme == Uri.UriSchemeHttp);
-        if (isHttp && string.Equals(next!.GetLeftPart(UriPartial.Authority), expectedAuthority, StringComparison.OrdinalIgnoreCase))
+        if (isHttp && SameOrigin(next!, graphEndpoint) && next!.UserInfo.Length == 0)
         {
             return next;
         }
 
-        string target = isHttp ? $"'{next!.GetLeftPart(UriPartial.Authority)}'" : "something that is not an absolute http(s) URL";
+        string expectedAuthority = graphEndpoint.GetLeftPart(UriPartial.Authority);
+        string target = isHttp ? $"'{next!.Scheme}://{next.Host}:{next.Port}'" : "something that is not an absolute http(s) URL";
         throw new ModuleException("GraphNextLinkForeign", ErrorCategory.SecurityError,
-            $"Microsoft Graph returned a next-page link to {target}, not to {expectedAuthority}; the module stops rather than send the token there. Check -GraphEndpoint and any proxy in between.");
+            $"Microsoft Graph returned a next-page link to {ServerText.Clean(target)}, not to {expectedAuthority}; the module stops rather than send the token there. Check -GraphEndpoint and any proxy in between.");
+    }
+
+    /// <summary>The one origin test for where a token may go: scheme, host and port all equal
+    /// (a redirect or link to another port of the same host is another server).</summary>
+    public static bool SameOrigin(Uri url, Uri endpoint) =>
+        string.Equals(url.Scheme, endpoint.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(url.IdnHost, endpoint.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && url.Port == endpoint.Port;
+}
+
+/// <summary>
+/// Follows one collection's nextLinks: each checked by <see cref="GraphNextLink.Check"/>, and a
+/// link that was already followed stops the read, since following it again would loop for ever.
+/// </summary>
+internal sealed class NextLinkTracker
+{
+    private readonly Uri _graphEndpoint;
+    private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
+
+    public NextLinkTracker(Uri graphEndpoint)
+    {
+        _graphEndpoint = graphEndpoint;
+    }
+
+    /// <summary>The next page's URL after <paramref name="current"/>.</summary>
+    public Uri Follow(string nextLink, Uri current)
+    {
+        _followed.Add(current.AbsoluteUri);
+        Uri next = GraphNextLink.Check(nextLink, _graphEndpoint);
+        if (!_followed.Add(next.AbsoluteUri))
+        {
+            throw new ModuleException("GraphNextLinkRepeated", ErrorCategory.InvalidResult,
+                $"Microsoft Graph returned a next-page link it had already returned ({next.GetLeftPart(UriPartial.Path)}, after {_followed.Count} pages); following it again would loop for ever, so the module stops. Activities already written stand. Check -GraphEndpoint and any proxy in between.");
+        }
+
+        return next;
     }
 }

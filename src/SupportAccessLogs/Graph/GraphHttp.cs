@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Graph;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+
+namespace SupportAccessLogs.Graph;
+
+/// <summary>
+/// The HttpClient behind a connection: Graph's default handlers (retry honouring Retry-After,
+/// telemetry, compression) without the redirect handler. A redirect is refused instead, because
+/// the redirect handler keeps the bearer token for any target on the same host name, another
+/// port (another server) included.
+/// </summary>
+internal static class GraphHttp
+{
+    public static HttpClient CreateClient()
+    {
+        IList<DelegatingHandler> handlers = GraphClientFactory.CreateDefaultHandlers();
+        for (int i = handlers.Count - 1; i >= 0; i--)
+        {
+            if (handlers[i] is RedirectHandler)
+            {
+                handlers.RemoveAt(i);
+            }
+        }
+
+        handlers.Add(new RefuseRedirectsHandler());
+        return GraphClientFactory.Create(handlers);
+    }
+
+    /// <summary>Turns a 3xx answer into a clear error (the transport follows none by itself).</summary>
+    private sealed class RefuseRedirectsHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            if (status is >= 300 and <= 399 && response.StatusCode != HttpStatusCode.NotModified)
+            {
+                Uri? location = response.Headers.Location;
+                string where = location is null ? "" : location.IsAbsoluteUri
+                    ? $" to {location.Scheme}://{location.Host}:{location.Port}{location.AbsolutePath}"
+                    : $" to {location.OriginalString.Split('?')[0]}";
+                string from = request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "(unknown)";
+                response.Dispose();
+                throw new ModuleException("GraphRedirectRefused", ErrorCategory.SecurityError,
+                    ServerText.Clean($"{from} answered with a redirect ({status}){where}. The module follows no redirects, so the access token is never sent anywhere but the endpoint you connected to. Connect with -GraphEndpoint set to the final address."),
+                    from);
+            }
+
+            return response;
+        }
+    }
+}
