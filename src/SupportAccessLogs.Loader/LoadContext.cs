@@ -53,9 +53,24 @@ public sealed class LoadContext : AssemblyLoadContext
             return _loaderAssembly;
         }
 
+        if (!IsPlainFileName(assemblyName.Name))
+        {
+            // A name such as "../x" or "/tmp/x" would make the path below point outside the
+            // module's folder; such a name is no assembly of ours.
+            return null;
+        }
+
         string candidate = Path.Combine(_assemblyDirectory, assemblyName.Name + ".dll");
         // Returning null hands the request to the default context: that is how
         // System.Management.Automation and the runtime's own assemblies are shared.
         return File.Exists(candidate) ? LoadFromAssemblyPath(candidate) : null;
     }
+
+    /// <summary>True for a name that can only be a file in the module's own folder.</summary>
+    public static bool IsPlainFileName(string? name) =>
+        !string.IsNullOrWhiteSpace(name)
+        && name!.IndexOfAny(new[] { '/', '\\', ':' }) < 0
+        && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0
+        && name != "."
+        && name != "..";
 }

@@ -136,9 +136,19 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
         _cancellation = cancellation;
     }
 
-    public void WriteVerbose(string message) => Enqueue(c => c.WriteVerbose(message));
+    // Messages quote server text (activity names, error bodies, sign-in prompts): cleaned here,
+    // the one way onto these streams.
+    public void WriteVerbose(string message)
+    {
+        string clean = ServerText.Clean(message);
+        Enqueue(c => c.WriteVerbose(clean));
+    }
 
-    public void WriteWarning(string message) => Enqueue(c => c.WriteWarning(message));
+    public void WriteWarning(string message)
+    {
+        string clean = ServerText.Clean(message);
+        Enqueue(c => c.WriteWarning(clean));
+    }
 
     void SupportAccessLogs.Graph.IMessageSink.Verbose(string message) => WriteVerbose(message);
 

@@ -17,6 +17,21 @@ internal static class GraphErrors
 {
     public static ErrorRecord ToErrorRecord(Exception exception, Uri? requestUrl)
     {
+        ErrorRecord record = Map(exception, requestUrl);
+        // Server text reaches messages in many ways (Graph's error message, an HTML page's first
+        // characters, a sign-in error); what the console shows is cleaned here, once.
+        string message = record.Exception.Message;
+        string clean = ServerText.Clean(message);
+        if (!ReferenceEquals(clean, message))
+        {
+            record.ErrorDetails = new System.Management.Automation.ErrorDetails(clean);
+        }
+
+        return record;
+    }
+
+    private static ErrorRecord Map(Exception exception, Uri? requestUrl)
+    {
         switch (exception)
         {
             case ModuleException known:
@@ -29,7 +44,7 @@ internal static class GraphErrors
                 return FromGraphResponse(api, requestUrl);
 
             case RetriesExhaustedException exhausted when exhausted.InnerException is not null:
-                ErrorRecord last = ToErrorRecord(exhausted.InnerException, requestUrl);
+                ErrorRecord last = Map(exhausted.InnerException, requestUrl);
                 return new ErrorRecord(
                     new InvalidOperationException($"Gave up after {exhausted.Attempts} tries; activities already written stand. {last.Exception.Message}", last.Exception),
                     last.FullyQualifiedErrorId, last.CategoryInfo.Category, requestUrl);
@@ -38,6 +53,11 @@ internal static class GraphErrors
                 return new ErrorRecord(
                     new InvalidOperationException($"{format.Message} Request: {Describe(requestUrl)}." + (format.Message.Contains("proxy") ? "" : " Is a proxy in the way?"), format),
                     "GraphResponseMalformed", ErrorCategory.InvalidResult, requestUrl);
+
+            case ResponseTooLargeException tooLarge:
+                return new ErrorRecord(
+                    new InvalidOperationException($"{tooLarge.Message} Request: {Describe(requestUrl)}. Check -GraphEndpoint and any proxy in between.", tooLarge),
+                    "GraphResponseTooLarge", ErrorCategory.LimitsExceeded, requestUrl);
 
             case HttpRequestException http:
                 return new ErrorRecord(
@@ -67,13 +87,13 @@ internal static class GraphErrors
         string graphMessage = "";
         if (api is ODataError odata)
         {
-            graphCode = odata.Error?.Code ?? "";
-            graphMessage = odata.Error?.Message ?? "";
+            graphCode = ServerText.Clean(odata.Error?.Code);
+            graphMessage = ServerText.Clean(odata.Error?.Message);
         }
 
-        string requestId = Header(api.ResponseHeaders, "request-id");
-        string clientRequestId = Header(api.ResponseHeaders, "client-request-id");
-        string date = Header(api.ResponseHeaders, "Date");
+        string requestId = ServerText.Clean(Header(api.ResponseHeaders, "request-id"));
+        string clientRequestId = ServerText.Clean(Header(api.ResponseHeaders, "client-request-id"));
+        string date = ServerText.Clean(Header(api.ResponseHeaders, "Date"));
 
         string message = $"Microsoft Graph returned {status}"
             + (graphCode.Length > 0 ? $" {graphCode}" : "")

@@ -1,13 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
 
 namespace SupportAccessLogs.Roles;
 
 /// <summary>
 /// Who may read the support-access audit trail and who may manage support access requests: the
-/// one place that holds these facts (DESIGN §2).
+/// one place that holds these facts (docs/architecture.md, "Facts from Microsoft's documentation").
 /// </summary>
 internal static class DirectoryRoleRules
 {
@@ -45,6 +44,11 @@ internal static class DirectoryRoleRules
     /// so "microsoft.azure.supportTickets/*" and "microsoft.azure.*/allEntities/allTasks" both
     /// cover the support-ticket action.
     /// </summary>
+    /// <remarks>
+    /// Matched by hand rather than with a regex built from the server's text: a granted action
+    /// such as "**…**" makes a backtracking regex engine (Windows PowerShell's) exponential. This
+    /// is the classic one-star-remembered glob match, at most length(granted) × length(required) steps.
+    /// </remarks>
     public static bool ActionCovers(string granted, string required)
     {
         if (string.IsNullOrWhiteSpace(granted))
@@ -52,7 +56,43 @@ internal static class DirectoryRoleRules
             return false;
         }
 
-        string pattern = "^" + Regex.Escape(granted.Trim()).Replace("\\*", ".*") + "$";
-        return Regex.IsMatch(required, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        string pattern = granted.Trim();
+        int p = 0;
+        int r = 0;
+        int starAt = -1;
+        int resumeAt = 0;
+        while (r < required.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*')
+            {
+                // Let the star match nothing for now; come back here to let it take one more.
+                starAt = p++;
+                resumeAt = r;
+            }
+            else if (p < pattern.Length && SameLetter(pattern[p], required[r]))
+            {
+                p++;
+                r++;
+            }
+            else if (starAt >= 0)
+            {
+                p = starAt + 1;
+                r = ++resumeAt;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
     }
+
+    private static bool SameLetter(char a, char b) =>
+        a == b || char.ToUpperInvariant(a) == char.ToUpperInvariant(b);
 }
