@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace SupportAccessLogs.Auth;
 
 /// <summary>
-/// The claims of an Entra access token that the module reads (DESIGN §2). The token is decoded,
+/// The claims of an Entra access token that the module reads (docs/architecture.md, "Facts from Microsoft's documentation"). The token is decoded,
 /// not validated: Graph validates it; we only need to know whose it is and what it allows.
 /// </summary>
 internal sealed class AccessTokenClaims

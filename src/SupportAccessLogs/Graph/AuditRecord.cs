@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace SupportAccessLogs.Graph;
 
-// The v1.0 directoryAudit resource as documented (DESIGN §2). Every member is nullable because
+// The v1.0 directoryAudit resource as documented (docs/architecture.md, "Facts from Microsoft's documentation"). Every member is nullable because
 // the service omits or nulls them freely; unknown members are ignored here and survive in the
 // raw record bytes kept beside each activity. Plain fields, so that AuditRecordJson can read
 // straight into them (out arguments).

@@ -4,7 +4,7 @@ using System.Globalization;
 
 namespace SupportAccessLogs.Graph;
 
-/// <summary>The directoryAudits properties the service can filter on (DESIGN §2).</summary>
+/// <summary>The directoryAudits properties the service can filter on (docs/architecture.md, "Facts from Microsoft's documentation").</summary>
 internal static class AuditProperty
 {
     public const string Category = "category";

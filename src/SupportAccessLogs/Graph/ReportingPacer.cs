@@ -8,7 +8,7 @@ namespace SupportAccessLogs.Graph;
 
 /// <summary>
 /// Keeps audit requests under Graph's reporting throttle (5 requests per 10 seconds per app per
-/// tenant, DESIGN §2), so a long export normally never sees a 429. One pacer per tenant and app
+/// tenant, docs/architecture.md), so a long export normally never sees a 429. One pacer per tenant and app
 /// for the whole process: parallel runspaces share the same budget, as the service counts it.
 /// </summary>
 internal sealed class ReportingPacer

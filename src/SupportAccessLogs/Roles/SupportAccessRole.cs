@@ -1,6 +1,6 @@
 namespace SupportAccessLogs;
 
-/// <summary>A directory role, and what it allows here (DESIGN §4).</summary>
+/// <summary>A directory role, and what it allows here (README.md, "Which role do I need?").</summary>
 public sealed class SupportAccessRole
 {
     internal SupportAccessRole(string displayName, string templateId, bool isBuiltIn, bool canReadActivityLogs, bool canManageSupportAccess, bool assignedToCaller)
