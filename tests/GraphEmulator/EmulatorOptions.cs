@@ -133,6 +133,8 @@ public sealed class EmulatorOptions
         {
             if (!Enum.IsDefined(kind))
                 throw new ArgumentOutOfRangeException(nameof(RandomFaultKinds), kind, "Unknown fault kind.");
+            if (!FaultKinds.CanBeRandom(kind))
+                throw new ArgumentException($"RandomFaultKinds can't hold {FaultKinds.Name(kind)}: it needs a location, which only a scripted rule gives.", nameof(RandomFaultKinds));
         }
         if (ThrottleLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), ThrottleLimit, "ThrottleLimit must be at least 1.");
