@@ -24,6 +24,9 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --tenant-id <guid>         the tenant served (default the demo tenant)
           --reject-category-filter   answer "category eq" with 400, as the service may
           --parent-pid <pid>         exit when this process exits
+          --directory-delay <ms>     wait this long before answering each directory read (/me,
+                                     transitiveMemberOf, roleDefinitions, roleAssignments),
+                                     0..600000 (default: no wait)
 
         Sign-in (see README.md, "Sign-in endpoints"):
           --authority                serve an Entra-compatible authority on a second, HTTPS port
@@ -89,6 +92,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         bool throttle = false;
         int throttleLimit = defaults.ThrottleLimit;
         TimeSpan throttleWindow = defaults.ThrottleWindow;
+        int? directoryDelayMs = defaults.DirectoryDelayMs;
         error = null;
 
         for (int i = 0; i < args.Length; i++)
@@ -125,6 +129,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--anchor": anchor = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
                     case "--parent-pid": parentPid = Int(Value()); break;
                     case "--reject-category-filter": rejectCategoryFilter = true; break;
+                    case "--directory-delay": directoryDelayMs = Int(Value()); break;
                     case "--authority": enableAuthority = true; break;
                     case "--authority-ca-out": authorityCaOut = Value(); enableAuthority = true; break;
                     case "--client-secret": clientSecret = Value(); break;
@@ -172,6 +177,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             Throttle = throttle,
             ThrottleLimit = throttleLimit,
             ThrottleWindow = throttleWindow,
+            DirectoryDelayMs = directoryDelayMs,
         };
         return new CommandLine(options, parentPid, showHelp, authorityCaOut);
     }
