@@ -93,6 +93,14 @@ public sealed class EmulatorOptions
     /// <summary>The throttle's sliding window (default 10 s).</summary>
     public TimeSpan ThrottleWindow { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Wait this many milliseconds (0..600000) before answering any request to the directory
+    /// reads (<c>/me</c>, <c>transitiveMemberOf</c>, <c>roleDefinitions</c>, <c>roleAssignments</c>),
+    /// so a client's timeout on its role pre-flight check can be tested; a client that gives up
+    /// ends the wait. Null (default): no wait. Audit pages have the <c>slow</c> fault instead.
+    /// </summary>
+    public int? DirectoryDelayMs { get; init; }
+
     internal void Validate()
     {
         if (PageSize is < 1 or > 999)
@@ -133,10 +141,14 @@ public sealed class EmulatorOptions
         {
             if (!Enum.IsDefined(kind))
                 throw new ArgumentOutOfRangeException(nameof(RandomFaultKinds), kind, "Unknown fault kind.");
+            if (!FaultKinds.CanBeRandom(kind))
+                throw new ArgumentException($"RandomFaultKinds can't hold {FaultKinds.Name(kind)}: it needs a location, which only a scripted rule gives.", nameof(RandomFaultKinds));
         }
         if (ThrottleLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), ThrottleLimit, "ThrottleLimit must be at least 1.");
         if (ThrottleWindow <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ThrottleWindow), ThrottleWindow, "ThrottleWindow must be positive.");
+        if (DirectoryDelayMs is < 0 or > 600_000)
+            throw new ArgumentOutOfRangeException(nameof(DirectoryDelayMs), DirectoryDelayMs, "DirectoryDelayMs must be 0..600000.");
     }
 }

@@ -24,6 +24,9 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --tenant-id <guid>         the tenant served (default the demo tenant)
           --reject-category-filter   answer "category eq" with 400, as the service may
           --parent-pid <pid>         exit when this process exits
+          --directory-delay <ms>     wait this long before answering each directory read (/me,
+                                     transitiveMemberOf, roleDefinitions, roleAssignments),
+                                     0..600000 (default: no wait)
 
         Sign-in (see README.md, "Sign-in endpoints"):
           --authority                serve an Entra-compatible authority on a second, HTTPS port
@@ -38,15 +41,19 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --token-lifetime <s>       lifetime of issued access tokens, 1..86400 s (default 3600)
 
         Faults on GET /v1.0/auditLogs/directoryAudits (see README.md, "Faults"):
-          --fault <kind>:<page>[:<times>]
+          --fault <kind>:<page>[:<times>][=<location>]
                                      scripted fault on that page of every paging sequence
                                      (1 = the first request), <times> times (default 1);
                                      repeatable. Kinds: throttle429, unavailable503,
-                                     timeout504, reset, truncate, html, slow, expired401
+                                     timeout504, reset, truncate, html, slow, expired401,
+                                     redirect (needs =<absolute http(s) URL>, e.g.
+                                     redirect:2=https://elsewhere.example/), repeatNextLink,
+                                     escape500
           --fault-rate <0..1>        chance of a random fault per page request (default 0)
           --fault-seed <n>           seed of the random faults (default: --seed)
           --fault-kinds <k1,k2,...>  kinds random faults pick from (default
-                                     throttle429,unavailable503,timeout504,reset,truncate)
+                                     throttle429,unavailable503,timeout504,reset,truncate;
+                                     never redirect)
           --throttle                 enforce the reporting limit: 5 requests per 10 s per app
                                      per tenant, then 429 with Retry-After
           --throttle-limit <n>       requests per window (default 5)
@@ -85,6 +92,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         bool throttle = false;
         int throttleLimit = defaults.ThrottleLimit;
         TimeSpan throttleWindow = defaults.ThrottleWindow;
+        int? directoryDelayMs = defaults.DirectoryDelayMs;
         error = null;
 
         for (int i = 0; i < args.Length; i++)
@@ -121,6 +129,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--anchor": anchor = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
                     case "--parent-pid": parentPid = Int(Value()); break;
                     case "--reject-category-filter": rejectCategoryFilter = true; break;
+                    case "--directory-delay": directoryDelayMs = Int(Value()); break;
                     case "--authority": enableAuthority = true; break;
                     case "--authority-ca-out": authorityCaOut = Value(); enableAuthority = true; break;
                     case "--client-secret": clientSecret = Value(); break;
@@ -168,6 +177,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             Throttle = throttle,
             ThrottleLimit = throttleLimit,
             ThrottleWindow = throttleWindow,
+            DirectoryDelayMs = directoryDelayMs,
         };
         return new CommandLine(options, parentPid, showHelp, authorityCaOut);
     }
@@ -189,15 +199,28 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         }
     }
 
-    /// <summary><c>kind:page[:times]</c>, e.g. <c>throttle429:2</c> or <c>reset:1:2</c>.</summary>
+    /// <summary>
+    /// <c>kind:page[:times][=location]</c>, e.g. <c>throttle429:2</c>, <c>reset:1:2</c> or
+    /// <c>redirect:2=https://elsewhere.example/</c>. The location comes last, after the first
+    /// '=', because a URL holds ':' (and may hold '=' too, which is why only the first counts).
+    /// </summary>
     private static FaultRule ParseFault(string value)
     {
-        string[] parts = value.Split(':');
+        string rule = value;
+        string? location = null;
+        int equals = value.IndexOf('=');
+        if (equals >= 0)
+        {
+            rule = value[..equals];
+            location = value[(equals + 1)..];
+        }
+        string[] parts = rule.Split(':');
         if (parts.Length is < 2 or > 3)
-            throw new FormatException($"--fault: '{value}' is not kind:page[:times].");
+            throw new FormatException($"--fault: '{value}' is not kind:page[:times][=location].");
         return new FaultRule(FaultKinds.Parse(parts[0]), Int(parts[1]))
         {
             Times = parts.Length == 3 ? Int(parts[2]) : 1,
+            Location = location,
         };
     }
 

@@ -77,6 +77,22 @@ internal static class Scenarios
 
     private static readonly AuditUserIdentity IdOnly = new() { Id = "4b5c6d7e-8f9a-4b0c-9d1e-2f3a4b5c6d7e" };
 
+    /// <summary>
+    /// Graph's stand-in user for a step no real user took (the v1.0 "List directoryAudits"
+    /// example 2 writes it so): the zero GUID, nulls, and a placeholder address. It names nobody,
+    /// so it is not evidence of a user; only a UPN added to it would be.
+    /// </summary>
+    internal static readonly AuditUserIdentity Placeholder = new()
+    {
+        Id = "00000000-0000-0000-0000-000000000000",
+        DisplayName = null,
+        UserPrincipalName = null,
+        IpAddress = "10.0.0.0",
+        UserType = null,
+        HomeTenantId = null,
+        HomeTenantName = null,
+    };
+
     private static readonly AuditAppIdentity SupportAccessApp = new(
         "c1a2b3d4-e5f6-4789-8abc-def012345678", "Microsoft Support Access Management",
         "d2b3c4e5-f6a7-4890-9bcd-ef0123456789", "Microsoft Support Access Management");
@@ -86,6 +102,9 @@ internal static class Scenarios
         "f4d5e6a7-b8c9-4012-9def-012345678901", "Azure Support Center");
 
     private static readonly AuditAppIdentity NamelessApp = new(null, "Microsoft Substrate Management", null, null);
+
+    /// <summary>The app counterpart of <see cref="Placeholder"/>: the zero GUID and nothing else.</summary>
+    internal static readonly AuditAppIdentity PlaceholderApp = new("00000000-0000-0000-0000-000000000000", null, null, null);
 
     private static ScenarioRow Row(string activity, Initiated by) => new(activity, by);
 
@@ -340,6 +359,30 @@ internal static class Scenarios
                 new AuditTargetResource { Id = Alex.Id, DisplayName = Alex.DisplayName, Type = "User", UserPrincipalName = Alex.UserPrincipalName },
                 Ticket("a0000001-0000-4000-8000-000000001409", "Ticket 🚀 «1409»", Changed("Notes", null, "line1\nline2\ttab")))
             .Expect(UserInitiated, RequestApproved),
+
+        // ---- placeholder initiators (Graph's shape for service actions) ----------------------
+        // A zero id with no UPN names no user, and a zero appId with no name no app: these are
+        // the service's own steps. A UPN on the placeholder does name a user.
+        Row("Request created", U(Placeholder)).Operation("Add")
+            .Details(("SupportRequestId", "2411250010001501"))
+            .Expect(Automated, RequestCreated, supportRequestId: "2411250010001501"),
+        Row("Request canceled", U(Placeholder))
+            .Details(("SupportRequestId", "2411250010001502"))
+            .Expect(Automated, RequestCanceled, supportRequestId: "2411250010001502"),
+        Row("Access removed", U(Placeholder)).Operation("Delete")
+            .Details(("SupportRequestId", "2411250010001503"))
+            .Expect(Automated, AccessRemovedOnClosure, supportRequestId: "2411250010001503"),
+        Row("Approval removed", U(Placeholder)).Operation("Delete")
+            .Expect(Automated, AccessRemovedOnClosure),
+        Row("Access approved", Initiated.UserAndApp(Placeholder, PlaceholderApp)).Operation("Add")
+            .Expect(Automated, ApprovalCreated),
+        Row("Access removed", U(Placeholder)).Operation("Delete")
+            .Details(("SupportRequestTenantId", PartnerA))
+            .Expect(CrossTenant, AccessRemovedOnClosure, ResourceTenant, PartnerA),
+        Row("Access removed", U(Placeholder with { UserPrincipalName = "ops@contoso.com" })).Operation("Delete")
+            .Expect(UserInitiated, AccessRemovedManually),
+        Row("Request approved", A(PlaceholderApp))
+            .Expect(Automated, RequestApproved),
 
         // ---- other categories: served, never support-access truth ---------------------------
         Row("Add user", U(Admin)).InCategory("UserManagement").Operation("Add"),

@@ -10,6 +10,7 @@ using GraphEmulator.Faults;
 using GraphEmulator.OData;
 using GraphEmulator.Paging;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
 
 namespace GraphEmulator.Endpoints;
 
@@ -101,6 +102,18 @@ internal sealed class DirectoryAuditsEndpoint(
             case FaultKind.Truncate:
                 await WritePageAsync(context, position, cutAfter: fault.AfterRecords ?? FaultRule.DefaultAfterRecords, abort: false);
                 break;
+            case FaultKind.Redirect:
+                await FaultResponses.RedirectAsync(context, fault);
+                break;
+            case FaultKind.RepeatNextLink:
+                await WritePageAsync(context, position, repeatRequest: true);
+                break;
+            case FaultKind.Escape500:
+                await FaultResponses.EscapeSequencesAsync(context);
+                break;
+            default:
+                // A kind added to FaultKind but not here would otherwise answer an empty 200.
+                throw new InvalidOperationException($"Fault kind {fault.Kind} has no answer.");
         }
     }
 
@@ -155,7 +168,12 @@ internal sealed class DirectoryAuditsEndpoint(
     /// A fault: stop after this many records (or at the page's end, if sooner) and never close the
     /// JSON, then abort the connection (<paramref name="abort"/>) or end the response cleanly.
     /// </param>
-    private async Task WritePageAsync(HttpContext context, Continuation position, int? cutAfter = null, bool abort = false)
+    /// <param name="repeatRequest">
+    /// A fault: the page's @odata.nextLink is the URL just requested, on the last page too, so
+    /// following it serves this page again.
+    /// </param>
+    private async Task WritePageAsync(HttpContext context, Continuation position, int? cutAfter = null, bool abort = false,
+        bool repeatRequest = false)
     {
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -206,7 +224,9 @@ internal sealed class DirectoryAuditsEndpoint(
         }
 
         writer.WriteEndArray();
-        if (morePages)
+        if (repeatRequest)
+            writer.WriteString("@odata.nextLink", context.Request.GetEncodedUrl());
+        else if (morePages)
             writer.WriteString("@odata.nextLink", NextLink(context.Request, position with { Cursor = afterLastWritten, Page = position.Page + 1 }));
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);

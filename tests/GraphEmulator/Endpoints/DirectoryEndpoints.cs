@@ -34,6 +34,29 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
     [GeneratedRegex(@"^\s*principalId\s+eq\s+'((?:[^']|'')*)'\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PrincipalIdFilter();
 
+    /// <summary>The paths this class serves, as <see cref="RequestDispatcher"/> matches them.</summary>
+    public static readonly string[] Paths = [MePath, TransitiveMemberOfRolesPath, RoleDefinitionsPath, RoleAssignmentsPath];
+
+    /// <summary>
+    /// Waits <see cref="EmulatorOptions.DirectoryDelayMs"/> before a directory read is answered
+    /// at all (a 401, 403 or 405 too), so a client's timeout on its role check can be tested.
+    /// False when the client gave up during the wait: there is no one left to answer.
+    /// </summary>
+    public async Task<bool> DelayAsync(HttpContext context)
+    {
+        if (options.DirectoryDelayMs is not int delay || delay == 0)
+            return true;
+        try
+        {
+            await Task.Delay(delay, context.RequestAborted);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>GET /v1.0/me: the signed-in user's default properties.</summary>
     public async Task MeAsync(HttpContext context, CallerClaims caller)
     {

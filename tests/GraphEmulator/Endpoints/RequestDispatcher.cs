@@ -90,6 +90,10 @@ internal sealed class RequestDispatcher(
             return;
         }
 
+        // Before anything else is looked at: the delay stands for a slow directory, whatever it answers.
+        if (DirectoryEndpoints.Paths.Contains(path) && !await directory.DelayAsync(context))
+            return;
+
         if (!HttpMethods.IsGet(context.Request.Method))
         {
             await GraphErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, GraphErrors.BadRequest,

@@ -9,7 +9,7 @@ internal static class FaultJson
 {
     /// <summary>
     /// A JSON array of rules (a single object is taken as a list of one):
-    /// <c>{"kind","page","times","retryAfterSeconds","retryAfterDate","delayMs","afterRecords"}</c>;
+    /// <c>{"kind","page","times","retryAfterSeconds","retryAfterDate","delayMs","afterRecords","location"}</c>;
     /// <c>kind</c> and <c>page</c> are required, names are case-insensitive, unknown ones refused.
     /// </summary>
     public static IReadOnlyList<FaultRule> ReadRules(JsonElement root)
@@ -36,6 +36,7 @@ internal static class FaultJson
         FaultKind? kind = null;
         int? page = null, times = null, retryAfterSeconds = null, delayMs = null, afterRecords = null;
         bool retryAfterDate = false;
+        string? location = null;
         foreach (JsonProperty property in item.EnumerateObject())
         {
             string where = $"rule {index}, '{property.Name}'";
@@ -51,6 +52,14 @@ internal static class FaultJson
                 case "retryafterseconds": retryAfterSeconds = NullableInt(property.Value, where); break;
                 case "delayms": delayMs = NullableInt(property.Value, where); break;
                 case "afterrecords": afterRecords = NullableInt(property.Value, where); break;
+                case "location":
+                    location = property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => property.Value.GetString(),
+                        JsonValueKind.Null => null,
+                        _ => throw new JsonException($"{where}: must be a string (an absolute http or https URL)."),
+                    };
+                    break;
                 case "retryafterdate":
                     retryAfterDate = property.Value.ValueKind switch
                     {
@@ -60,7 +69,7 @@ internal static class FaultJson
                     };
                     break;
                 default:
-                    throw new JsonException($"{where}: unknown property; use kind, page, times, retryAfterSeconds, retryAfterDate, delayMs, afterRecords.");
+                    throw new JsonException($"{where}: unknown property; use kind, page, times, retryAfterSeconds, retryAfterDate, delayMs, afterRecords, location.");
             }
         }
         if (kind is null)
@@ -75,6 +84,7 @@ internal static class FaultJson
             RetryAfterDate = retryAfterDate,
             DelayMs = delayMs,
             AfterRecords = afterRecords,
+            Location = location,
         };
     }
 
@@ -86,7 +96,7 @@ internal static class FaultJson
     private static int? NullableInt(JsonElement value, string where) =>
         value.ValueKind == JsonValueKind.Null ? null : Int(value, where);
 
-    /// <summary><c>[{"id","kind","page","times","remaining","retryAfterSeconds","retryAfterDate","delayMs","afterRecords"}]</c>.</summary>
+    /// <summary><c>[{"id","kind","page","times","remaining","retryAfterSeconds","retryAfterDate","delayMs","afterRecords","location"}]</c>.</summary>
     public static void WriteStates(Utf8JsonWriter writer, IReadOnlyList<FaultRuleState> states)
     {
         writer.WriteStartArray();
@@ -103,6 +113,10 @@ internal static class FaultJson
             writer.WriteBoolean("retryAfterDate", rule.RetryAfterDate);
             WriteNullable(writer, "delayMs", rule.DelayMs);
             WriteNullable(writer, "afterRecords", rule.AfterRecords);
+            if (rule.Location is null)
+                writer.WriteNull("location");
+            else
+                writer.WriteString("location", rule.Location);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

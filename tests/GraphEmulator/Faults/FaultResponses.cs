@@ -19,8 +19,11 @@ internal static class RequestFault
     public static string? Of(HttpContext context) => context.Items.TryGetValue(ItemKey, out object? fault) ? fault as string : null;
 }
 
-/// <summary>The answers of the faults that are whole responses (429, 503, 504, 401, an HTML page).</summary>
-internal static class FaultResponses
+/// <summary>
+/// The answers of the faults that are whole responses (429, 503, 504, 401, 500, 302, an HTML
+/// page). Public for its constants, so tests can compare what they got with what was sent.
+/// </summary>
+public static class FaultResponses
 {
     public const string TooManyRequestsCode = "TooManyRequests";
     public const string TooManyRequestsMessage = "Too many requests";
@@ -28,6 +31,14 @@ internal static class FaultResponses
     public const string GatewayTimeoutCode = "GatewayTimeout";
     public const string ExpiredMessage = "Lifetime validation failed, the token is expired.";
     public const string ExpiredChallenge = "Bearer error=\"invalid_token\", error_description=\"The token is expired\"";
+    public const string InternalServerErrorCode = "InternalServerError";
+
+    /// <summary>
+    /// The message of <see cref="FaultKind.Escape500"/>: ESC[2J (clear the screen), an OSC title
+    /// set (ESC]0;pwned BEL), a colour and a reset. A client that writes a service's message to a
+    /// terminal as it is lets the service drive that terminal; it should neutralise them first.
+    /// </summary>
+    public const string Escape500Message = "Internal error \u001b[2J\u001b]0;pwned\u0007\u001b[31mred\u001b[0m done";
 
     public const string ProxySignInPage = """
         <!DOCTYPE html><html><head><title>Sign in to Contoso Web Proxy</title>
@@ -39,13 +50,13 @@ internal static class FaultResponses
         </body></html>
         """;
 
-    public static Task TooManyRequestsAsync(HttpContext context, int retryAfterSeconds, bool asDate)
+    internal static Task TooManyRequestsAsync(HttpContext context, int retryAfterSeconds, bool asDate)
     {
         SetRetryAfter(context, retryAfterSeconds, asDate);
         return GraphErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, TooManyRequestsCode, TooManyRequestsMessage);
     }
 
-    public static Task TransientAsync(HttpContext context, int status, FaultRule fault)
+    internal static Task TransientAsync(HttpContext context, int status, FaultRule fault)
     {
         if (fault.RetryAfterSeconds is int seconds)
             SetRetryAfter(context, seconds, fault.RetryAfterDate);
@@ -56,13 +67,26 @@ internal static class FaultResponses
                 "The request timed out waiting for the service to respond. Please try again later.");
     }
 
-    public static Task ExpiredTokenAsync(HttpContext context)
+    internal static Task ExpiredTokenAsync(HttpContext context)
     {
         context.Response.Headers.WWWAuthenticate = ExpiredChallenge;
         return GraphErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, GraphErrors.InvalidAuthenticationToken, ExpiredMessage);
     }
 
-    public static async Task ProxySignInPageAsync(HttpContext context)
+    /// <summary>The message goes out JSON-escaped (\u001B, \u0007), as any control character must; parsed, it is the raw sequences again.</summary>
+    internal static Task EscapeSequencesAsync(HttpContext context) =>
+        GraphErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, InternalServerErrorCode, Escape500Message);
+
+    /// <summary>302 Found to the rule's location, no body: nothing a client could mistake for a page.</summary>
+    internal static Task RedirectAsync(HttpContext context, FaultRule fault)
+    {
+        context.Response.StatusCode = StatusCodes.Status302Found;
+        context.Response.Headers.Location = fault.Location;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    internal static async Task ProxySignInPageAsync(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/html; charset=utf-8";

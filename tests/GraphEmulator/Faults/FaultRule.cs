@@ -23,6 +23,12 @@ public enum FaultKind
     Slow,
     /// <summary>401 InvalidAuthenticationToken, "Lifetime validation failed, the token is expired."</summary>
     Expired401,
+    /// <summary>302 Found to <see cref="FaultRule.Location"/>, empty body: a client must not follow it (with its token) off Graph.</summary>
+    Redirect,
+    /// <summary>The page as usual, but its @odata.nextLink is the URL just requested: a client that doesn't notice loops for ever.</summary>
+    RepeatNextLink,
+    /// <summary>500 InternalServerError whose message carries terminal control sequences (<see cref="Faults.FaultResponses.Escape500Message"/>).</summary>
+    Escape500,
 }
 
 /// <summary>
@@ -47,6 +53,12 @@ public sealed record FaultRule(FaultKind Kind, int Page)
     /// <summary>Records written before <see cref="FaultKind.Reset"/> / <see cref="FaultKind.Truncate"/> cut the page (default 3).</summary>
     public int? AfterRecords { get; init; }
 
+    /// <summary>
+    /// Where <see cref="FaultKind.Redirect"/> sends the client: an absolute http or https URL,
+    /// required for that kind and refused with any other.
+    /// </summary>
+    public string? Location { get; init; }
+
     public const int DefaultThrottleRetryAfterSeconds = 1;
     public const int DefaultDelayMs = 5000;
     public const int DefaultAfterRecords = 3;
@@ -65,6 +77,21 @@ public sealed record FaultRule(FaultKind Kind, int Page)
             throw new ArgumentOutOfRangeException(nameof(DelayMs), DelayMs, "delayMs must be 0..600000.");
         if (AfterRecords < 0)
             throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords must not be negative.");
+        if (Kind == FaultKind.Redirect)
+        {
+            // The fault stands for something sending the client to another web address. Uri alone
+            // would take "/path" for file:///path on Unix, so the scheme must be written out too.
+            if (Location is null)
+                throw new ArgumentException("a redirect fault needs a location (an absolute http or https URL).", nameof(Location));
+            if (!Uri.TryCreate(Location, UriKind.Absolute, out Uri? target)
+                || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps)
+                || !Location.StartsWith(target.Scheme + "://", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"location '{Location}' is not an absolute http or https URL.", nameof(Location));
+        }
+        else if (Location is not null)
+        {
+            throw new ArgumentException($"location applies to redirect faults only, not {FaultKinds.Name(Kind)}.", nameof(Location));
+        }
     }
 }
 
@@ -81,11 +108,17 @@ public static class FaultKinds
         [FaultKind.Html] = "html",
         [FaultKind.Slow] = "slow",
         [FaultKind.Expired401] = "expired401",
+        [FaultKind.Redirect] = "redirect",
+        [FaultKind.RepeatNextLink] = "repeatNextLink",
+        [FaultKind.Escape500] = "escape500",
     };
 
     /// <summary>What random faults pick from unless told otherwise: the transient failures a client should retry.</summary>
     public static IReadOnlyList<FaultKind> DefaultRandom { get; } =
         [FaultKind.Throttle429, FaultKind.Unavailable503, FaultKind.Timeout504, FaultKind.Reset, FaultKind.Truncate];
+
+    /// <summary>Kinds that need a value of their own (a redirect's location), so a random draw can't make one.</summary>
+    internal static bool CanBeRandom(FaultKind kind) => kind != FaultKind.Redirect;
 
     /// <summary>The name in the log, the control endpoint and the CLI.</summary>
     public static string Name(FaultKind kind) => Names[kind];
