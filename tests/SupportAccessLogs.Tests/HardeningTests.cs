@@ -147,6 +147,19 @@ public class HardeningTests
         Assert.Equal(Enumerable.Range(0, 300).Select(i => $"rec-{i}"), records.Select(r => r.Record.Id));
     }
 
+    [Fact]
+    public async Task RoleRead_DirectoryTooSlow_TimesOutNamingTheEndpoint()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { DirectoryDelayMs = 10_000 });
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
+        var directory = new RoleDirectory(connection, pageTimeout: TimeSpan.FromMilliseconds(500));
+
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => directory.GetRoleDefinitionsAsync(CancellationToken.None));
+
+        Assert.Equal("GraphTimeout", error.ErrorId);
+        Assert.Contains("roleManagement/directory/roleDefinitions", error.Message);
+    }
+
     // ---- role wildcards without a regex ----
 
     [Theory]
@@ -266,46 +279,29 @@ public class HardeningTests
         }
     }
 
-    [Fact]
-    public async Task SignIn_Fails_TheCertificateTheModuleLoadedIsDisposed()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SignIn_Fails_OnlyACertificateTheModuleLoadedIsDisposed(bool ownedByTheModule)
     {
         using RSA key = RSA.Create(2048);
-        X509Certificate2 certificate = new CertificateRequest("CN=owned", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+        using X509Certificate2 certificate = new CertificateRequest("CN=SupportAccessLogs test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
             .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         var request = new SignInRequest
         {
             Method = SignInMethod.Certificate,
             TenantId = DemoTenant.TenantId,
             ClientId = "11111111-2222-4333-8444-555555555555",
+            // Refused before any request: the sign-in fails where a real one might.
             AuthorityHost = new Uri("http://login.example/"),
             Certificate = certificate,
-            OwnsCertificate = true,
+            OwnsCertificate = ownedByTheModule,
         };
 
         await Assert.ThrowsAsync<ModuleException>(() => SupportAccessConnection.SignInAsync(request, _ => { }, CancellationToken.None));
 
-        Assert.Equal(IntPtr.Zero, certificate.Handle);
-    }
-
-    [Fact]
-    public async Task SignIn_Fails_ACertificateTheCallerPassedIsLeftAlone()
-    {
-        using RSA key = RSA.Create(2048);
-        using X509Certificate2 certificate = new CertificateRequest("CN=callers", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        var request = new SignInRequest
-        {
-            Method = SignInMethod.Certificate,
-            TenantId = DemoTenant.TenantId,
-            ClientId = "11111111-2222-4333-8444-555555555555",
-            AuthorityHost = new Uri("http://login.example/"),
-            Certificate = certificate,
-            OwnsCertificate = false,
-        };
-
-        await Assert.ThrowsAsync<ModuleException>(() => SupportAccessConnection.SignInAsync(request, _ => { }, CancellationToken.None));
-
-        Assert.NotEqual(IntPtr.Zero, certificate.Handle);
+        // A disposed certificate has let go of its native handle.
+        Assert.Equal(ownedByTheModule, certificate.Handle == IntPtr.Zero);
     }
 
     // ---- helpers ----

@@ -8,6 +8,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
+using GraphEmulator.Faults;
 using Microsoft.Kiota.Abstractions;
 using SupportAccessLogs.Graph;
 using Xunit;
@@ -432,6 +433,92 @@ public class PagingTests
         Assert.Equal(new[] { "only-record" }, yielded);
         Assert.Equal(1, graph.RequestCount);
         Assert.StartsWith("Bearer ", graph.LastAuthorization);
+    }
+
+    // ---- what a hostile or broken endpoint can't do ----
+
+    [Fact]
+    public async Task Query_RedirectToAnotherPortOfTheSameHost_RefusedAndNothingSentThere()
+    {
+        using var elsewhere = new OnePageServer("/v1.0/auditLogs/directoryAudits");
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            Faults = [new FaultRule(FaultKind.Redirect, 1) { Location = new Uri(elsewhere.BaseAddress, "v1.0/auditLogs/directoryAudits").AbsoluteUri }],
+        });
+        var service = new ActivityQueryService(Connect(server));
+
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(service, DefaultWindow()));
+
+        Assert.Equal("GraphRedirectRefused", error.ErrorId);
+        Assert.Contains($":{elsewhere.BaseAddress.Port}/", error.Message);
+        Assert.Equal(0, elsewhere.RequestCount);
+        Assert.Equal(1, server.Requests.CountFor(AuditPath));
+    }
+
+    [Fact]
+    public async Task Query_NextLinkPointingAtItsOwnPage_StopsWithTheRecordsAlreadyWritten()
+    {
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            Faults = [new FaultRule(FaultKind.RepeatNextLink, 2)],
+        });
+        var service = new ActivityQueryService(Connect(server));
+        var yielded = new List<string>();
+
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(async () =>
+        {
+            await foreach (SupportAccessActivity activity in service.QueryAsync(DefaultWindow(), new RecordingReporter(), CancellationToken.None))
+            {
+                yielded.Add(activity.Id);
+            }
+        });
+
+        Assert.Equal("GraphNextLinkRepeated", error.ErrorId);
+        Assert.Equal(2, server.Requests.CountFor(AuditPath));
+        Assert.Equal(yielded.Count, yielded.Distinct().Count());
+        Assert.InRange(yielded.Count, 1, 2 * PageSize);
+    }
+
+    [Fact]
+    public async Task Query_ErrorMessageWithTerminalEscapes_ReportedClean()
+    {
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            Faults = [new FaultRule(FaultKind.Escape500, 1)],
+        });
+        var service = new ActivityQueryService(Connect(server));
+
+        ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, DefaultWindow()));
+
+        ErrorRecord record = GraphErrors.ToErrorRecord(error, service.CurrentRequestUrl);
+        Assert.Equal("GraphUnavailable", record.FullyQualifiedErrorId);
+        Assert.Contains("Internal error", record.Exception.Message);
+        Assert.Contains("red", record.Exception.Message);
+        Assert.DoesNotContain("pwned", record.Exception.Message);
+        Assert.DoesNotContain(record.Exception.Message, c => char.IsControl(c));
+        Assert.Contains('\u001b', FaultResponses.Escape500Message);
+    }
+
+    [Fact]
+    public async Task Query_PlaceholderUsers_VerboseSaysWhyEachIsNotAUser()
+    {
+        await using EmulatorServer server = await StartAsync();
+        var reporter = new RecordingReporter();
+
+        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(), reporter);
+
+        SupportAccessActivity[] placeholders = activities
+            .Where(a => a.GetRawRecord().Contains("\"id\":\"00000000-0000-0000-0000-000000000000\",\"displayName\":null,\"userPrincipalName\":null"))
+            .ToArray();
+        Assert.True(placeholders.Length >= 6, $"{placeholders.Length} placeholder records");
+        Assert.All(placeholders, a =>
+        {
+            Assert.NotEqual(Category.UserInitiated, a.Category);
+            Assert.Single(reporter.Verbose, v => v.StartsWith($"Record {a.Id} ") && v.Contains("placeholder"));
+        });
     }
 
     // ---- helpers ----

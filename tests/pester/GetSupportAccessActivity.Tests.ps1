@@ -106,7 +106,7 @@ Describe 'Export-Csv' {
         $expectedColumns = 'Id', 'ActivityDateTime', 'Category', 'Activity', 'ActivityDisplayName', 'TenantRole',
         'Result', 'ResultReason', 'InitiatorType', 'InitiatedBy', 'InitiatorId', 'InitiatorIpAddress',
         'SupportRequestId', 'OtherTenantId', 'CorrelationId', 'LoggedByService', 'OperationType',
-        'TargetResources', 'AdditionalDetails'
+        'TargetResources', 'AdditionalDetails', 'ClassificationReason'
         $columns = @($Rows[0].PSObject.Properties.Name)
         @(Compare-Object $expectedColumns $columns) | Should -BeNullOrEmpty
         Get-Content -LiteralPath $CsvPath -Raw | Should -Not -Match 'System\.(Object|Collections|Management)'

@@ -46,7 +46,7 @@ Describe 'Supply chain' {
     It 'takes packages from one source, mapped for every package' {
         [xml] $config = Get-Content -Raw (Join-Path $RepoRoot 'nuget.config')
         $sources = $config.configuration.packageSources
-        $sources.clear | Should -Not -BeNullOrEmpty -Because 'no machine-wide source may add packages'
+        @($sources.ChildNodes | Where-Object LocalName -EQ 'clear').Count | Should -Be 1 -Because 'no machine-wide source may add packages'
         @($sources.add).Count | Should -Be 1
         $mapping = $config.configuration.packageSourceMapping.packageSource
         $mapping.key | Should -Be $sources.add.key
