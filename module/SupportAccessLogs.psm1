@@ -7,18 +7,8 @@
 
 $importModule = Get-Command -Name Import-Module -Module Microsoft.PowerShell.Core
 
-function Register-ActivityDateTime([System.Reflection.Assembly] $Assembly) {
-    # ActivityDateTime stays a [datetime] whose text in Export-Csv and ConvertTo-Json is ISO 8601 UTC. A type
-    # member costs nothing until it is read; the instance members it replaces cost microseconds
-    # per object. Registered here because the types file is read before the assembly loads.
-    $getter = $Assembly.GetType('SupportAccessLogs.Commands.ActivityOutput').GetMethod('GetActivityDateTime')
-    Update-TypeData -TypeName 'SupportAccessLogs.SupportAccessActivity' -MemberType CodeProperty `
-        -MemberName 'ActivityDateTime' -Value $getter -Force
-}
-
 if ($PSEdition -eq 'Desktop') {
-    $desktopModule = & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'SupportAccessLogs.dll')) -PassThru
-    Register-ActivityDateTime -Assembly $desktopModule.ImplementingAssembly
+    & $importModule -Name ([System.IO.Path]::Combine($PSScriptRoot, 'bin', 'netstandard2.0', 'SupportAccessLogs.dll'))
     return
 }
 
@@ -38,7 +28,6 @@ if (-not ('SupportAccessLogs.Loader.LoadContext' -as [type])) {
 
 $moduleAssembly = [SupportAccessLogs.Loader.LoadContext]::Initialize()
 $innerModule = & $importModule -Assembly $moduleAssembly -PassThru:$isReload
-Register-ActivityDateTime -Assembly $moduleAssembly
 
 if ($innerModule) {
     # On a re-import, Import-Module -Assembly returns the cached binary module without adding its

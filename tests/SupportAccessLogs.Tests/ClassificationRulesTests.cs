@@ -493,8 +493,8 @@ public class ClassificationRulesTests
         Assert.Equal("", activity.ResultReason);
         Assert.Equal("Core Directory", activity.LoggedByService);
         Assert.Equal("Add", activity.OperationType);
-        Assert.Equal(new DateTime(2026, 11, 2, 10, 15, 30, DateTimeKind.Utc).AddTicks(1234567), activity.ActivityDateTime);
-        Assert.Equal(DateTimeKind.Utc, activity.ActivityDateTime.Kind);
+        Assert.Equal(new DateTime(2026, 11, 2, 10, 15, 30, DateTimeKind.Utc).AddTicks(1234567), activity.ActivityTime);
+        Assert.Equal(DateTimeKind.Utc, activity.ActivityTime.Kind);
     }
 
     [Fact]
@@ -503,8 +503,8 @@ public class ClassificationRulesTests
         string json = Records.Json("Request created").Replace("2026-11-02T10:15:30.1234567Z", "2026-11-02T12:15:30+02:00");
         SupportAccessActivity activity = Records.Classify(json);
 
-        Assert.Equal(new DateTime(2026, 11, 2, 10, 15, 30, DateTimeKind.Utc), activity.ActivityDateTime);
-        Assert.Equal(DateTimeKind.Utc, activity.ActivityDateTime.Kind);
+        Assert.Equal(new DateTime(2026, 11, 2, 10, 15, 30, DateTimeKind.Utc), activity.ActivityTime);
+        Assert.Equal(DateTimeKind.Utc, activity.ActivityTime.Kind);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class DocumentedShapesTests
             "Group Example.com (unifiedGroups) [ef7e527d-6c92-4234-8c6d-cf6fdfb57f95] {Action Client Name:  -> DirectorySync} | User <bob@contoso.com> [1f0e98f5-3161-4c6b-9b50-d488572f2bb7]",
             activity.TargetResources);
         Assert.Equal("Additional Detail Name=Additional Detail Value", activity.AdditionalDetails);
-        Assert.Equal(new DateTime(2026, 11, 9, 21, 20, 2, DateTimeKind.Utc).AddTicks(7215374), activity.ActivityDateTime);
+        Assert.Equal(new DateTime(2026, 11, 9, 21, 20, 2, DateTimeKind.Utc).AddTicks(7215374), activity.ActivityTime);
         Assert.Equal("initiatedBy.user.userPrincipalName names a user", activity.ClassificationReason);
     }
 
@@ -269,7 +269,7 @@ public class DocumentedShapesTests
         Assert.Equal(Category.Automated, activity.Category);
         Assert.Equal(Activity.Other, activity.Activity);
         Assert.Equal("", activity.Id);
-        Assert.Equal(default, activity.ActivityDateTime);
+        Assert.Equal(default, activity.ActivityTime);
         Assert.Equal(InitiatorType.None, activity.InitiatorType);
         Assert.Equal("no user initiator: initiatedBy.user has no id or userPrincipalName; activity name not in the rules", activity.ClassificationReason);
     }

@@ -73,9 +73,9 @@ public class PagingTests
                     $"got {actual.Category}/{actual.Activity}/{actualRole}/{actual.OtherTenantId}/{actual.SupportRequestId}");
             }
 
-            if (actual.ActivityDisplayName != truth.ActivityDisplayName || actual.ActivityDateTime != truth.ActivityDateTime.UtcDateTime)
+            if (actual.ActivityDisplayName != truth.ActivityDisplayName || actual.ActivityTime != truth.ActivityDateTime.UtcDateTime)
             {
-                mismatches.Add($"{truth.Id}: name or time differs ('{actual.ActivityDisplayName}' {actual.ActivityDateTime:o})");
+                mismatches.Add($"{truth.Id}: name or time differs ('{actual.ActivityDisplayName}' {actual.ActivityTime:o})");
             }
         }
 
@@ -330,7 +330,7 @@ public class PagingTests
         Assert.NotEmpty(expected);
         Assert.True(expected.Length < server.DataSet.Truth.Total);
         Assert.Equal(expected.OrderBy(id => id, StringComparer.Ordinal), activities.Select(a => a.Id).OrderBy(id => id, StringComparer.Ordinal));
-        Assert.All(activities, a => Assert.InRange(a.ActivityDateTime, start, end));
+        Assert.All(activities, a => Assert.InRange(a.ActivityTime, start, end));
     }
 
     [Fact]

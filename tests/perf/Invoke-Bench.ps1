@@ -1,8 +1,9 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-Issue 6 benchmarks: (a) transfer floor, (b) Graph SDK, (c) ActivityQueryService, (d) the cmdlet in
-pwsh, peak memory of Export-Csv, cold start and -First 10. Called by `build.ps1 Bench`, which builds
+Issues 6 and 10 benchmarks: (a) transfer floor, (b) Graph SDK, (c) ActivityQueryService, (d) the
+cmdlet in pwsh, ConvertTo-Csv and ConvertTo-Json of its objects against plain rows, peak memory of
+Export-Csv, cold start and -First 10. Called by `build.ps1 Bench`, which builds
 the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
 #>
 [CmdletBinding()]
@@ -85,6 +86,27 @@ foreach (`$i in 1..5) { Get-SupportAccessActivity @query | Out-Null }
     $figures.dExportCsv = Get-Median $d.ExportCsv
     $figures.dCount = $d.Count
 
+    # What PowerShell's own writers cost on our objects (issue 10): ConvertTo-Csv and ConvertTo-Json
+    # of the cmdlet's objects against [pscustomobject] rows holding the same values, in one child.
+    # Our objects are read afresh before each timed run (never timed twice), so no per-object cache
+    # that a first pass would warm is counted in our favour.
+    $script = $connect + @"
+
+`$plain = @(Get-SupportAccessActivity @query | Select-Object -Property *)
+`$fresh = { ,@(Get-SupportAccessActivity @query) }
+foreach (`$i in 1..2) { `$a = & `$fresh; `$a | ConvertTo-Csv | Out-Null; `$a | ConvertTo-Json -Depth 2 | Out-Null; `$plain | ConvertTo-Csv | Out-Null; `$plain | ConvertTo-Json -Depth 2 | Out-Null }
+`$csvOurs = foreach (`$i in 1..$Runs) { `$a = & `$fresh; (Measure-Command { `$a | ConvertTo-Csv | Out-Null }).TotalMilliseconds }
+`$csvPlain = foreach (`$i in 1..$Runs) { (Measure-Command { `$plain | ConvertTo-Csv | Out-Null }).TotalMilliseconds }
+`$jsonOurs = foreach (`$i in 1..$Runs) { `$a = & `$fresh; (Measure-Command { `$a | ConvertTo-Json -Depth 2 | Out-Null }).TotalMilliseconds }
+`$jsonPlain = foreach (`$i in 1..$Runs) { (Measure-Command { `$plain | ConvertTo-Json -Depth 2 | Out-Null }).TotalMilliseconds }
+@{ CsvOurs = `$csvOurs; CsvPlain = `$csvPlain; JsonOurs = `$jsonOurs; JsonPlain = `$jsonPlain } | ConvertTo-Json -Compress
+"@
+    $w = Invoke-Child $script $emulator | ConvertFrom-Json
+    $figures.CsvOurs = Get-Median $w.CsvOurs
+    $figures.CsvPlain = Get-Median $w.CsvPlain
+    $figures.JsonOurs = Get-Median $w.JsonOurs
+    $figures.JsonPlain = Get-Median $w.JsonPlain
+
     # -First 10: requests the emulator saw for directoryAudits.
     $before = Get-EmulatorRequestCount -Emulator $emulator
     $first = Invoke-Child ($connect + "`n(Get-SupportAccessActivity @query -First 10 | Measure-Object).Count") $emulator
@@ -139,7 +161,13 @@ $rows = @(
     [pscustomobject]@{ Measure = 'e/a (middleware)'; Value = '{0:0.00}' -f ($f.e / $f.a); Goal = '' }
     [pscustomobject]@{ Measure = 'b/c'; Value = '{0:0.00}' -f ($f.b / $f.c); Goal = '>= 4: ' + (($f.b / $f.c) -ge 4) }
     [pscustomobject]@{ Measure = 'd(Out-Null)/c'; Value = '{0:0.00}' -f ($f.dOutNull / $f.c); Goal = '<= 2: ' + (($f.dOutNull / $f.c) -le 2) }
-    [pscustomobject]@{ Measure = 'd(Export-Csv)/c'; Value = '{0:0.00}' -f ($f.dExportCsv / $f.c); Goal = '' }
+    [pscustomobject]@{ Measure = 'd(Export-Csv)/c'; Value = '{0:0.00}' -f ($f.dExportCsv / $f.c); Goal = '<= 4: ' + (($f.dExportCsv / $f.c) -le 4) }
+    [pscustomobject]@{ Measure = 'ConvertTo-Csv: ours, ms'; Value = '{0:0.0}' -f $f.CsvOurs; Goal = '' }
+    [pscustomobject]@{ Measure = 'ConvertTo-Csv: [pscustomobject] rows, ms'; Value = '{0:0.0}' -f $f.CsvPlain; Goal = '' }
+    [pscustomobject]@{ Measure = 'ConvertTo-Csv ours/plain'; Value = '{0:0.00}' -f ($f.CsvOurs / $f.CsvPlain); Goal = '<= 2: ' + (($f.CsvOurs / $f.CsvPlain) -le 2) }
+    [pscustomobject]@{ Measure = 'ConvertTo-Json -Depth 2: ours, ms'; Value = '{0:0.0}' -f $f.JsonOurs; Goal = '' }
+    [pscustomobject]@{ Measure = 'ConvertTo-Json -Depth 2: [pscustomobject] rows, ms'; Value = '{0:0.0}' -f $f.JsonPlain; Goal = '' }
+    [pscustomobject]@{ Measure = 'ConvertTo-Json ours/plain'; Value = '{0:0.00}' -f ($f.JsonOurs / $f.JsonPlain); Goal = '<= 3: ' + (($f.JsonOurs / $f.JsonPlain) -le 3) }
     [pscustomobject]@{ Measure = "peak RSS $small -> Export-Csv, MB"; Value = '{0:0}' -f $f["PeakMB$small"]; Goal = '' }
     [pscustomobject]@{ Measure = "peak RSS $large -> Export-Csv, MB"; Value = '{0:0}' -f $f["PeakMB$large"]
         Goal = '< 250 MB and within 10% of {0}: {1}' -f $small, ($f["PeakMB$large"] -lt 250 -and $f["PeakMB$large"] -le 1.1 * $f["PeakMB$small"]) }

@@ -60,7 +60,7 @@ internal sealed class ActivityClassifier
         }
 
         result.Id = record.Id ?? "";
-        result.ActivityDateTime = record.ActivityDateTime?.UtcDateTime ?? default;
+        result.ActivityTime = record.ActivityDateTime?.UtcDateTime ?? default;
         result.Activity = activity;
         result.ActivityDisplayName = displayName;
         result.Result = record.Result ?? "";

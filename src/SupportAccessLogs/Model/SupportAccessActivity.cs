@@ -17,9 +17,21 @@ public abstract class SupportAccessActivity
         _rawRecord = rawRecord;
     }
 
+    /// <summary>
+    /// When the activity happened: a [datetime] in UTC (it compares, sorts and converts as one)
+    /// whose text is ISO 8601, so that Export-Csv and ConvertTo-Csv don't write it in the host's
+    /// culture. Declared as object because only a PSObject can carry that text with the DateTime.
+    /// </summary>
+    /// <remarks>
+    /// Why here and not as type data: a type-level CodeProperty cost Export-Csv about 7 µs per
+    /// row (PowerShell copies and re-checks the member on every read), and a note property on
+    /// each object costs more at output than the whole read does; the .NET property is read by
+    /// PowerShell's adapter as cheaply as any other (tests/perf/README.md, "Output objects").
+    /// </remarks>
+    public object ActivityDateTime => IsoDateTime.Wrap(ActivityTime);
     public string Id { get; internal set; } = "";
-    /// <summary>When the activity happened, in UTC.</summary>
-    public DateTime ActivityDateTime { get; internal set; }
+    /// <summary>When the activity happened, in UTC, typed, for the module's own code.</summary>
+    internal DateTime ActivityTime { get; set; }
     public Category Category { get; }
     public Activity Activity { get; internal set; }
     /// <summary>The activity name exactly as the audit log wrote it.</summary>
@@ -55,7 +67,7 @@ public abstract class SupportAccessActivity
     /// <remarks>A method rather than a property so that Export-Csv and ConvertTo-Json stay flat.</remarks>
     public string GetRawRecord() => Encoding.UTF8.GetString(_rawRecord);
 
-    public override string ToString() => $"{ActivityDateTime:o} {Category} {Activity} {Id}";
+    public override string ToString() => $"{IsoDateTime.Format(ActivityTime)} {Category} {Activity} {Id}";
 }
 
 public sealed class UserInitiatedActivity : SupportAccessActivity
