@@ -38,7 +38,7 @@ internal static class AuditRecordJson
 
         if (JsonName.Is(ref reader, "category"u8))
         {
-            return TryReadString(ref reader, ref record.Category);
+            return TryReadRepeatedString(ref reader, ref record.Category);
         }
 
         if (JsonName.Is(ref reader, "correlationId"u8))
@@ -48,17 +48,17 @@ internal static class AuditRecordJson
 
         if (JsonName.Is(ref reader, "result"u8))
         {
-            return TryReadString(ref reader, ref record.Result);
+            return TryReadRepeatedString(ref reader, ref record.Result);
         }
 
         if (JsonName.Is(ref reader, "resultReason"u8))
         {
-            return TryReadString(ref reader, ref record.ResultReason);
+            return TryReadRepeatedString(ref reader, ref record.ResultReason);
         }
 
         if (JsonName.Is(ref reader, "activityDisplayName"u8))
         {
-            return TryReadString(ref reader, ref record.ActivityDisplayName);
+            return TryReadRepeatedString(ref reader, ref record.ActivityDisplayName);
         }
 
         if (JsonName.Is(ref reader, "activityDateTime"u8))
@@ -68,12 +68,12 @@ internal static class AuditRecordJson
 
         if (JsonName.Is(ref reader, "loggedByService"u8))
         {
-            return TryReadString(ref reader, ref record.LoggedByService);
+            return TryReadRepeatedString(ref reader, ref record.LoggedByService);
         }
 
         if (JsonName.Is(ref reader, "operationType"u8))
         {
-            return TryReadString(ref reader, ref record.OperationType);
+            return TryReadRepeatedString(ref reader, ref record.OperationType);
         }
 
         if (JsonName.Is(ref reader, "initiatedBy"u8))
@@ -113,22 +113,22 @@ internal static class AuditRecordJson
     {
         if (JsonName.Is(ref reader, "id"u8))
         {
-            return TryReadString(ref reader, ref user.Id);
+            return TryReadRepeatedString(ref reader, ref user.Id);
         }
 
         if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, ref user.DisplayName);
+            return TryReadRepeatedString(ref reader, ref user.DisplayName);
         }
 
         if (JsonName.Is(ref reader, "userPrincipalName"u8))
         {
-            return TryReadString(ref reader, ref user.UserPrincipalName);
+            return TryReadRepeatedString(ref reader, ref user.UserPrincipalName);
         }
 
         if (JsonName.Is(ref reader, "ipAddress"u8))
         {
-            return TryReadString(ref reader, ref user.IpAddress);
+            return TryReadRepeatedString(ref reader, ref user.IpAddress);
         }
 
         return reader.TrySkip();
@@ -138,22 +138,22 @@ internal static class AuditRecordJson
     {
         if (JsonName.Is(ref reader, "appId"u8))
         {
-            return TryReadString(ref reader, ref app.AppId);
+            return TryReadRepeatedString(ref reader, ref app.AppId);
         }
 
         if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, ref app.DisplayName);
+            return TryReadRepeatedString(ref reader, ref app.DisplayName);
         }
 
         if (JsonName.Is(ref reader, "servicePrincipalId"u8))
         {
-            return TryReadString(ref reader, ref app.ServicePrincipalId);
+            return TryReadRepeatedString(ref reader, ref app.ServicePrincipalId);
         }
 
         if (JsonName.Is(ref reader, "servicePrincipalName"u8))
         {
-            return TryReadString(ref reader, ref app.ServicePrincipalName);
+            return TryReadRepeatedString(ref reader, ref app.ServicePrincipalName);
         }
 
         return reader.TrySkip();
@@ -171,22 +171,22 @@ internal static class AuditRecordJson
 
         if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, ref target.DisplayName);
+            return TryReadRepeatedString(ref reader, ref target.DisplayName);
         }
 
         if (JsonName.Is(ref reader, "type"u8))
         {
-            return TryReadString(ref reader, ref target.Type);
+            return TryReadRepeatedString(ref reader, ref target.Type);
         }
 
         if (JsonName.Is(ref reader, "userPrincipalName"u8))
         {
-            return TryReadString(ref reader, ref target.UserPrincipalName);
+            return TryReadRepeatedString(ref reader, ref target.UserPrincipalName);
         }
 
         if (JsonName.Is(ref reader, "groupType"u8))
         {
-            return TryReadString(ref reader, ref target.GroupType);
+            return TryReadRepeatedString(ref reader, ref target.GroupType);
         }
 
         if (JsonName.Is(ref reader, "modifiedProperties"u8))
@@ -204,17 +204,17 @@ internal static class AuditRecordJson
     {
         if (JsonName.Is(ref reader, "displayName"u8))
         {
-            return TryReadString(ref reader, ref property.DisplayName);
+            return TryReadRepeatedString(ref reader, ref property.DisplayName);
         }
 
         if (JsonName.Is(ref reader, "oldValue"u8))
         {
-            return TryReadString(ref reader, ref property.OldValue);
+            return TryReadRepeatedString(ref reader, ref property.OldValue);
         }
 
         if (JsonName.Is(ref reader, "newValue"u8))
         {
-            return TryReadString(ref reader, ref property.NewValue);
+            return TryReadRepeatedString(ref reader, ref property.NewValue);
         }
 
         return reader.TrySkip();
@@ -227,12 +227,12 @@ internal static class AuditRecordJson
     {
         if (JsonName.Is(ref reader, "key"u8))
         {
-            return TryReadString(ref reader, ref pair.Key);
+            return TryReadRepeatedString(ref reader, ref pair.Key);
         }
 
         if (JsonName.Is(ref reader, "value"u8))
         {
-            return TryReadString(ref reader, ref pair.Value);
+            return TryReadRepeatedString(ref reader, ref pair.Value);
         }
 
         return reader.TrySkip();
@@ -346,6 +346,29 @@ internal static class AuditRecordJson
         if (reader.TokenType == JsonTokenType.String)
         {
             value = reader.GetString();
+        }
+        else if (reader.TokenType != JsonTokenType.Null)
+        {
+            throw WrongType(ref reader, "a string");
+        }
+
+        return true;
+    }
+
+    /// <summary>As <see cref="TryReadString"/>, for a member whose values repeat across records:
+    /// the string comes from <see cref="RepeatedStrings"/>.</summary>
+    private static bool TryReadRepeatedString(ref Utf8JsonReader reader, ref string? value)
+    {
+        if (!reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            value = reader.ValueIsEscaped || reader.HasValueSequence
+                ? reader.GetString()
+                : RepeatedStrings.Current.Get(reader.ValueSpan);
         }
         else if (reader.TokenType != JsonTokenType.Null)
         {
