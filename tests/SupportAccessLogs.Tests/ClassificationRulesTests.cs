@@ -5,7 +5,7 @@ using Xunit;
 
 namespace SupportAccessLogs.Tests;
 
-/// <summary>DESIGN §3, one case per rule, through <see cref="ActivityClassifier.Classify"/> on
+/// <summary>The classification rules (docs/architecture.md), one case per rule, through <see cref="ActivityClassifier.Classify"/> on
 /// records read by the module's own page reader.</summary>
 public class ClassificationRulesTests
 {

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace SupportAccessLogs.Tests;
 
-/// <summary>Which roles read the logs and which manage support access (DESIGN §2), and how granted
+/// <summary>Which roles read the logs and which manage support access (docs/architecture.md, "Facts from Microsoft's documentation"), and how granted
 /// resource actions are matched, wildcards included.</summary>
 public class RoleRulesTests
 {

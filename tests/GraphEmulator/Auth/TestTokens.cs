@@ -15,7 +15,7 @@ public static class TestTokens
 {
     public const string GraphAudience = "https://graph.microsoft.com";
 
-    /// <summary>The delegated permissions directoryAudits needs (DESIGN §2).</summary>
+    /// <summary>The delegated permissions directoryAudits needs (docs/architecture.md, "Facts from Microsoft's documentation").</summary>
     public const string DefaultScopes = "AuditLog.Read.All Directory.Read.All";
 
     /// <summary>Global Reader's role template id: a role that reads audit logs but can't manage support access.</summary>

@@ -13,7 +13,7 @@ internal static class Scopes
 {
     public const string GraphAppId = "00000003-0000-0000-c000-000000000000";
 
-    /// <summary>Graph in each cloud (DESIGN §2), and its app id, which Entra takes as a resource too.</summary>
+    /// <summary>Graph in each cloud (docs/architecture.md, "Facts from Microsoft's documentation"), and its app id, which Entra takes as a resource too.</summary>
     public static readonly IReadOnlyList<string> GraphResources =
     [
         "https://graph.microsoft.com",

@@ -7,7 +7,7 @@ namespace GraphEmulator.Data;
 
 /// <summary>
 /// The hand-written scenario table. Each row is one record and, for the support-access category,
-/// what its author means it to classify as under DESIGN §3. The expectations are written here by
+/// what its author means it to classify as under the module's classification rules (docs/architecture.md). The expectations are written here by
 /// hand, row by row, and never computed: the truth endpoint exists to check the module's
 /// classifier against an independent reading of the rules.
 /// </summary>

@@ -4,8 +4,8 @@ using System.Collections.Generic;
 namespace GraphEmulator;
 
 /// <summary>
-/// Names of the expected categories, activities and tenant roles, spelled as DESIGN §4 names the
-/// module's enums. They are plain strings on purpose: the emulator must not share code with the
+/// Names of the expected categories, activities and tenant roles, spelled as the module's public
+/// enums name them. They are plain strings on purpose: the emulator must not share code with the
 /// classifier it is there to check.
 /// </summary>
 public static class ExpectedCategory

@@ -95,7 +95,7 @@ public static class DemoDirectory
     /// <summary>Every role definition served, in the order served (built-in by display name, then custom).</summary>
     public static IReadOnlyList<DemoRoleDefinition> RoleDefinitions { get; } = BuildRoleDefinitions();
 
-    /// <summary>Hand-written: the built-in roles that may read the audit logs (DESIGN §2).</summary>
+    /// <summary>Hand-written: the built-in roles that may read the audit logs (docs/architecture.md, "Facts from Microsoft's documentation").</summary>
     public static IReadOnlyList<string> ReaderRoleTemplateIds { get; } =
         [ReportsReader, SecurityReader, GlobalReader, SecurityAdministrator, GlobalAdministrator];
 

@@ -153,7 +153,7 @@ internal sealed class DirectoryAuditsEndpoint(
         }
 
         // The nextLink carries the query it continues; sending other options with its token
-        // means the client rebuilt the link instead of following it (DESIGN §2).
+        // means the client rebuilt the link instead of following it (docs/architecture.md, "Facts from Microsoft's documentation").
         if (query.Filter != continuation.RawFilter || query.OrderBy != continuation.RawOrderBy || query.Top != continuation.Top)
         {
             error = "The query options sent with this $skiptoken differ from those of the @odata.nextLink that issued it. Follow @odata.nextLink whole.";

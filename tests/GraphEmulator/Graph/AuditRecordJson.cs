@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace GraphEmulator;
 
 /// <summary>
-/// Writes a directoryAudit record in Graph v1.0's shape (DESIGN §2, and the directoryAudit
+/// Writes a directoryAudit record in Graph v1.0's shape (docs/architecture.md, and the directoryAudit
 /// resource page): documented properties in Graph's order, null where a value is absent, left out
 /// where the scenario says the payload lacks them, then any extra properties verbatim.
 /// </summary>

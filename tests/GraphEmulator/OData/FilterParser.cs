@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace GraphEmulator.OData;
 
 /// <summary>
-/// Parses the $filter subset that Graph documents for directoryAudits (DESIGN §2) and rejects
+/// Parses the $filter subset that Graph documents for directoryAudits (docs/architecture.md, "Facts from Microsoft's documentation") and rejects
 /// everything else, so a client that builds a filter the real service would refuse fails here too.
 /// </summary>
 /// <remarks>

@@ -21,7 +21,7 @@ internal sealed record Continuation(
 /// <summary>
 /// Server-side continuations keyed by random opaque skiptokens. Random rather than encoding the
 /// offset, so a client can't get away with building its own $skiptoken: it has to follow
-/// @odata.nextLink whole, as DESIGN §2 requires against the real service.
+/// @odata.nextLink whole, as the real service requires (docs/architecture.md).
 /// </summary>
 internal sealed class ContinuationStore
 {
