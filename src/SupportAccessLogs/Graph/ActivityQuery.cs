@@ -25,9 +25,6 @@ internal sealed class ActivityQuery
     /// turns pacing off. Get-SupportAccessActivity sets Graph's documented limit.</summary>
     public int RequestsPer10Seconds { get; init; }
 
-    /// <summary>How large a record and a page may be (tests shrink them).</summary>
-    public ResponseLimits Limits { get; init; } = ResponseLimits.Default;
-
     /// <summary>How long one page (request and body) may take before it counts as timed out.</summary>
     public TimeSpan PageTimeout { get; init; } = DefaultPageTimeout;
 

@@ -100,7 +100,7 @@ internal sealed class ActivityQueryService
                 }
 
                 reporter.Verbose($"GET {nextUrl} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
-                page = new AuditPageReader(query.Limits);
+                page = new AuditPageReader();
                 using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 pageTimeout.CancelAfter(query.PageTimeout);
                 Stream? stream = null;

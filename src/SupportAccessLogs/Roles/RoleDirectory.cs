@@ -14,13 +14,11 @@ internal sealed class RoleDirectory
 {
     private readonly SupportAccessConnection _connection;
     private readonly TimeSpan _pageTimeout;
-    private readonly ResponseLimits _limits;
 
-    public RoleDirectory(SupportAccessConnection connection, TimeSpan? pageTimeout = null, ResponseLimits? limits = null)
+    public RoleDirectory(SupportAccessConnection connection, TimeSpan? pageTimeout = null)
     {
         _connection = connection;
         _pageTimeout = pageTimeout ?? ActivityQuery.DefaultPageTimeout;
-        _limits = limits ?? ResponseLimits.Default;
     }
 
     /// <summary>The URL of the request in flight, for error records.</summary>
@@ -71,7 +69,7 @@ internal sealed class RoleDirectory
             {
                 using Stream stream = new BoundedReadStream(
                     await GraphGet.StreamAsync(_connection.RequestAdapter, next, pageTimeout.Token).ConfigureAwait(false),
-                    _limits.MaxPageBytes);
+                    ResponseLimits.Default.MaxPageBytes);
                 page = await JsonSerializer.DeserializeAsync(stream, pageType, pageTimeout.Token).ConfigureAwait(false);
             }
             catch (JsonException ex)
