@@ -243,14 +243,48 @@ public class ClaimsAndConnectionTests
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
     }
 
-    [Fact]
-    public void FromAccessToken_OpaqueTokenWithTenantId_Accepted()
+    [Theory]
+    [InlineData("EwBwA8l6BAAU-opaque-token", Tenant)]
+    [InlineData("opaque-token", null)]
+    [InlineData("a.b.c", Tenant)]
+    public void FromAccessToken_NotJwt_RefusedAsNotJwtWhateverTheTenant(string token, string? tenantId)
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken("EwBwA8l6BAAU-opaque-token", Tenant, GraphEnvironment.Global, Loopback);
+        // Following "pass -TenantId" used to connect, and then every call failed with 401.
+        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(token, tenantId, GraphEnvironment.Global, Loopback));
+
+        Assert.Equal("AccessTokenNotJwt", error.ErrorId);
+        Assert.Contains("not a JWT", error.Message);
+        Assert.DoesNotContain("-TenantId", error.Message);
+    }
+
+    [Theory]
+    [InlineData("contoso")]
+    [InlineData("")]
+    public void FromAccessToken_TidNotGuid_SaysTheTokenIsNotAnEntraToken(string tid)
+    {
+        string token = Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid, oid = "u", scp = "AuditLog.Read.All", exp = Jwt.InOneHour });
+
+        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, Loopback));
+
+        Assert.Equal("AccessTokenTenantInvalid", error.ErrorId);
+        Assert.Contains($"('{tid}')", error.Message);
+    }
+
+    [Fact]
+    public void FromAccessToken_TenantIdDomainName_TheTokensTenantDecides()
+    {
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(), "contoso.onmicrosoft.com", GraphEnvironment.Global, Loopback);
 
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
-        Assert.Null(connection.ExpiresOn);
-        Assert.False(connection.Claims.IsJwt);
+    }
+
+    [Fact]
+    public void FromAccessToken_TenantIdDomainNameAndNoTid_AsksForTheGuid()
+    {
+        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(tid: null), "contoso.onmicrosoft.com", GraphEnvironment.Global, Loopback));
+
+        Assert.Equal("TenantIdNotGuid", error.ErrorId);
+        Assert.Contains("GUID", error.Message);
     }
 
     [Fact]
@@ -323,14 +357,12 @@ public class ClaimsAndConnectionTests
         Assert.Contains(OtherTenant, error.Message);
     }
 
-    [Theory]
-    [InlineData("contoso.onmicrosoft.com")]
-    [InlineData("not-a-guid")]
-    public void FromAccessToken_TenantIdNotGuid_TenantIdNotGuid(string tenantId)
+    [Fact]
+    public void FromAccessToken_TenantIdNeitherGuidNorDomain_TenantIdInvalid()
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(), tenantId, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(), "not-a-guid", GraphEnvironment.Global, Loopback));
 
-        Assert.Equal("TenantIdNotGuid", error.ErrorId);
+        Assert.Equal("TenantIdInvalid", error.ErrorId);
     }
 
     [Theory]
@@ -343,14 +375,6 @@ public class ClaimsAndConnectionTests
 
         Assert.Equal("TenantUnknown", error.ErrorId);
         Assert.Contains("-TenantId", error.Message);
-    }
-
-    [Fact]
-    public void FromAccessToken_OpaqueTokenWithoutTenantId_TenantUnknown()
-    {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken("opaque-token", null, GraphEnvironment.Global, Loopback));
-
-        Assert.Equal("TenantUnknown", error.ErrorId);
     }
 
     [Fact]

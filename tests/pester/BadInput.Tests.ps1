@@ -53,9 +53,9 @@ Describe 'Bad input' {
         [uri]::UnescapeDataString($audit[0].query) | Should -Match "eq 'x'' or 1 eq 1 or ''a@contoso.com'"
     }
 
-    It 'a token that is not a JWT, without -TenantId, says what is missing' {
-        $opaque = 'not-a-jwt-token' | ConvertTo-SecureString -AsPlainText -Force
-        { Connect-SupportAccess -AccessToken $opaque -GraphEndpoint $Emulator.BaseUri } | Should -Throw -ErrorId 'TenantUnknown,*'
+    It 'a JWT that names no tenant, without -TenantId, says what is missing' {
+        $noTenant = New-UnsignedJwt @{ aud = 'https://graph.microsoft.com'; exp = [datetimeoffset]::UtcNow.AddHours(1).ToUnixTimeSeconds() } | ConvertTo-SecureString -AsPlainText -Force
+        { Connect-SupportAccess -AccessToken $noTenant -GraphEndpoint $Emulator.BaseUri } | Should -Throw -ErrorId 'TenantUnknown,*'
     }
 
     It 'a token for another audience (ARM) names the audience that is needed' {

@@ -82,18 +82,6 @@ Describe 'The role pre-flight check of Get-SupportAccessActivity' {
         Get-EmulatorRequestCount -Emulator $Emulator -Path $RoleLookupPath | Should -Be 1
     }
 
-    It 'warns that an opaque (non-JWT) token could not be verified, and still asks Graph' {
-        $opaque = 'opaque-token-' + [guid]::NewGuid().ToString('N') | ConvertTo-SecureString -AsPlainText -Force
-        Connect-SupportAccess -AccessToken $opaque -TenantId $Truth.tenantId -GraphEndpoint $Emulator.BaseUri
-        Clear-EmulatorRequestLog -Emulator $Emulator
-        $failure = $null
-        try { Get-SupportAccessActivity -WarningVariable warnings -WarningAction SilentlyContinue } catch { $failure = $_ }
-        ($warnings.Message -join "`n") | Should -Match 'could not be verified'
-        Get-EmulatorRequestCount -Emulator $Emulator -Path $AuditPath | Should -Be 1
-        # The emulator, like Graph, refuses a token it can't read.
-        $failure.FullyQualifiedErrorId | Should -BeLike 'GraphUnauthorized,*'
-    }
-
     It 'stops a delegated token without AuditLog.Read.All before any audit request' {
         Connect-As @{ user = 'reportsReader'; scp = 'Directory.Read.All' }
         { Get-SupportAccessActivity } | Should -Throw -ErrorId 'DelegatedPermissionMissing,*'

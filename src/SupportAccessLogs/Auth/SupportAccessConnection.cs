@@ -98,6 +98,33 @@ public sealed class SupportAccessConnection : IDisposable
 
         Uri baseUrl = ResolveBaseUrl(environment, graphEndpoint);
         AccessTokenClaims claims = AccessTokenClaims.Parse(token);
+        if (!claims.IsJwt)
+        {
+            // Entra's access tokens for Microsoft Graph are JWTs. Anything else (a refresh token,
+            // an authorization code, a secret, a truncated copy) would connect and then fail every
+            // call with 401; say what it is now.
+            throw new ModuleException("AccessTokenNotJwt", ErrorCategory.InvalidArgument,
+                "The access token is not a JWT (three base64url parts separated by dots, the middle one a JSON object of claims), so it is not a Microsoft Graph access token from Entra ID. Pass the access token itself, not a refresh token, ID token, code or secret; for example: (Get-AzAccessToken -ResourceTypeName MSGraph -AsSecureString).Token, or az account get-access-token --resource-type ms-graph.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tenantId) && tenantId is string named && !Guid.TryParse(named, out _))
+        {
+            if (named.IndexOf('.') < 0)
+            {
+                throw new ModuleException("TenantIdInvalid", ErrorCategory.InvalidArgument,
+                    $"-TenantId '{named}' is neither a tenant id GUID nor a domain name. Give the directory (tenant) id shown in the Entra admin center overview.", named);
+            }
+
+            if (claims.TenantId is null)
+            {
+                throw new ModuleException("TenantIdNotGuid", ErrorCategory.InvalidArgument,
+                    $"The access token does not say which tenant it is for (it has no 'tid' claim), and -TenantId '{named}' is a domain name, which can't be turned into a tenant id without signing in. Give the directory (tenant) id GUID shown in the Entra admin center overview.", named);
+            }
+
+            // A domain name can't be compared with the token's tid offline; the token decides.
+            tenantId = null;
+        }
+
         Guid tenant = ResolveTenant(claims, tenantId);
         if (claims.ExpiresOn is DateTimeOffset expiry && expiry <= DateTimeOffset.UtcNow)
         {
@@ -198,6 +225,12 @@ public sealed class SupportAccessConnection : IDisposable
     private static Guid ResolveTenant(AccessTokenClaims claims, string? tenantId)
     {
         Guid? fromToken = Guid.TryParse(claims.TenantId, out Guid t) ? t : null;
+        if (claims.TenantId is string tid && fromToken is null)
+        {
+            throw new ModuleException("AccessTokenTenantInvalid", ErrorCategory.InvalidArgument,
+                $"The access token's 'tid' claim ('{ServerText.Clean(tid.Length > 64 ? tid.Substring(0, 64) + "…" : tid)}') is not a tenant id GUID, so this is not an Entra ID access token for Microsoft Graph. Get a token from Entra ID for the resource https://graph.microsoft.com (or your cloud's Graph) and connect with that.");
+        }
+
         Guid? given = null;
         if (!string.IsNullOrWhiteSpace(tenantId))
         {

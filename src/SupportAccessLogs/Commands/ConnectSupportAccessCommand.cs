@@ -138,6 +138,10 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
             // The plain token lives only as long as the connection's request pipeline needs it.
             string token = new NetworkCredential(string.Empty, AccessToken).Password;
             connection = SupportAccessConnection.FromAccessToken(token, TenantId, Environment, GraphEndpoint);
+            if (TenantId is string named && !Guid.TryParse(named, out _))
+            {
+                messages.WriteVerbose($"-TenantId '{named}' is a domain name, which can't be checked against the token without signing in; the token's tenant {connection.TenantId} is used.");
+            }
         }
         else
         {

@@ -72,8 +72,24 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
     protected override void BeginProcessing()
     {
-        DateTime endUtc = ToUtc(EndTime) ?? DateTime.UtcNow;
+        DateTime now = DateTime.UtcNow;
+        DateTime endUtc = ToUtc(EndTime) ?? now;
+        if (endUtc > now)
+        {
+            // Nothing is logged after now: the window ends there, and a -StartTime left out
+            // counts back from now rather than from the far future.
+            WriteVerbose($"-EndTime {endUtc:yyyy-MM-dd HH:mm:ss} UTC is in the future; the window ends now ({now:yyyy-MM-dd HH:mm:ss} UTC).");
+            endUtc = now;
+        }
+
         DateTime startUtc = ToUtc(StartTime) ?? endUtc - DefaultWindow;
+        if (startUtc > now)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is in the future, so no activity can be in the window. Give a StartTime in the past (it is taken as UTC unless it is a local time)."),
+                "StartTimeInFuture", ErrorCategory.InvalidArgument, StartTime));
+        }
+
         if (startUtc > endUtc)
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -98,6 +114,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
         try
         {
+            ActivityQuery.CheckInitiatedBy(InitiatedBy);
             _connection = ConnectionStore.Resolve(Connection);
         }
         catch (ModuleException ex)
@@ -139,13 +156,13 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         reporter.Complete();
         if (PagingParameters.IncludeTotalCount)
         {
-            double accuracy = _service.ReachedEnd ? 1.0 : 0.0;
-            yield return PagingParameters.NewTotalCount((ulong)_service.MatchedCount, accuracy);
+            (ulong count, double accuracy) = _service.TotalCount(_query);
+            yield return PagingParameters.NewTotalCount(count, accuracy);
         }
     }
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        GraphErrors.ToErrorRecord(exception, _service?.CurrentRequestUrl);
+        GraphErrors.ToErrorRecord(exception, _service?.CurrentRequestUrl ?? _connection?.GraphEndpoint);
 
     private static DateTime? ToUtc(DateTime? value) => value switch
     {

@@ -31,6 +31,39 @@ internal sealed class ActivityQuery
     /// <summary>The page timeout of every Graph read that names none (role reads too).</summary>
     public static readonly TimeSpan DefaultPageTimeout = TimeSpan.FromSeconds(100);
 
+    /// <summary>The longest -InitiatedBy taken: Entra allows no longer user principal name (113),
+    /// display name (256) or id, and a longer value could not even be sent in a URL.</summary>
+    public const int MaxInitiatedByLength = 256;
+
+    /// <summary>Refuses, before any request, an -InitiatedBy that can match nothing or that
+    /// would fail half-way: too long for a URL, or a wildcard pattern PowerShell can't parse.</summary>
+    public static void CheckInitiatedBy(string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > MaxInitiatedByLength)
+        {
+            throw new ModuleException("InitiatedByTooLong", ErrorCategory.InvalidArgument,
+                $"-InitiatedBy is {value.Length} characters long; the limit is {MaxInitiatedByLength}, longer than any user principal name, app name or id in Entra. Give a UPN, an app name, an object or app id, or a wildcard pattern such as '*@contoso.com'.",
+                value.Length);
+        }
+
+        try
+        {
+            // WildcardPattern parses lazily; matching once makes a bad pattern fail here, not after the first page.
+            WildcardPattern.Get(value, WildcardOptions.IgnoreCase).IsMatch("");
+        }
+        catch (WildcardPatternException ex)
+        {
+            throw new ModuleException("InitiatedByInvalidWildcard", ErrorCategory.InvalidArgument,
+                $"-InitiatedBy '{value}' is not a valid wildcard pattern ({ex.Message.TrimEnd('.')}). To match [ ] * ? literally, escape each with a backtick (for example '`[abc') or pass the value through [WildcardPattern]::Escape().",
+                value);
+        }
+    }
+
     /// <summary>How an -InitiatedBy value is matched. A UPN (has '@', no wildcard) is also
     /// filtered on the server; anything else (an app name, an object or app id, a wildcard
     /// pattern) only on the client, because Graph can't match it on both user and app

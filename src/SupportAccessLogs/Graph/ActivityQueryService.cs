@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Net.Http;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -51,6 +52,37 @@ internal sealed class ActivityQueryService
     /// <summary>True once the last page was read (the total count is then exact).</summary>
     public bool ReachedEnd { get; private set; }
 
+    /// <summary>The oldest activityDateTime read so far; the read covers the window from its end down to here.</summary>
+    public DateTimeOffset? OldestTimeRead { get; private set; }
+
+    /// <summary>Empty pages in a row (each with a nextLink) before the query warns.</summary>
+    public const int EmptyPagesBeforeWarning = 10;
+
+    /// <summary>
+    /// -IncludeTotalCount's answer: exact once every page was read; after an early stop, the
+    /// activities matched so far scaled up by how much of the window the records read cover
+    /// (Graph returns newest first), with that share as PowerShell's accuracy.
+    /// </summary>
+    public (ulong Count, double Accuracy) TotalCount(ActivityQuery query)
+    {
+        ulong matched = (ulong)MatchedCount;
+        if (ReachedEnd)
+        {
+            return (matched, 1.0);
+        }
+
+        double window = (query.EndUtc - query.StartUtc).TotalSeconds;
+        double covered = OldestTimeRead is DateTimeOffset oldest ? (query.EndUtc - oldest.UtcDateTime).TotalSeconds : 0;
+        if (window <= 0 || covered <= 0)
+        {
+            // Nothing to scale by: all that is known is a lower bound, at the least accuracy PowerShell still calls an estimate.
+            return (matched, double.Epsilon);
+        }
+
+        double share = Math.Min(covered / window, 0.99);
+        return ((ulong)Math.Round(matched / share), share);
+    }
+
     public async IAsyncEnumerable<SupportAccessActivity> QueryAsync(
         ActivityQuery query,
         IQueryReporter reporter,
@@ -75,6 +107,10 @@ internal sealed class ActivityQueryService
         var retry = new PageRetryPolicy(query.MaxRetries);
         ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account);
         var links = new NextLinkTracker(_connection.GraphEndpoint);
+        var repeats = new RepeatedRecordFilter();
+        var incomplete = new IncompleteRecordCount();
+        bool warnedRetry = false;
+        int emptyPagesInRow = 0;
         int pageNumber = 0;
         long recordsRead = 0;
         long written = 0;
@@ -84,10 +120,12 @@ internal sealed class ActivityQueryService
             pageNumber++;
             CurrentRequestUrl = nextUrl;
 
-            // Records of this page already handled: a retried page is read again from its start,
-            // and these are passed over, so nothing is written twice.
-            var handled = new HashSet<string>(StringComparer.Ordinal);
+            // Records of this page handled by an earlier try: a retried page is read again from
+            // its start, and these are passed over in silence (the server did nothing wrong).
+            var handledEarlier = new HashSet<string>(StringComparer.Ordinal);
+            var handledNow = new List<string>();
             int attempt = 0;
+            int pageRecords = 0;
             bool renewedToken = false;
             AuditPageReader page;
             while (true)
@@ -101,6 +139,8 @@ internal sealed class ActivityQueryService
 
                 reporter.Verbose($"GET {nextUrl} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
                 page = new AuditPageReader();
+                handledEarlier.UnionWith(handledNow);
+                handledNow.Clear();
                 using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 pageTimeout.CancelAfter(query.PageTimeout);
                 Stream? stream = null;
@@ -142,14 +182,25 @@ internal sealed class ActivityQueryService
                         }
 
                         ParsedAuditRecord parsed = records.Current;
-                        string key = parsed.Record.Id ?? $"#{position}";
+                        AuditRecord record = parsed.Record;
+                        string? id = string.IsNullOrEmpty(record.Id) ? null : record.Id;
+                        string key = id ?? $"#{position}";
                         position++;
-                        if (!handled.Add(key))
+                        if (handledEarlier.Contains(key))
                         {
                             continue;
                         }
 
+                        handledNow.Add(key);
+                        OldestTimeRead = Older(OldestTimeRead, record.ActivityDateTime);
+                        if (id is not null && repeats.IsRepeat(id, record.ActivityDateTime))
+                        {
+                            reporter.Verbose($"Record {id} was sent again (page {pageNumber}); it is written once.");
+                            continue;
+                        }
+
                         recordsRead++;
+                        incomplete.Note(record);
                         if (sieve.Admit(parsed) is not SupportAccessActivity activity)
                         {
                             continue;
@@ -160,9 +211,12 @@ internal sealed class ActivityQueryService
                         if (query.First is ulong first && (ulong)written >= first)
                         {
                             // Satisfied: no further page is requested.
+                            incomplete.Report(reporter);
                             yield break;
                         }
                     }
+
+                    pageRecords = position;
                 }
                 finally
                 {
@@ -209,10 +263,17 @@ internal sealed class ActivityQueryService
                 }
 
                 TimeSpan delay = retry.DelayBefore(attempt, failure);
-                string what = timedOut ? $"no answer within {query.PageTimeout.TotalSeconds:0} s" : Summarize(failure);
+                string what = timedOut ? $"no answer within {query.PageTimeout.TotalSeconds:0} s" : Summarize(failure, nextUrl);
                 if (PageRetryPolicy.IsThrottle(failure))
                 {
                     reporter.Warning($"Microsoft Graph throttled page {pageNumber} (429); waiting {delay.TotalSeconds:0.#} s before trying it again ({attempt} of {retry.MaxRetries + 1} tries used).");
+                }
+                else if (!warnedRetry)
+                {
+                    // Said once as a warning: with the default retries a dead endpoint is otherwise
+                    // half a minute of silence. Later retries go to Verbose.
+                    warnedRetry = true;
+                    reporter.Warning($"Page {pageNumber} failed ({what}); retrying in {delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used; -MaxRetries sets how many). Further retries are reported with -Verbose.");
                 }
                 else
                 {
@@ -226,7 +287,16 @@ internal sealed class ActivityQueryService
             if (page.NextLink is null)
             {
                 ReachedEnd = true;
+                incomplete.Report(reporter);
                 yield break;
+            }
+
+            emptyPagesInRow = pageRecords == 0 ? emptyPagesInRow + 1 : 0;
+            if (emptyPagesInRow == EmptyPagesBeforeWarning)
+            {
+                // Graph may send an empty page with a nextLink; a long run of them is a server
+                // that pages without end. Following goes on while it answers (Ctrl+C stops it).
+                reporter.Warning($"Microsoft Graph has sent {emptyPagesInRow} empty pages in a row, each with a new nextLink (up to page {pageNumber}); still following them. Press Ctrl+C to stop if this goes on.");
             }
 
             nextUrl = links.Follow(page.NextLink, nextUrl);
@@ -261,11 +331,15 @@ internal sealed class ActivityQueryService
     private static bool IsCategoryRefusal(Exception failure) =>
         failure is ApiException { ResponseStatusCode: 400 } api && !MentionsTime(api);
 
-    private static string Summarize(Exception failure) => failure switch
+    private static string Summarize(Exception failure, Uri url) => failure switch
     {
-        ApiException api => $"HTTP {api.ResponseStatusCode}",
+        ApiException api => $"HTTP {api.ResponseStatusCode} from {url.GetLeftPart(UriPartial.Path)}",
+        HttpRequestException => $"could not reach {url.GetLeftPart(UriPartial.Path)}: {failure.Message}",
         _ => failure.Message,
     };
+
+    private static DateTimeOffset? Older(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : (b < a ? b : a);
 
     private Uri FirstPageUrl(ActivityQuery query, bool byCategory)
     {

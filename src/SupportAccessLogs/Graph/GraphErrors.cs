@@ -60,9 +60,10 @@ internal static class GraphErrors
                     "GraphResponseTooLarge", ErrorCategory.LimitsExceeded, requestUrl);
 
             case HttpRequestException http:
+                Uri? unreachable = (http as GraphUnreachableException)?.RequestUrl ?? requestUrl;
                 return new ErrorRecord(
-                    new InvalidOperationException($"Could not reach Microsoft Graph at {Describe(requestUrl)}: {http.Message}", http),
-                    "GraphUnreachable", ErrorCategory.ConnectionError, requestUrl);
+                    new InvalidOperationException($"Could not reach Microsoft Graph at {Describe(unreachable)}: {http.Message} Check -GraphEndpoint (or -Environment) of Connect-SupportAccess, the network and any proxy in between.", http),
+                    "GraphUnreachable", ErrorCategory.ConnectionError, unreachable);
 
             default:
                 return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, requestUrl);
@@ -89,6 +90,11 @@ internal static class GraphErrors
         {
             graphCode = ServerText.Clean(odata.Error?.Code);
             graphMessage = ServerText.Clean(odata.Error?.Message);
+        }
+        else
+        {
+            // GraphGet's own description of a body that is no Graph error (empty, HTML, …).
+            graphMessage = ServerText.Clean(api.Message);
         }
 
         string requestId = ServerText.Clean(Header(api.ResponseHeaders, "request-id"));

@@ -11,15 +11,19 @@ namespace SupportAccessLogs.Roles;
 /// <summary>The built-in directory roles the signed-in user holds, and where that was learnt.</summary>
 internal sealed class CallerRoles
 {
-    private CallerRoles(IReadOnlyDictionary<string, string?> templateIds, string source)
+    private CallerRoles(IReadOnlyDictionary<string, string?> templateIds, string source, bool fromToken)
     {
         TemplateIds = templateIds;
         Source = source;
+        FromToken = fromToken;
     }
 
     /// <summary>Template id → display name where the source gave one.</summary>
     public IReadOnlyDictionary<string, string?> TemplateIds { get; }
     public string Source { get; }
+
+    /// <summary>True when the roles are the token's wids claim (what Graph checks for this token).</summary>
+    public bool FromToken { get; }
 
     /// <summary>From the token's wids claim when it has one (no request), else from Graph.
     /// Returns null, with the reason, when Graph refuses or fails the lookup.</summary>
@@ -29,8 +33,8 @@ internal sealed class CallerRoles
         AccessTokenClaims claims = connection.Claims;
         if (claims.HasDirectoryRoleClaim)
         {
-            var fromToken = claims.DirectoryRoleTemplateIds.ToDictionary(id => id, _ => (string?)null, StringComparer.OrdinalIgnoreCase);
-            return (new CallerRoles(fromToken, "the token's wids claim"), null);
+            var wids = claims.DirectoryRoleTemplateIds.ToDictionary(id => id, _ => (string?)null, StringComparer.OrdinalIgnoreCase);
+            return (new CallerRoles(wids, "the token's wids claim", fromToken: true), null);
         }
 
         try
@@ -49,11 +53,44 @@ internal sealed class CallerRoles
                 fromGraph[id] = role.DisplayName;
             }
 
-            return (new CallerRoles(fromGraph, "GET /me/transitiveMemberOf/microsoft.graph.directoryRole"), null);
+            return (new CallerRoles(fromGraph, "GET /me/transitiveMemberOf/microsoft.graph.directoryRole", fromToken: false), null);
         }
         catch (ApiException ex)
         {
             return (null, $"Microsoft Graph answered {ex.ResponseStatusCode} to the role lookup (GET /me/transitiveMemberOf/microsoft.graph.directoryRole)");
+        }
+    }
+
+    /// <summary>
+    /// The role ids the directory itself shows for the caller, whatever the token carries: built-in
+    /// roles held directly or through groups, and direct assignments (custom roles too). Null when
+    /// Graph refuses or fails either read; the reason goes to Verbose.
+    /// </summary>
+    public static async Task<HashSet<string>?> InDirectoryAsync(
+        SupportAccessConnection connection, RoleDirectory directory, Graph.IMessageSink reporter, CancellationToken cancellationToken)
+    {
+        var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            foreach (DirectoryRoleJson role in await directory.GetCallerDirectoryRolesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (role.RoleTemplateId is string id)
+                {
+                    held.Add(id);
+                }
+            }
+
+            if (connection.Claims.ObjectId is string principalId)
+            {
+                held.UnionWith(await directory.GetAssignedRoleDefinitionIdsAsync(principalId, cancellationToken).ConfigureAwait(false));
+            }
+
+            return held;
+        }
+        catch (ApiException ex)
+        {
+            reporter.Verbose($"The caller's roles in the directory could not be read (Microsoft Graph answered {ex.ResponseStatusCode}).");
+            return null;
         }
     }
 

@@ -15,21 +15,26 @@ namespace SupportAccessLogs.Roles;
 /// </summary>
 internal sealed class RoleCatalog
 {
-    private RoleCatalog(IReadOnlyList<SupportAccessRole> roles, string source, string caller)
+    private RoleCatalog(IReadOnlyList<SupportAccessRole> roles, string source, string caller, ReaderAccess access)
     {
         Roles = roles;
         Source = source;
         Caller = caller;
+        Access = access;
     }
 
     public IReadOnlyList<SupportAccessRole> Roles { get; }
     public string Source { get; }
     public string Caller { get; }
 
-    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
+    /// <summary>Whether the caller may read the logs: the same decision as Get-SupportAccessActivity's pre-flight check.</summary>
+    public ReaderAccess Access { get; }
+
+    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
-        var directory = new RoleDirectory(connection);
-        HashSet<string> held = await CallerRoleIdsAsync(connection, directory, reporter, cancellationToken).ConfigureAwait(false);
+        (ReaderAccess access, CallerRoles? callerRoles, string? unavailable) =
+            await ReaderAccess.EvaluateAsync(connection, directory, reporter, cancellationToken).ConfigureAwait(false);
+        HashSet<string> held = await CallerRoleIdsAsync(connection, directory, callerRoles, unavailable, reporter, cancellationToken).ConfigureAwait(false);
 
         List<RoleDefinitionJson> definitions;
         try
@@ -39,7 +44,7 @@ internal sealed class RoleCatalog
         catch (ApiException ex)
         {
             reporter.Warning($"The tenant's role definitions could not be read (Microsoft Graph answered {ex.ResponseStatusCode}; reading them needs RoleManagement.Read.Directory or Directory.Read.All). Showing the module's snapshot of built-in roles instead, taken from {BuiltInRoleSnapshot.Source} as published on {BuiltInRoleSnapshot.PublishedOn}; custom roles and later changes are not in it.");
-            return new RoleCatalog(FromSnapshot(held), $"module snapshot of {BuiltInRoleSnapshot.PublishedOn}", connection.Account);
+            return new RoleCatalog(FromSnapshot(held), $"module snapshot of {BuiltInRoleSnapshot.PublishedOn}", connection.Account, access);
         }
 
         reporter.Verbose($"Read {definitions.Count} role definitions from the tenant.");
@@ -58,27 +63,28 @@ internal sealed class RoleCatalog
                 held.Contains(templateId) || (definition.Id is string id && held.Contains(id))));
         }
 
-        return new RoleCatalog(Sorted(roles), "tenant role definitions", connection.Account);
+        return new RoleCatalog(Sorted(roles), "tenant role definitions", connection.Account, access);
     }
 
+    /// <summary>Reading is decided by <see cref="Access"/> (the token, as Graph checks it), not by
+    /// the directory's assignments; managing by the caller's roles here.</summary>
     public SupportAccessRoleSummary Summarize()
     {
         string[] readers = Roles.Where(r => r.CanReadActivityLogs).Select(r => r.DisplayName).ToArray();
-        string[] readVia = Roles.Where(r => r.AssignedToCaller && r.CanReadActivityLogs).Select(r => r.DisplayName).ToArray();
         string[] manageVia = Roles.Where(r => r.AssignedToCaller && r.CanManageSupportAccess).Select(r => r.DisplayName).ToArray();
-        return new SupportAccessRoleSummary(Caller, readVia.Length > 0, readVia, manageVia.Length > 0, manageVia, readers, Source);
+        return new SupportAccessRoleSummary(Caller, Access.Verdict == ReadVerdict.Allowed, Access.GrantedBy.ToArray(), manageVia.Length > 0, manageVia,
+            readers, Source, Access.Reason, Access.AssignedNotInToken.ToArray());
     }
 
     /// <summary>The caller's role ids: built-in ones from the token or Graph, plus direct
     /// assignments (the only place custom roles show).</summary>
     private static async Task<HashSet<string>> CallerRoleIdsAsync(
-        SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
+        SupportAccessConnection connection, RoleDirectory directory, CallerRoles? roles, string? unavailable, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         AccessTokenClaims claims = connection.Claims;
         if (!claims.IsAppOnly)
         {
-            (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, directory, cancellationToken).ConfigureAwait(false);
             if (roles is null)
             {
                 reporter.Warning($"The caller's directory roles could not be read ({unavailable}); AssignedToCaller may be incomplete.");

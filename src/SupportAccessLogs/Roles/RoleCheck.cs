@@ -38,64 +38,24 @@ internal static class RoleCheck
 
     private static async Task<RoleCheckResult> RunAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
+        (ReaderAccess access, _, _) = await ReaderAccess.EvaluateAsync(connection, new RoleDirectory(connection), reporter, cancellationToken).ConfigureAwait(false);
+        if (access.Verdict == ReadVerdict.Denied)
+        {
+            throw new ModuleException(access.ErrorId!, ErrorCategory.PermissionDenied, access.Reason, connection.Account);
+        }
+
         AccessTokenClaims claims = connection.Claims;
-        if (!claims.IsJwt)
+        if (claims.IsJwt && !claims.IsAppOnly && !claims.Scopes.Contains(DirectoryRoleRules.DirectoryReadPermission, StringComparer.OrdinalIgnoreCase))
         {
-            reporter.Warning("The access token is not a JWT the module can read, so its permissions and roles could not be verified; the query goes ahead. Use -SkipRoleCheck to skip this check.");
-            return new RoleCheckResult("not verified: the token is opaque.");
+            reporter.Warning($"The token of {connection.Account} lacks {DirectoryRoleRules.DirectoryReadPermission}, which Microsoft documents for reading directory audits; the query goes ahead, but names in the records may be missing.");
         }
 
-        if (claims.IsAppOnly)
+        if (access.Verdict == ReadVerdict.Unverified)
         {
-            return CheckApplication(connection, claims);
+            reporter.Warning($"Could not verify that {connection.Account} may read the audit logs: {access.Reason} The query goes ahead; use -SkipRoleCheck to skip this check.");
+            return new RoleCheckResult($"not verified: {access.Reason}");
         }
 
-        string caller = connection.Account;
-        if (!claims.Scopes.Contains(DirectoryRoleRules.AuditReadPermission, StringComparer.OrdinalIgnoreCase))
-        {
-            throw new ModuleException("DelegatedPermissionMissing", ErrorCategory.PermissionDenied,
-                $"The token of {caller} does not carry the delegated permission {DirectoryRoleRules.AuditReadPermission} (it has: {Describe(claims.Scopes)}). Connect again and consent to {DirectoryRoleRules.AuditReadPermission}; if your tenant requires it, an administrator must grant that consent.",
-                caller);
-        }
-
-        if (!claims.Scopes.Contains(DirectoryRoleRules.DirectoryReadPermission, StringComparer.OrdinalIgnoreCase))
-        {
-            reporter.Warning($"The token of {caller} lacks {DirectoryRoleRules.DirectoryReadPermission}, which Microsoft documents for reading directory audits; the query goes ahead, but names in the records may be missing.");
-        }
-
-        var directory = new RoleDirectory(connection);
-        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, directory, cancellationToken).ConfigureAwait(false);
-        if (roles is null)
-        {
-            reporter.Warning($"The directory roles of {caller} could not be verified ({unavailable}); the query goes ahead. If it is refused, assign one of: {DirectoryRoleRules.ReaderRoleNames}.");
-            return new RoleCheckResult($"{DirectoryRoleRules.AuditReadPermission} present; roles not verified ({unavailable}).");
-        }
-
-        string[] readerRoles = roles.TemplateIds.Keys.Where(DirectoryRoleRules.CanReadActivityLogs).Select(roles.NameOf).ToArray();
-        if (readerRoles.Length == 0)
-        {
-            string held = roles.TemplateIds.Count == 0 ? "none" : string.Join(", ", roles.TemplateIds.Keys.Select(roles.NameOf));
-            throw new ModuleException("ReaderRoleMissing", ErrorCategory.PermissionDenied,
-                $"{caller} holds no directory role that can read audit logs (roles held: {held}; from {roles.Source}). Any one of these works: {DirectoryRoleRules.ReaderRoleNames}. Ask an administrator to assign one, or activate an eligible one in Privileged Identity Management, then run Connect-SupportAccess again so the new token carries it.",
-                caller);
-        }
-
-        return new RoleCheckResult($"{caller} has {DirectoryRoleRules.AuditReadPermission} and holds {string.Join(", ", readerRoles)} (from {roles.Source}).");
+        return new RoleCheckResult(access.Reason);
     }
-
-    private static RoleCheckResult CheckApplication(SupportAccessConnection connection, AccessTokenClaims claims)
-    {
-        string app = connection.Account;
-        if (!claims.AppRoles.Contains(DirectoryRoleRules.AuditReadPermission, StringComparer.OrdinalIgnoreCase))
-        {
-            throw new ModuleException("ApplicationPermissionMissing", ErrorCategory.PermissionDenied,
-                $"The application {app} does not hold the Microsoft Graph application permission {DirectoryRoleRules.AuditReadPermission} (it has: {Describe(claims.AppRoles)}). Add it under API permissions of the app registration (or assign it to the managed identity) and grant admin consent, then connect again.",
-                app);
-        }
-
-        return new RoleCheckResult($"the application {app} holds {DirectoryRoleRules.AuditReadPermission}.");
-    }
-
-    private static string Describe(System.Collections.Generic.IReadOnlyList<string> values) =>
-        values.Count == 0 ? "none" : string.Join(" ", values);
 }

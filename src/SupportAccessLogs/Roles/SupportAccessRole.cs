@@ -29,8 +29,10 @@ public sealed class SupportAccessRole
 public sealed class SupportAccessRoleSummary
 {
     internal SupportAccessRoleSummary(string caller, bool canRead, string[] readGrantedBy, bool canManage, string[] manageGrantedBy,
-        string[] rolesThatCanRead, string source)
+        string[] rolesThatCanRead, string source, string readDecision, string[] readRolesNotInToken)
     {
+        ReadDecision = readDecision;
+        ReadRolesNotInToken = readRolesNotInToken;
         Caller = caller;
         CanReadActivityLogs = canRead;
         ReadGrantedBy = readGrantedBy;
@@ -41,6 +43,12 @@ public sealed class SupportAccessRoleSummary
     }
 
     public string Caller { get; }
+
+    /// <summary>
+    /// Whether Get-SupportAccessActivity will let this connection read: the same rule as its
+    /// pre-flight check. For a user, the roles Microsoft Graph checks are those in the token;
+    /// a role assigned after sign-in counts only after Connect-SupportAccess runs again.
+    /// </summary>
     public bool CanReadActivityLogs { get; }
     public string[] ReadGrantedBy { get; }
     public bool CanManageSupportAccess { get; }
@@ -49,4 +57,11 @@ public sealed class SupportAccessRoleSummary
     public string[] RolesThatCanRead { get; }
     /// <summary>Where the role list came from: the tenant's live definitions, or the module's snapshot.</summary>
     public string Source { get; }
+
+    /// <summary>Why CanReadActivityLogs is what it is: what was found where, and for a "no" what to do.</summary>
+    public string ReadDecision { get; }
+
+    /// <summary>Reader roles the directory shows for the caller that the current token does not
+    /// carry yet (assigned or activated after sign-in): connect again to use them.</summary>
+    public string[] ReadRolesNotInToken { get; }
 }

@@ -1,0 +1,158 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using SupportAccessLogs.Graph;
+using SupportAccessLogs.Roles;
+using Xunit;
+
+namespace SupportAccessLogs.Tests;
+
+/// <summary>The rules behind issue 16's hostile cases; the cases themselves run in tests/pester/Hostile.Tests.ps1.</summary>
+public class HostileRunTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void RepeatedRecordFilter_SeesARepeatAcrossPagesAndWithinAPage()
+    {
+        var filter = new RepeatedRecordFilter();
+
+        Assert.False(filter.IsRepeat("a", Noon));
+        Assert.False(filter.IsRepeat("b", Noon.AddMinutes(-1)));
+        Assert.True(filter.IsRepeat("a", Noon));
+        Assert.True(filter.IsRepeat("b", Noon.AddMinutes(-1)));
+        Assert.False(filter.IsRepeat("c", Noon.AddMinutes(-2)));
+    }
+
+    [Fact]
+    public void RepeatedRecordFilter_ForgetsIdsOlderThanItsSpan_SoMemoryStaysBounded()
+    {
+        var filter = new RepeatedRecordFilter();
+
+        // A week of records, one a minute, newest first: only about an hour's worth is kept.
+        for (int minute = 0; minute < 7 * 24 * 60; minute++)
+        {
+            Assert.False(filter.IsRepeat($"r{minute}", Noon.AddMinutes(-minute)));
+        }
+
+        Assert.InRange(filter.Count, 60, 62);
+        Assert.True(filter.IsRepeat($"r{7 * 24 * 60 - 30}", Noon.AddMinutes(-(7 * 24 * 60 - 30))));
+    }
+
+    [Fact]
+    public void RepeatedRecordFilter_HasAHardCap_WhenOneSpanHoldsTooManyIds()
+    {
+        var filter = new RepeatedRecordFilter();
+
+        for (int i = 0; i < RepeatedRecordFilter.MaxIds + 500; i++)
+        {
+            filter.IsRepeat($"same-second-{i}", Noon);
+        }
+
+        Assert.Equal(RepeatedRecordFilter.MaxIds, filter.Count);
+    }
+
+    [Fact]
+    public void RepeatedRecordFilter_RecordsWithoutATime_AgeWithTheirNeighbours()
+    {
+        var filter = new RepeatedRecordFilter();
+        filter.IsRepeat("timed", Noon);
+        filter.IsRepeat("untimed", null);
+        for (int minute = 1; minute <= 180; minute++)
+        {
+            filter.IsRepeat($"r{minute}", Noon.AddMinutes(-minute));
+        }
+
+        Assert.InRange(filter.Count, 60, 62);
+    }
+
+    [Theory]
+    [InlineData("[abc")]
+    [InlineData("a[b")]
+    public void CheckInitiatedBy_InvalidWildcard_RefusedUpFront(string value)
+    {
+        ModuleException error = Assert.Throws<ModuleException>(() => ActivityQuery.CheckInitiatedBy(value));
+
+        Assert.Equal("InitiatedByInvalidWildcard", error.ErrorId);
+        Assert.Contains(value, error.Message);
+    }
+
+    [Fact]
+    public void CheckInitiatedBy_TooLong_NamesTheLengthAndTheLimit()
+    {
+        ModuleException error = Assert.Throws<ModuleException>(() => ActivityQuery.CheckInitiatedBy(new string('x', 100_000)));
+
+        Assert.Equal("InitiatedByTooLong", error.ErrorId);
+        Assert.Contains("100000", error.Message);
+        Assert.Contains(ActivityQuery.MaxInitiatedByLength.ToString(), error.Message);
+        Assert.True(error.Message.Length < 1000, "the value itself is not repeated in the message");
+    }
+
+    [Theory]
+    [InlineData("admin@contoso.com")]
+    [InlineData("*@contoso.com")]
+    [InlineData("`[literal`]")]
+    [InlineData("Microsoft Support")]
+    public void CheckInitiatedBy_GoodValues_Pass(string value)
+    {
+        ActivityQuery.CheckInitiatedBy(value);
+        ActivityQuery.CheckInitiatedBy(new string('a', ActivityQuery.MaxInitiatedByLength));
+    }
+
+    [Fact]
+    public async Task ReaderAccess_ReaderRoleInTheDirectoryButNotInTheToken_DeniedWithReconnectAdvice()
+    {
+        using SupportAccessConnection connection = Connect(wids: new[] { HelpdeskTemplateId });
+        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, new RoleDirectory(connection), CancellationToken.None);
+
+        ReaderAccess fromTokenAlone = ReaderAccess.Decide(connection, roles, unavailable, null);
+        ReaderAccess withDirectory = ReaderAccess.Decide(connection, roles, unavailable, new[] { HelpdeskTemplateId, ReportsReaderTemplateId });
+
+        Assert.Equal(ReadVerdict.Denied, fromTokenAlone.Verdict);
+        Assert.Empty(fromTokenAlone.AssignedNotInToken);
+        Assert.Equal(ReadVerdict.Denied, withDirectory.Verdict);
+        Assert.Equal("ReaderRoleMissing", withDirectory.ErrorId);
+        Assert.Equal(new[] { "Reports Reader" }, withDirectory.AssignedNotInToken);
+        Assert.Contains("Connect-SupportAccess again", withDirectory.Reason);
+    }
+
+    [Fact]
+    public async Task ReaderAccess_ReaderRoleInTheToken_Allowed()
+    {
+        using SupportAccessConnection connection = Connect(wids: new[] { ReportsReaderTemplateId });
+        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, new RoleDirectory(connection), CancellationToken.None);
+
+        ReaderAccess access = ReaderAccess.Decide(connection, roles, unavailable, null);
+
+        Assert.Equal(ReadVerdict.Allowed, access.Verdict);
+        Assert.Equal(new[] { "Reports Reader" }, access.GrantedBy);
+    }
+
+    [Fact]
+    public void ReaderAccess_AppOnly_DecidedByTheApplicationPermission()
+    {
+        using SupportAccessConnection with = ConnectApp("AuditLog.Read.All");
+        using SupportAccessConnection without = ConnectApp("Directory.Read.All");
+
+        Assert.Equal(ReadVerdict.Allowed, ReaderAccess.Decide(with, null, null, null).Verdict);
+        ReaderAccess denied = ReaderAccess.Decide(without, null, null, null);
+        Assert.Equal(ReadVerdict.Denied, denied.Verdict);
+        Assert.Equal("ApplicationPermissionMissing", denied.ErrorId);
+    }
+
+    private const string Tenant = "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f";
+    private const string HelpdeskTemplateId = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
+    private const string ReportsReaderTemplateId = "4a5d8f65-41da-4de4-8968-e035b65339cf";
+    private static readonly Uri Loopback = new("http://127.0.0.1:9/");
+
+    private static SupportAccessConnection Connect(string[] wids) =>
+        SupportAccessConnection.FromAccessToken(
+            Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid = Tenant, oid = "u", upn = "riya@contoso.com", scp = "AuditLog.Read.All Directory.Read.All", wids, exp = Jwt.InOneHour }),
+            null, GraphEnvironment.Global, Loopback);
+
+    private static SupportAccessConnection ConnectApp(string role) =>
+        SupportAccessConnection.FromAccessToken(
+            Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid = Tenant, oid = "sp", appid = "c0ffee00-0000-4000-8000-000000000001", roles = new[] { role }, exp = Jwt.InOneHour }),
+            null, GraphEnvironment.Global, Loopback);
+}
