@@ -48,7 +48,8 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                                      timeout504, reset, truncate, html, slow, expired401,
                                      redirect (needs =<absolute http(s) URL>, e.g.
                                      redirect:2=https://elsewhere.example/), repeatNextLink,
-                                     escape500
+                                     escape500, repeatRecords (page 2 or more), emptyPages,
+                                     empty500, missingIdentity
           --fault-rate <0..1>        chance of a random fault per page request (default 0)
           --fault-seed <n>           seed of the random faults (default: --seed)
           --fault-kinds <k1,k2,...>  kinds random faults pick from (default

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -56,9 +57,10 @@ internal sealed class DirectoryAuditsEndpoint(
             return;
         }
 
-        string pageKey = query.SkipToken is null
+        // An emptyPages nextLink leads back to its page, which keeps the key it had.
+        string pageKey = position.FaultKey ?? (query.SkipToken is null
             ? $"start\n{query.Filter}\n{query.OrderBy}\n{query.Top}"
-            : $"token\n{query.SkipToken}";
+            : $"token\n{query.SkipToken}");
         FaultRule? fault = faults.Next(position.Page, pageKey);
         if (fault is null)
         {
@@ -110,6 +112,19 @@ internal sealed class DirectoryAuditsEndpoint(
                 break;
             case FaultKind.Escape500:
                 await FaultResponses.EscapeSequencesAsync(context);
+                break;
+            case FaultKind.RepeatRecords:
+                await WritePageAsync(context, position,
+                    repeated: PreviousPageTail(position, fault.AfterRecords ?? FaultRule.DefaultRepeatRecords));
+                break;
+            case FaultKind.EmptyPages:
+                await WriteEmptyPageAsync(context, position, pageKey);
+                break;
+            case FaultKind.Empty500:
+                await FaultResponses.EmptyInternalServerErrorAsync(context);
+                break;
+            case FaultKind.MissingIdentity:
+                await WritePageAsync(context, position, dropIdentity: true);
                 break;
             default:
                 // A kind added to FaultKind but not here would otherwise answer an empty 200.
@@ -172,8 +187,10 @@ internal sealed class DirectoryAuditsEndpoint(
     /// A fault: the page's @odata.nextLink is the URL just requested, on the last page too, so
     /// following it serves this page again.
     /// </param>
+    /// <param name="repeated">A fault: records written (verbatim) before the page's own, which they don't count among.</param>
+    /// <param name="dropIdentity">A fault: the page's first record goes without its <c>id</c>, its second without <c>activityDateTime</c>.</param>
     private async Task WritePageAsync(HttpContext context, Continuation position, int? cutAfter = null, bool abort = false,
-        bool repeatRequest = false)
+        bool repeatRequest = false, IReadOnlyList<AuditRecord>? repeated = null, bool dropIdentity = false)
     {
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -183,6 +200,9 @@ internal sealed class DirectoryAuditsEndpoint(
         writer.WriteStartObject();
         writer.WriteString("@odata.context", ContextUrl);
         writer.WriteStartArray("value");
+
+        foreach (AuditRecord record in repeated ?? [])
+            AuditRecordJson.Write(writer, record);
 
         int written = 0;
         bool morePages = false;
@@ -201,7 +221,13 @@ internal sealed class DirectoryAuditsEndpoint(
                 break;
             }
 
-            AuditRecordJson.Write(writer, item.Record);
+            string? omit = !dropIdentity ? null : written switch
+            {
+                0 => AuditJsonNames.Id,
+                1 => AuditJsonNames.ActivityDateTime,
+                _ => null,
+            };
+            AuditRecordJson.Write(writer, item.Record, omit);
             written++;
             afterLastWritten = after;
             if (writer.BytesPending > FlushThresholdBytes)
@@ -227,9 +253,54 @@ internal sealed class DirectoryAuditsEndpoint(
         if (repeatRequest)
             writer.WriteString("@odata.nextLink", context.Request.GetEncodedUrl());
         else if (morePages)
-            writer.WriteString("@odata.nextLink", NextLink(context.Request, position with { Cursor = afterLastWritten, Page = position.Page + 1 }));
+            writer.WriteString("@odata.nextLink", NextLink(context.Request,
+                position with { Cursor = afterLastWritten, Page = position.Page + 1, PreviousStart = position.Cursor, FaultKey = null }));
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The emptyPages fault: <c>"value":[]</c> and a nextLink with a fresh skiptoken whose
+    /// continuation is this one, so following it is the same page again (same number, same
+    /// fault key) and nothing is skipped or repeated.
+    /// </summary>
+    private async Task WriteEmptyPageAsync(HttpContext context, Continuation position, string pageKey)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = GraphErrors.ContentType;
+
+        await using var writer = new Utf8JsonWriter(response.Body, GraphJson.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("@odata.context", ContextUrl);
+        writer.WriteStartArray("value");
+        writer.WriteEndArray();
+        writer.WriteString("@odata.nextLink", NextLink(context.Request, position with { FaultKey = pageKey }));
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The last <paramref name="count"/> records of the page before <paramref name="position"/>'s
+    /// (all of them if it has fewer): the matches from where that page started up to where this one starts.
+    /// </summary>
+    private List<AuditRecord> PreviousPageTail(Continuation position, int count)
+    {
+        var tail = new Queue<AuditRecord>(count);
+        if (position.PreviousStart is not StreamCursor start)
+            return [];
+        foreach (var (item, after) in dataSet.Read(position.NewestFirst, start))
+        {
+            if (position.Filter.Matches(item.Record))
+            {
+                if (tail.Count == count)
+                    tail.Dequeue();
+                tail.Enqueue(item.Record);
+            }
+            if (after == position.Cursor)
+                break;
+        }
+        return [.. tail];
     }
 
     /// <summary>An absolute link on the host the client used, carrying the query and an opaque token.</summary>

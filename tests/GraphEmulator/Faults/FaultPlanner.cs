@@ -21,7 +21,8 @@ internal sealed class FaultPlanner(EmulatorOptions options, FaultSchedule schedu
     private readonly Dictionary<string, bool> _lastFaulted = new(StringComparer.Ordinal);
 
     /// <param name="page">The page number within its paging sequence (1 = no $skiptoken).</param>
-    /// <param name="pageKey">Names this page of this sequence: the query for page 1, the $skiptoken after.</param>
+    /// <param name="pageKey">Names this page of this sequence: the query for page 1, the $skiptoken after
+    /// (the key of the page an emptyPages nextLink leads back to, for such a link).</param>
     public FaultRule? Next(int page, string pageKey)
     {
         lock (_gate)
@@ -32,7 +33,9 @@ internal sealed class FaultPlanner(EmulatorOptions options, FaultSchedule schedu
             FaultRule? fault = schedule.Take(page);
             bool previousFaulted = _lastFaulted.TryGetValue(pageKey, out bool faulted) && faulted;
             if (fault is null && !previousFaulted && options.RandomFaultRate > 0 && options.RandomFaultKinds.Count > 0
-                && draw < options.RandomFaultRate)
+                && draw < options.RandomFaultRate
+                // repeatRecords repeats the page before; page 1 has none, so that draw is no fault.
+                && !(options.RandomFaultKinds[pick] == FaultKind.RepeatRecords && page < 2))
                 fault = new FaultRule(options.RandomFaultKinds[pick], page);
 
             if (_lastFaulted.Count >= MaxRememberedPages && !_lastFaulted.ContainsKey(pageKey))

@@ -20,8 +20,8 @@ internal static class RequestFault
 }
 
 /// <summary>
-/// The answers of the faults that are whole responses (429, 503, 504, 401, 500, 302, an HTML
-/// page). Public for its constants, so tests can compare what they got with what was sent.
+/// The answers of the faults that are whole responses (429, 503, 504, 401, 500, an empty 500, 302,
+/// an HTML page). Public for its constants, so tests can compare what they got with what was sent.
 /// </summary>
 public static class FaultResponses
 {
@@ -76,6 +76,17 @@ public static class FaultResponses
     /// <summary>The message goes out JSON-escaped (\u001B, \u0007), as any control character must; parsed, it is the raw sequences again.</summary>
     internal static Task EscapeSequencesAsync(HttpContext context) =>
         GraphErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, InternalServerErrorCode, Escape500Message);
+
+    /// <summary>
+    /// 500 with nothing in it: Content-Length: 0 and no Content-Type, as a proxy or a failing
+    /// front end may send. Graph's correlation headers (request-id, client-request-id) stay, as on every answer.
+    /// </summary>
+    internal static Task EmptyInternalServerErrorAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
 
     /// <summary>302 Found to the rule's location, no body: nothing a client could mistake for a page.</summary>
     internal static Task RedirectAsync(HttpContext context, FaultRule fault)

@@ -29,6 +29,20 @@ public enum FaultKind
     RepeatNextLink,
     /// <summary>500 InternalServerError whose message carries terminal control sequences (<see cref="Faults.FaultResponses.Escape500Message"/>).</summary>
     Escape500,
+    /// <summary>
+    /// Page N (N ≥ 2) as usual, but first the last <see cref="FaultRule.AfterRecords"/> records (default 1) of page
+    /// N−1 of the same sequence again, verbatim: duplicates across the page boundary, nothing lost.
+    /// </summary>
+    RepeatRecords,
+    /// <summary>
+    /// 200 with <c>"value":[]</c> and an @odata.nextLink (a fresh skiptoken) that leads to the same page N again,
+    /// so <see cref="FaultRule.Times"/> = 30 gives 30 empty pages in a row, then the page's data.
+    /// </summary>
+    EmptyPages,
+    /// <summary>500 with an empty body: Content-Length: 0, no Content-Type.</summary>
+    Empty500,
+    /// <summary>The page as usual, except that its first record has no <c>id</c> member and its second no <c>activityDateTime</c>.</summary>
+    MissingIdentity,
 }
 
 /// <summary>
@@ -50,7 +64,10 @@ public sealed record FaultRule(FaultKind Kind, int Page)
     /// <summary>Delay of <see cref="FaultKind.Slow"/> in milliseconds (default 5000).</summary>
     public int? DelayMs { get; init; }
 
-    /// <summary>Records written before <see cref="FaultKind.Reset"/> / <see cref="FaultKind.Truncate"/> cut the page (default 3).</summary>
+    /// <summary>
+    /// Records written before <see cref="FaultKind.Reset"/> / <see cref="FaultKind.Truncate"/> cut the page (default 3);
+    /// for <see cref="FaultKind.RepeatRecords"/>, how many of the previous page's last records are repeated (default 1, at least 1).
+    /// </summary>
     public int? AfterRecords { get; init; }
 
     /// <summary>
@@ -62,6 +79,7 @@ public sealed record FaultRule(FaultKind Kind, int Page)
     public const int DefaultThrottleRetryAfterSeconds = 1;
     public const int DefaultDelayMs = 5000;
     public const int DefaultAfterRecords = 3;
+    public const int DefaultRepeatRecords = 1;
 
     internal void Validate()
     {
@@ -77,6 +95,14 @@ public sealed record FaultRule(FaultKind Kind, int Page)
             throw new ArgumentOutOfRangeException(nameof(DelayMs), DelayMs, "delayMs must be 0..600000.");
         if (AfterRecords < 0)
             throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords must not be negative.");
+        if (Kind == FaultKind.RepeatRecords)
+        {
+            // It repeats records of the page before; page 1 has none.
+            if (Page < 2)
+                throw new ArgumentException("a repeatRecords fault needs a page of 2 or more: it repeats records of the page before, and page 1 has none.", nameof(Page));
+            if (AfterRecords == 0)
+                throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords of a repeatRecords fault must be at least 1 (the records repeated).");
+        }
         if (Kind == FaultKind.Redirect)
         {
             // The fault stands for something sending the client to another web address. Uri alone
@@ -111,13 +137,20 @@ public static class FaultKinds
         [FaultKind.Redirect] = "redirect",
         [FaultKind.RepeatNextLink] = "repeatNextLink",
         [FaultKind.Escape500] = "escape500",
+        [FaultKind.RepeatRecords] = "repeatRecords",
+        [FaultKind.EmptyPages] = "emptyPages",
+        [FaultKind.Empty500] = "empty500",
+        [FaultKind.MissingIdentity] = "missingIdentity",
     };
 
     /// <summary>What random faults pick from unless told otherwise: the transient failures a client should retry.</summary>
     public static IReadOnlyList<FaultKind> DefaultRandom { get; } =
         [FaultKind.Throttle429, FaultKind.Unavailable503, FaultKind.Timeout504, FaultKind.Reset, FaultKind.Truncate];
 
-    /// <summary>Kinds that need a value of their own (a redirect's location), so a random draw can't make one.</summary>
+    /// <summary>
+    /// Kinds that need a value of their own (a redirect's location), so a random draw can't make one.
+    /// <see cref="FaultKind.RepeatRecords"/> may be random: drawn for page 1 (nothing before it) it gives no fault.
+    /// </summary>
     internal static bool CanBeRandom(FaultKind kind) => kind != FaultKind.Redirect;
 
     /// <summary>The name in the log, the control endpoint and the CLI.</summary>

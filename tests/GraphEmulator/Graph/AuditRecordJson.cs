@@ -12,18 +12,20 @@ namespace GraphEmulator;
 /// </summary>
 internal static class AuditRecordJson
 {
-    public static void Write(Utf8JsonWriter writer, AuditRecord record)
+    /// <param name="alsoOmit">A top-level string property (<see cref="AuditJsonNames"/>) to leave out of
+    /// this one write as well, for the <c>missingIdentity</c> fault; null (default) leaves out only the record's own.</param>
+    public static void Write(Utf8JsonWriter writer, AuditRecord record, string? alsoOmit = null)
     {
         writer.WriteStartObject();
-        WriteString(writer, record, AuditJsonNames.Id, record.Id);
-        WriteString(writer, record, AuditJsonNames.Category, record.Category);
-        WriteString(writer, record, AuditJsonNames.CorrelationId, record.CorrelationId);
-        WriteString(writer, record, AuditJsonNames.Result, record.Result);
-        WriteString(writer, record, AuditJsonNames.ResultReason, record.ResultReason);
-        WriteString(writer, record, AuditJsonNames.ActivityDisplayName, record.ActivityDisplayName);
-        WriteString(writer, record, AuditJsonNames.ActivityDateTime, FormatTime(record.ActivityDateTime));
-        WriteString(writer, record, AuditJsonNames.LoggedByService, record.LoggedByService);
-        WriteString(writer, record, AuditJsonNames.OperationType, record.OperationType);
+        WriteString(writer, record, AuditJsonNames.Id, record.Id, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.Category, record.Category, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.CorrelationId, record.CorrelationId, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.Result, record.Result, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.ResultReason, record.ResultReason, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.ActivityDisplayName, record.ActivityDisplayName, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.ActivityDateTime, FormatTime(record.ActivityDateTime), alsoOmit);
+        WriteString(writer, record, AuditJsonNames.LoggedByService, record.LoggedByService, alsoOmit);
+        WriteString(writer, record, AuditJsonNames.OperationType, record.OperationType, alsoOmit);
 
         if (!record.IsOmitted(AuditJsonNames.InitiatedBy))
         {
@@ -61,9 +63,9 @@ internal static class AuditRecordJson
         return utc.ToString(format, CultureInfo.InvariantCulture);
     }
 
-    private static void WriteString(Utf8JsonWriter writer, AuditRecord record, string name, string? value)
+    private static void WriteString(Utf8JsonWriter writer, AuditRecord record, string name, string? value, string? alsoOmit)
     {
-        if (!record.IsOmitted(name))
+        if (!record.IsOmitted(name) && !string.Equals(name, alsoOmit, StringComparison.Ordinal))
             WriteStringOrNull(writer, name, value);
     }
 

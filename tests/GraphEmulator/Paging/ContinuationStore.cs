@@ -9,6 +9,11 @@ namespace GraphEmulator.Paging;
 /// <summary>Where a paged query stands: everything needed to serve its next page.</summary>
 /// <param name="Page">The number of the page this serves within its paging sequence: 1 for the
 /// request without $skiptoken, 2 for the one following its nextLink, … (faults are scripted by it).</param>
+/// <param name="PreviousStart">Where page <paramref name="Page"/> − 1 started (null for page 1), so the
+/// <c>repeatRecords</c> fault can find that page's last records again.</param>
+/// <param name="FaultKey">Set on the continuation behind an <c>emptyPages</c> fault's nextLink: the
+/// fault planner's key of the page it leads back to, so that page keeps one key however many empty
+/// pages it took (null: the skiptoken is the key).</param>
 internal sealed record Continuation(
     ODataFilter Filter,
     string? RawFilter,
@@ -16,7 +21,9 @@ internal sealed record Continuation(
     string? RawOrderBy,
     int Top,
     StreamCursor Cursor,
-    int Page = 1);
+    int Page = 1,
+    StreamCursor? PreviousStart = null,
+    string? FaultKey = null);
 
 /// <summary>
 /// Server-side continuations keyed by random opaque skiptokens. Random rather than encoding the

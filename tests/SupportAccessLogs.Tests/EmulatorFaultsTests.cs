@@ -1,0 +1,326 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+using GraphEmulator;
+using Xunit;
+
+namespace SupportAccessLogs.Tests;
+
+/// <summary>
+/// The emulator's page faults repeatRecords, emptyPages, empty500 and missingIdentity, seen by a
+/// plain HttpClient (no module code): what goes over the wire, and that the faults neither lose nor
+/// add records beyond what they say.
+/// </summary>
+public class EmulatorFaultsTests
+{
+    private const string AuditPath = "v1.0/auditLogs/directoryAudits";
+    private const int PageSize = 7;
+
+    // ---- repeatRecords ----
+
+    [Fact]
+    public async Task RepeatRecords_Page2_BeginsWithPage1sLastRecordsByteForByte_NothingElseChanges()
+    {
+        await using EmulatorServer server = await StartAsync(bulk: 30);
+        using HttpClient http = Client(server);
+        List<Page> clean = await WalkAsync(http, AuditPath);
+
+        await PostFaultsAsync(http, """[{"kind":"repeatRecords","page":2,"afterRecords":2}]""");
+        List<Page> faulted = await WalkAsync(http, AuditPath);
+
+        Assert.True(clean.Count >= 3);
+        Assert.Equal(clean.Count, faulted.Count);
+        // Page 2 = page 1's last two records, verbatim, then page 2's own.
+        Assert.Equal(PageSize + 2, faulted[1].Raw.Length);
+        Assert.Equal(faulted[0].Raw[^2..], faulted[1].Raw[..2]);
+        Assert.Equal(clean[0].Ids[^2..], faulted[1].Ids[..2]);
+        Assert.Equal(clean[1].Raw, faulted[1].Raw[2..]);
+        Assert.NotNull(faulted[1].NextLink);
+        // Every other page is as without the fault; the distinct records are the data set's.
+        for (int i = 0; i < clean.Count; i++)
+        {
+            if (i != 1)
+                Assert.Equal(clean[i].Raw, faulted[i].Raw);
+        }
+        string[] all = faulted.SelectMany(p => p.Ids).ToArray();
+        Assert.Equal(server.DataSet.ServedCount + 2, all.Length);
+        Assert.Equal(server.DataSet.ServedCount, all.Distinct().Count());
+        Assert.Equal(clean.SelectMany(p => p.Ids).Order(StringComparer.Ordinal), all.Distinct().Order(StringComparer.Ordinal));
+
+        Assert.Equal(
+            new string?[] { null, "repeatRecords" },
+            server.Requests.Snapshot().Skip(clean.Count).Take(2).Select(e => e.Fault));
+    }
+
+    [Fact]
+    public async Task RepeatRecords_Filtered_RepeatsThePreviousPagesMatches_RetriedPageRepeatsUntilSpent()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        // Names starting "Request" lie among "Access …" ones, so a page's matches are not
+        // neighbours in the data set: the repeated records must be matches, not what lies between.
+        const string orderBy = "$orderby=activityDateTime%20asc";
+        string first = $"{AuditPath}?$filter={Uri.EscapeDataString("startswith(activityDisplayName,'Request')")}&{orderBy}";
+        List<Page> clean = await WalkAsync(http, first);
+        List<string> everything = (await WalkAsync(http, $"{AuditPath}?{orderBy}")).SelectMany(p => p.Ids).ToList();
+        Assert.True(clean.Count >= 4);
+        int[] at = clean[1].Ids[^3..].Select(id => everything.IndexOf(id)).ToArray();
+        Assert.True(at[2] - at[0] > 2, "page 2's last three matches should have other records between them");
+
+        await PostFaultsAsync(http, """[{"kind":"repeatRecords","page":3,"times":2,"afterRecords":3}]""");
+        Page page1 = await GetPageAsync(http, first);
+        Page page2 = await GetPageAsync(http, page1.NextLink!);
+        Page page3 = await GetPageAsync(http, page2.NextLink!);
+        Page page3Again = await GetPageAsync(http, page2.NextLink!);
+        Page page3Spent = await GetPageAsync(http, page2.NextLink!);
+
+        Assert.Equal(clean[1].Ids, page2.Ids);
+        foreach (Page repeated in new[] { page3, page3Again })
+        {
+            Assert.Equal(PageSize + 3, repeated.Ids.Length);
+            Assert.Equal(page2.Raw[^3..], repeated.Raw[..3]);
+            Assert.Equal(clean[2].Ids, repeated.Ids[3..]);
+            Assert.All(repeated.Records[..3], r => Assert.StartsWith("Request", r.GetProperty("activityDisplayName").GetString()));
+        }
+        Assert.Equal(clean[2].Raw, page3Spent.Raw);
+    }
+
+    [Fact]
+    public async Task RepeatRecords_OnPage1_IsRefused()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+
+        using HttpResponseMessage response = await http.PostAsync("_emulator/faults",
+            new StringContent("""[{"kind":"repeatRecords","page":1}]""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("repeatRecords fault needs a page of 2 or more", await response.Content.ReadAsStringAsync());
+        Assert.Empty(server.Faults.Snapshot());
+        Assert.Throws<ArgumentException>(() => server.Faults.Replace([new FaultRule(FaultKind.RepeatRecords, 1)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => server.Faults.Replace([new FaultRule(FaultKind.RepeatRecords, 2) { AfterRecords = 0 }]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => EmulatorServer.StartAsync(
+            new EmulatorOptions { Faults = [new FaultRule(FaultKind.RepeatRecords, 1)] }));
+    }
+
+    // ---- emptyPages ----
+
+    [Theory]
+    [InlineData(2, 30)]
+    [InlineData(1, 3)]
+    public async Task EmptyPages_TimesEmptyPagesWithFreshLinks_ThenThePageItself_NothingLostOrDoubled(int page, int times)
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        List<Page> clean = await WalkAsync(http, AuditPath);
+        server.Requests.Clear();
+
+        await PostFaultsAsync(http, $$"""[{"kind":"emptyPages","page":{{page}},"times":{{times}}}]""");
+        List<Page> faulted = await WalkAsync(http, AuditPath);
+
+        Assert.Equal(clean.Count + times, faulted.Count);
+        List<Page> empties = faulted.Skip(page - 1).Take(times).ToList();
+        Assert.All(empties, p =>
+        {
+            Assert.Empty(p.Records);
+            Assert.NotNull(p.NextLink);
+            Assert.Contains("$skiptoken=", p.NextLink);
+        });
+        // Each empty page links somewhere new, and none to a link already followed.
+        string[] links = faulted.Where(p => p.NextLink is not null).Select(p => p.NextLink!).ToArray();
+        Assert.Equal(links.Length, links.Distinct().Count());
+        // Then the page itself, and the rest, exactly as without the fault.
+        Assert.Equal(clean.Select(p => p.Raw), faulted.Where(p => p.Records.Length > 0).Select(p => p.Raw));
+        string[] all = faulted.SelectMany(p => p.Ids).ToArray();
+        Assert.Equal(server.DataSet.ServedCount, all.Length);
+        Assert.Equal(all.Length, all.Distinct().Count());
+
+        IReadOnlyList<RequestLogEntry> log = server.Requests.Snapshot();
+        Assert.Equal(times, log.Count(e => e.Fault == "emptyPages"));
+        Assert.All(log, e => Assert.Equal(200, e.Status));
+        Assert.Equal(0, server.Faults.Snapshot().Single().Remaining);
+    }
+
+    [Fact]
+    public async Task EmptyPages_Random_OneEmptyPageThenThePage()
+    {
+        // Every page request draws a fault; the empty page's link leads back to a page that keeps
+        // its key, so it is served next: the walk ends, with each page once.
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            RandomFaultRate = 1,
+            RandomFaultKinds = [FaultKind.EmptyPages],
+        });
+        using HttpClient http = Client(server);
+
+        List<Page> pages = await WalkAsync(http, AuditPath);
+
+        int dataPages = (int)((server.DataSet.ServedCount + PageSize - 1) / PageSize);
+        Assert.Equal(2 * dataPages, pages.Count);
+        Assert.All(pages.Where((_, i) => i % 2 == 0), p => Assert.Empty(p.Records));
+        Assert.All(pages.Where((_, i) => i % 2 == 1), p => Assert.NotEmpty(p.Records));
+        string[] all = pages.SelectMany(p => p.Ids).ToArray();
+        Assert.Equal(server.DataSet.ServedCount, all.Distinct().Count());
+        Assert.Equal(all.Length, all.Distinct().Count());
+    }
+
+    // ---- empty500 ----
+
+    [Fact]
+    public async Task Empty500_ZeroLengthBodyNoContentType_RetryServesThePage()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        await PostFaultsAsync(http, """[{"kind":"empty500","page":2}]""");
+
+        Page page1 = await GetPageAsync(http, AuditPath);
+        using (HttpResponseMessage failed = await http.GetAsync(page1.NextLink))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            Assert.Equal(0L, failed.Content.Headers.ContentLength);
+            Assert.Null(failed.Content.Headers.ContentType);
+            Assert.Empty(await failed.Content.ReadAsByteArrayAsync());
+            Assert.True(failed.Headers.Contains("request-id"));
+        }
+        Page retried = await GetPageAsync(http, page1.NextLink!);
+
+        Assert.Equal(PageSize, retried.Ids.Length);
+        Assert.Equal(new string?[] { null, "empty500", null }, server.Requests.Snapshot().Select(e => e.Fault));
+        Assert.Equal(new[] { 200, 500, 200 }, server.Requests.Snapshot().Select(e => e.Status));
+        using JsonDocument log = JsonDocument.Parse(await http.GetStringAsync("_emulator/requests"));
+        Assert.Equal("empty500", log.RootElement[1].GetProperty("fault").GetString());
+    }
+
+    // ---- missingIdentity ----
+
+    [Fact]
+    public async Task MissingIdentity_FirstRecordWithoutId_SecondWithoutActivityDateTime_RestUnchanged()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        List<Page> clean = await WalkAsync(http, AuditPath);
+
+        await PostFaultsAsync(http, """[{"kind":"missingIdentity","page":2}]""");
+        List<Page> faulted = await WalkAsync(http, AuditPath);
+
+        Assert.Equal(clean.Count, faulted.Count);
+        Page expected = clean[1], actual = faulted[1];
+        Assert.Equal(PageSize, actual.Records.Length);
+        Assert.False(actual.Records[0].TryGetProperty("id", out _));
+        Assert.True(actual.Records[0].TryGetProperty("activityDateTime", out _));
+        Assert.True(actual.Records[1].TryGetProperty("id", out _));
+        Assert.False(actual.Records[1].TryGetProperty("activityDateTime", out _));
+        Assert.Equal(Members(expected.Records[0], except: "id"), Members(actual.Records[0], except: null));
+        Assert.Equal(Members(expected.Records[1], except: "activityDateTime"), Members(actual.Records[1], except: null));
+        Assert.Equal(expected.Raw[2..], actual.Raw[2..]);
+        Assert.NotNull(actual.NextLink);
+        for (int i = 0; i < clean.Count; i++)
+        {
+            if (i != 1)
+                Assert.Equal(clean[i].Raw, faulted[i].Raw);
+        }
+        Assert.Equal("missingIdentity", server.Requests.Snapshot()[clean.Count + 1].Fault);
+    }
+
+    [Fact]
+    public async Task MissingIdentity_PageOfOneRecord_OnlyTheIdGoes()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        await PostFaultsAsync(http, """{"kind":"missingIdentity","page":2}""");
+
+        Page page1 = await GetPageAsync(http, $"{AuditPath}?$top=1");
+        Page page2 = await GetPageAsync(http, page1.NextLink!);
+
+        JsonElement record = Assert.Single(page2.Records);
+        Assert.False(record.TryGetProperty("id", out _));
+        Assert.True(record.TryGetProperty("activityDateTime", out _));
+        Assert.NotNull(page2.NextLink);
+    }
+
+    // ---- random repeatRecords: page 1 has nothing to repeat ----
+
+    [Fact]
+    public async Task RepeatRecords_Random_NeverOnPage1()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            RandomFaultRate = 1,
+            RandomFaultKinds = [FaultKind.RepeatRecords],
+        });
+        using HttpClient http = Client(server);
+
+        List<Page> pages = await WalkAsync(http, AuditPath);
+
+        Assert.Equal(PageSize, pages[0].Ids.Length);
+        for (int i = 1; i < pages.Count; i++)
+            Assert.Equal(pages[i - 1].Raw[^1], pages[i].Raw[0]);
+        Assert.Null(server.Requests.Snapshot()[0].Fault);
+        Assert.All(server.Requests.Snapshot().Skip(1), e => Assert.Equal("repeatRecords", e.Fault));
+        Assert.Equal(server.DataSet.ServedCount, pages.SelectMany(p => p.Ids).Distinct().Count());
+    }
+
+    // ---- helpers ----
+
+    private sealed record Page(JsonElement[] Records, string[] Raw, string[] Ids, string? NextLink);
+
+    private static Task<EmulatorServer> StartAsync(int bulk = 0) =>
+        EmulatorServer.StartAsync(new EmulatorOptions { PageSize = PageSize, BulkRecordCount = bulk });
+
+    private static HttpClient Client(EmulatorServer server)
+    {
+        var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.DemoAdmin());
+        return http;
+    }
+
+    private static async Task PostFaultsAsync(HttpClient http, string json)
+    {
+        using HttpResponseMessage response = await http.PostAsync("_emulator/faults", new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>One 200 page in Graph's shape: its records (raw text as sent, parsed), their ids, its nextLink.</summary>
+    private static async Task<Page> GetPageAsync(HttpClient http, string url)
+    {
+        using HttpResponseMessage response = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using JsonDocument page = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
+        Assert.StartsWith("https://graph.microsoft.com/v1.0/$metadata#", page.RootElement.GetProperty("@odata.context").GetString());
+        JsonElement[] records = page.RootElement.GetProperty("value").EnumerateArray().Select(e => e.Clone()).ToArray();
+        string? next = page.RootElement.TryGetProperty("@odata.nextLink", out JsonElement link) ? link.GetString() : null;
+        return new Page(
+            records,
+            records.Select(r => r.GetRawText()).ToArray(),
+            records.Select(r => r.TryGetProperty("id", out JsonElement id) ? id.GetString()! : "<no id>").ToArray(),
+            next);
+    }
+
+    /// <summary>Every page from <paramref name="first"/> on, following each nextLink whole.</summary>
+    private static async Task<List<Page>> WalkAsync(HttpClient http, string first)
+    {
+        var pages = new List<Page>();
+        string? url = first;
+        while (url is not null)
+        {
+            Assert.True(pages.Count < 500, "more pages than the data set can fill: the walk loops");
+            Page page = await GetPageAsync(http, url);
+            pages.Add(page);
+            url = page.NextLink;
+        }
+        return pages;
+    }
+
+    /// <summary>A record's members, name and raw value, in order, one left out.</summary>
+    private static string[] Members(JsonElement record, string? except) =>
+        record.EnumerateObject().Where(p => p.Name != except).Select(p => $"{p.Name}={p.Value.GetRawText()}").ToArray();
+}
