@@ -174,7 +174,7 @@ public class EmulatorFaultsTests
     // ---- empty500 ----
 
     [Fact]
-    public async Task Empty500_ZeroLengthBodyNoContentType_RetryServesThePage()
+    public async Task Empty500_ZeroLengthBodyLabelledJson_RetryServesThePage()
     {
         await using EmulatorServer server = await StartAsync();
         using HttpClient http = Client(server);
@@ -185,7 +185,7 @@ public class EmulatorFaultsTests
         {
             Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
             Assert.Equal(0L, failed.Content.Headers.ContentLength);
-            Assert.Null(failed.Content.Headers.ContentType);
+            Assert.Equal("application/json", failed.Content.Headers.ContentType?.MediaType);
             Assert.Empty(await failed.Content.ReadAsByteArrayAsync());
             Assert.True(failed.Headers.Contains("request-id"));
         }

@@ -30,14 +30,31 @@ public class HostileRunTests
     {
         var filter = new RepeatedRecordFilter();
 
-        // A week of records, one a minute, newest first: only about an hour's worth is kept.
-        for (int minute = 0; minute < 7 * 24 * 60; minute++)
+        // Two days of records, one a second, newest first: only about an hour's worth is kept.
+        int count = 2 * 24 * 3600;
+        for (int i = 0; i < count; i++)
         {
-            Assert.False(filter.IsRepeat($"r{minute}", Noon.AddMinutes(-minute)));
+            Assert.False(filter.IsRepeat($"r{i}", Noon.AddSeconds(-i)));
         }
 
-        Assert.InRange(filter.Count, 60, 62);
-        Assert.True(filter.IsRepeat($"r{7 * 24 * 60 - 30}", Noon.AddMinutes(-(7 * 24 * 60 - 30))));
+        Assert.InRange(filter.Count, 3600, 3602);
+        Assert.True(filter.IsRepeat($"r{count - 3000}", Noon.AddSeconds(-(count - 3000))));
+        Assert.False(filter.IsRepeat("r0", Noon), "the first records are long forgotten");
+    }
+
+    [Fact]
+    public void RepeatedRecordFilter_SparseRecords_TheLatestPageIsAlwaysKnown()
+    {
+        var filter = new RepeatedRecordFilter();
+
+        // One record a day: an hour's span alone would forget the previous page's tail at once.
+        for (int day = 0; day < 3 * RepeatedRecordFilter.MinIds; day++)
+        {
+            filter.IsRepeat($"d{day}", Noon.AddDays(-day));
+        }
+
+        Assert.Equal(RepeatedRecordFilter.MinIds, filter.Count);
+        Assert.True(filter.IsRepeat($"d{3 * RepeatedRecordFilter.MinIds - 2}", Noon.AddDays(-(3 * RepeatedRecordFilter.MinIds - 2))));
     }
 
     [Fact]
@@ -59,12 +76,12 @@ public class HostileRunTests
         var filter = new RepeatedRecordFilter();
         filter.IsRepeat("timed", Noon);
         filter.IsRepeat("untimed", null);
-        for (int minute = 1; minute <= 180; minute++)
+        for (int i = 1; i <= 3 * RepeatedRecordFilter.MinIds; i++)
         {
-            filter.IsRepeat($"r{minute}", Noon.AddMinutes(-minute));
+            filter.IsRepeat($"r{i}", Noon.AddSeconds(-10 * i));
         }
 
-        Assert.InRange(filter.Count, 60, 62);
+        Assert.False(filter.IsRepeat("untimed", null), "it went with the records of its time");
     }
 
     [Theory]

@@ -41,7 +41,7 @@ Describe 'A server that repeats itself' {
 
     It 'writes a record the server sends again at the top of the next page once, and says so in Verbose' {
         Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'repeatRecords'; page = 2; afterRecords = 2 }, @{ kind = 'repeatRecords'; page = 5; afterRecords = 1 }
-        $output = @(Get-SupportAccessActivity -WarningAction SilentlyContinue -Verbose 4>&1)
+        $output = @(Get-SupportAccessActivity -RequestsPer10Seconds 0 -WarningAction SilentlyContinue -Verbose 4>&1)
         $activities = @($output | Where-Object { $_ -is [SupportAccessLogs.SupportAccessActivity] })
 
         $activities.Count | Should -Be $Truth.total
@@ -52,7 +52,7 @@ Describe 'A server that repeats itself' {
 
     It 'follows a long run of empty pages to the data, with one warning' {
         Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'emptyPages'; page = 3; times = 12 }
-        $activities = @(Get-SupportAccessActivity -WarningVariable warnings -WarningAction SilentlyContinue)
+        $activities = @(Get-SupportAccessActivity -RequestsPer10Seconds 0 -WarningVariable warnings -WarningAction SilentlyContinue)
 
         $activities.Count | Should -Be $Truth.total
         $empty = @($warnings | Where-Object Message -Match 'empty pages in a row')
@@ -62,7 +62,7 @@ Describe 'A server that repeats itself' {
 
     It 'keeps a record without id or activityDateTime, and warns once with the count' {
         Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'missingIdentity'; page = 2 }
-        $activities = @(Get-SupportAccessActivity -WarningVariable warnings -WarningAction SilentlyContinue)
+        $activities = @(Get-SupportAccessActivity -RequestsPer10Seconds 0 -WarningVariable warnings -WarningAction SilentlyContinue)
 
         $activities.Count | Should -Be $Truth.total
         @($activities | Where-Object { -not $_.Id }).Count | Should -Be 1
@@ -158,7 +158,7 @@ Describe 'Bad input refused before any request' {
     }
 
     It 'an -EndTime far in the future ends the window now, and says so in Verbose' {
-        $output = @(Get-SupportAccessActivity -EndTime ([datetime]::MaxValue) -WarningAction SilentlyContinue -Verbose 4>&1)
+        $output = @(Get-SupportAccessActivity -RequestsPer10Seconds 0 -EndTime ([datetime]::MaxValue) -WarningAction SilentlyContinue -Verbose 4>&1)
         @($output | Where-Object { $_ -is [SupportAccessLogs.SupportAccessActivity] }).Count | Should -Be $Truth.total
         Get-Messages $output ([System.Management.Automation.VerboseRecord]) | Should -Match 'is in the future; the window ends now'
     }
@@ -170,7 +170,7 @@ Describe 'Failures that say what failed, and where' {
     It 'an HTTP 500 with an empty JSON body keeps its status and URL' {
         Connect-As
         Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'empty500'; page = 1 }
-        $failure = Get-Failure { Get-SupportAccessActivity -WarningAction SilentlyContinue }
+        $failure = Get-Failure { Get-SupportAccessActivity -RequestsPer10Seconds 0 -WarningAction SilentlyContinue }
         $failure.FullyQualifiedErrorId | Should -BeLike 'GraphUnavailable,*'
         $failure.Exception.Message | Should -Match 'returned 500'
         $failure.Exception.Message | Should -Match 'empty body'
@@ -203,7 +203,7 @@ Describe '-IncludeTotalCount' {
     BeforeEach { Connect-As }
 
     It 'is exact when every page was read' {
-        $output = @(Get-SupportAccessActivity -IncludeTotalCount -WarningAction SilentlyContinue)
+        $output = @(Get-SupportAccessActivity -RequestsPer10Seconds 0 -IncludeTotalCount -WarningAction SilentlyContinue)
         $output[-1].ToString() | Should -Be "Total count: $($Truth.total)"
     }
 

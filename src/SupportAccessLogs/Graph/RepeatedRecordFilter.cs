@@ -9,16 +9,20 @@ namespace SupportAccessLogs.Graph;
 /// </summary>
 /// <remarks>
 /// Graph returns directoryAudits newest first, so a repeated record is one already read whose
-/// activityDateTime is at or after the oldest time read so far. Memory stays bounded by keeping
-/// only the ids whose time lies within <see cref="Span"/> of that oldest time: the records of the
-/// current stretch of time, not of the whole run. A record repeated from further back than that
-/// would be written twice; no paging fault seen or documented reaches that far. A hard cap on the
-/// count guards a window dense enough to hold more ids than that in one span.
+/// activityDateTime is at or after the oldest time read so far. Memory stays bounded: the latest
+/// <see cref="MinIds"/> ids (a full page, so the previous page's tail is always known, however
+/// sparse the records) and beyond them only the ids whose time lies within <see cref="Span"/> of
+/// that oldest time: the current stretch of time, not the whole run. A record repeated from
+/// further back than both would be written twice; no paging fault seen or documented reaches that
+/// far. A hard cap guards a window dense enough to hold more ids than that in one span.
 /// </remarks>
 internal sealed class RepeatedRecordFilter
 {
     /// <summary>How far back in activity time ids are kept.</summary>
     public static readonly TimeSpan Span = TimeSpan.FromHours(1);
+
+    /// <summary>At least this many of the latest ids are kept, whatever their times: a full page ($top 999).</summary>
+    public const int MinIds = 1_000;
 
     /// <summary>At most this many ids are kept, whatever their times.</summary>
     public const int MaxIds = 100_000;
@@ -57,7 +61,8 @@ internal sealed class RepeatedRecordFilter
         {
             (string id, DateTimeOffset? time) = _byArrival.Peek();
             bool tooOld = _oldest is DateTimeOffset oldest && time is DateTimeOffset t && t - oldest > Span;
-            if (!tooOld && _byArrival.Count <= MaxIds)
+            bool beyondPage = _byArrival.Count > MinIds;
+            if (!(tooOld && beyondPage) && _byArrival.Count <= MaxIds)
             {
                 return;
             }

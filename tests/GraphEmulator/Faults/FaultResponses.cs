@@ -83,7 +83,10 @@ public static class FaultResponses
     /// </summary>
     internal static Task EmptyInternalServerErrorAsync(HttpContext context)
     {
+        // Labelled JSON but empty, as a failing front end sends it: a client that parses every
+        // JSON-labelled error body finds nothing to parse.
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        context.Response.ContentType = "application/json";
         context.Response.ContentLength = 0;
         return Task.CompletedTask;
     }

@@ -39,7 +39,7 @@ public enum FaultKind
     /// so <see cref="FaultRule.Times"/> = 30 gives 30 empty pages in a row, then the page's data.
     /// </summary>
     EmptyPages,
-    /// <summary>500 with an empty body: Content-Length: 0, no Content-Type.</summary>
+    /// <summary>500 with an empty body labelled JSON: Content-Length: 0, Content-Type: application/json.</summary>
     Empty500,
     /// <summary>The page as usual, except that its first record has no <c>id</c> member and its second no <c>activityDateTime</c>.</summary>
     MissingIdentity,
