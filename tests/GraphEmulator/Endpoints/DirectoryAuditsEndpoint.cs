@@ -192,14 +192,7 @@ internal sealed class DirectoryAuditsEndpoint(
     private async Task WritePageAsync(HttpContext context, Continuation position, int? cutAfter = null, bool abort = false,
         bool repeatRequest = false, IReadOnlyList<AuditRecord>? repeated = null, bool dropIdentity = false)
     {
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = GraphErrors.ContentType;
-
-        await using var writer = new Utf8JsonWriter(response.Body, GraphJson.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString("@odata.context", ContextUrl);
-        writer.WriteStartArray("value");
+        await using Utf8JsonWriter writer = StartPage(context);
 
         foreach (AuditRecord record in repeated ?? [])
             AuditRecordJson.Write(writer, record);
@@ -237,7 +230,7 @@ internal sealed class DirectoryAuditsEndpoint(
         if (cutAfter is not null)
         {
             await writer.FlushAsync(context.RequestAborted);
-            await response.Body.FlushAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
             if (abort)
             {
                 // A flush hands the bytes to Kestrel's transport, not yet to the socket, and an
@@ -259,6 +252,19 @@ internal sealed class DirectoryAuditsEndpoint(
         await writer.FlushAsync(context.RequestAborted);
     }
 
+    /// <summary>A 200 page's start, up to the opening of its value array.</summary>
+    private static Utf8JsonWriter StartPage(HttpContext context)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = GraphErrors.ContentType;
+        var writer = new Utf8JsonWriter(response.Body, GraphJson.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteString("@odata.context", ContextUrl);
+        writer.WriteStartArray("value");
+        return writer;
+    }
+
     /// <summary>
     /// The emptyPages fault: <c>"value":[]</c> and a nextLink with a fresh skiptoken whose
     /// continuation is this one, so following it is the same page again (same number, same
@@ -266,14 +272,7 @@ internal sealed class DirectoryAuditsEndpoint(
     /// </summary>
     private async Task WriteEmptyPageAsync(HttpContext context, Continuation position, string pageKey)
     {
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = GraphErrors.ContentType;
-
-        await using var writer = new Utf8JsonWriter(response.Body, GraphJson.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString("@odata.context", ContextUrl);
-        writer.WriteStartArray("value");
+        await using Utf8JsonWriter writer = StartPage(context);
         writer.WriteEndArray();
         writer.WriteString("@odata.nextLink", NextLink(context.Request, position with { FaultKey = pageKey }));
         writer.WriteEndObject();
