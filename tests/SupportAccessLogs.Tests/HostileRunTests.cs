@@ -158,6 +158,27 @@ public class HostileRunTests
         Assert.Equal("ApplicationPermissionMissing", denied.ErrorId);
     }
 
+    [Fact]
+    public async Task GraphGet_AnErrorWithoutAGraphBody_KeepsItsStatusAndSaysWhatTheBodyWas()
+    {
+        // Kestrel itself answers 414 with an empty body to a request line past 8 KB: a real server's
+        // error that carries no Graph error JSON at all.
+        await using GraphEmulator.EmulatorServer server = await GraphEmulator.EmulatorServer.StartAsync(new GraphEmulator.EmulatorOptions());
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+            GraphEmulator.TestTokens.DemoAdmin(), GraphEmulator.DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
+        var url = new Uri(connection.GraphEndpoint, "auditLogs/directoryAudits?$filter=" + new string('a', 20_000));
+
+        Microsoft.Kiota.Abstractions.ApiException error = await Assert.ThrowsAnyAsync<Microsoft.Kiota.Abstractions.ApiException>(
+            () => GraphGet.StreamAsync(connection.RequestAdapter, url, CancellationToken.None));
+        System.Management.Automation.ErrorRecord record = GraphErrors.ToErrorRecord(error, url);
+
+        Assert.Equal(414, error.ResponseStatusCode);
+        Assert.Contains("empty body", error.Message);
+        Assert.Equal("GraphError", record.FullyQualifiedErrorId);
+        Assert.Contains("Microsoft Graph returned 414", record.Exception.Message);
+        Assert.Contains("/v1.0/auditLogs/directoryAudits", record.Exception.Message);
+    }
+
     private const string Tenant = "6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f";
     private const string HelpdeskTemplateId = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
     private const string ReportsReaderTemplateId = "4a5d8f65-41da-4de4-8968-e035b65339cf";

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Http;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -31,7 +30,7 @@ internal static class GraphGet
     {
         var request = new RequestInformation { HttpMethod = Method.GET, URI = url };
         request.Headers.Add("Accept", "application/json");
-        var options = new List<IRequestOption> { new ResponseHandlerOption { ResponseHandler = new BodyOrError(url, cancellationToken) } };
+        var options = new List<IRequestOption> { new ResponseHandlerOption { ResponseHandler = new BodyOrError(cancellationToken) } };
         if (!sdkRetries)
         {
             options.Add(new RetryHandlerOption { MaxRetry = 0 });
@@ -56,14 +55,9 @@ internal static class GraphGet
     /// </summary>
     private sealed class BodyOrError : IResponseHandler
     {
-        private readonly Uri _url;
         private readonly CancellationToken _cancellationToken;
 
-        public BodyOrError(Uri url, CancellationToken cancellationToken)
-        {
-            _url = url;
-            _cancellationToken = cancellationToken;
-        }
+        public BodyOrError(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
 
         public async Task<ModelType?> HandleResponseAsync<NativeResponseType, ModelType>(
             NativeResponseType response, Dictionary<string, ParsableFactory<IParsable>>? errorMappings)
