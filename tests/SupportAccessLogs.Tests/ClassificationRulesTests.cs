@@ -1,6 +1,8 @@
 using System;
 using SupportAccessLogs.Classification;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using SupportAccessLogs.Classification;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;

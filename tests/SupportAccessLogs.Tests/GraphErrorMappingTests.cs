@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using Microsoft.Graph.Models.ODataErrors;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -36,7 +38,7 @@ public class GraphErrorMappingTests
     [InlineData(504, "GatewayTimeout", "GraphUnavailable", ErrorCategory.ResourceUnavailable)]
     public void ToErrorRecord_MapsStatusToCategoryAndStableId(int status, string code, string errorId, ErrorCategory category)
     {
-        ErrorRecord record = GraphErrors.ToErrorRecord(GraphError(status, code, "What Graph said."), AuditUrl);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(GraphError(status, code, "What Graph said."), AuditUrl);
 
         Assert.Equal(errorId, record.FullyQualifiedErrorId);
         Assert.Equal(category, record.CategoryInfo.Category);
@@ -56,7 +58,7 @@ public class GraphErrorMappingTests
     [Fact]
     public void ToErrorRecord_RetriesExhausted_KeepsTheLastFailuresIdAndSaysHowManyTries()
     {
-        ErrorRecord record = GraphErrors.ToErrorRecord(new RetriesExhaustedException(6, GraphError(503, "ServiceUnavailable", "Try later.")), AuditUrl);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(new RetriesExhaustedException(6, GraphError(503, "ServiceUnavailable", "Try later.")), AuditUrl);
 
         Assert.Equal("GraphUnavailable", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceUnavailable, record.CategoryInfo.Category);
@@ -68,7 +70,7 @@ public class GraphErrorMappingTests
     public void ToErrorRecord_HtmlBody_SaysAProxyMayBeInTheWay()
     {
         var html = new AuditResponseFormatException("The endpoint returned HTML instead of Graph JSON (status 200, first characters: <!DOCTYPE html>). Is a proxy in the way?");
-        ErrorRecord record = GraphErrors.ToErrorRecord(html, AuditUrl);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(html, AuditUrl);
 
         Assert.Equal("GraphResponseMalformed", record.FullyQualifiedErrorId);
         Assert.Contains("<!DOCTYPE html>", record.Exception.Message);

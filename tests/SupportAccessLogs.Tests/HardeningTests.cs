@@ -10,7 +10,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using SupportAccessLogs.Loader;
 using SupportAccessLogs.Roles;
 using Xunit;
@@ -66,7 +68,7 @@ public class HardeningTests
         Assert.Contains("user name or password", error.Message);
         Assert.DoesNotContain("s3cret", error.Message);
         Assert.DoesNotContain("s3cret", error.Target?.ToString() ?? "");
-        Assert.DoesNotContain("s3cret", GraphErrors.ToErrorRecord(error, null).ToString());
+        Assert.DoesNotContain("s3cret", ErrorRecords.ToErrorRecord(error, null).ToString());
     }
 
     [Fact]
@@ -99,7 +101,7 @@ public class HardeningTests
 
         Assert.Contains("256 KiB", error.Message.Replace("262144 bytes", "256 KiB"));
         Assert.False(PageRetryPolicy.IsTransient(error, timedOut: false));
-        Assert.Equal("GraphResponseTooLarge", GraphErrors.ToErrorRecord(error, new Uri("http://127.0.0.1/v1.0/auditLogs/directoryAudits")).FullyQualifiedErrorId);
+        Assert.Equal("GraphResponseTooLarge", ErrorRecords.ToErrorRecord(error, new Uri("http://127.0.0.1/v1.0/auditLogs/directoryAudits")).FullyQualifiedErrorId);
     }
 
     [Fact]
@@ -225,7 +227,7 @@ public class HardeningTests
     {
         var error = new ModuleException("Test", ErrorCategory.InvalidData, "Server said \u001b[2J\u001b]0;pwned\u0007\u001b[31mred\u001b[0m");
 
-        ErrorRecord record = GraphErrors.ToErrorRecord(error, null);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(error, null);
 
         Assert.Equal("Server said red", record.ErrorDetails.Message);
     }

@@ -2,7 +2,9 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using SupportAccessLogs.Roles;
 using Xunit;
 
@@ -170,7 +172,7 @@ public class HostileRunTests
 
         Microsoft.Kiota.Abstractions.ApiException error = await Assert.ThrowsAnyAsync<Microsoft.Kiota.Abstractions.ApiException>(
             () => GraphGet.StreamAsync(connection.RequestAdapter, url, CancellationToken.None));
-        System.Management.Automation.ErrorRecord record = GraphErrors.ToErrorRecord(error, url);
+        System.Management.Automation.ErrorRecord record = ErrorRecords.ToErrorRecord(error, url);
 
         Assert.Equal(414, error.ResponseStatusCode);
         Assert.Contains("empty body", error.Message);

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -92,7 +94,7 @@ public class ODataFilterTests
     [Fact]
     public void ToString_NoClauses_Empty() => Assert.Equal("", new ODataFilter().ToString());
 
-    // ---- ActivityQuery.ToServerFilter ----
+    // ---- GraphAuditFilter.For ----
 
     [Fact]
     public void ToServerFilter_ByCategory_CategoryAndTimeWindow()
@@ -101,7 +103,7 @@ public class ODataFilterTests
 
         Assert.Equal(
             $"category eq 'MicrosoftSupportAccessManagement' and activityDateTime ge {StartLiteral} and activityDateTime le {EndLiteral}",
-            query.ToServerFilter(byCategory: true));
+            GraphAuditFilter.For(query, byCategory: true));
     }
 
     [Fact]
@@ -109,7 +111,7 @@ public class ODataFilterTests
     {
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End };
 
-        string filter = query.ToServerFilter(byCategory: false);
+        string filter = GraphAuditFilter.For(query, byCategory: false);
 
         Assert.Equal(
             $"loggedByService eq 'Core Directory' and activityDateTime ge {StartLiteral} and activityDateTime le {EndLiteral}",
@@ -122,8 +124,8 @@ public class ODataFilterTests
     {
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "admin@contoso.com" };
 
-        Assert.EndsWith(" and initiatedBy/user/userPrincipalName eq 'admin@contoso.com'", query.ToServerFilter(byCategory: true));
-        Assert.EndsWith(" and initiatedBy/user/userPrincipalName eq 'admin@contoso.com'", query.ToServerFilter(byCategory: false));
+        Assert.EndsWith(" and initiatedBy/user/userPrincipalName eq 'admin@contoso.com'", GraphAuditFilter.For(query, byCategory: true));
+        Assert.EndsWith(" and initiatedBy/user/userPrincipalName eq 'admin@contoso.com'", GraphAuditFilter.For(query, byCategory: false));
     }
 
     [Fact]
@@ -131,7 +133,7 @@ public class ODataFilterTests
     {
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "o'brien@contoso.com" };
 
-        string filter = query.ToServerFilter(byCategory: true);
+        string filter = GraphAuditFilter.For(query, byCategory: true);
 
         Assert.EndsWith(" and initiatedBy/user/userPrincipalName eq 'o''brien@contoso.com'", filter);
         Assert.Contains("o'brien@contoso.com", FilterText.Literals(filter));
@@ -143,7 +145,7 @@ public class ODataFilterTests
         const string attack = "x' or 1 eq 1 or 'a@contoso.com";
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = attack };
 
-        string filter = query.ToServerFilter(byCategory: true);
+        string filter = GraphAuditFilter.For(query, byCategory: true);
 
         Assert.Equal(new[] { "MicrosoftSupportAccessManagement", attack }, FilterText.Literals(filter));
         Assert.Equal(
@@ -161,10 +163,10 @@ public class ODataFilterTests
     {
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = initiatedBy };
 
-        string filter = query.ToServerFilter(byCategory: true);
+        string filter = GraphAuditFilter.For(query, byCategory: true);
 
         Assert.DoesNotContain("initiatedBy", filter);
-        Assert.Equal(new ActivityQuery { StartUtc = Start, EndUtc = End }.ToServerFilter(true), filter);
+        Assert.Equal(GraphAuditFilter.For(new ActivityQuery { StartUtc = Start, EndUtc = End }, true), filter);
     }
 
     [Fact]
@@ -172,7 +174,7 @@ public class ODataFilterTests
     {
         var query = new ActivityQuery { StartUtc = DateTime.Now.AddDays(-1), EndUtc = DateTime.Now };
 
-        Assert.Throws<ArgumentException>(() => query.ToServerFilter(byCategory: true));
+        Assert.Throws<ArgumentException>(() => GraphAuditFilter.For(query, byCategory: true));
     }
 
     // ---- ActivityQuery: which -InitiatedBy values go to the server ----

@@ -10,7 +10,9 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using GraphEmulator.Faults;
 using Microsoft.Kiota.Abstractions;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -376,7 +378,7 @@ public class PagingTests
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(service, query));
 
         Assert.Equal(1, server.Requests.CountFor(AuditPath)); // a time error is neither retried nor a reason to drop the category filter
-        ErrorRecord record = GraphErrors.ToErrorRecord(error, service.CurrentRequestUrl);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(error, null);
         Assert.Equal("StartTimeBeyondRetention", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
         Assert.Contains("7 days", record.Exception.Message);
@@ -396,7 +398,7 @@ public class PagingTests
         ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, DefaultWindow()));
 
         Assert.Equal(401, error.ResponseStatusCode);
-        ErrorRecord record = GraphErrors.ToErrorRecord(error, service.CurrentRequestUrl);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(error, null);
         Assert.Equal("GraphUnauthorized", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.AuthenticationError, record.CategoryInfo.Category);
         GraphRequestException graphError = Assert.IsType<GraphRequestException>(record.Exception);
@@ -493,7 +495,7 @@ public class PagingTests
 
         ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, DefaultWindow()));
 
-        ErrorRecord record = GraphErrors.ToErrorRecord(error, service.CurrentRequestUrl);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(error, null);
         Assert.Equal("GraphUnavailable", record.FullyQualifiedErrorId);
         Assert.Contains("Internal error", record.Exception.Message);
         Assert.Contains("red", record.Exception.Message);

@@ -103,7 +103,7 @@ Describe 'Export-Csv' {
     }
 
     It 'writes one flat column per contract property and no type names' {
-        $expectedColumns = 'Id', 'ActivityDateTime', 'Category', 'Activity', 'ActivityDisplayName', 'TenantRole',
+        $expectedColumns = 'Id', 'TenantId', 'ActivityDateTime', 'Category', 'Activity', 'ActivityDisplayName', 'TenantRole',
         'Result', 'ResultReason', 'InitiatorType', 'InitiatedBy', 'InitiatorId', 'InitiatorIpAddress',
         'SupportRequestId', 'OtherTenantId', 'CorrelationId', 'LoggedByService', 'OperationType',
         'TargetResources', 'AdditionalDetails', 'ClassificationReason'

@@ -1,7 +1,7 @@
+using SupportAccessLogs.Records;
 using System;
 using System.Collections.Generic;
 using System.Text;
-using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Classification;
 
@@ -11,6 +11,7 @@ internal sealed class ActivityClassifier
 {
     private readonly Guid _callerTenantId;
 
+    /// <param name="callerTenantId">The tenant of a record that doesn't name its own (<see cref="AuditRecord.TenantId"/>): the connection's.</param>
     public ActivityClassifier(Guid callerTenantId)
     {
         _callerTenantId = callerTenantId;
@@ -43,8 +44,9 @@ internal sealed class ActivityClassifier
         bool knownName = ClassificationRules.ActivityNames.TryGetValue(trimmedName, out ActivityNameRule? rule);
         Activity activity = knownName ? rule!.Resolve(userInitiated) : Activity.Other;
 
-        // Rules 2-4
-        (string otherTenantId, string? otherTenantKey) = FindOtherTenant(record.AdditionalDetails);
+        // Rules 2-4: "another tenant" is another than the one whose log holds the record.
+        Guid thisTenant = Guid.TryParse(record.TenantId, out Guid recordTenant) ? recordTenant : _callerTenantId;
+        (string otherTenantId, string? otherTenantKey) = FindOtherTenant(record.AdditionalDetails, thisTenant);
         SupportAccessActivity result;
         if (otherTenantId.Length > 0)
         {
@@ -60,6 +62,7 @@ internal sealed class ActivityClassifier
         }
 
         result.Id = record.Id ?? "";
+        result.TenantId = thisTenant.ToString();
         result.ActivityTime = record.ActivityDateTime?.UtcDateTime ?? default;
         result.Activity = activity;
         result.ActivityDisplayName = displayName;
@@ -130,7 +133,7 @@ internal sealed class ActivityClassifier
         return reason;
     }
 
-    private (string TenantId, string? Key) FindOtherTenant(List<AuditKeyValue?>? details)
+    private static (string TenantId, string? Key) FindOtherTenant(List<AuditKeyValue?>? details, Guid thisTenant)
     {
         if (details is null)
         {
@@ -142,7 +145,7 @@ internal sealed class ActivityClassifier
             if (detail?.Key is string key
                 && key.EndsWith(ClassificationRules.OtherTenantKeySuffix, StringComparison.OrdinalIgnoreCase)
                 && Guid.TryParse(detail.Value?.Trim(), out Guid tenant)
-                && tenant != _callerTenantId
+                && tenant != thisTenant
                 && tenant != Guid.Empty)
             {
                 return (tenant.ToString(), key.Trim());

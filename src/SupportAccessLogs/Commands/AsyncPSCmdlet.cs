@@ -33,7 +33,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Turns a failure of the producer into the error record the cmdlet reports.</summary>
     protected virtual ErrorRecord ToErrorRecord(Exception exception) =>
-        SupportAccessLogs.Graph.GraphErrors.ToErrorRecord(exception, null);
+        SupportAccessLogs.ErrorRecords.ToErrorRecord(exception, null);
 
     protected override void ProcessRecord()
     {
@@ -125,7 +125,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 /// The producer's side of <see cref="AsyncPSCmdlet"/>: queues Verbose, Warning, progress and
 /// errors from any thread for the pipeline thread, the only thread that may write to the pipeline.
 /// </summary>
-public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
+public sealed class AsyncPipeline : SupportAccessLogs.IMessageSink
 {
     private readonly PipelineWriteQueue _queue;
     private readonly CancellationToken _cancellation;
@@ -150,9 +150,9 @@ public sealed class AsyncPipeline : SupportAccessLogs.Graph.IMessageSink
         Enqueue(c => c.WriteWarning(clean));
     }
 
-    void SupportAccessLogs.Graph.IMessageSink.Verbose(string message) => WriteVerbose(message);
+    void SupportAccessLogs.IMessageSink.Verbose(string message) => WriteVerbose(message);
 
-    void SupportAccessLogs.Graph.IMessageSink.Warning(string message) => WriteWarning(message);
+    void SupportAccessLogs.IMessageSink.Warning(string message) => WriteWarning(message);
 
     public void WriteProgress(ProgressRecord progress) => Enqueue(c => c.WriteProgress(progress));
 

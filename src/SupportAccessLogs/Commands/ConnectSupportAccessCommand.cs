@@ -124,7 +124,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         }
         catch (ModuleException ex)
         {
-            ThrowTerminatingError(GraphErrors.ToErrorRecord(ex, null));
+            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
 
         base.ProcessRecord();

@@ -1,3 +1,4 @@
+using SupportAccessLogs.Activities;
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
@@ -119,7 +120,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         }
         catch (ModuleException ex)
         {
-            ThrowTerminatingError(GraphErrors.ToErrorRecord(ex, null));
+            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
 
         _service = new ActivityQueryService(_connection);
@@ -162,7 +163,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     }
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        GraphErrors.ToErrorRecord(exception, _service?.CurrentRequestUrl ?? _connection?.GraphEndpoint);
+        ErrorRecords.ToErrorRecord(exception, _connection?.GraphEndpoint);
 
     private static DateTime? ToUtc(DateTime? value) => value switch
     {

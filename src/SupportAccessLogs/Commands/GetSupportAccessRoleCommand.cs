@@ -40,7 +40,6 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
     public SupportAccessConnection? Connection { get; set; }
 
     private SupportAccessConnection _connection = null!;
-    private RoleDirectory? _directory;
 
     protected override void BeginProcessing()
     {
@@ -50,18 +49,16 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
         }
         catch (ModuleException ex)
         {
-            ThrowTerminatingError(GraphErrors.ToErrorRecord(ex, null));
+            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
-
-        _directory = new RoleDirectory(_connection);
     }
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        GraphErrors.ToErrorRecord(exception, _directory?.CurrentRequestUrl ?? _connection?.GraphEndpoint);
+        ErrorRecords.ToErrorRecord(exception, _connection?.GraphEndpoint);
 
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, _directory!, messages, cancellationToken).ConfigureAwait(false);
+        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, messages, cancellationToken).ConfigureAwait(false);
         if (Summary)
         {
             yield return catalog.Summarize();

@@ -1,3 +1,5 @@
+using SupportAccessLogs.Activities;
+using SupportAccessLogs.Records;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -11,19 +13,6 @@ using Microsoft.Kiota.Abstractions;
 using SupportAccessLogs.Classification;
 
 namespace SupportAccessLogs.Graph;
-
-/// <summary>Where the services send what a cmdlet shows on its Verbose and Warning streams.</summary>
-internal interface IMessageSink
-{
-    void Verbose(string message);
-    void Warning(string message);
-}
-
-/// <summary>Where the query service reports what it is doing, progress included.</summary>
-internal interface IQueryReporter : IMessageSink
-{
-    void PageRead(int pageNumber, long recordsRead, long activitiesWritten);
-}
 
 /// <summary>
 /// Reads support-access activities from directoryAudits: filters on the server where Graph can,
@@ -42,9 +31,6 @@ internal sealed class ActivityQueryService
     {
         _connection = connection;
     }
-
-    /// <summary>The URL of the request in flight, for error records.</summary>
-    public Uri? CurrentRequestUrl { get; private set; }
 
     /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
     public long MatchedCount => _sieve?.MatchedCount ?? 0;
@@ -102,7 +88,7 @@ internal sealed class ActivityQueryService
         var sieve = _sieve = new RecordSieve(new ActivityClassifier(_connection.TenantId), new ClientSideFilter(query), query.Skip, reporter);
         bool filterByCategory = true;
         Uri nextUrl = FirstPageUrl(query, filterByCategory);
-        reporter.Verbose($"OData filter: {query.ToServerFilter(filterByCategory)}");
+        reporter.Verbose($"OData filter: {GraphAuditFilter.For(query, filterByCategory)}");
 
         var retry = new PageRetryPolicy(query.MaxRetries);
         ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account);
@@ -118,7 +104,6 @@ internal sealed class ActivityQueryService
         {
             cancellationToken.ThrowIfCancellationRequested();
             pageNumber++;
-            CurrentRequestUrl = nextUrl;
 
             // Records of this page handled by an earlier try: a retried page is read again from
             // its start, and these are passed over in silence (the server did nothing wrong).
@@ -242,8 +227,7 @@ internal sealed class ActivityQueryService
                     // fall back to the documented loggedByService filter and check category here.
                     filterByCategory = false;
                     nextUrl = FirstPageUrl(query, filterByCategory);
-                    CurrentRequestUrl = nextUrl;
-                    reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {query.ToServerFilter(filterByCategory)}");
+                            reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {GraphAuditFilter.For(query, filterByCategory)}");
                     attempt = 0;
                     continue;
                 }
@@ -259,7 +243,7 @@ internal sealed class ActivityQueryService
                 bool timedOut = failure is OperationCanceledException && pageTimeout.IsCancellationRequested;
                 if (!PageRetryPolicy.IsTransient(failure, timedOut) || attempt > retry.MaxRetries)
                 {
-                    throw Final(failure, timedOut, attempt, query);
+                    throw Final(failure.At(nextUrl), timedOut, attempt, query).At(nextUrl);
                 }
 
                 TimeSpan delay = retry.DelayBefore(attempt, failure);
@@ -343,7 +327,7 @@ internal sealed class ActivityQueryService
 
     private Uri FirstPageUrl(ActivityQuery query, bool byCategory)
     {
-        string filter = Uri.EscapeDataString(query.ToServerFilter(byCategory));
+        string filter = Uri.EscapeDataString(GraphAuditFilter.For(query, byCategory));
         return new Uri(_connection.GraphEndpoint, $"{AuditPath}?$filter={filter}&$top={PageSize}");
     }
 
@@ -355,65 +339,4 @@ internal sealed class ActivityQueryService
 
     private static string Describe(ApiException ex) =>
         ex is ODataError odata ? $"{odata.Error?.Code}: {odata.Error?.Message}" : $"HTTP {ex.ResponseStatusCode}";
-}
-
-/// <summary>
-/// Decides, record by record, what a query writes: support-access records only, classified, with
-/// one warning per unknown activity name, through the client-side filters and past -Skip.
-/// </summary>
-internal sealed class RecordSieve
-{
-    private readonly ActivityClassifier _classifier;
-    private readonly ClientSideFilter _filter;
-    private readonly ulong _skip;
-    private readonly IMessageSink _reporter;
-    private readonly HashSet<string> _reportedUnknownNames = new(StringComparer.OrdinalIgnoreCase);
-    private ulong _skipped;
-
-    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter)
-    {
-        _classifier = classifier;
-        _filter = filter;
-        _skip = skip;
-        _reporter = reporter;
-    }
-
-    /// <summary>Activities that passed every filter, including those passed over by -Skip.</summary>
-    public long MatchedCount { get; private set; }
-
-    /// <summary>The activity to write for this record, or null.</summary>
-    public SupportAccessActivity? Admit(ParsedAuditRecord parsed)
-    {
-        if (!ActivityClassifier.IsSupportAccessRecord(parsed.Record))
-        {
-            return null;
-        }
-
-        SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw);
-        if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
-        {
-            _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
-        }
-
-        if (activity.Initiator is InitiatorEvidence.PlaceholderUser or InitiatorEvidence.UnidentifiedUser)
-        {
-            // Said for each such record: these are the records a user would otherwise read as
-            // someone's action, and the reason is what tells them apart.
-            _reporter.Verbose($"Record {activity.Id} ('{activity.ActivityDisplayName}') is not taken as a user's action: {ClassificationRules.Describe(activity.Initiator)}. It is {activity.Category} / {activity.Activity}.");
-        }
-
-        if (!_filter.Matches(activity))
-        {
-            return null;
-        }
-
-        MatchedCount++;
-        if (_skipped < _skip)
-        {
-            _skipped++;
-            return null;
-        }
-
-        return activity;
-    }
 }

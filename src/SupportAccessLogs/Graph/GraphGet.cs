@@ -42,9 +42,10 @@ internal static class GraphGet
             Stream? stream = await adapter.SendPrimitiveAsync<Stream>(request, cancellationToken: cancellationToken).ConfigureAwait(false);
             return stream ?? throw new AuditResponseFormatException("Microsoft Graph returned an empty response body.");
         }
-        catch (HttpRequestException ex) when (ex is not GraphUnreachableException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new GraphUnreachableException(url, ex);
+            ex.At(url);
+            throw;
         }
     }
 
@@ -158,16 +159,4 @@ internal static class GraphGet
                 ? "an empty body"
                 : $"{body.Length}{(body.Length == MaxErrorBodyBytes ? "+" : "")} bytes of {(string.IsNullOrEmpty(mediaType) ? "untyped content" : mediaType)}";
     }
-}
-
-/// <summary>A Graph request that got no answer at all (refused, reset, DNS); names the URL it was for.</summary>
-internal sealed class GraphUnreachableException : HttpRequestException
-{
-    public GraphUnreachableException(Uri url, HttpRequestException inner)
-        : base(inner.Message, inner)
-    {
-        RequestUrl = url;
-    }
-
-    public Uri RequestUrl { get; }
 }

@@ -30,6 +30,10 @@ public abstract class SupportAccessActivity
     /// </remarks>
     public object ActivityDateTime => IsoDateTime.Wrap(ActivityTime);
     public string Id { get; internal set; } = "";
+    /// <summary>The tenant whose audit log holds the activity: the connection's tenant on the
+    /// Graph path, the row's AADTenantId from a Log Analytics workspace. Cross-tenant evidence is
+    /// judged against it.</summary>
+    public string TenantId { get; internal set; } = "";
     /// <summary>When the activity happened, in UTC, typed, for the module's own code.</summary>
     internal DateTime ActivityTime { get; set; }
     public Category Category { get; }

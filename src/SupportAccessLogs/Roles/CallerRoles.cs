@@ -67,7 +67,7 @@ internal sealed class CallerRoles
     /// Graph refuses or fails either read; the reason goes to Verbose.
     /// </summary>
     public static async Task<HashSet<string>?> InDirectoryAsync(
-        SupportAccessConnection connection, RoleDirectory directory, Graph.IMessageSink reporter, CancellationToken cancellationToken)
+        SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         try

@@ -30,8 +30,9 @@ internal sealed class RoleCatalog
     /// <summary>Whether the caller may read the logs: the same decision as Get-SupportAccessActivity's pre-flight check.</summary>
     public ReaderAccess Access { get; }
 
-    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
+    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
+        var directory = new RoleDirectory(connection);
         (ReaderAccess access, CallerRoles? callerRoles, string? unavailable) =
             await ReaderAccess.EvaluateAsync(connection, directory, reporter, cancellationToken).ConfigureAwait(false);
         HashSet<string> held = await CallerRoleIdsAsync(connection, directory, callerRoles, unavailable, reporter, cancellationToken).ConfigureAwait(false);

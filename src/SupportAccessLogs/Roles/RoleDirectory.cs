@@ -1,3 +1,4 @@
+using SupportAccessLogs.Activities;
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -20,9 +21,6 @@ internal sealed class RoleDirectory
         _connection = connection;
         _pageTimeout = pageTimeout ?? ActivityQuery.DefaultPageTimeout;
     }
-
-    /// <summary>The URL of the request in flight, for error records.</summary>
-    public Uri? CurrentRequestUrl { get; private set; }
 
     /// <summary>Template ids of the built-in roles the signed-in user holds, directly or through groups.</summary>
     public Task<List<DirectoryRoleJson>> GetCallerDirectoryRolesAsync(CancellationToken cancellationToken) =>
@@ -60,7 +58,6 @@ internal sealed class RoleDirectory
         Uri? next = new Uri(_connection.GraphEndpoint, relativeUrl);
         while (next is not null)
         {
-            CurrentRequestUrl = next;
             GraphPage<T>? page;
             // The same bounds as an audit page: an answer in time, and no body past the page limit.
             using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -74,7 +71,7 @@ internal sealed class RoleDirectory
             }
             catch (JsonException ex)
             {
-                throw new AuditResponseFormatException($"Microsoft Graph returned a body that is not the expected JSON ({ex.Message}).");
+                throw new AuditResponseFormatException($"Microsoft Graph returned a body that is not the expected JSON ({ex.Message}).").At(next);
             }
             catch (OperationCanceledException) when (pageTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

@@ -12,7 +12,9 @@ using GraphEmulator;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions.Authentication;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 
 namespace SupportAccessLogs.Perf;
 

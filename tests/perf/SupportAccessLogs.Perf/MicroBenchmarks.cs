@@ -8,7 +8,9 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using GraphEmulator;
 using SupportAccessLogs.Classification;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
 
 namespace SupportAccessLogs.Perf;
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Activities;
 
 /// <summary>The filters Graph can't apply (they are our classification, or an initiator match
 /// across user and app), applied to each classified activity.</summary>

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Activities;
 
 /// <summary>What Get-SupportAccessActivity asked for, in UTC and typed.</summary>
 internal sealed class ActivityQuery
@@ -72,28 +72,4 @@ internal sealed class ActivityQuery
         InitiatedBy is string value
         && value.IndexOf('@') > 0
         && !WildcardPattern.ContainsWildcardCharacters(value);
-
-    /// <summary>The $filter sent to Graph; with <paramref name="byCategory"/> false, the
-    /// documented fallback that filters on the logging service instead.</summary>
-    public string ToServerFilter(bool byCategory)
-    {
-        var filter = new ODataFilter();
-        if (byCategory)
-        {
-            filter.Equal(AuditProperty.Category, Classification.ClassificationRules.AuditCategory);
-        }
-        else
-        {
-            filter.Equal(AuditProperty.LoggedByService, Classification.ClassificationRules.LoggedByService);
-        }
-
-        filter.AtOrAfter(AuditProperty.ActivityDateTime, StartUtc);
-        filter.AtOrBefore(AuditProperty.ActivityDateTime, EndUtc);
-        if (InitiatorFilterableOnServer)
-        {
-            filter.Equal(AuditProperty.UserPrincipalName, InitiatedBy!);
-        }
-
-        return filter.ToString();
-    }
 }

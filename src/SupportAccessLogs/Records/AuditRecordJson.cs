@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Records;
 
 /// <summary>
 /// Reads one directoryAudit object straight off a <see cref="Utf8JsonReader"/> into an

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Activities;
 
 /// <summary>
 /// Remembers the ids of the records a query has read, so that a record the server sends again

@@ -1,4 +1,6 @@
-namespace SupportAccessLogs.Graph;
+using SupportAccessLogs.Records;
+
+namespace SupportAccessLogs.Activities;
 
 /// <summary>
 /// Counts the records of a query that lack an id or an activityDateTime. Such a record is still

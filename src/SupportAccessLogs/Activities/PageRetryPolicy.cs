@@ -5,7 +5,7 @@ using System.Linq;
 using System.Net.Http;
 using Microsoft.Kiota.Abstractions;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Activities;
 
 /// <summary>
 /// Which failures of a page are worth another try of the same whole nextLink, and how long to
@@ -51,7 +51,7 @@ internal sealed class PageRetryPolicy
     /// <summary>Retry-After in seconds or as an HTTP date, as RFC 9110 allows both.</summary>
     public static TimeSpan? RetryAfter(ApiException api)
     {
-        string value = GraphErrors.Header(api.ResponseHeaders, "Retry-After");
+        string value = ErrorRecords.Header(api.ResponseHeaders, "Retry-After");
         if (value.Length == 0)
         {
             return null;

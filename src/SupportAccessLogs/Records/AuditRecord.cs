@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Records;
 
 // The v1.0 directoryAudit resource as documented (docs/architecture.md, "Facts from Microsoft's documentation"). Every member is nullable because
 // the service omits or nulls them freely; unknown members are ignored here and survive in the
@@ -11,6 +11,9 @@ namespace SupportAccessLogs.Graph;
 internal sealed class AuditRecord
 {
     public string? Id;
+    /// <summary>The tenant whose audit log holds the record: not in Graph's record (the connection
+    /// says it there), Log Analytics' AADTenantId column.</summary>
+    public string? TenantId;
     public string? Category;
     public string? CorrelationId;
     public string? Result;

@@ -7,17 +7,19 @@ using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using SupportAccessLogs.Auth;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs;
 
 /// <summary>
 /// The one place that turns failures into PowerShell error records: category, stable
 /// FullyQualifiedErrorId, Graph error code, request-id and a target URL without any token.
 /// </summary>
-internal static class GraphErrors
+internal static class ErrorRecords
 {
+    /// <param name="requestUrl">Where the failure happened when the exception doesn't say
+    /// (<see cref="FailedRequest"/>): the endpoint the command was using.</param>
     public static ErrorRecord ToErrorRecord(Exception exception, Uri? requestUrl)
     {
-        ErrorRecord record = Map(exception, requestUrl);
+        ErrorRecord record = Map(exception, FailedRequest.UrlOf(exception) ?? requestUrl);
         // Server text reaches messages in many ways (Graph's error message, an HTML page's first
         // characters, a sign-in error); what the console shows is cleaned here, once.
         string message = record.Exception.Message;
@@ -60,10 +62,9 @@ internal static class GraphErrors
                     "GraphResponseTooLarge", ErrorCategory.LimitsExceeded, requestUrl);
 
             case HttpRequestException http:
-                Uri? unreachable = (http as GraphUnreachableException)?.RequestUrl ?? requestUrl;
                 return new ErrorRecord(
-                    new InvalidOperationException($"Could not reach Microsoft Graph at {Describe(unreachable)}: {http.Message} Check -GraphEndpoint (or -Environment) of Connect-SupportAccess, the network and any proxy in between.", http),
-                    "GraphUnreachable", ErrorCategory.ConnectionError, unreachable);
+                    new InvalidOperationException($"Could not reach Microsoft Graph at {Describe(requestUrl)}: {http.Message} Check -GraphEndpoint (or -Environment) of Connect-SupportAccess, the network and any proxy in between.", http),
+                    "GraphUnreachable", ErrorCategory.ConnectionError, requestUrl);
 
             default:
                 return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, requestUrl);

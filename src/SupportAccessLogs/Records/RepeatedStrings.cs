@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Records;
 
 /// <summary>
 /// The strings that repeat from record to record (the category, the logging service, activity

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using SupportAccessLogs.Classification;
+using SupportAccessLogs.Records;
+
+namespace SupportAccessLogs.Activities;
+
+/// <summary>
+/// Decides, record by record, what a query writes: support-access records only, classified, with
+/// one warning per unknown activity name, through the client-side filters and past -Skip.
+/// </summary>
+internal sealed class RecordSieve
+{
+    private readonly ActivityClassifier _classifier;
+    private readonly ClientSideFilter _filter;
+    private readonly ulong _skip;
+    private readonly IMessageSink _reporter;
+    private readonly HashSet<string> _reportedUnknownNames = new(StringComparer.OrdinalIgnoreCase);
+    private ulong _skipped;
+
+    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter)
+    {
+        _classifier = classifier;
+        _filter = filter;
+        _skip = skip;
+        _reporter = reporter;
+    }
+
+    /// <summary>Activities that passed every filter, including those passed over by -Skip.</summary>
+    public long MatchedCount { get; private set; }
+
+    /// <summary>The activity to write for this record, or null.</summary>
+    public SupportAccessActivity? Admit(ParsedAuditRecord parsed)
+    {
+        if (!ActivityClassifier.IsSupportAccessRecord(parsed.Record))
+        {
+            return null;
+        }
+
+        SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw);
+        if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
+        {
+            _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
+        }
+
+        if (activity.Initiator is InitiatorEvidence.PlaceholderUser or InitiatorEvidence.UnidentifiedUser)
+        {
+            // Said for each such record: these are the records a user would otherwise read as
+            // someone's action, and the reason is what tells them apart.
+            _reporter.Verbose($"Record {activity.Id} ('{activity.ActivityDisplayName}') is not taken as a user's action: {ClassificationRules.Describe(activity.Initiator)}. It is {activity.Category} / {activity.Activity}.");
+        }
+
+        if (!_filter.Matches(activity))
+        {
+            return null;
+        }
+
+        MatchedCount++;
+        if (_skipped < _skip)
+        {
+            _skipped++;
+            return null;
+        }
+
+        return activity;
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+
+namespace SupportAccessLogs;
+
+/// <summary>
+/// The URL a failure happened on travels with the exception itself, so an error record can name
+/// it wherever the failure is caught (a role lookup, a page, a retry given up) without a side
+/// channel on the service. Query strings are left out when it is shown (they may hold filter values).
+/// </summary>
+internal static class FailedRequest
+{
+    private const string UrlKey = "SupportAccessLogs.RequestUrl";
+
+    /// <summary>Records the URL on the exception (the first one recorded stands) and returns it.</summary>
+    public static TException At<TException>(this TException exception, Uri url)
+        where TException : Exception
+    {
+        if (!exception.Data.Contains(UrlKey))
+        {
+            exception.Data[UrlKey] = url;
+        }
+
+        return exception;
+    }
+
+    /// <summary>The URL recorded on the exception or on one it wraps, or null.</summary>
+    public static Uri? UrlOf(Exception? exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current.Data.Contains(UrlKey) && current.Data[UrlKey] is Uri url)
+            {
+                return url;
+            }
+        }
+
+        return null;
+    }
+}
