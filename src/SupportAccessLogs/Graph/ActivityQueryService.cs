@@ -10,68 +10,33 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
-using SupportAccessLogs.Classification;
 
 namespace SupportAccessLogs.Graph;
 
 /// <summary>
-/// Reads support-access activities from directoryAudits: filters on the server where Graph can,
-/// pages through whole nextLinks, checks the category and the remaining filters on the client,
-/// classifies each record and yields it as soon as its bytes arrive.
+/// The Graph source: reads the records of a query's window from directoryAudits, filtering on the
+/// server where Graph can, paging through whole nextLinks, retrying a failed page from its start
+/// (and handing over only the records not handed over before), and yielding each record as soon
+/// as its bytes arrive.
 /// </summary>
-internal sealed class ActivityQueryService
+internal sealed class GraphAuditSource : IRecordSource
 {
     private const int PageSize = 999;
     private const string AuditPath = "auditLogs/directoryAudits";
 
     private readonly SupportAccessConnection _connection;
-    private RecordSieve? _sieve;
 
-    public ActivityQueryService(SupportAccessConnection connection)
+    public GraphAuditSource(SupportAccessConnection connection)
     {
         _connection = connection;
     }
 
-    /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
-    public long MatchedCount => _sieve?.MatchedCount ?? 0;
-
-    /// <summary>True once the last page was read (the total count is then exact).</summary>
-    public bool ReachedEnd { get; private set; }
-
-    /// <summary>The oldest activityDateTime read so far; the read covers the window from its end down to here.</summary>
-    public DateTimeOffset? OldestTimeRead { get; private set; }
-
-    /// <summary>Empty pages in a row (each with a nextLink) before the query warns.</summary>
+    /// <summary>Empty pages in a row (each with a nextLink) before the source warns.</summary>
     public const int EmptyPagesBeforeWarning = 10;
 
-    /// <summary>
-    /// -IncludeTotalCount's answer: exact once every page was read; after an early stop, the
-    /// activities matched so far scaled up by how much of the window the records read cover
-    /// (Graph returns newest first), with that share as PowerShell's accuracy.
-    /// </summary>
-    public (ulong Count, double Accuracy) TotalCount(ActivityQuery query)
-    {
-        ulong matched = (ulong)MatchedCount;
-        if (ReachedEnd)
-        {
-            return (matched, 1.0);
-        }
-
-        double window = (query.EndUtc - query.StartUtc).TotalSeconds;
-        double covered = OldestTimeRead is DateTimeOffset oldest ? (query.EndUtc - oldest.UtcDateTime).TotalSeconds : 0;
-        if (window <= 0 || covered <= 0)
-        {
-            // Nothing to scale by: all that is known is a lower bound, at the least accuracy PowerShell still calls an estimate.
-            return (matched, double.Epsilon);
-        }
-
-        double share = Math.Min(covered / window, 0.99);
-        return ((ulong)Math.Round(matched / share), share);
-    }
-
-    public async IAsyncEnumerable<SupportAccessActivity> QueryAsync(
+    public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(
         ActivityQuery query,
-        IQueryReporter reporter,
+        ISourceReporter reporter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!GraphClouds.OffersDirectoryAudits(_connection.Environment))
@@ -80,12 +45,6 @@ internal sealed class ActivityQueryService
                 "Microsoft Graph operated by 21Vianet (China) does not offer the v1.0 auditLogs/directoryAudits API, so support access activity can't be read there. Use the Entra admin center's audit logs, or export them to Log Analytics.");
         }
 
-        if (query.First == 0)
-        {
-            yield break;
-        }
-
-        var sieve = _sieve = new RecordSieve(new ActivityClassifier(_connection.TenantId), new ClientSideFilter(query), query.Skip, reporter);
         bool filterByCategory = true;
         Uri nextUrl = FirstPageUrl(query, filterByCategory);
         reporter.Verbose($"OData filter: {GraphAuditFilter.For(query, filterByCategory)}");
@@ -93,13 +52,9 @@ internal sealed class ActivityQueryService
         var retry = new PageRetryPolicy(query.MaxRetries);
         ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account);
         var links = new NextLinkTracker(_connection.GraphEndpoint);
-        var repeats = new RepeatedRecordFilter();
-        var incomplete = new IncompleteRecordCount();
         bool warnedRetry = false;
         int emptyPagesInRow = 0;
         int pageNumber = 0;
-        long recordsRead = 0;
-        long written = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -177,28 +132,7 @@ internal sealed class ActivityQueryService
                         }
 
                         handledNow.Add(key);
-                        OldestTimeRead = Older(OldestTimeRead, record.ActivityDateTime);
-                        if (id is not null && repeats.IsRepeat(id, record.ActivityDateTime))
-                        {
-                            reporter.Verbose($"Record {id} was sent again (page {pageNumber}); it is written once.");
-                            continue;
-                        }
-
-                        recordsRead++;
-                        incomplete.Note(record);
-                        if (sieve.Admit(parsed) is not SupportAccessActivity activity)
-                        {
-                            continue;
-                        }
-
-                        written++;
-                        yield return activity;
-                        if (query.First is ulong first && (ulong)written >= first)
-                        {
-                            // Satisfied: no further page is requested.
-                            incomplete.Report(reporter);
-                            yield break;
-                        }
+                        yield return parsed;
                     }
 
                     pageRecords = position;
@@ -267,11 +201,9 @@ internal sealed class ActivityQueryService
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
-            reporter.PageRead(pageNumber, recordsRead, written);
+            reporter.PageDone(pageNumber);
             if (page.NextLink is null)
             {
-                ReachedEnd = true;
-                incomplete.Report(reporter);
                 yield break;
             }
 
@@ -322,9 +254,6 @@ internal sealed class ActivityQueryService
         _ => failure.Message,
     };
 
-    private static DateTimeOffset? Older(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : (b < a ? b : a);
-
     private Uri FirstPageUrl(ActivityQuery query, bool byCategory)
     {
         string filter = Uri.EscapeDataString(GraphAuditFilter.For(query, byCategory));
@@ -339,4 +268,32 @@ internal sealed class ActivityQueryService
 
     private static string Describe(ApiException ex) =>
         ex is ODataError odata ? $"{odata.Error?.Code}: {odata.Error?.Message}" : $"HTTP {ex.ResponseStatusCode}";
+}
+
+/// <summary>
+/// A query against Graph, start to finish: the Graph source read through the activity reader.
+/// What Get-SupportAccessActivity runs for a connection without -WorkspaceId, and what the
+/// tests and the benchmark call.
+/// </summary>
+internal sealed class ActivityQueryService
+{
+    private readonly SupportAccessConnection _connection;
+    private readonly ActivityReader _reader;
+
+    public ActivityQueryService(SupportAccessConnection connection)
+    {
+        _connection = connection;
+        _reader = new ActivityReader(connection.TenantId);
+    }
+
+    /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
+    public long MatchedCount => _reader.MatchedCount;
+
+    /// <summary>True once the last page was read (the total count is then exact).</summary>
+    public bool ReachedEnd => _reader.ReachedEnd;
+
+    public (ulong Count, double Accuracy) TotalCount(ActivityQuery query) => _reader.TotalCount(query);
+
+    public IAsyncEnumerable<SupportAccessActivity> QueryAsync(ActivityQuery query, IQueryReporter reporter, CancellationToken cancellationToken) =>
+        _reader.ReadAsync(new GraphAuditSource(_connection), query, reporter, cancellationToken);
 }

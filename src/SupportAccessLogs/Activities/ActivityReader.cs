@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SupportAccessLogs.Classification;
+using SupportAccessLogs.Records;
+
+namespace SupportAccessLogs.Activities;
+
+/// <summary>
+/// Where a query's records come from: Graph's directoryAudits or a Log Analytics workspace. A
+/// source hands over the records of the query's window, newest first, with its own transport,
+/// paging and retries; it knows nothing of classification or PowerShell. A record it had to read
+/// again (a retried page) it hands over once; one the server itself sent twice the reader drops.
+/// </summary>
+internal interface IRecordSource
+{
+    IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, CancellationToken cancellationToken);
+}
+
+/// <summary>What a source reports: Verbose and Warning text, and the end of each page or slice.</summary>
+internal interface ISourceReporter : IMessageSink
+{
+    void PageDone(int pageNumber);
+}
+
+/// <summary>
+/// Turns a source's records into the activities a query writes, the same for every source: each
+/// record once, classified, through the client-side filters, past -Skip and up to -First, with
+/// one warning for records that lack an id or a time and a count for -IncludeTotalCount.
+/// </summary>
+internal sealed class ActivityReader
+{
+    private readonly Guid _connectionTenant;
+    private RecordSieve? _sieve;
+    private long _recordsRead;
+    private long _written;
+
+    /// <param name="connectionTenant">"This tenant" for a record that doesn't name its own.</param>
+    public ActivityReader(Guid connectionTenant) => _connectionTenant = connectionTenant;
+
+    /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
+    public long MatchedCount => _sieve?.MatchedCount ?? 0;
+
+    /// <summary>True once the source had nothing more (the total count is then exact).</summary>
+    public bool ReachedEnd { get; private set; }
+
+    /// <summary>The oldest activityDateTime read so far; the read covers the window from its end down to here.</summary>
+    public DateTimeOffset? OldestTimeRead { get; private set; }
+
+    public async IAsyncEnumerable<SupportAccessActivity> ReadAsync(
+        IRecordSource source,
+        ActivityQuery query,
+        IQueryReporter reporter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (query.First == 0)
+        {
+            yield break;
+        }
+
+        RecordSieve sieve = _sieve = new RecordSieve(new ActivityClassifier(_connectionTenant), new ClientSideFilter(query), query.Skip, reporter);
+        var repeats = new RepeatedRecordFilter();
+        var incomplete = new IncompleteRecordCount();
+        await foreach (ParsedAuditRecord parsed in source.ReadAsync(query, new Progress(this, reporter), cancellationToken).ConfigureAwait(false))
+        {
+            AuditRecord record = parsed.Record;
+            OldestTimeRead = Older(OldestTimeRead, record.ActivityDateTime);
+            if (!string.IsNullOrEmpty(record.Id) && repeats.IsRepeat(record.Id!, record.ActivityDateTime))
+            {
+                reporter.Verbose($"Record {record.Id} was sent again; it is written once.");
+                continue;
+            }
+
+            _recordsRead++;
+            incomplete.Note(record);
+            if (sieve.Admit(parsed) is not SupportAccessActivity activity)
+            {
+                continue;
+            }
+
+            _written++;
+            yield return activity;
+            if (query.First is ulong first && (ulong)_written >= first)
+            {
+                // Satisfied: leaving the loop disposes the source, which then asks for nothing more.
+                incomplete.Report(reporter);
+                yield break;
+            }
+        }
+
+        ReachedEnd = true;
+        incomplete.Report(reporter);
+    }
+
+    /// <summary>
+    /// -IncludeTotalCount's answer: exact once every record was read; after an early stop, the
+    /// activities matched so far scaled up by how much of the window the records read cover
+    /// (sources hand records over newest first), with that share as PowerShell's accuracy.
+    /// </summary>
+    public (ulong Count, double Accuracy) TotalCount(ActivityQuery query)
+    {
+        ulong matched = (ulong)MatchedCount;
+        if (ReachedEnd)
+        {
+            return (matched, 1.0);
+        }
+
+        double window = (query.EndUtc - query.StartUtc).TotalSeconds;
+        double covered = OldestTimeRead is DateTimeOffset oldest ? (query.EndUtc - oldest.UtcDateTime).TotalSeconds : 0;
+        if (window <= 0 || covered <= 0)
+        {
+            // Nothing to scale by: all that is known is a lower bound, at the least accuracy PowerShell still calls an estimate.
+            return (matched, double.Epsilon);
+        }
+
+        double share = Math.Min(covered / window, 0.99);
+        return ((ulong)Math.Round(matched / share), share);
+    }
+
+    private static DateTimeOffset? Older(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : (b < a ? b : a);
+
+    /// <summary>A source's page ends, reported with the reader's counts.</summary>
+    private sealed class Progress : ISourceReporter
+    {
+        private readonly ActivityReader _reader;
+        private readonly IQueryReporter _reporter;
+
+        public Progress(ActivityReader reader, IQueryReporter reporter)
+        {
+            _reader = reader;
+            _reporter = reporter;
+        }
+
+        public void Verbose(string message) => _reporter.Verbose(message);
+
+        public void Warning(string message) => _reporter.Warning(message);
+
+        public void PageDone(int pageNumber) => _reporter.PageRead(pageNumber, _reader._recordsRead, _reader._written);
+    }
+}
