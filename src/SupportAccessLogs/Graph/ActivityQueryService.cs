@@ -155,32 +155,33 @@ internal sealed class GraphAuditSource : IRecordSource
                     break;
                 }
 
-                if (pageNumber == 1 && attempt == 1 && filterByCategory && IsCategoryRefusal(failure))
+                bool timedOut = failure is OperationCanceledException && pageTimeout.IsCancellationRequested;
+                bool canFallBack = pageNumber == 1 && attempt == 1 && filterByCategory && IsCategoryRefusal(failure);
+                FailureStep step = retry.Decide(failure, timedOut, attempt, canFallBack, canRenewToken: !renewedToken);
+                if (step.Action == FailureAction.FallBack)
                 {
                     // `category eq` works in practice but is undocumented; when a service refuses it,
                     // fall back to the documented loggedByService filter and check category here.
                     filterByCategory = false;
                     nextUrl = FirstPageUrl(query, filterByCategory);
-                            reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {GraphAuditFilter.For(query, filterByCategory)}");
+                    reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {GraphAuditFilter.For(query, filterByCategory)}");
                     attempt = 0;
                     continue;
                 }
 
-                if (failure is ApiException { ResponseStatusCode: 401 } && !renewedToken && _connection.TryRenewToken())
+                renewedToken |= step.Action == FailureAction.RenewToken;
+                if (step.Action == FailureAction.RenewToken && _connection.TryRenewToken())
                 {
-                    // A credential can sign in again; a caller's own token can't, and stops below.
-                    renewedToken = true;
                     reporter.Verbose($"Microsoft Graph refused the token on page {pageNumber}; signing in again and retrying the page.");
                     continue;
                 }
 
-                bool timedOut = failure is OperationCanceledException && pageTimeout.IsCancellationRequested;
-                if (!PageRetryPolicy.IsTransient(failure, timedOut) || attempt > retry.MaxRetries)
+                if (step.Action != FailureAction.Retry)
                 {
                     throw Final(failure.At(nextUrl), timedOut, attempt, query).At(nextUrl);
                 }
 
-                TimeSpan delay = retry.DelayBefore(attempt, failure);
+                TimeSpan delay = step.Delay;
                 string what = timedOut ? $"no answer within {query.PageTimeout.TotalSeconds:0} s" : Summarize(failure, nextUrl);
                 if (PageRetryPolicy.IsThrottle(failure))
                 {
