@@ -41,6 +41,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
 $RepoRoot = $PSScriptRoot
+. (Join-Path $PSScriptRoot 'build/PwshCommand.ps1')
 $OutputRoot = Join-Path $RepoRoot 'output'
 $ModuleName = 'SupportAccessLogs'
 $ModuleOutput = Join-Path $OutputRoot $ModuleName
@@ -89,7 +90,6 @@ function Invoke-Build {
 function Invoke-HelpGenerator {
     # In a fresh pwsh: the generator imports the built module to read its cmdlets' metadata, and
     # this process must not hold it (Demo and Bench import it themselves, Windows locks loaded DLLs).
-    Import-Module (Join-Path $RepoRoot 'tests/pester/EmulatorProcess.psm1') -Force
     $pwsh = Get-PwshCommand
     $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File',
         (Join-Path $RepoRoot 'build/New-MamlHelp.ps1'), '-ModulePath', $ModuleOutput, '-SourcePath', (Join-Path $RepoRoot 'docs/help'))
@@ -135,7 +135,6 @@ function Invoke-XunitTests {
 }
 
 function Invoke-PesterTests {
-    Import-Module (Join-Path $RepoRoot 'tests/pester/EmulatorProcess.psm1') -Force
     $pesterManifest = Get-PesterModulePath
     $summaryPath = Join-Path $TestResults 'pester-summary.json'
     Remove-Item -LiteralPath $summaryPath -ErrorAction Ignore

@@ -10,18 +10,7 @@ function Get-DotnetHost {
     (Get-Command -Name dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
 }
 
-function Get-PwshCommand {
-    <#
-    .SYNOPSIS
-    The command line that starts the same PowerShell as this one: under `dotnet pwsh` that is the
-    dotnet host plus pwsh.dll, under a native pwsh the pwsh executable.
-    #>
-    $processPath = [System.Environment]::ProcessPath
-    if ([System.IO.Path]::GetFileNameWithoutExtension($processPath) -eq 'dotnet') {
-        return , @($processPath, (Join-Path $PSHOME 'pwsh.dll'))
-    }
-    , @($processPath)
-}
+. (Join-Path $PSScriptRoot '../../build/PwshCommand.ps1')
 
 function Invoke-ChildPwsh {
     <#
