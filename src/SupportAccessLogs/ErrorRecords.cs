@@ -61,10 +61,41 @@ internal static class ErrorRecords
                     new InvalidOperationException($"{tooLarge.Message} Request: {Describe(requestUrl)}. Check -GraphEndpoint and any proxy in between.", tooLarge),
                     "GraphResponseTooLarge", ErrorCategory.LimitsExceeded, requestUrl);
 
+            case HttpRequestException http when IsLogAnalytics(requestUrl):
+                return new ErrorRecord(
+                    new InvalidOperationException($"Could not reach Log Analytics at {Describe(requestUrl)}: {http.Message} Check -LogAnalyticsEndpoint (or -Environment) of Connect-SupportAccess, the network and any proxy in between.", http),
+                    "LogAnalyticsUnreachable", ErrorCategory.ConnectionError, requestUrl);
+
             case HttpRequestException http:
                 return new ErrorRecord(
                     new InvalidOperationException($"Could not reach Microsoft Graph at {Describe(requestUrl)}: {http.Message} Check -GraphEndpoint (or -Environment) of Connect-SupportAccess, the network and any proxy in between.", http),
                     "GraphUnreachable", ErrorCategory.ConnectionError, requestUrl);
+
+            case Azure.RequestFailedException failed:
+                (ErrorCategory category, string id) = failed.Status switch
+                {
+                    401 => (ErrorCategory.AuthenticationError, "LogAnalyticsUnauthorized"),
+                    429 => (ErrorCategory.LimitsExceeded, "LogAnalyticsThrottled"),
+                    400 => (ErrorCategory.InvalidArgument, "LogAnalyticsBadRequest"),
+                    >= 500 => (ErrorCategory.ResourceUnavailable, "LogAnalyticsUnavailable"),
+                    _ => (ErrorCategory.NotSpecified, "LogAnalyticsError"),
+                };
+                string advice = failed.Status == 401
+                    ? " The token was refused: connect again (with -AccessToken, pass a fresh -LogAnalyticsAccessToken)."
+                    : "";
+                return new ErrorRecord(
+                    new InvalidOperationException($"{ServerText.Clean(failed.Message)}{advice} (request {Describe(requestUrl)})", failed),
+                    id, category, requestUrl);
+
+            case PartialAnswerException partial:
+                return new ErrorRecord(
+                    new InvalidOperationException($"Log Analytics kept answering incompletely even for the smallest slice ({partial.Message}). Activities already written stand; narrow the window or the filters and run the command again. (request {Describe(requestUrl)})", partial),
+                    "LogAnalyticsIncomplete", ErrorCategory.LimitsExceeded, requestUrl);
+
+            case TimeoutException timeout:
+                return new ErrorRecord(
+                    new InvalidOperationException($"{timeout.Message} Activities already written stand; run the command again later, or raise -PageTimeoutSeconds. (request {Describe(requestUrl)})", timeout),
+                    "LogAnalyticsTimeout", ErrorCategory.OperationTimeout, requestUrl);
 
             default:
                 return new ErrorRecord(exception, "UnexpectedError", ErrorCategory.NotSpecified, requestUrl);
@@ -139,6 +170,9 @@ internal static class ErrorRecords
 
         return "";
     }
+
+    private static bool IsLogAnalytics(Uri? url) =>
+        url is not null && url.AbsolutePath.IndexOf("/v1/workspaces/", StringComparison.OrdinalIgnoreCase) >= 0;
 
     /// <summary>A URL fit for messages: no query string, which may hold filter values.</summary>
     private static string Describe(Uri? url) => url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);

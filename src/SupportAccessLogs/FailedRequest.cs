@@ -23,6 +23,24 @@ internal static class FailedRequest
         return exception;
     }
 
+    private const string RetryAfterKey = "SupportAccessLogs.RetryAfter";
+
+    /// <summary>Records the answer's Retry-After header on the exception, for the retry policy.</summary>
+    public static TException WithRetryAfter<TException>(this TException exception, string? retryAfter)
+        where TException : Exception
+    {
+        if (!string.IsNullOrEmpty(retryAfter))
+        {
+            exception.Data[RetryAfterKey] = retryAfter;
+        }
+
+        return exception;
+    }
+
+    /// <summary>The Retry-After header recorded on the exception, or "".</summary>
+    public static string RetryAfterOf(Exception exception) =>
+        exception.Data.Contains(RetryAfterKey) && exception.Data[RetryAfterKey] is string value ? value : "";
+
     /// <summary>The URL recorded on the exception or on one it wraps, or null.</summary>
     public static Uri? UrlOf(Exception? exception)
     {

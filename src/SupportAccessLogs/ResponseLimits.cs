@@ -41,3 +41,12 @@ internal sealed class AuditResponseFormatException : Exception
 {
     public AuditResponseFormatException(string message, Exception? inner = null) : base(message, inner) { }
 }
+
+/// <summary>A 200 answer that carries an error beside its rows (Log Analytics' PartialError): never complete.</summary>
+internal sealed class PartialAnswerException : Exception
+{
+    public PartialAnswerException(string message)
+        : base(message)
+    {
+    }
+}

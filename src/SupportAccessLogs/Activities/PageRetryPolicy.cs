@@ -118,9 +118,7 @@ internal sealed class PageRetryPolicy
         string value = failure switch
         {
             ApiException api => ErrorRecords.Header(api.ResponseHeaders, "Retry-After"),
-            Azure.RequestFailedException azure when azure.GetRawResponse() is Azure.Response response
-                && response.Headers.TryGetValue("Retry-After", out string? header) => header ?? "",
-            _ => "",
+            _ => FailedRequest.RetryAfterOf(failure),
         };
         if (value.Length == 0)
         {

@@ -26,6 +26,8 @@ internal sealed class SignInRequest
     public string? ClientId { get; init; }
     public GraphEnvironment Environment { get; init; } = GraphEnvironment.Global;
     public Uri? GraphEndpoint { get; init; }
+    /// <summary>The Log Analytics query API for -WorkspaceId; null for the cloud's.</summary>
+    public Uri? LogAnalyticsEndpoint { get; init; }
     /// <summary>An authority other than the cloud's own (a private or sovereign one).</summary>
     public Uri? AuthorityHost { get; init; }
     public SecureString? ClientSecret { get; init; }

@@ -22,6 +22,8 @@ public sealed class SupportAccessConnection : IDisposable
     private readonly GraphTokenProvider _tokenProvider;
     private readonly IDisposable? _ownedCertificate;
     private Roles.RoleCheckResult? _roleCheck;
+    private readonly GraphTokenProvider? _logAnalyticsTokens;
+    private LogAnalytics.LogAnalyticsClient? _logAnalyticsClient;
 
     internal SupportAccessConnection(
         Guid tenantId,
@@ -31,9 +33,13 @@ public sealed class SupportAccessConnection : IDisposable
         Uri graphBaseUrl,
         GraphTokenProvider tokenProvider,
         AccessTokenClaims claims,
-        IDisposable? ownedCertificate = null)
+        IDisposable? ownedCertificate = null,
+        Uri? logAnalyticsEndpoint = null,
+        GraphTokenProvider? logAnalyticsTokens = null)
     {
         _ownedCertificate = ownedCertificate;
+        LogAnalyticsEndpoint = logAnalyticsEndpoint ?? LogAnalytics.LogAnalyticsClouds.Endpoint(environment);
+        _logAnalyticsTokens = logAnalyticsTokens;
         TenantId = tenantId;
         Account = account;
         AuthenticationMethod = authenticationMethod;
@@ -62,6 +68,37 @@ public sealed class SupportAccessConnection : IDisposable
 
     internal AccessTokenClaims Claims { get; }
 
+    /// <summary>The Log Analytics query API that -WorkspaceId reads through.</summary>
+    public Uri LogAnalyticsEndpoint { get; }
+
+    /// <summary>The client for -WorkspaceId queries, made on first use and kept with the
+    /// connection (its sockets too); refused, with the fix, for a connection made from a Graph
+    /// token alone.</summary>
+    internal LogAnalytics.LogAnalyticsClient LogAnalyticsClient
+    {
+        get
+        {
+            if (_logAnalyticsTokens is null)
+            {
+                throw new ModuleException("LogAnalyticsTokenMissing", ErrorCategory.AuthenticationError,
+                    "This connection was made with -AccessToken alone, which holds a Microsoft Graph token; reading a Log Analytics workspace needs a token for Log Analytics as well. Connect again with -LogAnalyticsAccessToken (for example: (Get-AzAccessToken -ResourceUrl https://api.loganalytics.io -AsSecureString).Token), or sign in with a credential, which gets both tokens.");
+            }
+
+            LogAnalytics.LogAnalyticsClient? client = Volatile.Read(ref _logAnalyticsClient);
+            if (client is null)
+            {
+                var made = new LogAnalytics.LogAnalyticsClient(LogAnalyticsEndpoint, _logAnalyticsTokens);
+                client = Interlocked.CompareExchange(ref _logAnalyticsClient, made, null) ?? made;
+                if (!ReferenceEquals(client, made))
+                {
+                    made.Dispose();
+                }
+            }
+
+            return client;
+        }
+    }
+
     /// <summary>The role pre-flight check's pass, once found (see Roles.RoleCheck).</summary>
     internal Roles.RoleCheckResult? RoleCheck
     {
@@ -79,6 +116,7 @@ public sealed class SupportAccessConnection : IDisposable
     public void Dispose()
     {
         _httpClient.Dispose();
+        _logAnalyticsClient?.Dispose();
         _ownedCertificate?.Dispose();
     }
 
@@ -88,7 +126,9 @@ public sealed class SupportAccessConnection : IDisposable
         string token,
         string? tenantId,
         GraphEnvironment environment,
-        Uri? graphEndpoint)
+        Uri? graphEndpoint,
+        string? logAnalyticsToken = null,
+        Uri? logAnalyticsEndpoint = null)
     {
         if (string.IsNullOrWhiteSpace(token))
         {
@@ -140,7 +180,55 @@ public sealed class SupportAccessConnection : IDisposable
 
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? claims.ObjectId ?? "(unknown)";
         var provider = new StaticAccessTokenProvider(token, claims.ExpiresOn, baseUrl);
-        return new SupportAccessConnection(tenant, account, SignInMethod.AccessToken.ToString(), environment, baseUrl, provider, claims);
+        Uri logAnalyticsBase = ResolveLogAnalyticsUrl(environment, logAnalyticsEndpoint);
+        GraphTokenProvider? logAnalyticsTokens = logAnalyticsToken is null ? null : LogAnalyticsTokenFrom(logAnalyticsToken, tenant, logAnalyticsBase);
+        return new SupportAccessConnection(tenant, account, SignInMethod.AccessToken.ToString(), environment, baseUrl, provider, claims,
+            logAnalyticsEndpoint: logAnalyticsBase, logAnalyticsTokens: logAnalyticsTokens);
+    }
+
+    /// <summary>A caller's Log Analytics token, checked as the Graph token is: a JWT, not expired,
+    /// for the Log Analytics API, and for the same tenant.</summary>
+    private static GraphTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, Uri endpoint)
+    {
+        AccessTokenClaims claims = AccessTokenClaims.Parse(token);
+        if (string.IsNullOrWhiteSpace(token) || !claims.IsJwt)
+        {
+            throw new ModuleException("LogAnalyticsAccessTokenNotJwt", ErrorCategory.InvalidArgument,
+                "-LogAnalyticsAccessToken is not a JWT, so it is not an access token from Entra ID. Pass the access token itself, for example: (Get-AzAccessToken -ResourceUrl https://api.loganalytics.io -AsSecureString).Token.");
+        }
+
+        if (claims.ExpiresOn is DateTimeOffset expiry && expiry <= DateTimeOffset.UtcNow)
+        {
+            throw new ModuleException("LogAnalyticsAccessTokenExpired", ErrorCategory.AuthenticationError,
+                $"-LogAnalyticsAccessToken expired at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Get a new token and connect again.");
+        }
+
+        if (claims.Audience is string audience && !LogAnalytics.LogAnalyticsClouds.IsLogAnalytics(audience, endpoint))
+        {
+            throw new ModuleException("LogAnalyticsAccessTokenWrongAudience", ErrorCategory.AuthenticationError,
+                $"-LogAnalyticsAccessToken is for '{ServerText.Clean(audience)}', not the Log Analytics API. Request a token for https://api.loganalytics.io (or your cloud's), for example: az account get-access-token --resource https://api.loganalytics.io.");
+        }
+
+        if (Guid.TryParse(claims.TenantId, out Guid logAnalyticsTenant) && logAnalyticsTenant != tenant)
+        {
+            throw new ModuleException("LogAnalyticsAccessTokenTenantMismatch", ErrorCategory.InvalidArgument,
+                $"-LogAnalyticsAccessToken was issued for tenant {logAnalyticsTenant}, but -AccessToken for {tenant}. Use tokens of the same tenant.");
+        }
+
+        return new StaticAccessTokenProvider(token, claims.ExpiresOn, endpoint);
+    }
+
+    private static Uri ResolveLogAnalyticsUrl(GraphEnvironment environment, Uri? endpoint)
+    {
+        try
+        {
+            return LogAnalytics.LogAnalyticsClouds.BaseUrl(endpoint ?? LogAnalytics.LogAnalyticsClouds.Endpoint(environment));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModuleException("LogAnalyticsEndpointRefused", ErrorCategory.InvalidArgument, ex.Message,
+                endpoint is null ? null : GraphClouds.WithoutUserInfo(endpoint));
+        }
     }
 
     /// <summary>Signs in through Azure.Identity and acquires the first token at once, so that a
@@ -205,7 +293,11 @@ public sealed class SupportAccessConnection : IDisposable
         string? tenantGuid = request.TenantId is string t && Guid.TryParse(t, out _) ? t : null;
         Guid tenant = ResolveTenant(claims, tenantGuid);
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? request.ClientId ?? claims.ObjectId ?? "(unknown)";
-        return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate);
+        // The same credential gets the Log Analytics token, on first use by -WorkspaceId.
+        Uri logAnalyticsBase = ResolveLogAnalyticsUrl(request.Environment, request.LogAnalyticsEndpoint);
+        var logAnalyticsTokens = new CredentialTokenProvider(credential, new[] { LogAnalytics.LogAnalyticsClouds.Scope(request.Environment) }, tenantHint, request.Method, logAnalyticsBase);
+        return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate,
+            logAnalyticsBase, logAnalyticsTokens);
     }
 
     private static Uri ResolveBaseUrl(GraphEnvironment environment, Uri? graphEndpoint)

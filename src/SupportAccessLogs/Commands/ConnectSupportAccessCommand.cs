@@ -96,6 +96,16 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
     [Parameter]
     public GraphEnvironment Environment { get; set; } = GraphEnvironment.Global;
 
+    /// <summary>The Log Analytics query API that Get-SupportAccessActivity -WorkspaceId reads; default: the cloud's.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? LogAnalyticsEndpoint { get; set; }
+
+    /// <summary>A Log Analytics token to go with -AccessToken, for -WorkspaceId.</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [ValidateNotNull]
+    public SecureString? LogAnalyticsAccessToken { get; set; }
+
     [Parameter]
     [ValidateNotNull]
     public Uri? GraphEndpoint { get; set; }
@@ -137,7 +147,8 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         {
             // The plain token lives only as long as the connection's request pipeline needs it.
             string token = new NetworkCredential(string.Empty, AccessToken).Password;
-            connection = SupportAccessConnection.FromAccessToken(token, TenantId, Environment, GraphEndpoint);
+            string? logAnalyticsToken = LogAnalyticsAccessToken is null ? null : new NetworkCredential(string.Empty, LogAnalyticsAccessToken).Password;
+            connection = SupportAccessConnection.FromAccessToken(token, TenantId, Environment, GraphEndpoint, logAnalyticsToken, LogAnalyticsEndpoint);
             if (TenantId is string named && !Guid.TryParse(named, out _))
             {
                 messages.WriteVerbose($"-TenantId '{named}' is a domain name, which can't be checked against the token without signing in; the token's tenant {connection.TenantId} is used.");
@@ -185,6 +196,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
             ClientId = clientId,
             Environment = Environment,
             GraphEndpoint = GraphEndpoint,
+            LogAnalyticsEndpoint = LogAnalyticsEndpoint,
             AuthorityHost = AuthorityHost,
             ClientSecret = ParameterSetName == ClientSecretSet ? ClientSecretCredential.Password : null,
             Certificate = ParameterSetName switch

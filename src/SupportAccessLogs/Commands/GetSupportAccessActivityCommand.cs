@@ -17,7 +17,9 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
     private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(30);
-    private ActivityQueryService? _service;
+    private const int MaxWorkspaces = 100;
+    private ActivityReader? _reader;
+    private IRecordSource? _source;
     private ActivityQuery _query = null!;
     private SupportAccessConnection _connection = null!;
 
@@ -66,6 +68,12 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
     [Parameter]
     public SwitchParameter SkipRoleCheck { get; set; }
 
+    /// <summary>Read from these Log Analytics workspaces' AuditLogs table instead of Graph: no 30-day limit.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateCount(1, MaxWorkspaces)]
+    public string[]? WorkspaceId { get; set; }
+
     /// <summary>A connection from Connect-SupportAccess -PassThru; default: the session's current one.</summary>
     [Parameter]
     [ValidateNotNull]
@@ -99,10 +107,11 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         }
 
         // Entra keeps audit logs 30 days at most; an earlier start is wrong for every tenant.
-        if (startUtc < DateTime.UtcNow - MaxRetention - TimeSpan.FromMinutes(5))
+        // A workspace keeps what its retention says, and answers for itself.
+        if (WorkspaceId is null && startUtc < DateTime.UtcNow - MaxRetention - TimeSpan.FromMinutes(5))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is more than 30 days ago. Entra keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free). Use a later -StartTime; for older activity, send the audit logs to Log Analytics (diagnostic settings) and query the AuditLogs table there."),
+                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is more than 30 days ago. Entra keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free). Use a later -StartTime; for older activity, read a Log Analytics workspace that receives the audit logs (a diagnostic setting) with -WorkspaceId."),
                 "StartTimeBeyondRetention", ErrorCategory.InvalidArgument, StartTime));
         }
 
@@ -116,14 +125,18 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         try
         {
             ActivityQuery.CheckInitiatedBy(InitiatedBy);
+            string[]? workspaces = WorkspaceIds(WorkspaceId);
             _connection = ConnectionStore.Resolve(Connection);
+            _source = workspaces is null
+                ? new GraphAuditSource(_connection)
+                : new LogAnalytics.LogAnalyticsSource(_connection.LogAnalyticsClient, workspaces);
         }
         catch (ModuleException ex)
         {
             ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
 
-        _service = new ActivityQueryService(_connection);
+        _reader = new ActivityReader(_connection.TenantId);
         _query = new ActivityQuery
         {
             StartUtc = startUtc,
@@ -143,13 +156,19 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var reporter = new PipelineReporter(messages, _query);
-        if (!SkipRoleCheck)
+        var reporter = new PipelineReporter(messages, _query, WorkspaceId is null ? "page" : "slice");
+        if (WorkspaceId is not null)
+        {
+            // Directory roles decide Graph's answer, not a workspace's: Azure RBAC does, and a
+            // refusal there names the roles that work.
+            reporter.Verbose("Reading Log Analytics: the directory role check does not apply (the workspace's access control decides).");
+        }
+        else if (!SkipRoleCheck)
         {
             await RoleCheck.EnsureCanReadAsync(_connection, reporter, cancellationToken).ConfigureAwait(false);
         }
 
-        await foreach (SupportAccessActivity activity in _service!.QueryAsync(_query, reporter, cancellationToken).ConfigureAwait(false))
+        await foreach (SupportAccessActivity activity in _reader!.ReadAsync(_source!, _query, reporter, cancellationToken).ConfigureAwait(false))
         {
             yield return activity;
         }
@@ -157,13 +176,40 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         reporter.Complete();
         if (PagingParameters.IncludeTotalCount)
         {
-            (ulong count, double accuracy) = _service.TotalCount(_query);
+            (ulong count, double accuracy) = _reader.TotalCount(_query);
             yield return PagingParameters.NewTotalCount(count, accuracy);
         }
     }
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        ErrorRecords.ToErrorRecord(exception, _connection?.GraphEndpoint);
+        ErrorRecords.ToErrorRecord(exception, WorkspaceId is null ? _connection?.GraphEndpoint : _connection?.LogAnalyticsEndpoint);
+
+    /// <summary>The workspace ids, each a GUID, each once; null when none were given.</summary>
+    private static string[]? WorkspaceIds(string[]? given)
+    {
+        if (given is null)
+        {
+            return null;
+        }
+
+        var ids = new List<string>();
+        foreach (string id in given)
+        {
+            if (!Guid.TryParse(id?.Trim(), out Guid workspace))
+            {
+                throw new ModuleException("WorkspaceIdNotGuid", ErrorCategory.InvalidArgument,
+                    $"-WorkspaceId '{id}' is not a workspace id. Give the GUID shown as 'Workspace ID' on the workspace's Overview page in the Azure portal (not its name or resource id).", id);
+            }
+
+            string text = workspace.ToString();
+            if (!ids.Contains(text))
+            {
+                ids.Add(text);
+            }
+        }
+
+        return ids.ToArray();
+    }
 
     private static DateTime? ToUtc(DateTime? value) => value switch
     {
@@ -179,11 +225,13 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
         private const int ProgressId = 1;
         private readonly AsyncPipeline _pipeline;
         private readonly ActivityQuery _query;
+        private readonly string _unit;
 
-        public PipelineReporter(AsyncPipeline pipeline, ActivityQuery query)
+        public PipelineReporter(AsyncPipeline pipeline, ActivityQuery query, string unit)
         {
             _pipeline = pipeline;
             _query = query;
+            _unit = unit;
         }
 
         public void Verbose(string message) => _pipeline.WriteVerbose(message);
@@ -194,7 +242,7 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
             _pipeline.WriteProgress(new ProgressRecord(
                 ProgressId,
                 "Reading Microsoft Support access activity",
-                $"{_query.StartUtc:yyyy-MM-dd HH:mm} to {_query.EndUtc:yyyy-MM-dd HH:mm} UTC: page {pageNumber}, {recordsRead} records read, {activitiesWritten} activities written"));
+                $"{_query.StartUtc:yyyy-MM-dd HH:mm} to {_query.EndUtc:yyyy-MM-dd HH:mm} UTC: {_unit} {pageNumber}, {recordsRead} records read, {activitiesWritten} activities written"));
 
         public void Complete() =>
             _pipeline.WriteProgress(new ProgressRecord(ProgressId, "Reading Microsoft Support access activity", "Done")

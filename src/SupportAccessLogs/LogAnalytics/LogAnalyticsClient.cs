@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using SupportAccessLogs.Auth;
+using SupportAccessLogs.Graph;
+
+namespace SupportAccessLogs.LogAnalytics;
+
+/// <summary>
+/// Sends one query to the Log Analytics query API (POST /v1/workspaces/{id}/query) through an
+/// Azure.Core pipeline and hands back the answer's bytes, or a failure that says what went wrong
+/// in the user's terms. Retries, slicing and exactly-once are the source's; this client makes
+/// one request per call.
+/// </summary>
+internal sealed class LogAnalyticsClient : IDisposable
+{
+    /// <summary>How much of an error body is read: the API's errors are small JSON objects.</summary>
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private readonly Uri _baseUrl;
+    private readonly HttpClient _httpClient;
+    private readonly HttpPipeline _pipeline;
+
+    public LogAnalyticsClient(Uri baseUrl, GraphTokenProvider tokens)
+    {
+        _baseUrl = baseUrl;
+        // The connection's own HttpClient stack (redirects refused, as for Graph) under
+        // Azure.Core's pipeline; Azure.Core's retries are off, since a retry must be a
+        // decision of the source that knows which rows were already written.
+        _httpClient = GraphHttp.CreateClient();
+        var options = new PipelineOptions { Transport = new HttpClientTransport(_httpClient) };
+        options.Retry.MaxRetries = 0;
+        _pipeline = HttpPipelineBuilder.Build(options, new BearerTokenPolicy(tokens, baseUrl));
+    }
+
+    public Uri BaseUrl => _baseUrl;
+
+    /// <summary>The URL the query for these workspaces goes to (the first one is in the path).</summary>
+    public Uri QueryUrl(IReadOnlyList<string> workspaceIds) =>
+        new(_baseUrl, $"v1/workspaces/{Uri.EscapeDataString(workspaceIds[0])}/query");
+
+    /// <summary>Runs the query and returns the answer's body (a 200), bounded in size.</summary>
+    public async Task<byte[]> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Uri url = QueryUrl(workspaceIds);
+        using HttpMessage message = _pipeline.CreateMessage();
+        message.BufferResponse = false;
+        message.NetworkTimeout = wait + TimeSpan.FromSeconds(10);
+        Request request = message.Request;
+        request.Method = RequestMethod.Post;
+        request.Uri.Reset(url);
+        request.Headers.Add("Content-Type", "application/json");
+        // The server's own time limit: as long as the client waits (3 minutes by default, 10 at most).
+        request.Headers.Add("Prefer", $"wait={(int)Math.Min(600, Math.Max(1, wait.TotalSeconds))}");
+        request.Content = RequestContent.Create(Body(workspaceIds, kql, timespan));
+        try
+        {
+            await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 0 && ex.InnerException is HttpRequestException http)
+        {
+            // No answer at all: name the endpoint, as for Graph.
+            throw http.At(url);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw ex.At(url);
+        }
+
+        Response response = message.Response;
+        Stream body = response.ContentStream ?? Stream.Null;
+        if (response.Status != 200)
+        {
+            byte[] error = await ReadAsync(body, MaxErrorBodyBytes, truncate: true, cancellationToken).ConfigureAwait(false);
+            response.Headers.TryGetValue("Retry-After", out string? retryAfter);
+            throw Failure(response.Status, error, workspaceIds).WithRetryAfter(retryAfter).At(url);
+        }
+
+        return await ReadAsync(body, ResponseLimits.Default.MaxPageBytes, truncate: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _httpClient.Dispose();
+    }
+
+    private static byte[] Body(IReadOnlyList<string> workspaceIds, string kql, string timespan)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("query", kql);
+            writer.WriteString("timespan", timespan);
+            if (workspaceIds.Count > 1)
+            {
+                writer.WriteStartArray("workspaces");
+                foreach (string id in workspaceIds.Skip(1))
+                {
+                    writer.WriteStringValue(id);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task<byte[]> ReadAsync(Stream body, long limit, bool truncate, CancellationToken cancellationToken)
+    {
+        using var copy = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (copy.Length + read > limit)
+            {
+                if (truncate)
+                {
+                    copy.Write(chunk, 0, (int)(limit - copy.Length));
+                    break;
+                }
+
+                throw ResponseTooLargeException.Page(limit);
+            }
+
+            copy.Write(chunk, 0, read);
+        }
+
+        return copy.ToArray();
+    }
+
+    /// <summary>What a failed answer means to the user: the ones with a fix of their own are
+    /// ModuleExceptions; the rest keep their status, for the retry policy and the error mapper.</summary>
+    private static Exception Failure(int status, byte[] body, IReadOnlyList<string> workspaceIds)
+    {
+        (string code, string message, string inner) = ErrorOf(body);
+        string workspaces = string.Join(", ", workspaceIds);
+        string said = ServerText.Clean(message.Length > 0 ? $"{code}: {message}{(inner.Length > 0 ? $" ({inner})" : "")}" : $"HTTP {status}");
+        switch (status)
+        {
+            case 403:
+                return new ModuleException("LogAnalyticsForbidden", ErrorCategory.PermissionDenied,
+                    $"Log Analytics refused to query workspace {workspaces} ({said}). A user needs the Log Analytics Reader (or Reader) role on each workspace; an app or managed identity needs that role too, or the Log Analytics API application permission Data.Read with admin consent. Then run the command again (for a new role, connect again).",
+                    workspaces);
+            case 404:
+                return new ModuleException("WorkspaceNotFound", ErrorCategory.ObjectNotFound,
+                    $"Log Analytics knows no workspace {workspaces} ({said}). -WorkspaceId takes the workspace id (a GUID, 'Workspace ID' on the workspace's Overview page in the Azure portal), not its name or resource id.",
+                    workspaces);
+            case 400 when (message + inner).IndexOf("AuditLogs", StringComparison.OrdinalIgnoreCase) >= 0:
+                return new ModuleException("AuditLogsTableMissing", ErrorCategory.ObjectNotFound,
+                    $"Workspace {workspaces} has no AuditLogs table ({said}). Entra sends its audit log there only through a diagnostic setting: in the Entra admin center, Monitoring > Diagnostic settings, add one that sends AuditLogs to this workspace. Rows arrive from then on; older activity is not copied.",
+                    workspaces);
+            default:
+                return new RequestFailedException(status, $"Log Analytics returned {status}: {said}", code.Length > 0 ? code : null, null);
+        }
+    }
+
+    private static (string Code, string Message, string Inner) ErrorOf(byte[] body)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out JsonElement error)
+                && error.ValueKind == JsonValueKind.Object)
+            {
+                string inner = error.TryGetProperty("innererror", out JsonElement innerError) && innerError.ValueKind == JsonValueKind.Object
+                    ? Text(innerError, "message")
+                    : "";
+                return (Text(error, "code"), Text(error, "message"), inner);
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return ("", body.Length == 0 ? "" : $"{body.Length} bytes that are no Log Analytics error", "");
+    }
+
+    private static string Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : "";
+
+    private sealed class PipelineOptions : ClientOptions
+    {
+    }
+
+    /// <summary>
+    /// Puts the connection's Log Analytics token on each request, to the connection's endpoint
+    /// only. Azure.Core's own bearer policy refuses http outright, and the emulator (like a local
+    /// proxy) is http on loopback, which the endpoint check already allows and nothing else.
+    /// </summary>
+    private sealed class BearerTokenPolicy : HttpPipelinePolicy
+    {
+        private readonly GraphTokenProvider _tokens;
+        private readonly Uri _endpoint;
+
+        public BearerTokenPolicy(GraphTokenProvider tokens, Uri endpoint)
+        {
+            _tokens = tokens;
+            _endpoint = endpoint;
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (GraphNextLink.SameOrigin(message.Request.Uri.ToUri(), _endpoint))
+            {
+                string token = await _tokens.GetTokenAsync(message.CancellationToken).ConfigureAwait(false);
+                message.Request.Headers.SetValue("Authorization", "Bearer " + token);
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+}

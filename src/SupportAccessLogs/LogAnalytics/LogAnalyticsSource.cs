@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SupportAccessLogs.Activities;
+using SupportAccessLogs.Records;
+
+namespace SupportAccessLogs.LogAnalytics;
+
+/// <summary>
+/// The Log Analytics source: reads the support-access rows of a query's window from the AuditLogs
+/// table of one or more workspaces (docs/architecture.md, "Log Analytics").
+/// </summary>
+/// <remarks>
+/// One count query (rows per hour) sizes the window into slices of about <see cref="RowsPerSlice"/>
+/// rows, far below the API's limits (500,000 rows, ~64 MB). Slices are half-open in TimeGenerated,
+/// so each row is in exactly one. Up to <see cref="SlicesAtOnce"/> are read at once and handed
+/// over newest first, in order. A slice whose answer is incomplete (PartialError), too large,
+/// a 504 or a timeout is split in two and both halves read again: a partial answer is never
+/// taken as complete. A slice of one instant that still holds too many rows is split by a hash
+/// of the row id, so every row of a busy second comes out.
+/// </remarks>
+internal sealed class LogAnalyticsSource : IRecordSource
+{
+    public const int RowsPerSlice = 20_000;
+    public const int SlicesAtOnce = 3;
+
+    /// <summary>Splits of one slice before the source gives up (2^20 buckets of one instant).</summary>
+    private const int MaxSplitDepth = 40;
+
+    private readonly LogAnalyticsClient _client;
+    private readonly IReadOnlyList<string> _workspaceIds;
+
+    public LogAnalyticsSource(LogAnalyticsClient client, IReadOnlyList<string> workspaceIds)
+    {
+        _client = client;
+        _workspaceIds = workspaceIds;
+    }
+
+    public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Graph's window includes its end; the half-open slices end one tick later to match.
+        var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
+        var retry = new PageRetryPolicy(query.MaxRetries);
+        reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
+        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(
+            await RunAsync(Kql.CountsByHour(query, window), window, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+        long total = counts.Sum(c => c.Count);
+        List<Slice> slices = Plan(window, counts);
+        reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
+        if (total == 0)
+        {
+            reporter.Warning($"The workspace(s) {string.Join(", ", _workspaceIds)} hold no support access activity from {Kql.Time(window.Start)} to {Kql.Time(query.EndUtc)}. If Microsoft Graph shows activity in that time, check that a diagnostic setting sends AuditLogs to the workspace (rows arrive only from when it was added).");
+            yield break;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new Queue<Task<List<ParsedAuditRecord>>>();
+        int next = 0;
+        int sliceNumber = 0;
+        try
+        {
+            while (next < slices.Count || inFlight.Count > 0)
+            {
+                while (next < slices.Count && inFlight.Count < SlicesAtOnce)
+                {
+                    Slice slice = slices[next++];
+                    inFlight.Enqueue(Task.Run(() => ReadSliceAsync(slice, query, retry, reporter, 0, stop.Token), stop.Token));
+                }
+
+                List<ParsedAuditRecord> rows = await inFlight.Dequeue().ConfigureAwait(false);
+                foreach (ParsedAuditRecord row in rows)
+                {
+                    yield return row;
+                }
+
+                reporter.PageDone(++sliceNumber);
+            }
+        }
+        finally
+        {
+            // -First satisfied, Ctrl+C or a failure: the slices still running stop, and no more start.
+            stop.Cancel();
+            foreach (Task<List<ParsedAuditRecord>> pending in inFlight)
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // Their results are not wanted any more, nor their failures.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Slices of about <see cref="RowsPerSlice"/> rows, newest first, from the hourly counts: hours
+    /// without rows are passed over, an hour with more rows than a slice takes is cut into equal parts.
+    /// </summary>
+    internal static List<Slice> Plan(Slice window, List<(DateTime Bin, long Count)> counts)
+    {
+        var slices = new List<Slice>();
+        DateTime? end = null;
+        DateTime start = window.End;
+        long rows = 0;
+        foreach ((DateTime bin, long count) in counts.Where(c => c.Count > 0).OrderByDescending(c => c.Bin))
+        {
+            DateTime binStart = bin < window.Start ? window.Start : bin;
+            DateTime binEnd = bin.AddHours(1) > window.End ? window.End : bin.AddHours(1);
+            if (binEnd <= binStart)
+            {
+                continue;
+            }
+
+            if (end is not null && rows + count > RowsPerSlice)
+            {
+                slices.Add(new Slice(start, end.Value));
+                end = null;
+                rows = 0;
+            }
+
+            if (count > RowsPerSlice)
+            {
+                int parts = (int)Math.Min(3600, (count + RowsPerSlice - 1) / RowsPerSlice);
+                long step = (binEnd - binStart).Ticks / parts;
+                for (int part = parts - 1; part >= 0; part--)
+                {
+                    DateTime partStart = part == 0 ? binStart : new DateTime(binStart.Ticks + (step * part), DateTimeKind.Utc);
+                    DateTime partEnd = part == parts - 1 ? binEnd : new DateTime(binStart.Ticks + (step * (part + 1)), DateTimeKind.Utc);
+                    slices.Add(new Slice(partStart, partEnd));
+                }
+
+                continue;
+            }
+
+            end ??= binEnd;
+            start = binStart;
+            rows += count;
+        }
+
+        if (end is not null)
+        {
+            slices.Add(new Slice(start, end.Value));
+        }
+
+        return slices;
+    }
+
+    private async Task<List<ParsedAuditRecord>> ReadSliceAsync(Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, int depth, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return QueryAnswer.Records(await RunAsync(Kql.Rows(query, slice), slice, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
+        {
+            (Slice newer, Slice older) = slice.Split();
+            reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({Describe(ex)}); reading it again as two: {newer} and {older}.");
+            List<ParsedAuditRecord> rows = await ReadSliceAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false);
+            rows.AddRange(await ReadSliceAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false));
+            return rows;
+        }
+    }
+
+    /// <summary>One query, retried after throttling and transient failures as the Graph path's pages are.</summary>
+    private async Task<byte[]> RunAsync(string kql, Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(query.PageTimeout);
+            Exception failure;
+            try
+            {
+                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), query.PageTimeout, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = ex;
+            }
+
+            bool timedOut = failure is OperationCanceledException && timeout.IsCancellationRequested;
+            if (timedOut)
+            {
+                failure = new TimeoutException($"Log Analytics did not answer within {query.PageTimeout.TotalSeconds:0} s.").At(_client.QueryUrl(_workspaceIds));
+            }
+
+            // Too much for one answer is the slicer's to mend by splitting, not a retry's.
+            FailureStep step = retry.Decide(failure, timedOut, attempt, canFallBack: IsTooMuch(failure, cancellationToken), canRenewToken: false);
+            if (step.Action != FailureAction.Retry)
+            {
+                throw failure;
+            }
+
+            reporter.Verbose($"Log Analytics: the query for {slice} failed ({Describe(failure)}); trying it again in {step.Delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used).");
+            await Task.Delay(step.Delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An answer that a smaller slice would get whole: incomplete, too large, or out of time.</summary>
+    private static bool IsTooMuch(Exception failure, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && (failure is PartialAnswerException or ResponseTooLargeException or TimeoutException
+            || PageRetryPolicy.StatusOf(failure) == 504);
+
+    private static string Describe(Exception failure) => failure.Message;
+}
