@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using SupportAccessLogs.Activities;
+using SupportAccessLogs.LogAnalytics;
+using SupportAccessLogs.Records;
+using Xunit;
+
+namespace SupportAccessLogs.Tests;
+
+/// <summary>The Log Analytics source's own rules: the KQL it sends, how it slices, how it reads
+/// an answer. Against the emulator's query API: LogAnalyticsSourceTests and the Pester tests.</summary>
+public class LogAnalyticsTests
+{
+    private static readonly DateTime Start = new(2026, 6, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime End = new(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Theory]
+    [InlineData("plain", "\"plain\"")]
+    [InlineData("x\" or 1==1 //", "\"x\\\" or 1==1 //\"")]
+    [InlineData("back\\slash", "\"back\\\\slash\"")]
+    [InlineData("two\nlines", "\"two\\nlines\"")]
+    [InlineData("it's", "\"it's\"")]
+    public void String_EscapesEverythingThatCouldEndTheLiteral(string value, string literal)
+    {
+        Assert.Equal(literal, Kql.String(value));
+    }
+
+    [Fact]
+    public void Rows_TheDocumentedShape_WithTheInitiatorAsOneLiteral()
+    {
+        var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "x\" or 1==1 //@contoso.com" };
+
+        string kql = Kql.Rows(query, new Slice(Start, End));
+
+        Assert.Equal(
+            "AuditLogs\n" +
+            "| where TimeGenerated >= datetime(2026-06-01T00:00:00.0000000Z) and TimeGenerated < datetime(2026-09-01T00:00:00.0000000Z)\n" +
+            "| where Category == \"MicrosoftSupportAccessManagement\"\n" +
+            "| where tostring(InitiatedBy.user.userPrincipalName) =~ \"x\\\" or 1==1 //@contoso.com\"\n" +
+            "| project " + Kql.Columns + "\n" +
+            "| order by TimeGenerated desc, Id desc",
+            kql);
+    }
+
+    [Fact]
+    public void Rows_NotAUpn_NoInitiatorClause_AndABucketedSliceNamesItsBucket()
+    {
+        var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "*@contoso.com" };
+
+        string kql = Kql.Rows(query, new Slice(Start, Start, 4, 3));
+
+        Assert.DoesNotContain("InitiatedBy.user", kql);
+        Assert.Contains("\n| where hash(Id, 4) == 3\n", kql);
+    }
+
+    [Fact]
+    public void Split_HalvesInTime_ThenByIdHash_AndTheHalvesHoldExactlyTheRows()
+    {
+        var slice = new Slice(Start, Start.AddTicks(3));
+
+        (Slice newer, Slice older) = slice.Split();
+        Assert.Equal((Start.AddTicks(1), Start.AddTicks(3)), (newer.Start, newer.End));
+        Assert.Equal((Start, Start.AddTicks(1)), (older.Start, older.End));
+
+        (Slice a, Slice b) = older.Split();
+        Assert.Equal((Start, Start.AddTicks(1), 2, 0), (a.Start, a.End, a.Buckets, a.Bucket));
+        Assert.Equal((Start, Start.AddTicks(1), 2, 1), (b.Start, b.End, b.Buckets, b.Bucket));
+        (Slice c, Slice d) = b.Split();
+        Assert.Equal((4, 1), (c.Buckets, c.Bucket));
+        Assert.Equal((4, 3), (d.Buckets, d.Bucket));
+    }
+
+    [Fact]
+    public void Plan_CoversTheWindowsRowsNewestFirst_InSlicesOfAboutTheTarget()
+    {
+        var window = new Slice(Start, End);
+        var counts = new List<(DateTime, long)>();
+        for (DateTime hour = Start; hour < End; hour = hour.AddHours(1))
+        {
+            counts.Add((hour, hour.Hour == 12 ? 50_000 : hour.Hour % 3));
+        }
+
+        List<Slice> slices = LogAnalyticsSource.Plan(window, counts);
+
+        for (int i = 0; i < slices.Count; i++)
+        {
+            Slice slice = slices[i];
+            Assert.True(slice.Start < slice.End);
+            if (i > 0)
+            {
+                Assert.True(slice.End <= slices[i - 1].Start, "newest first, no overlap");
+            }
+
+            long rows = (long)counts.Where(c => c.Item1 >= Floor(slice.Start) && c.Item1 < slice.End).Sum(c => c.Item2 * Share(c.Item1, slice));
+            Assert.True(rows <= LogAnalyticsSource.RowsPerSlice + 1, $"slice {slice} plans {rows} rows");
+        }
+
+        // Every hour that has rows lies inside a slice.
+        foreach ((DateTime hour, long count) in counts.Where(c => c.Item2 > 0))
+        {
+            Assert.Contains(slices, s => s.Start <= hour && hour < s.End);
+        }
+    }
+
+    [Fact]
+    public void Records_ColumnsByName_DynamicColumnsAsJsonText_IntoTheGraphRecordModel()
+    {
+        string body = """
+        {"tables":[{"name":"PrimaryResult","columns":[
+          {"name":"AADTenantId","type":"string"},{"name":"Id","type":"string"},{"name":"ActivityDateTime","type":"datetime"},
+          {"name":"ActivityDisplayName","type":"string"},{"name":"Category","type":"string"},{"name":"Unknown","type":"string"},
+          {"name":"InitiatedBy","type":"dynamic"},{"name":"AdditionalDetails","type":"dynamic"},{"name":"TargetResources","type":"dynamic"}],
+          "rows":[["8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b","Directory_ABC","2026-08-01T10:00:00.1234567Z","Request approved","MicrosoftSupportAccessManagement","x",
+                   "{\"user\":{\"id\":\"u1\",\"userPrincipalName\":\"admin@contoso.com\"}}","[{\"key\":\"SupportRequestId\",\"value\":\"2411\"}]",null]]}]}
+        """;
+
+        ParsedAuditRecord parsed = Assert.Single(QueryAnswer.Records(Encoding.UTF8.GetBytes(body)));
+
+        AuditRecord record = parsed.Record;
+        Assert.Equal("Directory_ABC", record.Id);
+        Assert.Equal("8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b", record.TenantId);
+        Assert.Equal(new DateTimeOffset(2026, 8, 1, 10, 0, 0, TimeSpan.Zero).AddTicks(1234567), record.ActivityDateTime);
+        Assert.Equal("admin@contoso.com", record.InitiatedBy?.User?.UserPrincipalName);
+        Assert.Equal("2411", record.AdditionalDetails?.Single()?.Value);
+        Assert.Null(record.TargetResources);
+        string raw = Encoding.UTF8.GetString(parsed.Raw);
+        Assert.Contains("\"aadTenantId\":\"8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b\"", raw);
+        Assert.Contains("\"initiatedBy\":{\"user\"", raw);
+    }
+
+    [Fact]
+    public void Records_PartialError_IsNeverTakenAsComplete()
+    {
+        string body = """
+        {"tables":[{"name":"PrimaryResult","columns":[{"name":"Id","type":"string"}],"rows":[["a"],["b"]]}],
+         "error":{"code":"PartialError","message":"There were some errors when processing your query.","details":[{"code":"EngineError","message":"Query result set has exceeded the internal record count limit"}]}}
+        """;
+
+        PartialAnswerException error = Assert.Throws<PartialAnswerException>(() => QueryAnswer.Records(Encoding.UTF8.GetBytes(body)));
+        Assert.Contains("PartialError", error.Message);
+        Assert.Contains("record count limit", error.Message);
+    }
+
+    [Fact]
+    public void Records_DynamicColumnThatIsNotJson_IsAFormatError()
+    {
+        string body = """{"tables":[{"columns":[{"name":"Id"},{"name":"InitiatedBy"}],"rows":[["a","{not json"]]}]}""";
+
+        Assert.ThrowsAny<Exception>(() => QueryAnswer.Records(Encoding.UTF8.GetBytes(body)));
+    }
+
+    [Fact]
+    public void Counts_ReadsBinsAndCounts()
+    {
+        string body = """{"tables":[{"columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12],["2026-08-01T11:00:00Z",3]]}]}""";
+
+        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(new[] { (new DateTime(2026, 8, 1, 10, 0, 0, DateTimeKind.Utc), 12L), (new DateTime(2026, 8, 1, 11, 0, 0, DateTimeKind.Utc), 3L) }, counts);
+        Assert.All(counts, c => Assert.Equal(DateTimeKind.Utc, c.Bin.Kind));
+    }
+
+    private static DateTime Floor(DateTime time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>The share of an hour's rows a slice takes, assuming them spread evenly.</summary>
+    private static double Share(DateTime hour, Slice slice)
+    {
+        DateTime from = hour < slice.Start ? slice.Start : hour;
+        DateTime to = hour.AddHours(1) > slice.End ? slice.End : hour.AddHours(1);
+        return to <= from ? 0 : (to - from).TotalHours;
+    }
+}
