@@ -14,7 +14,7 @@ BeforeAll {
     # The documented columns, in the order Export-Csv writes them, each with its type ($null is
     # allowed where the type is nullable).
     $script:ActivityColumns = [ordered]@{
-        ActivityDateTime = [datetime]; Id = [string]; Category = [SupportAccessLogs.Category]; Activity = [SupportAccessLogs.Activity]
+        ActivityDateTime = [datetime]; Id = [string]; TenantId = [string]; Category = [SupportAccessLogs.Category]; Activity = [SupportAccessLogs.Activity]
         ActivityDisplayName = [string]; TenantRole = [SupportAccessLogs.TenantRole]; Result = [string]; ResultReason = [string]
         InitiatorType = [SupportAccessLogs.InitiatorType]; InitiatedBy = [string]; InitiatorId = [string]; InitiatorIpAddress = [string]
         SupportRequestId = [string]; OtherTenantId = [string]; CorrelationId = [string]; LoggedByService = [string]
