@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GraphEmulator.Data;
+using GraphEmulator.LogAnalytics;
 
-namespace GraphEmulator.LogAnalytics;
+namespace GraphEmulator;
 
 /// <summary>
 /// The workspaces behind <c>POST /v1/workspaces/{id}/query</c> and their <c>AuditLogs</c> rows
