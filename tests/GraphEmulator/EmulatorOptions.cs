@@ -101,6 +101,33 @@ public sealed class EmulatorOptions
     /// </summary>
     public int? DirectoryDelayMs { get; init; }
 
+    /// <summary>
+    /// The Log Analytics query API's record count limit (default 500,000, as the service): a result
+    /// with more rows answers 200 with the first this many and a PartialError. 1..10,000,000.
+    /// </summary>
+    public int LogAnalyticsRowCap { get; init; } = 500_000;
+
+    /// <summary>
+    /// Extra support-access rows in the demo workspace's AuditLogs (<see cref="DemoWorkspace.WorkspaceId"/>),
+    /// spread evenly over its 180 days, for volume tests (0..5,000,000; default 0). Unlike
+    /// <see cref="BulkRecordCount"/> (which adds records to Graph and the workspace alike), these
+    /// are in the workspace only.
+    /// </summary>
+    public int LogAnalyticsBulkRows { get; init; }
+
+    /// <summary>
+    /// Scripted faults on Log Analytics queries, in force from the start (more with
+    /// <c>POST /_emulator/la-faults</c> or <see cref="EmulatorServer.LogAnalyticsFaults"/>). See README.md, "Log Analytics".
+    /// </summary>
+    public IReadOnlyList<LogAnalyticsFaultRule> LogAnalyticsFaults { get; init; } = [];
+
+    /// <summary>
+    /// Wait this many milliseconds (0..600000) before running each Log Analytics query (after its
+    /// checks and faults); longer than the request's <c>Prefer: wait</c> (180 s by default) answers
+    /// 504 when the wait is up. A client that gives up ends the wait. Null (default): no wait.
+    /// </summary>
+    public int? LogAnalyticsDelayMs { get; init; }
+
     internal void Validate()
     {
         if (PageSize is < 1 or > 999)
@@ -150,5 +177,19 @@ public sealed class EmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(ThrottleWindow), ThrottleWindow, "ThrottleWindow must be positive.");
         if (DirectoryDelayMs is < 0 or > 600_000)
             throw new ArgumentOutOfRangeException(nameof(DirectoryDelayMs), DirectoryDelayMs, "DirectoryDelayMs must be 0..600000.");
+        if (LogAnalyticsRowCap is < 1 or > 10_000_000)
+            throw new ArgumentOutOfRangeException(nameof(LogAnalyticsRowCap), LogAnalyticsRowCap, "LogAnalyticsRowCap must be 1..10000000.");
+        if (LogAnalyticsBulkRows is < 0 or > 5_000_000)
+            throw new ArgumentOutOfRangeException(nameof(LogAnalyticsBulkRows), LogAnalyticsBulkRows, "LogAnalyticsBulkRows must be 0..5000000.");
+        if (LogAnalyticsFaults is null)
+            throw new ArgumentNullException(nameof(LogAnalyticsFaults));
+        foreach (LogAnalyticsFaultRule rule in LogAnalyticsFaults)
+        {
+            if (rule is null)
+                throw new ArgumentException("LogAnalyticsFaults must not contain null.", nameof(LogAnalyticsFaults));
+            rule.Validate();
+        }
+        if (LogAnalyticsDelayMs is < 0 or > 600_000)
+            throw new ArgumentOutOfRangeException(nameof(LogAnalyticsDelayMs), LogAnalyticsDelayMs, "LogAnalyticsDelayMs must be 0..600000.");
     }
 }

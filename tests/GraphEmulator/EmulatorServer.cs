@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using GraphEmulator.Authority;
 using GraphEmulator.Endpoints;
 using GraphEmulator.Faults;
+using GraphEmulator.LogAnalytics;
 using GraphEmulator.Paging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -27,13 +28,17 @@ namespace GraphEmulator;
 public sealed class EmulatorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Lazy<LogAnalyticsData> _logAnalytics;
     private int _disposed;
 
     private EmulatorServer(
         WebApplication app, Uri baseAddress, Uri? authorityAddress, AuditDataSet dataSet, RequestLog requests,
-        TokenRequestLog tokenRequests, EmulatorOptions options, FaultSchedule faults)
+        TokenRequestLog tokenRequests, EmulatorOptions options, FaultSchedule faults,
+        Lazy<LogAnalyticsData> logAnalytics, LogAnalyticsFaultSchedule logAnalyticsFaults)
     {
         Faults = faults;
+        _logAnalytics = logAnalytics;
+        LogAnalyticsFaults = logAnalyticsFaults;
         _app = app;
         BaseAddress = baseAddress;
         AuthorityAddress = authorityAddress;
@@ -43,7 +48,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         Options = options;
     }
 
-    /// <summary>Where the emulator listens, with a trailing slash: <c>http://127.0.0.1:PORT/</c>. Graph v1.0 is at <c>v1.0/</c> under it.</summary>
+    /// <summary>Where the emulator listens, with a trailing slash: <c>http://127.0.0.1:PORT/</c>. Graph v1.0 is at <c>v1.0/</c> under it, the Log Analytics query API at <c>v1/workspaces/{id}/query</c> (the base address is the module's -LogAnalyticsEndpoint).</summary>
     public Uri BaseAddress { get; }
 
     /// <summary>
@@ -64,7 +69,7 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public AuditDataSet DataSet { get; }
 
-    /// <summary>The Graph requests received (control requests under /_emulator and sign-in requests excluded).</summary>
+    /// <summary>The Graph and Log Analytics requests received (control requests under /_emulator and sign-in requests excluded).</summary>
     public RequestLog Requests { get; }
 
     /// <summary>The sign-in requests received: token, device code, managed identity (and discovery, authorize).</summary>
@@ -78,6 +83,16 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// </summary>
     public FaultSchedule Faults { get; }
 
+    /// <summary>
+    /// The Log Analytics workspaces served at <c>v1/workspaces/{id}/query</c> under
+    /// <see cref="BaseAddress"/> (built at the first query or first use here: with many bulk rows
+    /// that takes a moment), with their truth. See README.md, "Log Analytics".
+    /// </summary>
+    public LogAnalyticsData LogAnalytics => _logAnalytics.Value;
+
+    /// <summary>The scripted faults on Log Analytics queries (apart from <see cref="Faults"/>, which are Graph's).</summary>
+    public LogAnalyticsFaultSchedule LogAnalyticsFaults { get; }
+
     /// <summary>Builds the data set and starts listening on 127.0.0.1 (port 0 picks a free one).</summary>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions? options = null, CancellationToken ct = default)
     {
@@ -87,6 +102,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         var tokenRequests = new TokenRequestLog();
         var faults = new FaultSchedule(options.Faults);
         var throttle = new ReportingThrottle(options, TimeProvider.System);
+        var logAnalyticsFaults = new LogAnalyticsFaultSchedule(options.LogAnalyticsFaults);
+        var logAnalytics = new Lazy<LogAnalyticsData>(() => new LogAnalyticsData(options, dataSet), LazyThreadSafetyMode.ExecutionAndPublication);
         // Made before Kestrel starts, so a certificate problem fails the start, not the first handshake.
         X509Certificate2? serverCertificate = options.EnableAuthority ? TestCertificateAuthority.ServerCertificate : null;
 
@@ -115,9 +132,10 @@ public sealed class EmulatorServer : IAsyncDisposable
             requests,
             new DirectoryAuditsEndpoint(dataSet, options, new ContinuationStore(), throttle, new FaultPlanner(options, faults)),
             new DirectoryEndpoints(options),
-            new ControlEndpoints(dataSet, requests, tokenRequests, faults, throttle),
+            new ControlEndpoints(dataSet, requests, tokenRequests, faults, throttle, () => logAnalytics.Value, logAnalyticsFaults),
             options.EnableAuthority ? new AuthorityEndpoints(options, dataSet.TenantId, tokenRequests, authorityLogger) : null,
-            new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests));
+            new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests),
+            new LogAnalyticsEndpoint(() => logAnalytics.Value, options, logAnalyticsFaults, dataSet.TenantId));
         app.Run(dispatcher.HandleAsync);
 
         try
@@ -143,7 +161,9 @@ public sealed class EmulatorServer : IAsyncDisposable
             requests,
             tokenRequests,
             options,
-            faults);
+            faults,
+            logAnalytics,
+            logAnalyticsFaults);
     }
 
     /// <summary>Stops Kestrel; requests still running get a few seconds to finish.</summary>

@@ -81,7 +81,17 @@ function Start-GraphEmulator {
         [switch] $Throttle,
         # Faults drawn at random (throttle, 503, 504, reset, truncated body) on this share of requests.
         [double] $FaultRate,
-        [int] $FaultSeed
+        [int] $FaultSeed,
+        # Log Analytics (POST /v1/workspaces/{id}/query on the same base address; see tests/GraphEmulator/README.md):
+        # the record count limit of a query's result (default 500000); past it, the first N rows and a PartialError.
+        [int] $LogAnalyticsRowCap,
+        # Extra support-access rows in the demo workspace, spread over its 180 days.
+        [int] $LogAnalyticsBulkRows,
+        # Scripted Log Analytics faults: 'throttle429:1:2' (from query 1, twice), 'timeout504:3',
+        # 'partialError@2026-09-03T12:00:00Z' (every query whose window holds that time).
+        [string[]] $LogAnalyticsFault = @(),
+        # Milliseconds each query waits before it runs (past the request's Prefer: wait, 504).
+        [int] $LogAnalyticsDelayMs
     )
 
     $EmulatorPath = [System.IO.Path]::GetFullPath($EmulatorPath)
@@ -102,6 +112,10 @@ function Start-GraphEmulator {
     if ($Throttle) { $arguments += '--throttle' }
     if ($FaultRate) { $arguments += '--fault-rate', $FaultRate.ToString([cultureinfo]::InvariantCulture) }
     if ($FaultSeed) { $arguments += '--fault-seed', $FaultSeed }
+    if ($LogAnalyticsRowCap) { $arguments += '--la-row-cap', $LogAnalyticsRowCap }
+    if ($LogAnalyticsBulkRows) { $arguments += '--la-bulk', $LogAnalyticsBulkRows }
+    foreach ($rule in $LogAnalyticsFault) { $arguments += '--la-fault', $rule }
+    if ($PSBoundParameters.ContainsKey('LogAnalyticsDelayMs')) { $arguments += '--la-delay', $LogAnalyticsDelayMs }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new((Get-DotnetHost))
     foreach ($argument in $arguments) { $startInfo.ArgumentList.Add([string]$argument) }
@@ -160,7 +174,9 @@ function Stop-GraphEmulator {
 function Get-EmulatorToken {
     <#
     .SYNOPSIS
-    Mints an unsigned test token from the emulator (defaults: the demo tenant's admin).
+    Mints an unsigned test token from the emulator (defaults: the demo tenant's admin). For the
+    Log Analytics API: -Claims @{ api = 'loganalytics' } (aud https://api.loganalytics.io, scp Data.Read),
+    with user = 'reportsReader' or roles = 'Data.Read' as for Graph.
     #>
     [CmdletBinding()]
     param(
@@ -223,6 +239,44 @@ function Set-EmulatorFault {
     Invoke-RestMethod -Method Post -Uri $uri -ContentType 'application/json' -Body (ConvertTo-Json -InputObject @($Fault) -Depth 3) | Out-Null
 }
 
+function Set-EmulatorLogAnalyticsFault {
+    <#
+    .SYNOPSIS
+    Scripts faults on Log Analytics queries, replacing those in force and restarting the query count,
+    e.g. @{ kind = 'throttle429'; query = 1; times = 2 } or @{ kind = 'partialError'; containsTime = '2026-09-03T12:00:00Z' }
+    (see tests/GraphEmulator/README.md, "Log Analytics faults"). An empty list clears them.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [hashtable[]] $Fault
+    )
+    $uri = [uri]::new($Emulator.BaseUri, '_emulator/la-faults')
+    Invoke-RestMethod -Method Post -Uri $uri -ContentType 'application/json' -Body (ConvertTo-Json -InputObject @($Fault) -Depth 3) | Out-Null
+}
+
+function Get-EmulatorWorkspaceTruth {
+    <#
+    .SYNOPSIS
+    What a window [Start, End) of a workspace's AuditLogs holds: rowCount, supportAccessCount,
+    supportAccessIds (newest first), supportAccessByTenant. Default: the demo workspace, all of it.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [string] $Workspace,
+        [Nullable[datetimeoffset]] $Start,
+        [Nullable[datetimeoffset]] $End,
+        [string] $AadTenantId
+    )
+    $query = @()
+    if ($Workspace) { $query += 'workspace=' + [uri]::EscapeDataString($Workspace) }
+    if ($Start) { $query += 'start=' + [uri]::EscapeDataString($Start.UtcDateTime.ToString('o')) }
+    if ($End) { $query += 'end=' + [uri]::EscapeDataString($End.UtcDateTime.ToString('o')) }
+    if ($AadTenantId) { $query += 'tenant=' + [uri]::EscapeDataString($AadTenantId) }
+    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/workspace-truth?' + ($query -join '&')))
+}
+
 function Get-EmulatorRequest {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Emulator)
@@ -240,5 +294,5 @@ function Get-EmulatorTokenRequest {
     Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/token-requests')) | ForEach-Object { $_ }
 }
 
-Export-ModuleMember -Function New-UnsignedJwt, Set-EmulatorFault, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
+Export-ModuleMember -Function New-UnsignedJwt, Set-EmulatorFault, Set-EmulatorLogAnalyticsFault, Get-EmulatorWorkspaceTruth, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
     Get-EmulatorRequestCount, Clear-EmulatorRequestLog

@@ -20,6 +20,9 @@ internal static class BearerCheck
         "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format. " +
         "(JWS): 'EncodedHeader.EncodedPayload.EncodedSignature'. (JWE): 'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.Ciphertext.EncodedAuthenticationTag'.";
 
+    /// <summary>The refusal of a request without a bearer token (no header, another scheme, or nothing after "Bearer").</summary>
+    public const string EmptyTokenMessage = "Access token is empty.";
+
     private const string Undecodable = "IDX14102: Unable to decode the header or payload of the token as Base64Url-encoded JSON.";
 
     /// <summary>Null when the header carries an acceptable token, else the message of Graph's 401.</summary>
@@ -30,12 +33,23 @@ internal static class BearerCheck
     /// Null when the header carries an acceptable token (its claims in <paramref name="caller"/>),
     /// else the message of Graph's 401.
     /// </summary>
-    public static string? Authenticate(string? authorizationHeader, DateTimeOffset now, string servedTenantId, out CallerClaims? caller)
+    public static string? Authenticate(string? authorizationHeader, DateTimeOffset now, string servedTenantId, out CallerClaims? caller) =>
+        Authenticate(authorizationHeader, now, servedTenantId, IsGraphAudience, out caller);
+
+    /// <summary>An <c>aud</c> Graph accepts: its URL (with or without the trailing slash) or its app id.</summary>
+    public static bool IsGraphAudience(string? audience) => GraphAudiences.Contains(audience, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The same checks for another API (Log Analytics): <paramref name="acceptsAudience"/> says
+    /// which <c>aud</c> values that API takes. Null when the token is acceptable, else why not.
+    /// </summary>
+    public static string? Authenticate(
+        string? authorizationHeader, DateTimeOffset now, string servedTenantId, Func<string?, bool> acceptsAudience, out CallerClaims? caller)
     {
         caller = null;
         string token = ExtractBearer(authorizationHeader);
         if (token.Length == 0)
-            return "Access token is empty.";
+            return EmptyTokenMessage;
 
         string[] parts = token.Split('.');
         if (parts.Length == 1)
@@ -50,7 +64,7 @@ internal static class BearerCheck
             return "Lifetime validation failed, the token is expired.";
 
         if (!payload.TryGetProperty("aud", out JsonElement aud) || aud.ValueKind != JsonValueKind.String
-            || !GraphAudiences.Contains(aud.GetString(), StringComparer.OrdinalIgnoreCase))
+            || !acceptsAudience(aud.GetString()))
             return "Invalid audience.";
 
         // Graph reads the tenant from the token; a token of another tenant can never read this one's logs.

@@ -15,6 +15,12 @@ public static class TestTokens
 {
     public const string GraphAudience = "https://graph.microsoft.com";
 
+    /// <summary>The Log Analytics query API's resource: the <c>aud</c> its tokens carry.</summary>
+    public const string LogAnalyticsAudience = "https://api.loganalytics.io";
+
+    /// <summary>The Log Analytics API's permission: a delegated scope (<c>scp</c>) or an application permission (<c>roles</c>).</summary>
+    public const string LogAnalyticsScope = "Data.Read";
+
     /// <summary>The delegated permissions directoryAudits needs (docs/architecture.md, "Facts from Microsoft's documentation").</summary>
     public const string DefaultScopes = "AuditLog.Read.All Directory.Read.All";
 
@@ -55,6 +61,28 @@ public static class TestTokens
             includeWids ? user.Wids : null, (exp < now ? exp : now).AddMinutes(-5), exp, GraphAudience, appId: null,
             AppDisplayName, [new("name", user.DisplayName)]);
     }
+
+    /// <summary>
+    /// A delegated Log Analytics token for a user of the demo directory: <c>aud</c>
+    /// <see cref="LogAnalyticsAudience"/>, <c>scp</c> <paramref name="scp"/> (default Data.Read),
+    /// oid, upn and name; valid for an hour. Whether it reads a workspace depends on the user
+    /// (<see cref="DemoWorkspace.WorkspaceReaders"/>).
+    /// </summary>
+    public static string LogAnalyticsUser(string key = "admin", string? scp = LogAnalyticsScope)
+    {
+        DemoUser user = DemoTenant.FindUser(key) ?? throw new ArgumentException($"No demo user '{key}'.", nameof(key));
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        return MintCore(DemoTenant.TenantId, user.ObjectId, user.UserPrincipalName, scp, roles: null, wids: null,
+            now.AddMinutes(-5), now.AddHours(1), LogAnalyticsAudience, appId: null, AppDisplayName, [new("name", user.DisplayName)]);
+    }
+
+    /// <summary>An app-only Log Analytics token of the demo automation app with these <c>roles</c> (default Data.Read); valid for an hour.</summary>
+    public static string LogAnalyticsApp(params string[] roles) => Mint(
+        DemoTenant.TenantId,
+        oid: DemoTenant.AutomationAppObjectId,
+        roles: roles.Length == 0 ? [LogAnalyticsScope] : roles,
+        aud: LogAnalyticsAudience,
+        appId: DemoTenant.AutomationAppId);
 
     /// <summary>An unsigned token: <c>header.payload.</c> with an empty signature segment.</summary>
     /// <param name="tid">Tenant id claim (also names the issuer); empty omits both, for a token without a tenant.</param>

@@ -60,6 +60,20 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --throttle-limit <n>       requests per window (default 5)
           --throttle-window <s>      window in seconds (default 10)
 
+        Log Analytics, POST /v1/workspaces/{id}/query (see README.md, "Log Analytics"):
+          --la-row-cap <n>           record count limit of a query's result, 1..10000000
+                                     (default 500000); past it: the first n rows and a PartialError
+          --la-bulk <n>              extra support-access rows in the demo workspace, spread over
+                                     its 180 days (default 0)
+          --la-fault <kind>:<query>[:<times>]
+          --la-fault <kind>@<ISO 8601 time>
+                                     scripted fault from that query number on (1 = the first
+                                     query), <times> times (default 1); or on every query whose
+                                     TimeGenerated window contains that time. Repeatable. Kinds:
+                                     partialError, throttle429, timeout504
+          --la-delay <ms>            wait this long before running each query, 0..600000 (default:
+                                     no wait); past the request's Prefer: wait, 504
+
           --help                     show this text
 
         Prints "GraphEmulator listening on http://127.0.0.1:PORT/" as its first line and, with
@@ -94,6 +108,9 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         int throttleLimit = defaults.ThrottleLimit;
         TimeSpan throttleWindow = defaults.ThrottleWindow;
         int? directoryDelayMs = defaults.DirectoryDelayMs;
+        int laRowCap = defaults.LogAnalyticsRowCap, laBulk = defaults.LogAnalyticsBulkRows;
+        var laFaults = new List<LogAnalyticsFaultRule>();
+        int? laDelayMs = defaults.LogAnalyticsDelayMs;
         error = null;
 
         for (int i = 0; i < args.Length; i++)
@@ -144,6 +161,10 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--throttle": throttle = true; break;
                     case "--throttle-limit": throttleLimit = Int(Value()); break;
                     case "--throttle-window": throttleWindow = TimeSpan.FromSeconds(double.Parse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture)); break;
+                    case "--la-row-cap": laRowCap = Int(Value()); break;
+                    case "--la-bulk": laBulk = Int(Value()); break;
+                    case "--la-fault": laFaults.Add(ParseLogAnalyticsFault(Value())); break;
+                    case "--la-delay": laDelayMs = Int(Value()); break;
                     case "--help" or "-h" or "-?": showHelp = true; break;
                     default: throw new FormatException($"Unknown option '{args[i]}'.");
                 }
@@ -179,6 +200,10 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             ThrottleLimit = throttleLimit,
             ThrottleWindow = throttleWindow,
             DirectoryDelayMs = directoryDelayMs,
+            LogAnalyticsRowCap = laRowCap,
+            LogAnalyticsBulkRows = laBulk,
+            LogAnalyticsFaults = laFaults,
+            LogAnalyticsDelayMs = laDelayMs,
         };
         return new CommandLine(options, parentPid, showHelp, authorityCaOut);
     }
@@ -222,6 +247,29 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         {
             Times = parts.Length == 3 ? Int(parts[2]) : 1,
             Location = location,
+        };
+    }
+
+    /// <summary>
+    /// <c>kind:query[:times]</c> (e.g. <c>throttle429:1:2</c>) or <c>kind@time</c> (e.g.
+    /// <c>partialError@2026-09-03T12:00:00Z</c>: every query whose window contains that time).
+    /// </summary>
+    private static LogAnalyticsFaultRule ParseLogAnalyticsFault(string value)
+    {
+        int at = value.IndexOf('@');
+        if (at >= 0)
+        {
+            if (!DateTimeOffset.TryParse(value[(at + 1)..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time))
+                throw new FormatException($"--la-fault: '{value[(at + 1)..]}' is not an ISO 8601 date and time.");
+            return new LogAnalyticsFaultRule(LogAnalyticsFaultKinds.Parse(value[..at])) { ContainsTime = time };
+        }
+        string[] parts = value.Split(':');
+        if (parts.Length is < 2 or > 3)
+            throw new FormatException($"--la-fault: '{value}' is not kind:query[:times] or kind@time.");
+        return new LogAnalyticsFaultRule(LogAnalyticsFaultKinds.Parse(parts[0]))
+        {
+            Query = Int(parts[1]),
+            Times = parts.Length == 3 ? Int(parts[2]) : null,
         };
     }
 

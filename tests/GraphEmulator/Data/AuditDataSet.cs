@@ -84,6 +84,9 @@ public sealed class AuditDataSet
 
     public bool IsWithinRetention(AuditRecord record) => record.ActivityDateTime >= RetentionStart;
 
+    /// <summary>Bulk record <paramref name="index"/> (0 is the newest), as the API serves it.</summary>
+    internal AuditRecord BulkRecord(int index) => _bulk.Get(index);
+
     /// <summary>
     /// Served records from <paramref name="from"/> on, each with the cursor just past it: a
     /// merge of the sorted scenario records and the (already ordered) bulk records.

@@ -2,7 +2,7 @@ using System;
 
 namespace GraphEmulator;
 
-/// <summary>One Graph request (anything outside /_emulator) as the emulator saw it.</summary>
+/// <summary>One Graph or Log Analytics request (anything outside /_emulator, the authority and /msi) as the emulator saw it.</summary>
 /// <param name="Sequence">Arrival number, from 1.</param>
 /// <param name="Query">The query string without '?', percent-decoded.</param>
 /// <param name="HasAuthorization">An Authorization header was sent (whatever it held).</param>
@@ -25,6 +25,12 @@ public sealed record RequestLogEntry(
     /// when it was served as usual.
     /// </summary>
     public string? Fault { get; init; }
+
+    /// <summary>The KQL of a Log Analytics query (the body's <c>query</c>); null for Graph requests and unreadable bodies.</summary>
+    public string? Kql { get; init; }
+
+    /// <summary>The body's <c>timespan</c> of a Log Analytics query, when it had one.</summary>
+    public string? Timespan { get; init; }
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using GraphEmulator.Faults;
+using GraphEmulator.LogAnalytics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
@@ -17,7 +18,8 @@ namespace GraphEmulator.Endpoints;
 /// written to either log.
 /// </summary>
 internal sealed class ControlEndpoints(
-    AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests, FaultSchedule faults, ReportingThrottle throttle)
+    AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests, FaultSchedule faults, ReportingThrottle throttle,
+    Func<LogAnalyticsData> logAnalytics, LogAnalyticsFaultSchedule logAnalyticsFaults)
 {
     public const string PathPrefix = "/_emulator";
     private const string JsonContentType = "application/json; charset=utf-8";
@@ -46,6 +48,10 @@ internal sealed class ControlEndpoints(
             ("POST", "/faults") => AddFaultsAsync(context),
             ("DELETE", "/faults") => ClearFaults(context),
             ("DELETE", "/throttle") => ResetThrottle(context),
+            ("GET", "/workspace-truth") => WriteWorkspaceTruthAsync(context, query),
+            ("GET", "/la-faults") => WriteJsonAsync(context, writer => LogAnalyticsFaultJson.WriteStates(writer, logAnalyticsFaults.Snapshot())),
+            ("POST", "/la-faults") => ReplaceLogAnalyticsFaultsAsync(context),
+            ("DELETE", "/la-faults") => ClearLogAnalyticsFaults(context),
             _ => GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
                 $"No emulator control endpoint '{context.Request.Method} {context.Request.Path}'. See tests/GraphEmulator/README.md."),
         };
@@ -88,6 +94,102 @@ internal sealed class ControlEndpoints(
         }
         IReadOnlyList<FaultRuleState> states = faults.Replace(rules);
         await WriteJsonAsync(context, writer => FaultJson.WriteStates(writer, states));
+    }
+
+    private async Task ReplaceLogAnalyticsFaultsAsync(HttpContext context)
+    {
+        IReadOnlyList<LogAnalyticsFaultRule> rules;
+        try
+        {
+            using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            rules = LogAnalyticsFaultJson.ReadRules(body.RootElement);
+            foreach (LogAnalyticsFaultRule rule in rules)
+                rule.Validate();
+        }
+        catch (JsonException ex)
+        {
+            await GraphErrors.BadRequestAsync(context, $"Invalid Log Analytics fault list: {ex.Message}");
+            return;
+        }
+        catch (ArgumentException ex)
+        {
+            await GraphErrors.BadRequestAsync(context, $"Invalid Log Analytics fault: {ex.Message.Split(" (Parameter")[0]}");
+            return;
+        }
+        IReadOnlyList<LogAnalyticsFaultRuleState> states = logAnalyticsFaults.Replace(rules);
+        await WriteJsonAsync(context, writer => LogAnalyticsFaultJson.WriteStates(writer, states));
+    }
+
+    private Task ClearLogAnalyticsFaults(HttpContext context)
+    {
+        logAnalyticsFaults.Clear();
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// <c>GET /_emulator/workspace-truth?workspace=&amp;start=&amp;end=&amp;tenant=&amp;ids=</c>: what a
+    /// window [start, end) of a workspace's AuditLogs holds (README.md, "Log Analytics").
+    /// </summary>
+    private async Task WriteWorkspaceTruthAsync(HttpContext context, IQueryCollection query)
+    {
+        string workspace = StringValues.IsNullOrEmpty(query["workspace"]) ? DemoWorkspace.WorkspaceId : query["workspace"].ToString();
+        DateTimeOffset? start = null, end = null;
+        foreach ((string name, Action<DateTimeOffset> set) in new (string, Action<DateTimeOffset>)[] { ("start", t => start = t), ("end", t => end = t) })
+        {
+            if (StringValues.IsNullOrEmpty(query[name]))
+                continue;
+            if (!DateTimeOffset.TryParse(query[name], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset at))
+            {
+                await GraphErrors.BadRequestAsync(context, $"Invalid {name} '{query[name]}': give an ISO 8601 date and time, e.g. 2026-09-01T00:00:00Z.");
+                return;
+            }
+            set(at);
+        }
+        string? tenant = StringValues.IsNullOrEmpty(query["tenant"]) ? null : query["tenant"].ToString();
+        bool includeIds = !bool.TryParse(query["ids"], out bool ids) || ids;
+
+        LogAnalyticsData data = logAnalytics();
+        if (data.RowCount(workspace) is null)
+        {
+            await GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
+                $"No workspace '{workspace}'. Served: {string.Join(", ", data.WorkspaceIds)}.");
+            return;
+        }
+        WorkspaceTruth truth = data.Truth(workspace, start, end, tenant);
+        await WriteJsonAsync(context, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("workspaceId", truth.WorkspaceId);
+            writer.WriteBoolean("hasAuditLogs", truth.HasAuditLogs);
+            writer.WriteString("aadTenantId", truth.AadTenantId);
+            writer.WriteString("anchor", LogAnalyticsJson.FormatDateTime(data.Anchor.UtcTicks));
+            writer.WriteString("tableStart", LogAnalyticsJson.FormatDateTime(data.TableStart.UtcTicks));
+            WriteInstant(writer, "start", truth.Start);
+            WriteInstant(writer, "end", truth.End);
+            writer.WriteNumber("rowCount", truth.RowCount);
+            writer.WriteNumber("supportAccessCount", truth.SupportAccessCount);
+            writer.WriteStartObject("supportAccessByTenant");
+            foreach ((string id, long count) in truth.SupportAccessByTenant)
+                writer.WriteNumber(id, count);
+            writer.WriteEndObject();
+            if (includeIds)
+            {
+                writer.WriteStartArray("supportAccessIds");
+                foreach (string id in truth.SupportAccessIds)
+                    writer.WriteStringValue(id);
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        });
+    }
+
+    private static void WriteInstant(Utf8JsonWriter writer, string name, DateTimeOffset? at)
+    {
+        if (at is DateTimeOffset value)
+            writer.WriteString(name, LogAnalyticsJson.FormatDateTime(value.UtcTicks));
+        else
+            writer.WriteNull(name);
     }
 
     private Task ClearFaults(HttpContext context)
@@ -158,6 +260,8 @@ internal sealed class ControlEndpoints(
             writer.WriteNumber("status", entry.Status);
             writer.WriteString("at", entry.At);
             writer.WriteString("fault", entry.Fault);
+            writer.WriteString("kql", entry.Kql);
+            writer.WriteString("timespan", entry.Timespan);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -184,7 +288,9 @@ internal sealed class ControlEndpoints(
 /// With <c>user=key</c>, it is that demo directory user's (<see cref="DemoTenant.Users"/>): oid,
 /// upn, name and <see cref="DemoUser.Wids"/>. With <c>roles</c>, it is app-only: no scp, upn or
 /// wids, and the demo automation app's oid and appid. Other parameters override the defaults;
-/// one given empty (<c>scp=</c>, <c>wids=</c>) leaves its claim out.
+/// one given empty (<c>scp=</c>, <c>wids=</c>) leaves its claim out. With <c>api=loganalytics</c>
+/// the defaults are the Log Analytics API's: <c>aud</c> <see cref="TestTokens.LogAnalyticsAudience"/>
+/// and <c>scp</c> <see cref="TestTokens.LogAnalyticsScope"/> (app-only tokens name their roles, e.g. roles=Data.Read).
 /// </summary>
 internal static class TokenRequest
 {
@@ -202,6 +308,17 @@ internal static class TokenRequest
         }
 
         bool appOnly = !StringValues.IsNullOrEmpty(query["roles"]);
+        // api=loganalytics: a token for the Log Analytics query API (its audience, and Data.Read
+        // as the default delegated scope) instead of Graph's.
+        string api = query["api"].ToString();
+        bool logAnalytics = string.Equals(api, "loganalytics", StringComparison.OrdinalIgnoreCase);
+        if (api.Length > 0 && !logAnalytics && !string.Equals(api, "graph", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"Unknown api '{api}': use graph (the default) or loganalytics.";
+            return false;
+        }
+        string audience = logAnalytics ? TestTokens.LogAnalyticsAudience : TestTokens.GraphAudience;
+        string scopes = logAnalytics ? TestTokens.LogAnalyticsScope : TestTokens.DefaultScopes;
         if (query.TryGetValue("user", out StringValues userKey))
         {
             DemoUser? user = DemoTenant.FindUser(userKey.ToString());
@@ -223,12 +340,12 @@ internal static class TokenRequest
                 Claim(query, "tid", DemoTenant.TenantId) ?? "",
                 Claim(query, "oid", user.ObjectId),
                 Claim(query, "upn", user.UserPrincipalName),
-                Claim(query, "scp", TestTokens.DefaultScopes),
+                Claim(query, "scp", scopes),
                 roles: null,
                 query.ContainsKey("wids") ? List(Claim(query, "wids", null)) : user.Wids,
                 (expires < now ? expires : now).AddMinutes(-5),
                 expires,
-                Claim(query, "aud", TestTokens.GraphAudience) ?? TestTokens.GraphAudience,
+                Claim(query, "aud", audience) ?? audience,
                 Claim(query, "appId", null),
                 TestTokens.AppDisplayName,
                 [new("name", user.DisplayName)]);
@@ -240,11 +357,11 @@ internal static class TokenRequest
             Claim(query, "tid", DemoTenant.TenantId) ?? "",
             oid: Claim(query, "oid", appOnly ? DemoTenant.AutomationAppObjectId : DemoTenant.AdminObjectId),
             upn: Claim(query, "upn", appOnly ? null : DemoTenant.AdminUpn),
-            scp: Claim(query, "scp", appOnly ? null : TestTokens.DefaultScopes),
+            scp: Claim(query, "scp", appOnly ? null : scopes),
             roles: List(Claim(query, "roles", null)),
             wids: List(Claim(query, "wids", appOnly ? null : TestTokens.GlobalReaderRoleTemplateId)),
             expires: DateTimeOffset.UtcNow.AddMinutes(lifetimeMinutes),
-            aud: Claim(query, "aud", TestTokens.GraphAudience) ?? TestTokens.GraphAudience,
+            aud: Claim(query, "aud", audience) ?? audience,
             appId: Claim(query, "appId", appOnly ? DemoTenant.AutomationAppId : null));
         return true;
     }

@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using GraphEmulator.Auth;
 using GraphEmulator.Authority;
 using GraphEmulator.Faults;
+using GraphEmulator.LogAnalytics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -13,7 +14,8 @@ namespace GraphEmulator.Endpoints;
 /// Every request's way in: each gets Graph's correlation headers; control requests go to
 /// <see cref="ControlEndpoints"/>; sign-in requests (the authority on the HTTPS listener, the
 /// managed identity endpoint on the http one) to theirs, logged in the token request log; Graph
-/// requests are logged, authenticated, routed and authorized by their endpoint.
+/// requests are logged, authenticated, routed and authorized by their endpoint; Log Analytics
+/// requests (under /v1) are logged and handed whole to <see cref="LogAnalyticsEndpoint"/>.
 /// </summary>
 internal sealed class RequestDispatcher(
     AuditDataSet dataSet,
@@ -22,7 +24,8 @@ internal sealed class RequestDispatcher(
     DirectoryEndpoints directory,
     ControlEndpoints control,
     AuthorityEndpoints? authority,
-    ManagedIdentityEndpoint managedIdentity)
+    ManagedIdentityEndpoint managedIdentity,
+    LogAnalyticsEndpoint logAnalytics)
 {
     // What Graph sends with a 401; without a claims challenge, clients must not retry on it.
     private const string BearerChallenge =
@@ -37,8 +40,9 @@ internal sealed class RequestDispatcher(
             return;
         }
 
-        // The HTTPS listener is the authority's; Graph answers there too (under /v1.0), as it may.
-        if (authority is not null && context.Request.IsHttps && !context.Request.Path.StartsWithSegments("/v1.0", StringComparison.OrdinalIgnoreCase))
+        // The HTTPS listener is the authority's; Graph (under /v1.0) and Log Analytics (under /v1) answer there too.
+        if (authority is not null && context.Request.IsHttps && !context.Request.Path.StartsWithSegments("/v1.0", StringComparison.OrdinalIgnoreCase)
+            && !LogAnalyticsEndpoint.Handles(context.Request))
         {
             await authority.HandleAsync(context);
             return;
@@ -61,7 +65,10 @@ internal sealed class RequestDispatcher(
         });
         try
         {
-            await RouteAsync(context, entry);
+            if (LogAnalyticsEndpoint.Handles(context.Request))
+                await logAnalytics.HandleAsync(context, () => entry.Authorized = true);
+            else
+                await RouteAsync(context, entry);
         }
         finally
         {
@@ -170,6 +177,8 @@ internal sealed class RequestDispatcher(
                 _arrived)
             {
                 Fault = RequestFault.Of(context),
+                Kql = RequestKql.Of(context),
+                Timespan = RequestKql.TimespanOf(context),
             });
         }
     }

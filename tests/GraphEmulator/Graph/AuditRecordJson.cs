@@ -77,7 +77,7 @@ internal static class AuditRecordJson
             writer.WriteString(name, value);
     }
 
-    private static void WriteInitiator(Utf8JsonWriter writer, AuditInitiator? initiator)
+    internal static void WriteInitiator(Utf8JsonWriter writer, AuditInitiator? initiator)
     {
         if (initiator is null)
         {
@@ -122,7 +122,7 @@ internal static class AuditRecordJson
         writer.WriteEndObject();
     }
 
-    private static void WriteTargets(Utf8JsonWriter writer, IReadOnlyList<AuditTargetResource>? targets)
+    internal static void WriteTargets(Utf8JsonWriter writer, IReadOnlyList<AuditTargetResource>? targets)
     {
         if (targets is null)
         {
@@ -162,7 +162,7 @@ internal static class AuditRecordJson
         writer.WriteEndArray();
     }
 
-    private static void WriteDetails(Utf8JsonWriter writer, IReadOnlyList<AuditKeyValue>? details)
+    internal static void WriteDetails(Utf8JsonWriter writer, IReadOnlyList<AuditKeyValue>? details)
     {
         if (details is null)
         {
