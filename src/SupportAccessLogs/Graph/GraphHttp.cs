@@ -33,6 +33,14 @@ internal static class GraphHttp
         return GraphClientFactory.Create(handlers);
     }
 
+    /// <summary>
+    /// An HttpClient with none of Graph's middleware, redirects refused as above: for an API
+    /// whose retries the caller decides alone (a retry handler underneath would repeat a 429 or
+    /// 504 unseen, where the Log Analytics source must split the slice or count the try).
+    /// </summary>
+    public static HttpClient CreateBareClient() =>
+        new(new RefuseRedirectsHandler { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } });
+
     /// <summary>Turns a 3xx answer into a clear error (the transport follows none by itself).</summary>
     private sealed class RefuseRedirectsHandler : DelegatingHandler
     {

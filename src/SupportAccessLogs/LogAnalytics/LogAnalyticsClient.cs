@@ -35,10 +35,10 @@ internal sealed class LogAnalyticsClient : IDisposable
     public LogAnalyticsClient(Uri baseUrl, GraphTokenProvider tokens)
     {
         _baseUrl = baseUrl;
-        // The connection's own HttpClient stack (redirects refused, as for Graph) under
-        // Azure.Core's pipeline; Azure.Core's retries are off, since a retry must be a
-        // decision of the source that knows which rows were already written.
-        _httpClient = GraphHttp.CreateClient();
+        // Redirects refused, as for Graph, and no retrying middleware at all (neither Graph's
+        // nor Azure.Core's): a retry, a split or a stop is the source's decision, since it
+        // knows which rows were already written.
+        _httpClient = GraphHttp.CreateBareClient();
         var options = new PipelineOptions { Transport = new HttpClientTransport(_httpClient) };
         options.Retry.MaxRetries = 0;
         _pipeline = HttpPipelineBuilder.Build(options, new BearerTokenPolicy(tokens, baseUrl));
@@ -161,7 +161,7 @@ internal sealed class LogAnalyticsClient : IDisposable
                 return new ModuleException("WorkspaceNotFound", ErrorCategory.ObjectNotFound,
                     $"Log Analytics knows no workspace {workspaces} ({said}). -WorkspaceId takes the workspace id (a GUID, 'Workspace ID' on the workspace's Overview page in the Azure portal), not its name or resource id.",
                     workspaces);
-            case 400 when (message + inner).IndexOf("AuditLogs", StringComparison.OrdinalIgnoreCase) >= 0:
+            case 400 when (message + " " + inner).IndexOf("Failed to resolve table or column expression named 'AuditLogs'", StringComparison.OrdinalIgnoreCase) >= 0:
                 return new ModuleException("AuditLogsTableMissing", ErrorCategory.ObjectNotFound,
                     $"Workspace {workspaces} has no AuditLogs table ({said}). Entra sends its audit log there only through a diagnostic setting: in the Entra admin center, Monitoring > Diagnostic settings, add one that sends AuditLogs to this workspace. Rows arrive from then on; older activity is not copied.",
                     workspaces);

@@ -27,8 +27,8 @@ internal sealed class LogAnalyticsSource : IRecordSource
     public const int RowsPerSlice = 20_000;
     public const int SlicesAtOnce = 3;
 
-    /// <summary>Splits of one slice before the source gives up (2^20 buckets of one instant).</summary>
-    private const int MaxSplitDepth = 40;
+    /// <summary>Splits of one slice before the source gives up: enough to halve 180 days down to one tick and then split that instant into 2^16 id buckets.</summary>
+    private const int MaxSplitDepth = 64;
 
     private readonly LogAnalyticsClient _client;
     private readonly IReadOnlyList<string> _workspaceIds;
@@ -45,14 +45,31 @@ internal sealed class LogAnalyticsSource : IRecordSource
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
         var retry = new PageRetryPolicy(query.MaxRetries);
         reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
-        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(
-            await RunAsync(Kql.CountsByHour(query, window), window, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+        List<(DateTime Bin, long Count)> counts = await CountAsync(window, query, retry, reporter, 0, cancellationToken).ConfigureAwait(false);
         long total = counts.Sum(c => c.Count);
         List<Slice> slices = Plan(window, counts);
         reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
         if (total == 0)
         {
             reporter.Warning($"The workspace(s) {string.Join(", ", _workspaceIds)} hold no support access activity from {Kql.Time(window.Start)} to {Kql.Time(query.EndUtc)}. If Microsoft Graph shows activity in that time, check that a diagnostic setting sends AuditLogs to the workspace (rows arrive only from when it was added).");
+            yield break;
+        }
+
+        if (query.First is not null)
+        {
+            // With -First, one slice at a time and each split's newer half handed over as soon
+            // as it is read: reading ahead would send queries whose rows are never written.
+            int number = 0;
+            foreach (Slice slice in slices)
+            {
+                await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, query, retry, reporter, 0, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return row;
+                }
+
+                reporter.PageDone(++number);
+            }
+
             yield break;
         }
 
@@ -67,7 +84,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 while (next < slices.Count && inFlight.Count < SlicesAtOnce)
                 {
                     Slice slice = slices[next++];
-                    inFlight.Enqueue(Task.Run(() => ReadSliceAsync(slice, query, retry, reporter, 0, stop.Token), stop.Token));
+                    inFlight.Enqueue(Task.Run(() => ReadSliceAsync(slice, query, retry, reporter, stop.Token), stop.Token));
                 }
 
                 List<ParsedAuditRecord> rows = await inFlight.Dequeue().ConfigureAwait(false);
@@ -107,7 +124,12 @@ internal sealed class LogAnalyticsSource : IRecordSource
         DateTime? end = null;
         DateTime start = window.End;
         long rows = 0;
-        foreach ((DateTime bin, long count) in counts.Where(c => c.Count > 0).OrderByDescending(c => c.Bin))
+        IEnumerable<(DateTime Bin, long Count)> hours = counts
+            .GroupBy(c => c.Bin)
+            .Select(hour => (hour.Key, hour.Sum(c => c.Count)))
+            .Where(c => c.Item2 > 0)
+            .OrderByDescending(c => c.Key);
+        foreach ((DateTime bin, long count) in hours)
         {
             DateTime binStart = bin < window.Start ? window.Start : bin;
             DateTime binEnd = bin.AddHours(1) > window.End ? window.End : bin.AddHours(1);
@@ -150,20 +172,71 @@ internal sealed class LogAnalyticsSource : IRecordSource
         return slices;
     }
 
-    private async Task<List<ParsedAuditRecord>> ReadSliceAsync(Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, int depth, CancellationToken cancellationToken)
+    /// <summary>Rows per hour of a window; a window whose counts don't fit one answer is counted in
+    /// two parts split as a slice is (an hour's count may then come in parts; the plan adds them up).</summary>
+    private async Task<List<(DateTime Bin, long Count)>> CountAsync(Slice window, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, int depth, CancellationToken cancellationToken)
     {
         try
         {
-            return QueryAnswer.Records(await RunAsync(Kql.Rows(query, slice), slice, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+            return QueryAnswer.Counts(await RunAsync(Kql.CountsByHour(query, window), window, query, retry, reporter, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
-            (Slice newer, Slice older) = slice.Split();
-            reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({Describe(ex)}); reading it again as two: {newer} and {older}.");
-            List<ParsedAuditRecord> rows = await ReadSliceAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false);
-            rows.AddRange(await ReadSliceAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false));
-            return rows;
+            (Slice newer, Slice older) = window.Split();
+            reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({Describe(ex)}); counting it again as two: {newer} and {older}.");
+            List<(DateTime, long)> counts = await CountAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false);
+            counts.AddRange(await CountAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false));
+            return counts;
         }
+    }
+
+    /// <summary>A slice's rows, newest first; a split slice's newer half comes out before the older is read.</summary>
+    private async IAsyncEnumerable<ParsedAuditRecord> StreamSliceAsync(Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, int depth, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<ParsedAuditRecord>? rows = null;
+        Exception? tooMuch = null;
+        try
+        {
+            rows = QueryAnswer.Records(await RunAsync(Kql.Rows(query, slice), slice, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
+        {
+            tooMuch = ex;
+        }
+
+        if (rows is not null)
+        {
+            foreach (ParsedAuditRecord row in rows)
+            {
+                yield return row;
+            }
+
+            yield break;
+        }
+
+        (Slice newer, Slice older) = slice.Split();
+        reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({Describe(tooMuch!)}); reading it again as two: {newer} and {older}.");
+        await foreach (ParsedAuditRecord row in StreamSliceAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+
+        await foreach (ParsedAuditRecord row in StreamSliceAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>A whole slice's rows, for the slices read side by side.</summary>
+    private async Task<List<ParsedAuditRecord>> ReadSliceAsync(Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, CancellationToken cancellationToken)
+    {
+        var rows = new List<ParsedAuditRecord>();
+        await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, query, retry, reporter, 0, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     /// <summary>One query, retried after throttling and transient failures as the Graph path's pages are.</summary>
