@@ -1,0 +1,140 @@
+#Requires -Version 7.4
+# Get-SupportAccessActivity -WorkspaceId: the built module against the emulator's Log Analytics
+# query API, the way a user runs it (issue 11).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'EmulatorProcess.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../output/SupportAccessLogs/SupportAccessLogs.psd1') -Force
+    $script:Emulator = Start-GraphEmulator -LogAnalyticsRowCap 1000 -LogAnalyticsBulkRows 20000
+    $script:Workspace = 'b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e'
+    $script:SecondWorkspace = 'e7f9a1b3-5c4d-4e6f-8a0b-2c3d4e5f6a7b'
+
+    function script:Connect-Workspace([hashtable] $LogAnalyticsClaims = @{}) {
+        $graph = Get-EmulatorToken -Emulator $Emulator | ConvertTo-SecureString -AsPlainText -Force
+        $claims = @{ api = 'loganalytics' } + $LogAnalyticsClaims
+        $logAnalytics = Get-EmulatorToken -Emulator $Emulator -Claims $claims | ConvertTo-SecureString -AsPlainText -Force
+        Connect-SupportAccess -AccessToken $graph -LogAnalyticsAccessToken $logAnalytics -GraphEndpoint $Emulator.BaseUri -LogAnalyticsEndpoint $Emulator.BaseUri
+        Clear-EmulatorRequestLog -Emulator $Emulator
+    }
+
+    # The emulator's clock: its data ends at its anchor, which is now at start.
+    $script:End = [datetime]::UtcNow
+}
+
+AfterAll {
+    Disconnect-SupportAccess
+    Stop-GraphEmulator -Emulator $Emulator
+}
+
+Describe 'Get-SupportAccessActivity -WorkspaceId' {
+    BeforeEach { Connect-Workspace }
+
+    It 'reads 90 days, past Graph''s 30, every activity once, newest first, into Export-Csv' {
+        $start = $End.AddDays(-90)
+        $truth = Get-EmulatorWorkspaceTruth -Emulator $Emulator -Workspace $Workspace -Start $start
+        $csv = Join-Path $TestDrive 'year.csv'
+
+        Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $start -WarningAction SilentlyContinue |
+            Export-Csv -LiteralPath $csv -NoTypeInformation
+        $rows = @(Import-Csv -LiteralPath $csv)
+
+        $truth.supportAccessCount | Should -BeGreaterThan 5000
+        $rows.Count | Should -Be $truth.supportAccessCount
+        @($rows.Id | Sort-Object -Unique).Count | Should -Be $rows.Count
+        $rows[0].ActivityDateTime | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$'
+        $rows[0].TenantId | Should -Be (Get-SupportAccessConnection).TenantId
+        $times = @($rows.ActivityDateTime | ForEach-Object { [datetimeoffset]::Parse($_, [cultureinfo]::InvariantCulture) })
+        for ($i = 1; $i -lt $times.Count; $i++) { $times[$i] | Should -BeLessOrEqual $times[$i - 1] }
+    }
+
+    It 'is not held to 30 days, and the 30-day error on the Graph path points at -WorkspaceId' {
+        $failure = $null
+        try { Get-SupportAccessActivity -StartTime $End.AddDays(-60) } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'StartTimeBeyondRetention,*'
+        $failure.Exception.Message | Should -Match '-WorkspaceId'
+    }
+
+    It 'reads two workspaces in one query, each activity saying whose tenant it is' {
+        $start = $End.AddDays(-170)
+        $activities = @(Get-SupportAccessActivity -WorkspaceId $Workspace, $SecondWorkspace -StartTime $start -WarningAction SilentlyContinue)
+        $tenants = foreach ($id in $Workspace, $SecondWorkspace) {
+            (Get-EmulatorWorkspaceTruth -Emulator $Emulator -Workspace $id -Start $start).supportAccessByTenant.PSObject.Properties.Name
+        }
+        @($activities.TenantId | Sort-Object -Unique) | Should -Be @($tenants | Sort-Object -Unique)
+        @($tenants | Sort-Object -Unique).Count | Should -BeGreaterThan 1
+        $paths = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*' | Select-Object -ExpandProperty path -Unique)
+        $paths | Should -Be @("/v1/workspaces/$Workspace/query")
+    }
+
+    It '-First 3 stops further queries' {
+        $activities = @(Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $End.AddDays(-90) -First 3 -WarningAction SilentlyContinue)
+        $sent = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*').Count
+        Start-Sleep -Milliseconds 300
+        $activities.Count | Should -Be 3
+        @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*').Count | Should -Be $sent
+        $sent | Should -BeLessThan 60
+    }
+
+    It 'treats an -InitiatedBy with quotes as data' {
+        $activities = @(Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $End.AddDays(-10) -InitiatedBy 'x" or 1==1 //@contoso.com' -WarningAction SilentlyContinue)
+        $activities.Count | Should -Be 0
+        $queries = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*')
+        $queries | ForEach-Object { $_.status | Should -Be 200 }
+    }
+
+    It 'refuses a workspace id that is not a GUID before any request' {
+        { Get-SupportAccessActivity -WorkspaceId 'law-contoso-audit' } | Should -Throw -ErrorId 'WorkspaceIdNotGuid,*'
+        @(Get-EmulatorRequest -Emulator $Emulator).Count | Should -Be 0
+    }
+
+    It 'names the role that works when the workspace refuses (403)' {
+        Connect-Workspace @{ user = 'helpdesk' }
+        $failure = $null
+        try { Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $End.AddDays(-5) } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'LogAnalyticsForbidden,*'
+        $failure.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $failure.Exception.Message | Should -Match 'Log Analytics Reader'
+    }
+
+    It 'says how to get a Log Analytics token when the connection has only a Graph token' {
+        $graph = Get-EmulatorToken -Emulator $Emulator | ConvertTo-SecureString -AsPlainText -Force
+        Connect-SupportAccess -AccessToken $graph -GraphEndpoint $Emulator.BaseUri
+        { Get-SupportAccessActivity -WorkspaceId $Workspace } | Should -Throw -ErrorId 'LogAnalyticsTokenMissing,*'
+    }
+
+    It 'refuses a Log Analytics token for another audience at connect' {
+        $graph = Get-EmulatorToken -Emulator $Emulator | ConvertTo-SecureString -AsPlainText -Force
+        { Connect-SupportAccess -AccessToken $graph -LogAnalyticsAccessToken $graph -GraphEndpoint $Emulator.BaseUri -LogAnalyticsEndpoint $Emulator.BaseUri } |
+            Should -Throw -ErrorId 'LogAnalyticsAccessTokenWrongAudience,*'
+    }
+}
+
+Describe 'Stopping a workspace read' {
+    It 'stops at once on Ctrl+C while a slow query is in flight, with no query after it' {
+        $slow = Start-GraphEmulator -LogAnalyticsDelayMs 20000
+        try {
+            $graph = Get-EmulatorToken -Emulator $slow
+            $logAnalytics = Get-EmulatorToken -Emulator $slow -Claims @{ api = 'loganalytics' }
+            $script = @"
+Import-Module '$((Resolve-Path (Join-Path $PSScriptRoot '../../output/SupportAccessLogs/SupportAccessLogs.psd1')).Path)'
+Connect-SupportAccess -AccessToken (ConvertTo-SecureString '$graph' -AsPlainText -Force) -LogAnalyticsAccessToken (ConvertTo-SecureString '$logAnalytics' -AsPlainText -Force) -GraphEndpoint '$($slow.BaseUri)' -LogAnalyticsEndpoint '$($slow.BaseUri)'
+`$ps = [powershell]::Create('CurrentRunspace')
+`$null = `$ps.AddCommand('Get-SupportAccessActivity').AddParameter('WorkspaceId', '$Workspace').AddParameter('StartTime', [datetime]::UtcNow.AddDays(-20))
+`$handle = `$ps.BeginInvoke()
+Start-Sleep -Seconds 2
+`$watch = [Diagnostics.Stopwatch]::StartNew()
+`$ps.Stop()
+'stopped in ' + [int]`$watch.Elapsed.TotalMilliseconds
+"@
+            $result = Invoke-ChildPwsh -Script $script -TimeoutSeconds 120
+            $result.Output | Should -Match 'stopped in \d+'
+            [int]([regex]::Match($result.Output, 'stopped in (\d+)').Groups[1].Value) | Should -BeLessThan 5000
+            Start-Sleep -Seconds 2
+            $queries = @(Get-EmulatorRequest -Emulator $slow | Where-Object path -Like '/v1/workspaces/*')
+            $queries.Count | Should -BeLessOrEqual 1 -Because 'the count query was in flight; nothing followed it'
+        }
+        finally {
+            Stop-GraphEmulator -Emulator $slow
+        }
+    }
+}
