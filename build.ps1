@@ -189,7 +189,8 @@ function Invoke-Demo {
         Write-Host "Demo tenant (Graph emulator) at $($emulator.BaseUri)"
         Import-Module (Join-Path $ModuleOutput "$ModuleName.psd1") -Force
         $token = Get-EmulatorToken -Emulator $emulator | ConvertTo-SecureString -AsPlainText -Force
-        Connect-SupportAccess -AccessToken $token -GraphEndpoint $emulator.BaseUri -PassThru | Format-List
+        $logAnalyticsToken = Get-EmulatorToken -Emulator $emulator -Claims @{ api = 'loganalytics' } | ConvertTo-SecureString -AsPlainText -Force
+        Connect-SupportAccess -AccessToken $token -LogAnalyticsAccessToken $logAnalyticsToken -GraphEndpoint $emulator.BaseUri -LogAnalyticsEndpoint $emulator.BaseUri -PassThru | Format-List
 
         $activity = @(Get-SupportAccessActivity -WarningAction Continue)
         # A wide rendering: the demo often runs where the console reports 80 columns (CI logs, pipes).
@@ -202,6 +203,16 @@ function Invoke-Demo {
         $activity | Export-Csv -LiteralPath $csv -NoTypeInformation -Encoding utf8
         $activity | Group-Object Category -NoElement | Sort-Object Name | Format-Table Name, Count | Out-Host
         Write-Host "$($activity.Count) activities written to $csv"
+
+        # History past Graph's 30 days: the last 90 from the demo Log Analytics workspace.
+        $workspace = 'b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e'
+        Write-Host "`nThe last 90 days from the demo Log Analytics workspace $workspace"
+        $history = @(Get-SupportAccessActivity -WorkspaceId $workspace -StartTime ([datetime]::UtcNow.AddDays(-90)) -WarningAction SilentlyContinue)
+        $history | Group-Object { $_.ActivityDateTime.ToString('yyyy-MM') }, Category -NoElement | Sort-Object Name |
+            Format-Table @{ Name = 'Month, Category'; Expression = 'Name' }, Count | Out-Host
+        $historyCsv = Join-Path $demoOutput 'support-access-90-days.csv'
+        $history | Export-Csv -LiteralPath $historyCsv -NoTypeInformation -Encoding utf8
+        Write-Host "$($history.Count) activities of the last 90 days written to $historyCsv"
         Disconnect-SupportAccess
     }
     finally {

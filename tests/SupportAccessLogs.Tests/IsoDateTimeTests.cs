@@ -40,4 +40,18 @@ public class IsoDateTimeTests
         Assert.Equal("ActivityDateTime", typeof(UserInitiatedActivity).GetProperties()[0].Name);
         Assert.Equal("Id", typeof(UserInitiatedActivity).GetProperties()[1].Name);
     }
+
+    [Fact]
+    public void ToStringWithAFormat_FormatsAsADateTimeDoes()
+    {
+        var time = new DateTime(2026, 11, 2, 10, 15, 30, DateTimeKind.Utc);
+        PSObject value = IsoDateTime.Wrap(time);
+        PSMethodInfo toString = value.Methods["ToString"];
+
+        Assert.Equal("2026-11", toString.Invoke("yyyy-MM"));
+        Assert.Equal("2026-11", toString.Invoke(new PSObject("yyyy-MM")));
+        Assert.Equal(time.ToString(System.Globalization.CultureInfo.InvariantCulture), toString.Invoke(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("2026/11/02", toString.Invoke("yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("2026-11-02T10:15:30Z", toString.Invoke());
+    }
 }

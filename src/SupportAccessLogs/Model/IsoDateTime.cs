@@ -36,9 +36,28 @@ internal sealed class IsoDateTime : PSMethodInfo
     public static string Format(DateTime time) =>
         time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    public override object Invoke(params object[] arguments) => Format(_time);
+    /// <summary>No arguments: the ISO text. With a format or a provider (ToString('yyyy-MM')),
+    /// what DateTime itself gives, so the value still formats as a [datetime] does.</summary>
+    public override object Invoke(params object[] arguments)
+    {
+        object?[] given = Array.ConvertAll(arguments ?? Array.Empty<object>(), a => a is PSObject wrapped ? wrapped.BaseObject : a);
+        return given.Length switch
+        {
+            0 => Format(_time),
+            1 when given[0] is string format => _time.ToString(format, CultureInfo.CurrentCulture),
+            1 when given[0] is IFormatProvider provider => _time.ToString(provider),
+            2 when given[0] is string format && given[1] is IFormatProvider provider => _time.ToString(format, provider),
+            _ => throw new MethodException($"Cannot find an overload for \"ToString\" and the argument count: \"{given.Length}\"."),
+        };
+    }
 
-    public override Collection<string> OverloadDefinitions => new() { "string ToString()" };
+    public override Collection<string> OverloadDefinitions => new()
+    {
+        "string ToString()",
+        "string ToString(string format)",
+        "string ToString(System.IFormatProvider provider)",
+        "string ToString(string format, System.IFormatProvider provider)",
+    };
 
     public override PSMemberInfo Copy() => new IsoDateTime(_time);
 
