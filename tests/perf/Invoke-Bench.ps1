@@ -1,9 +1,10 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-Issues 6 and 10 benchmarks: (a) transfer floor, (b) Graph SDK, (c) ActivityQueryService, (d) the
+Issues 6, 10 and 11 benchmarks: (a) transfer floor, (b) Graph SDK, (c) ActivityQueryService, (d) the
 cmdlet in pwsh, ConvertTo-Csv and ConvertTo-Json of its objects against plain rows, peak memory of
-Export-Csv, cold start and -First 10. Called by `build.ps1 Bench`, which builds
+Export-Csv, cold start, -First 10, and the Log Analytics path (w) against the same answers raw (r)
+with its peak memory. Called by `build.ps1 Bench`, which builds
 the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
 #>
 [CmdletBinding()]
@@ -13,6 +14,7 @@ param(
     [int] $Records = 20000,
     [int] $Runs = 5,
     [int[]] $MemoryRecords = @(50000, 200000),
+    [int[]] $WorkspaceRows = @(50000, 200000),
     [switch] $Micro
 )
 
@@ -151,8 +153,46 @@ Get-SupportAccessActivity @query | Export-Csv -LiteralPath '$csv' -NoTypeInforma
     }
 }
 
+# Issue 11: the workspace path. (w) the Log Analytics source against (r) the same answers fetched
+# raw, in the harness's process with the emulator in-process; then the peak memory of a child
+# piping 180 days of a workspace into Export-Csv, at two sizes.
+$output = & dotnet $PerfAssembly --workspace-rows $WorkspaceRows[-1] --runs 3
+if ($LASTEXITCODE -ne 0) { throw "The workspace harness failed ($LASTEXITCODE)." }
+$output | Where-Object { $_ -notlike 'RESULT *' } | Out-Host
+$line = $output | Where-Object { $_ -like 'RESULT *' } | Select-Object -Last 1
+foreach ($pair in ($line -replace '^RESULT ', '') -split ' ') {
+    $name, $value = $pair -split '='
+    $figures[$name] = [double]::Parse($value, [cultureinfo]::InvariantCulture)
+}
+
+foreach ($count in $WorkspaceRows) {
+    $emulator = Start-GraphEmulator -LogAnalyticsBulkRows $count
+    try {
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "sal-bench-la-$PID.csv"
+        $environment = @{
+            SAL_MODULE = $ModuleManifest; SAL_URL = [string]$emulator.BaseUri
+            SAL_TOKEN = Get-EmulatorToken -Emulator $emulator
+            SAL_LA_TOKEN = Get-EmulatorToken -Emulator $emulator -Claims @{ api = 'loganalytics' }
+        }
+        $result = Invoke-ChildPwsh -Environment $environment -TimeoutSeconds 900 -Script @"
+`$ErrorActionPreference = 'Stop'
+Import-Module `$env:SAL_MODULE
+Connect-SupportAccess -AccessToken (ConvertTo-SecureString `$env:SAL_TOKEN -AsPlainText -Force) -LogAnalyticsAccessToken (ConvertTo-SecureString `$env:SAL_LA_TOKEN -AsPlainText -Force) -GraphEndpoint `$env:SAL_URL -LogAnalyticsEndpoint `$env:SAL_URL | Out-Null
+Get-SupportAccessActivity -WorkspaceId b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e -StartTime ([datetime]::UtcNow.AddDays(-179)) -WarningAction SilentlyContinue | Export-Csv -LiteralPath '$csv' -NoTypeInformation
+[Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64
+"@
+        if ($result.ExitCode -ne 0) { throw "Child pwsh failed ($($result.ExitCode)): $($result.Output) $($result.Error)" }
+        Remove-Item -LiteralPath $csv -ErrorAction Ignore
+        $figures["WorkspacePeakMB$count"] = [long](($result.Output -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -Last 1)) / 1MB
+    }
+    finally {
+        Stop-GraphEmulator -Emulator $emulator
+    }
+}
+
 $f = $figures
 $small, $large = $MemoryRecords[0], $MemoryRecords[-1]
+$laSmall, $laLarge = $WorkspaceRows[0], $WorkspaceRows[-1]
 $rows = @(
     [pscustomobject]@{ Measure = '(a) raw HttpClient, ms'; Value = '{0:0.0}' -f $f.a; Goal = '' }
     [pscustomobject]@{ Measure = '(b) Graph SDK typed, ms'; Value = '{0:0.0}' -f $f.b; Goal = '' }
@@ -178,6 +218,12 @@ $rows = @(
     [pscustomobject]@{ Measure = 'cold start: Import-Module + first object, ms'; Value = '{0:0}' -f $f.ColdModule
         Goal = '<= 1000 ms over bare: ' + (($f.ColdModule - $f.ColdBare) -le 1000) }
     [pscustomobject]@{ Measure = '-First 10: directoryAudits requests'; Value = "$($f.First10Requests) ($($f.First10Objects) objects)"; Goal = '1: ' + ($f.First10Requests -eq 1) }
+    [pscustomobject]@{ Measure = "(r) workspace, same answers raw, ms ($($f.wrecords) rows, $($f.wqueries) queries)"; Value = '{0:0.0}' -f $f.r; Goal = '' }
+    [pscustomobject]@{ Measure = '(w) workspace, Log Analytics source, ms'; Value = '{0:0.0}' -f $f.w; Goal = '' }
+    [pscustomobject]@{ Measure = 'w/r'; Value = '{0:0.00}' -f ($f.w / $f.r); Goal = '<= 1.5: ' + (($f.w / $f.r) -le 1.5) }
+    [pscustomobject]@{ Measure = "workspace peak RSS $laSmall rows -> Export-Csv, MB"; Value = '{0:0}' -f $f["WorkspacePeakMB$laSmall"]; Goal = '' }
+    [pscustomobject]@{ Measure = "workspace peak RSS $laLarge rows -> Export-Csv, MB"; Value = '{0:0}' -f $f["WorkspacePeakMB$laLarge"]
+        Goal = 'within 10% of {0}: {1}' -f $laSmall, ($f["WorkspacePeakMB$laLarge"] -le 1.1 * $f["WorkspacePeakMB$laSmall"]) }
 )
 Write-Host ''
 Write-Host "N = $Records bulk + scenario records ($($f.records) support-access activities from (c), $($f.dCount) rows in the CSV of (d)); medians of $Runs runs."

@@ -22,40 +22,51 @@ internal static class QueryAnswer
     {
         var records = new List<ParsedAuditRecord>();
         var buffer = new System.IO.MemoryStream(4096);
+        // One writer and one scratch buffer for all rows of the answer.
+        using var writer = new Utf8JsonWriter(buffer);
+        byte[] scratch = new byte[4096];
         Read(body, (ref Utf8JsonReader reader, string[] columns) =>
         {
             buffer.SetLength(0);
+            writer.Reset(buffer);
             string? tenant = null;
-            using (var writer = new Utf8JsonWriter(buffer))
+            writer.WriteStartObject();
+            for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
             {
-                writer.WriteStartObject();
-                for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+                string column = i < columns.Length ? columns[i] : "";
+                string? graphName = GraphName(column);
+                if (graphName is null)
                 {
-                    string column = i < columns.Length ? columns[i] : "";
-                    string? graphName = GraphName(column);
-                    if (graphName is null)
-                    {
-                        reader.Skip();
-                        continue;
-                    }
-
-                    if (column == "AADTenantId" && reader.TokenType == JsonTokenType.String)
-                    {
-                        tenant = reader.GetString();
-                    }
-
-                    writer.WritePropertyName(graphName);
-                    WriteValue(ref reader, writer, dynamicColumn: IsDynamic(column));
+                    reader.Skip();
+                    continue;
                 }
 
-                writer.WriteEndObject();
+                if (column == "AADTenantId" && reader.TokenType == JsonTokenType.String)
+                {
+                    tenant = reader.GetString();
+                }
+
+                writer.WritePropertyName(graphName);
+                WriteValue(ref reader, writer, dynamicColumn: IsDynamic(column), ref scratch);
             }
 
+            writer.WriteEndObject();
+            writer.Flush();
+
             byte[] raw = buffer.ToArray();
-            var recordReader = new Utf8JsonReader(raw);
-            if (!recordReader.Read() || !AuditRecordJson.TryReadRecord(ref recordReader, out AuditRecord record))
+            AuditRecord record;
+            try
             {
-                throw new AuditResponseFormatException("Log Analytics returned a row the module could not read as an audit record.");
+                // The dynamic columns' text was copied unchecked; reading the record checks it.
+                var recordReader = new Utf8JsonReader(raw);
+                if (!recordReader.Read() || !AuditRecordJson.TryReadRecord(ref recordReader, out record))
+                {
+                    throw new AuditResponseFormatException("Log Analytics returned a row the module could not read as an audit record.");
+                }
+            }
+            catch (JsonException ex)
+            {
+                throw new AuditResponseFormatException($"Log Analytics returned a dynamic column that is not JSON ({ex.Message}).");
             }
 
             record.TenantId = tenant;
@@ -227,7 +238,7 @@ internal static class QueryAnswer
         return ServerText.Clean($"{code}: {message}{(detail.Length > 0 ? $" ({detail})" : "")}");
     }
 
-    private static void WriteValue(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool dynamicColumn)
+    private static void WriteValue(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool dynamicColumn, ref byte[] scratch)
     {
         switch (reader.TokenType)
         {
@@ -235,15 +246,22 @@ internal static class QueryAnswer
                 writer.WriteNullValue();
                 break;
             case JsonTokenType.String when dynamicColumn:
-                // A dynamic column is JSON text; written as JSON, validated on the way.
-                string text = reader.GetString() ?? "";
-                if (text.Length == 0)
+                // A dynamic column is JSON text: its unescaped UTF-8 is written as JSON as it is,
+                // with no string in between; the record reader checks it right after.
+                int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+                if (scratch.Length < length)
+                {
+                    scratch = new byte[Math.Max(length, scratch.Length * 2)];
+                }
+
+                int copied = reader.CopyString(scratch);
+                if (copied == 0)
                 {
                     writer.WriteNullValue();
                 }
                 else
                 {
-                    writer.WriteRawValue(text);
+                    writer.WriteRawValue(new ReadOnlySpan<byte>(scratch, 0, copied), skipInputValidation: true);
                 }
 
                 break;

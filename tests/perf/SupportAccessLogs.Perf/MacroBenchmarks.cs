@@ -88,6 +88,89 @@ internal static class MacroBenchmarks
         }
     }
 
+    /// <summary>
+    /// Issue 11: the workspace path against the same answers fetched raw. (w) reads every
+    /// support-access row of 180 days through the Log Analytics source and the activity reader;
+    /// (r) replays the very queries (w) sent, three at once as (w) sends them, and only reads
+    /// the answers' bytes.
+    /// </summary>
+    public static async Task RunWorkspaceAsync(int rows, int runs)
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsBulkRows = rows });
+        string logAnalyticsToken = TestTokens.LogAnalyticsUser();
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+            TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress, logAnalyticsToken, server.BaseAddress);
+        DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
+        var query = new ActivityQuery { StartUtc = end.AddDays(-179), EndUtc = end };
+        string[] workspaces = { DemoWorkspace.WorkspaceId };
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        var queryUrl = new Uri(server.BaseAddress, $"v1/workspaces/{DemoWorkspace.WorkspaceId}/query");
+
+        async Task<long> Source()
+        {
+            long count = 0;
+            var reader = new ActivityReader(connection.TenantId);
+            await foreach (SupportAccessActivity _ in reader.ReadAsync(new LogAnalytics.LogAnalyticsSource(connection.LogAnalyticsClient, workspaces), query, NullReporter.Instance, CancellationToken.None))
+            {
+                count++;
+            }
+
+            return count;
+        }
+
+        // The queries (w) sends, captured from its warm-up read.
+        long sequenceBefore = server.Requests.Snapshot().LastOrDefault()?.Sequence ?? 0;
+        await Source();
+        (string Kql, string? Timespan)[] sent = server.Requests.Snapshot()
+            .Where(r => r.Sequence > sequenceBefore && r.Kql is not null)
+            .Select(r => (r.Kql!, r.Timespan)).ToArray();
+
+        async Task<long> Raw()
+        {
+            long bytes = 0;
+            // The count query first, then the slices three at once, as the source does.
+            bytes += await PostAsync(sent[0]);
+            await Parallel.ForEachAsync(sent.Skip(1), new ParallelOptions { MaxDegreeOfParallelism = 3 }, async (q, ct) =>
+                Interlocked.Add(ref bytes, await PostAsync(q)));
+            return bytes;
+        }
+
+        async Task<long> PostAsync((string Kql, string? Timespan) q)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, queryUrl);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", logAnalyticsToken);
+            string body = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?> { ["query"] = q.Kql, ["timespan"] = q.Timespan });
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            using HttpResponseMessage response = await http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadAsByteArrayAsync()).LongLength;
+        }
+
+        var wTimes = new List<double>();
+        var rTimes = new List<double>();
+        long records = 0;
+        long bytesRead = 0;
+        for (int run = 0; run <= runs; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            bytesRead = await Raw();
+            double raw = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            records = await Source();
+            double source = watch.Elapsed.TotalMilliseconds;
+            if (run > 0)
+            {
+                rTimes.Add(raw);
+                wTimes.Add(source);
+            }
+        }
+
+        Console.WriteLine($"Workspace path: {records} activities in 180 days ({rows} bulk rows), {sent.Length} queries, {bytesRead} bytes; median of {runs} runs after one warm-up:");
+        Console.WriteLine($"  r same answers raw        {Median(rTimes),10:0.0} ms");
+        Console.WriteLine($"  w Log Analytics source    {Median(wTimes),10:0.0} ms");
+        Console.WriteLine(FormattableString.Invariant($"RESULT r={Median(rTimes):0.0} w={Median(wTimes):0.0} wrecords={records} wqueries={sent.Length}"));
+    }
+
     public static double Median(IReadOnlyList<double> values)
     {
         double[] sorted = values.Order().ToArray();

@@ -12,6 +12,7 @@ namespace SupportAccessLogs.Perf;
 /// Usage:
 ///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R] [--paths abce]   transfer floor (a), Graph SDK (b), query service (c), SDK adapter without parsing (e)
 ///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
+///   SupportAccessLogs.Perf --workspace-rows N [--runs R]                the Log Analytics path (w) against the same answers raw (r)
 /// Without --base-url the Graph emulator runs in-process with N bulk records.
 /// </summary>
 internal static class Program
@@ -25,6 +26,13 @@ internal static class Program
                 .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"));
             BenchmarkSwitcher.FromTypes([typeof(ParseBenchmarks), typeof(ClassifyBenchmarks)])
                 .Run(args[1..].Length > 0 ? args[1..] : ["--filter", "*"], config);
+            return 0;
+        }
+
+        if (args.Length > 1 && args[0] == "--workspace-rows")
+        {
+            int runsArgument = args.Length > 3 && args[2] == "--runs" ? int.Parse(args[3]) : 5;
+            await MacroBenchmarks.RunWorkspaceAsync(int.Parse(args[1]), runsArgument);
             return 0;
         }
 
