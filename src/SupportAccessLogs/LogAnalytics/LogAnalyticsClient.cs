@@ -51,7 +51,7 @@ internal sealed class LogAnalyticsClient : IDisposable
         new(_baseUrl, $"v1/workspaces/{Uri.EscapeDataString(workspaceIds[0])}/query");
 
     /// <summary>Runs the query and returns the answer's body (a 200), bounded in size.</summary>
-    public async Task<byte[]> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<ArraySegment<byte>> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, CancellationToken cancellationToken)
     {
         Uri url = QueryUrl(workspaceIds);
         using HttpMessage message = _pipeline.CreateMessage();
@@ -82,7 +82,7 @@ internal sealed class LogAnalyticsClient : IDisposable
         Stream body = response.ContentStream ?? Stream.Null;
         if (response.Status != 200)
         {
-            byte[] error = await ReadAsync(body, MaxErrorBodyBytes, truncate: true, cancellationToken).ConfigureAwait(false);
+            byte[] error = (await ReadAsync(body, MaxErrorBodyBytes, truncate: true, cancellationToken).ConfigureAwait(false)).ToArray();
             response.Headers.TryGetValue("Retry-After", out string? retryAfter);
             throw Failure(response.Status, error, workspaceIds).WithRetryAfter(retryAfter).At(url);
         }
@@ -120,9 +120,10 @@ internal sealed class LogAnalyticsClient : IDisposable
         return buffer.ToArray();
     }
 
-    private static async Task<byte[]> ReadAsync(Stream body, long limit, bool truncate, CancellationToken cancellationToken)
+    private static async Task<ArraySegment<byte>> ReadAsync(Stream body, long limit, bool truncate, CancellationToken cancellationToken)
     {
-        using var copy = new MemoryStream();
+        // The answer is read once into one buffer and parsed where it lies (no second copy).
+        var copy = new MemoryStream();
         var chunk = new byte[81920];
         int read;
         while ((read = await body.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
@@ -141,7 +142,7 @@ internal sealed class LogAnalyticsClient : IDisposable
             copy.Write(chunk, 0, read);
         }
 
-        return copy.ToArray();
+        return new ArraySegment<byte>(copy.GetBuffer(), 0, (int)copy.Length);
     }
 
     /// <summary>What a failed answer means to the user: the ones with a fix of their own are

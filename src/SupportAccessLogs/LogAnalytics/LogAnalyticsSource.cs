@@ -24,7 +24,7 @@ namespace SupportAccessLogs.LogAnalytics;
 /// </remarks>
 internal sealed class LogAnalyticsSource : IRecordSource
 {
-    public const int RowsPerSlice = 20_000;
+    public const int RowsPerSlice = 5_000;
     public const int SlicesAtOnce = 3;
 
     /// <summary>Splits of one slice before the source gives up: enough to halve 180 days down to one tick and then split that instant into 2^16 id buckets.</summary>
@@ -240,7 +240,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
     }
 
     /// <summary>One query, retried after throttling and transient failures as the Graph path's pages are.</summary>
-    private async Task<byte[]> RunAsync(string kql, Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, CancellationToken cancellationToken)
+    private async Task<ArraySegment<byte>> RunAsync(string kql, Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {

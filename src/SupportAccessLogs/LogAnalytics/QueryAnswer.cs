@@ -18,7 +18,7 @@ internal static class QueryAnswer
     /// record reader, so nothing downstream knows which source a record came from. The rewritten
     /// record, with the row's AADTenantId and TimeGenerated, is what GetRawRecord() returns.
     /// </summary>
-    public static List<ParsedAuditRecord> Records(byte[] body)
+    public static List<ParsedAuditRecord> Records(ArraySegment<byte> body)
     {
         var records = new List<ParsedAuditRecord>();
         var buffer = new System.IO.MemoryStream(4096);
@@ -76,7 +76,7 @@ internal static class QueryAnswer
     }
 
     /// <summary>The rows of `summarize count() by bin(TimeGenerated, …)`: each bin's start and count.</summary>
-    public static List<(DateTime Bin, long Count)> Counts(byte[] body)
+    public static List<(DateTime Bin, long Count)> Counts(ArraySegment<byte> body)
     {
         var counts = new List<(DateTime, long)>();
         Read(body, (ref Utf8JsonReader reader, string[] columns) =>
@@ -112,9 +112,9 @@ internal static class QueryAnswer
 
     /// <summary>Walks the first table's rows (the reader on each row's StartArray), then throws
     /// if the answer also holds an error.</summary>
-    private static void Read(byte[] body, RowReader row)
+    private static void Read(ArraySegment<byte> body, RowReader row)
     {
-        var reader = new Utf8JsonReader(body);
+        var reader = new Utf8JsonReader(body.AsSpan());
         string? partial = null;
         bool sawTable = false;
         try
