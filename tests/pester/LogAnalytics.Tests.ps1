@@ -82,6 +82,18 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
         $queries | ForEach-Object { $_.status | Should -Be 200 }
     }
 
+    It 'never shows the Log Analytics token, in any stream, with -Verbose and on failure' {
+        $token = Get-EmulatorToken -Emulator $Emulator -Claims @{ api = 'loganalytics' }
+        $graph = Get-EmulatorToken -Emulator $Emulator | ConvertTo-SecureString -AsPlainText -Force
+        Connect-SupportAccess -AccessToken $graph -LogAnalyticsAccessToken ($token | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Emulator.BaseUri -LogAnalyticsEndpoint $Emulator.BaseUri
+        $everything = @(Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $End.AddDays(-3) -Verbose *>&1) +
+            @(try { Get-SupportAccessActivity -WorkspaceId '11111111-2222-4333-8444-555555555555' -Verbose *>&1 } catch { $_ })
+        $text = ($everything | ForEach-Object { $_ | Out-String }) -join "`n"
+        $text | Should -Match 'Log Analytics'
+        $text | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))
+        (Get-SupportAccessConnection | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))
+    }
+
     It 'refuses a workspace id that is not a GUID before any request' {
         { Get-SupportAccessActivity -WorkspaceId 'law-contoso-audit' } | Should -Throw -ErrorId 'WorkspaceIdNotGuid,*'
         @(Get-EmulatorRequest -Emulator $Emulator).Count | Should -Be 0
