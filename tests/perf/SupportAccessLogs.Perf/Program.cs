@@ -29,6 +29,12 @@ internal static class Program
             return 0;
         }
 
+        if (args.Length > 1 && args[0] == "--workspace-profile")
+        {
+            await MacroBenchmarks.ProfileWorkspaceAsync(int.Parse(args[1]));
+            return 0;
+        }
+
         if (args.Length > 1 && args[0] == "--workspace-rows")
         {
             int runsArgument = args.Length > 3 && args[2] == "--runs" ? int.Parse(args[3]) : 5;
