@@ -247,6 +247,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(query.PageTimeout);
             Exception failure;
+            reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
             try
             {
                 return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), query.PageTimeout, timeout.Token).ConfigureAwait(false);
