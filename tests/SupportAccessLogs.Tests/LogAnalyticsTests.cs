@@ -162,6 +162,31 @@ public class LogAnalyticsTests
         Assert.All(counts, c => Assert.Equal(DateTimeKind.Utc, c.Bin.Kind));
     }
 
+    [Fact]
+    public void QueryWindow_NoThirtyDayLimitFromAWorkspace_TheRestAlike()
+    {
+        DateTime now = new(2026, 12, 1, 12, 0, 0, DateTimeKind.Utc);
+        var said = new List<string>();
+        DateTime yearAgo = now.AddDays(-365);
+
+        Assert.Equal((yearAgo, now), QueryWindow.Resolve(yearAgo, null, fromWorkspace: true, now, said.Add));
+        Assert.Equal("StartTimeBeyondRetention", Assert.Throws<ModuleException>(() => QueryWindow.Resolve(yearAgo, null, fromWorkspace: false, now, said.Add)).ErrorId);
+        Assert.Equal("StartTimeInFuture", Assert.Throws<ModuleException>(() => QueryWindow.Resolve(now.AddDays(1), null, true, now, said.Add)).ErrorId);
+        Assert.Equal("TimeWindowReversed", Assert.Throws<ModuleException>(() => QueryWindow.Resolve(now.AddDays(-1), now.AddDays(-2), true, now, said.Add)).ErrorId);
+        Assert.Empty(said);
+        Assert.Equal((now.AddDays(-30), now), QueryWindow.Resolve(null, DateTime.MaxValue, false, now, said.Add));
+        Assert.Contains("in the future", Assert.Single(said));
+    }
+
+    [Fact]
+    public void WorkspaceIds_GuidsOnceEach_AnythingElseRefused()
+    {
+        Assert.Null(QueryWindow.WorkspaceIds(null));
+        Assert.Equal(new[] { "b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e" },
+            QueryWindow.WorkspaceIds(new[] { "B4C6D8E0-2F1A-4B3C-9D5E-7F8A9B0C1D2E", " b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e " }));
+        Assert.Equal("WorkspaceIdNotGuid", Assert.Throws<ModuleException>(() => QueryWindow.WorkspaceIds(new[] { "law-contoso" })).ErrorId);
+    }
+
     private static DateTime Floor(DateTime time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The share of an hour's rows a slice takes, assuming them spread evenly.</summary>

@@ -15,8 +15,6 @@ namespace SupportAccessLogs.Commands;
 [OutputType(typeof(UserInitiatedActivity), typeof(AutomatedActivity), typeof(CrossTenantActivity))]
 public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 {
-    private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(30);
-    private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(30);
     private const int MaxWorkspaces = 100;
     private ActivityReader? _reader;
     private IRecordSource? _source;
@@ -81,40 +79,6 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
     protected override void BeginProcessing()
     {
-        DateTime now = DateTime.UtcNow;
-        DateTime endUtc = ToUtc(EndTime) ?? now;
-        if (endUtc > now)
-        {
-            // Nothing is logged after now: the window ends there, and a -StartTime left out
-            // counts back from now rather than from the far future.
-            WriteVerbose($"-EndTime {endUtc:yyyy-MM-dd HH:mm:ss} UTC is in the future; the window ends now ({now:yyyy-MM-dd HH:mm:ss} UTC).");
-            endUtc = now;
-        }
-
-        DateTime startUtc = ToUtc(StartTime) ?? endUtc - DefaultWindow;
-        if (startUtc > now)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is in the future, so no activity can be in the window. Give a StartTime in the past (it is taken as UTC unless it is a local time)."),
-                "StartTimeInFuture", ErrorCategory.InvalidArgument, StartTime));
-        }
-
-        if (startUtc > endUtc)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is after -EndTime ({endUtc:yyyy-MM-dd HH:mm:ss} UTC). Swap them, or give a StartTime earlier than EndTime."),
-                "TimeWindowReversed", ErrorCategory.InvalidArgument, StartTime));
-        }
-
-        // Entra keeps audit logs 30 days at most; an earlier start is wrong for every tenant.
-        // A workspace keeps what its retention says, and answers for itself.
-        if (WorkspaceId is null && startUtc < DateTime.UtcNow - MaxRetention - TimeSpan.FromMinutes(5))
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is more than 30 days ago. Entra keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free). Use a later -StartTime; for older activity, read a Log Analytics workspace that receives the audit logs (a diagnostic setting) with -WorkspaceId."),
-                "StartTimeBeyondRetention", ErrorCategory.InvalidArgument, StartTime));
-        }
-
         if (PagingParameters.First == 0)
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -122,10 +86,13 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
                 "FirstIsZero", ErrorCategory.InvalidArgument, 0));
         }
 
+        DateTime startUtc = default;
+        DateTime endUtc = default;
         try
         {
+            string[]? workspaces = QueryWindow.WorkspaceIds(WorkspaceId);
+            (startUtc, endUtc) = QueryWindow.Resolve(StartTime, EndTime, workspaces is not null, DateTime.UtcNow, WriteVerbose);
             ActivityQuery.CheckInitiatedBy(InitiatedBy);
-            string[]? workspaces = WorkspaceIds(WorkspaceId);
             _connection = ConnectionStore.Resolve(Connection);
             _source = workspaces is null
                 ? new GraphAuditSource(_connection)
@@ -183,41 +150,6 @@ public sealed class GetSupportAccessActivityCommand : AsyncPSCmdlet
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
         ErrorRecords.ToErrorRecord(exception, WorkspaceId is null ? _connection?.GraphEndpoint : _connection?.LogAnalyticsEndpoint);
-
-    /// <summary>The workspace ids, each a GUID, each once; null when none were given.</summary>
-    private static string[]? WorkspaceIds(string[]? given)
-    {
-        if (given is null)
-        {
-            return null;
-        }
-
-        var ids = new List<string>();
-        foreach (string id in given)
-        {
-            if (!Guid.TryParse(id?.Trim(), out Guid workspace))
-            {
-                throw new ModuleException("WorkspaceIdNotGuid", ErrorCategory.InvalidArgument,
-                    $"-WorkspaceId '{id}' is not a workspace id. Give the GUID shown as 'Workspace ID' on the workspace's Overview page in the Azure portal (not its name or resource id).", id);
-            }
-
-            string text = workspace.ToString();
-            if (!ids.Contains(text))
-            {
-                ids.Add(text);
-            }
-        }
-
-        return ids.ToArray();
-    }
-
-    private static DateTime? ToUtc(DateTime? value) => value switch
-    {
-        null => null,
-        { Kind: DateTimeKind.Local } local => local.ToUniversalTime(),
-        { Kind: DateTimeKind.Unspecified } unspecified => DateTime.SpecifyKind(unspecified, DateTimeKind.Utc),
-        DateTime utc => utc,
-    };
 
     /// <summary>Relays the query's Verbose, Warning and progress to the pipeline.</summary>
     private sealed class PipelineReporter : IQueryReporter
