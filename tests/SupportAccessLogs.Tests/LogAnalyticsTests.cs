@@ -125,9 +125,12 @@ public class LogAnalyticsTests
         Assert.Equal("admin@contoso.com", record.InitiatedBy?.User?.UserPrincipalName);
         Assert.Equal("2411", record.AdditionalDetails?.Single()?.Value);
         Assert.Null(record.TargetResources);
-        string raw = Encoding.UTF8.GetString(parsed.Raw);
-        Assert.Contains("\"aadTenantId\":\"8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b\"", raw);
-        Assert.Contains("\"initiatedBy\":{\"user\"", raw);
+        // The raw record is the row as sent, named by its columns when asked for.
+        string raw = RowJson.ToObject(parsed.Raw, parsed.RawColumns!);
+        Assert.StartsWith("{\"AADTenantId\":\"8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b\",\"Id\":\"Directory_ABC\"", raw);
+        Assert.Contains("\"Unknown\":\"x\"", raw);
+        Assert.Contains("\"InitiatedBy\":{\"user\":{\"id\":\"u1\"", raw);
+        Assert.Contains("\"TargetResources\":null", raw);
     }
 
     [Fact]

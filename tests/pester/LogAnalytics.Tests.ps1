@@ -72,6 +72,10 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
         Start-Sleep -Milliseconds 300
         $activities.Count | Should -Be 3
         @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*').Count | Should -Be $sent
+        $raw = $activities[0].GetRawRecord() | ConvertFrom-Json
+        $raw.Id | Should -Be $activities[0].Id
+        $raw.AADTenantId | Should -Be $activities[0].TenantId
+        $raw.InitiatedBy | Should -Not -BeOfType [string] -Because 'a dynamic column is the JSON it holds'
         $sent | Should -BeLessThan 60
     }
 

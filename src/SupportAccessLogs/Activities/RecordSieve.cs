@@ -37,7 +37,7 @@ internal sealed class RecordSieve
             return null;
         }
 
-        SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw);
+        SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw, parsed.RawColumns);
         if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
         {
             _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");

@@ -27,7 +27,8 @@ internal sealed class ActivityClassifier
     public static bool IsKnownActivityName(string? activityDisplayName) =>
         ClassificationRules.ActivityNames.ContainsKey((activityDisplayName ?? "").Trim());
 
-    public SupportAccessActivity Classify(AuditRecord record, byte[] rawRecord)
+    /// <param name="rawColumns">The column names when <paramref name="rawRecord"/> is a Log Analytics row.</param>
+    public SupportAccessActivity Classify(AuditRecord record, byte[] rawRecord, string[]? rawColumns = null)
     {
         string displayName = record.ActivityDisplayName ?? "";
         string trimmedName = displayName.Trim();
@@ -50,15 +51,15 @@ internal sealed class ActivityClassifier
         SupportAccessActivity result;
         if (otherTenantId.Length > 0)
         {
-            result = new CrossTenantActivity(rawRecord) { TenantRole = TenantRoleFor(trimmedName) };
+            result = new CrossTenantActivity(rawRecord, rawColumns) { TenantRole = TenantRoleFor(trimmedName) };
         }
         else if (userInitiated)
         {
-            result = new UserInitiatedActivity(rawRecord);
+            result = new UserInitiatedActivity(rawRecord, rawColumns);
         }
         else
         {
-            result = new AutomatedActivity(rawRecord);
+            result = new AutomatedActivity(rawRecord, rawColumns);
         }
 
         result.Id = record.Id ?? "";

@@ -13,67 +13,119 @@ namespace SupportAccessLogs.LogAnalytics;
 internal static class QueryAnswer
 {
     /// <summary>
-    /// The rows as audit records of the same model as Graph's: each row is rewritten as a Graph
-    /// directoryAudit (the dynamic columns are Graph's own JSON, as text) and read by the one
-    /// record reader, so nothing downstream knows which source a record came from. The rewritten
-    /// record, with the row's AADTenantId and TimeGenerated, is what GetRawRecord() returns.
+    /// The rows as audit records of the same model as Graph's: scalar columns straight into the
+    /// record, the dynamic columns (Graph's own JSON, as text) through the one record reader's
+    /// member readers, so nothing downstream knows which source a record came from. Each record
+    /// keeps its row's bytes; GetRawRecord() turns them into an object of the row's columns only
+    /// when asked.
     /// </summary>
     public static List<ParsedAuditRecord> Records(ArraySegment<byte> body)
     {
         var records = new List<ParsedAuditRecord>();
-        var buffer = new System.IO.MemoryStream(4096);
-        // One writer and one scratch buffer for all rows of the answer.
-        using var writer = new Utf8JsonWriter(buffer);
         byte[] scratch = new byte[4096];
         Read(body, (ref Utf8JsonReader reader, string[] columns) =>
         {
-            buffer.SetLength(0);
-            writer.Reset(buffer);
-            string? tenant = null;
-            writer.WriteStartObject();
+            int rowStart = (int)reader.TokenStartIndex;
+            var record = new AuditRecord();
             for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
             {
-                string column = i < columns.Length ? columns[i] : "";
-                string? graphName = GraphName(column);
-                if (graphName is null)
+                switch (i < columns.Length ? columns[i] : "")
                 {
-                    reader.Skip();
-                    continue;
-                }
-
-                if (column == "AADTenantId" && reader.TokenType == JsonTokenType.String)
-                {
-                    tenant = reader.GetString();
-                }
-
-                writer.WritePropertyName(graphName);
-                WriteValue(ref reader, writer, dynamicColumn: IsDynamic(column), ref scratch);
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-
-            byte[] raw = buffer.ToArray();
-            AuditRecord record;
-            try
-            {
-                // The dynamic columns' text was copied unchecked; reading the record checks it.
-                var recordReader = new Utf8JsonReader(raw);
-                if (!recordReader.Read() || !AuditRecordJson.TryReadRecord(ref recordReader, out record))
-                {
-                    throw new AuditResponseFormatException("Log Analytics returned a row the module could not read as an audit record.");
+                    case "Id": record.Id = Text(ref reader); break;
+                    case "ActivityDateTime": record.ActivityDateTime = Time(ref reader); break;
+                    case "ActivityDisplayName": record.ActivityDisplayName = Repeated(ref reader); break;
+                    case "Category": record.Category = Repeated(ref reader); break;
+                    case "Result": record.Result = Repeated(ref reader); break;
+                    case "ResultReason": record.ResultReason = Repeated(ref reader); break;
+                    case "LoggedByService": record.LoggedByService = Repeated(ref reader); break;
+                    case "AADOperationType": record.OperationType = Repeated(ref reader); break;
+                    case "CorrelationId": record.CorrelationId = Text(ref reader); break;
+                    case "AADTenantId": record.TenantId = Repeated(ref reader); break;
+                    case "InitiatedBy": Structured(ref reader, "initiatedBy", record, ref scratch); break;
+                    case "TargetResources": Structured(ref reader, "targetResources", record, ref scratch); break;
+                    case "AdditionalDetails": Structured(ref reader, "additionalDetails", record, ref scratch); break;
+                    default: reader.Skip(); break;
                 }
             }
-            catch (JsonException ex)
-            {
-                throw new AuditResponseFormatException($"Log Analytics returned a dynamic column that is not JSON ({ex.Message}).");
-            }
 
-            record.TenantId = tenant;
-            records.Add(new ParsedAuditRecord(record, raw));
+            int rowEnd = (int)reader.BytesConsumed;
+            var raw = new byte[rowEnd - rowStart];
+            Buffer.BlockCopy(body.Array!, body.Offset + rowStart, raw, 0, raw.Length);
+            records.Add(new ParsedAuditRecord(record, raw, columns));
         });
         return records;
     }
+
+    private static string? Text(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw WrongType(ref reader, "a string"),
+    };
+
+    /// <summary>A value that repeats across rows (names, categories, tenants): from the per-thread table.</summary>
+    private static string? Repeated(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            ? RepeatedStrings.Current.Get(reader.ValueSpan)
+            : Text(ref reader);
+
+    private static DateTimeOffset? Time(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out DateTimeOffset time))
+        {
+            throw new AuditResponseFormatException("Log Analytics returned an ActivityDateTime that is not an ISO 8601 date and time.");
+        }
+
+        return time;
+    }
+
+    /// <summary>A dynamic column: JSON text (as documented) or, should it come so, JSON itself.</summary>
+    private static void Structured(ref Utf8JsonReader reader, string member, AuditRecord record, ref byte[] scratch)
+    {
+        try
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Null:
+                    return;
+                case JsonTokenType.String:
+                    int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+                    if (scratch.Length < length)
+                    {
+                        scratch = new byte[Math.Max(length, scratch.Length * 2)];
+                    }
+
+                    int copied = reader.CopyString(scratch);
+                    if (copied > 0)
+                    {
+                        AuditRecordJson.ReadStructuredMember(new ReadOnlySpan<byte>(scratch, 0, copied), member, record);
+                    }
+
+                    return;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    using (JsonDocument value = JsonDocument.ParseValue(ref reader))
+                    {
+                        AuditRecordJson.ReadStructuredMember(System.Text.Encoding.UTF8.GetBytes(value.RootElement.GetRawText()), member, record);
+                    }
+
+                    return;
+                default:
+                    throw WrongType(ref reader, "JSON text");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new AuditResponseFormatException($"Log Analytics returned a {member} column that is not JSON ({ex.Message}).");
+        }
+    }
+
+    private static AuditResponseFormatException WrongType(ref Utf8JsonReader reader, string expected) =>
+        new($"Log Analytics returned {reader.TokenType} where {expected} belongs, not the documented shape.");
 
     /// <summary>The rows of `summarize count() by bin(TimeGenerated, …)`: each bin's start and count.</summary>
     public static List<(DateTime Bin, long Count)> Counts(ArraySegment<byte> body)
@@ -237,75 +289,6 @@ internal static class QueryAnswer
 
         return ServerText.Clean($"{code}: {message}{(detail.Length > 0 ? $" ({detail})" : "")}");
     }
-
-    private static void WriteValue(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool dynamicColumn, ref byte[] scratch)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null:
-                writer.WriteNullValue();
-                break;
-            case JsonTokenType.String when dynamicColumn:
-                // A dynamic column is JSON text: its unescaped UTF-8 is written as JSON as it is,
-                // with no string in between; the record reader checks it right after.
-                int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-                if (scratch.Length < length)
-                {
-                    scratch = new byte[Math.Max(length, scratch.Length * 2)];
-                }
-
-                int copied = reader.CopyString(scratch);
-                if (copied == 0)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    writer.WriteRawValue(new ReadOnlySpan<byte>(scratch, 0, copied), skipInputValidation: true);
-                }
-
-                break;
-            case JsonTokenType.String:
-                writer.WriteStringValue(reader.ValueSpan.Length > 0 && !reader.ValueIsEscaped ? reader.ValueSpan : System.Text.Encoding.UTF8.GetBytes(reader.GetString() ?? ""));
-                break;
-            case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                using (JsonDocument value = JsonDocument.ParseValue(ref reader))
-                {
-                    value.WriteTo(writer);
-                }
-
-                break;
-            default:
-                using (JsonDocument value = JsonDocument.ParseValue(ref reader))
-                {
-                    value.WriteTo(writer);
-                }
-
-                break;
-        }
-    }
-
-    /// <summary>The Graph directoryAudit member a column becomes; null for a column not read.</summary>
-    private static string? GraphName(string column) => column switch
-    {
-        "Id" => "id",
-        "TimeGenerated" => "timeGenerated",
-        "ActivityDateTime" => "activityDateTime",
-        "ActivityDisplayName" => "activityDisplayName",
-        "Category" => "category",
-        "Result" => "result",
-        "ResultReason" => "resultReason",
-        "LoggedByService" => "loggedByService",
-        "AADOperationType" => "operationType",
-        "CorrelationId" => "correlationId",
-        "AADTenantId" => "aadTenantId",
-        "InitiatedBy" => "initiatedBy",
-        "TargetResources" => "targetResources",
-        "AdditionalDetails" => "additionalDetails",
-        _ => null,
-    };
-
-    private static bool IsDynamic(string column) => column is "InitiatedBy" or "TargetResources" or "AdditionalDetails";
 
     private static void Expect(bool condition, string what)
     {

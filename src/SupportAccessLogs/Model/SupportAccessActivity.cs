@@ -10,11 +10,13 @@ namespace SupportAccessLogs;
 public abstract class SupportAccessActivity
 {
     private readonly byte[] _rawRecord;
+    private readonly string[]? _rawColumns;
 
-    private protected SupportAccessActivity(Category category, byte[] rawRecord)
+    private protected SupportAccessActivity(Category category, byte[] rawRecord, string[]? rawColumns)
     {
         Category = category;
         _rawRecord = rawRecord;
+        _rawColumns = rawColumns;
     }
 
     /// <summary>
@@ -67,24 +69,27 @@ public abstract class SupportAccessActivity
     /// <summary>What the record said about its initiator (for -Verbose; not part of the output).</summary>
     internal Classification.InitiatorEvidence Initiator { get; set; }
 
-    /// <summary>The audit record exactly as Microsoft Graph returned it (JSON).</summary>
-    /// <remarks>A method rather than a property so that Export-Csv and ConvertTo-Json stay flat.</remarks>
-    public string GetRawRecord() => Encoding.UTF8.GetString(_rawRecord);
+    /// <summary>The audit record as its source returned it (JSON): Microsoft Graph's record, or a
+    /// Log Analytics row as an object of its columns (dynamic columns as the JSON they hold).</summary>
+    /// <remarks>A method rather than a property so that Export-Csv and ConvertTo-Json stay flat;
+    /// a row becomes an object only here, when asked, not for every activity read.</remarks>
+    public string GetRawRecord() =>
+        _rawColumns is null ? Encoding.UTF8.GetString(_rawRecord) : RowJson.ToObject(_rawRecord, _rawColumns);
 
     public override string ToString() => $"{IsoDateTime.Format(ActivityTime)} {Category} {Activity} {Id}";
 }
 
 public sealed class UserInitiatedActivity : SupportAccessActivity
 {
-    internal UserInitiatedActivity(byte[] rawRecord) : base(Category.UserInitiated, rawRecord) { }
+    internal UserInitiatedActivity(byte[] rawRecord, string[]? rawColumns = null) : base(Category.UserInitiated, rawRecord, rawColumns) { }
 }
 
 public sealed class AutomatedActivity : SupportAccessActivity
 {
-    internal AutomatedActivity(byte[] rawRecord) : base(Category.Automated, rawRecord) { }
+    internal AutomatedActivity(byte[] rawRecord, string[]? rawColumns = null) : base(Category.Automated, rawRecord, rawColumns) { }
 }
 
 public sealed class CrossTenantActivity : SupportAccessActivity
 {
-    internal CrossTenantActivity(byte[] rawRecord) : base(Category.CrossTenant, rawRecord) { }
+    internal CrossTenantActivity(byte[] rawRecord, string[]? rawColumns = null) : base(Category.CrossTenant, rawRecord, rawColumns) { }
 }

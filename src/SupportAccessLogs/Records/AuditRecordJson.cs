@@ -29,6 +29,27 @@ internal static class AuditRecordJson
         return TryReadMembers(ref reader, record, RecordMember);
     }
 
+    /// <summary>
+    /// Reads one of the record's structured members from JSON text of its own: how a Log Analytics
+    /// row carries initiatedBy, targetResources and additionalDetails (dynamic columns). The same
+    /// member readers as for a Graph record, so both sources fill the model alike.
+    /// </summary>
+    public static void ReadStructuredMember(ReadOnlySpan<byte> json, string member, AuditRecord record)
+    {
+        var reader = new Utf8JsonReader(json);
+        bool complete = member switch
+        {
+            "initiatedBy" => TryReadObject(ref reader, "initiatedBy", InitiatorMember, ref record.InitiatedBy),
+            "targetResources" => TryReadArray(ref reader, "targetResources", TargetResource, ref record.TargetResources),
+            "additionalDetails" => TryReadArray(ref reader, "additionalDetails", KeyValue, ref record.AdditionalDetails),
+            _ => throw new ArgumentOutOfRangeException(nameof(member), member, "Not a structured member of the record."),
+        };
+        if (!complete)
+        {
+            throw new AuditResponseFormatException($"{member} is not complete JSON.");
+        }
+    }
+
     private static bool RecordMember(ref Utf8JsonReader reader, AuditRecord record)
     {
         if (JsonName.Is(ref reader, "id"u8))
