@@ -17,7 +17,8 @@ namespace GraphEmulator.Authority;
 /// An Entra-compatible authority (Microsoft identity platform v2.0 endpoints) on the HTTPS
 /// listener, enough for MSAL and Azure.Identity: the token endpoint (client credentials with a
 /// secret, a certificate or a federated assertion; device code; authorization code; refresh
-/// token), the device code endpoint, the authorize endpoint, and discovery documents.
+/// token), the device code endpoint, the authorize endpoint, and discovery documents. Tokens are
+/// for Microsoft Graph or the Log Analytics query API (<see cref="Scopes"/>).
 /// </summary>
 internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantId, TokenRequestLog log, ILogger logger)
 {
@@ -32,7 +33,6 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
     private static readonly TimeSpan DeviceCodeLifetime = TimeSpan.FromSeconds(900);
     private static readonly TimeSpan AuthorizationCodeLifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
-    private static readonly string[] AppRoles = ["AuditLog.Read.All", "Directory.Read.All"];
 
     private readonly PendingGrants _grants = new();
     private readonly Guid _tenant = Guid.Parse(tenantId);
@@ -292,7 +292,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             await MissingParameterAsync(context, scope, "scope");
             return;
         }
-        if (!Scopes.TryReadAppOnly(scopeValue, out string? resource, out int scopeError, out string? scopeMessage))
+        if (!Scopes.TryReadAppOnly(scopeValue, out Scopes.Resource? resource, out int scopeError, out string? scopeMessage))
         {
             await EntraResponses.ErrorAsync(context, scope, scopeError == 500011 ? "invalid_resource" : "invalid_scope", scopeError, scopeMessage!);
             return;
@@ -431,7 +431,8 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         return true;
     }
 
-    private Task WriteAppTokenAsync(HttpContext context, string clientId, string resource, string appIdAcr)
+    /// <summary>The pipeline app's token for <paramref name="resource"/>: that API's application permissions in <c>roles</c>.</summary>
+    private Task WriteAppTokenAsync(HttpContext context, string clientId, Scopes.Resource resource, string appIdAcr)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         int lifetime = options.TokenLifetimeSeconds;
@@ -440,11 +441,11 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             oid: DemoTenant.PipelineAppObjectId,
             upn: null,
             scp: null,
-            roles: AppRoles,
+            roles: resource.Api.AppRoles,
             wids: null,
             issuedAt: now,
             expires: now.AddSeconds(lifetime),
-            aud: resource,
+            aud: resource.Uri,
             appId: clientId,
             appDisplayName: DemoTenant.PipelineAppDisplayName,
             extraClaims: [new("appidacr", appIdAcr), new("idtyp", "app"), new("sub", DemoTenant.PipelineAppObjectId)]);
@@ -594,9 +595,10 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
     }
 
     /// <summary>
-    /// The demo admin's tokens for a delegated grant: access token (the consented Graph
-    /// permissions, Global Reader in wids), refresh token, id token and client_info, which MSAL
-    /// needs to build the account of a public client.
+    /// The demo admin's tokens for a delegated grant: access token (for the resource asked for,
+    /// Graph or Log Analytics: its consented permissions plus any asked for, Global Reader in
+    /// wids), refresh token, id token and client_info, which MSAL needs to build the account of a
+    /// public client.
     /// </summary>
     private async Task WriteDelegatedTokenAsync(HttpContext context, TokenLogScope scope, DelegatedGrant grant)
     {
@@ -608,8 +610,8 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
 
         DateTimeOffset now = DateTimeOffset.UtcNow;
         int lifetime = options.TokenLifetimeSeconds;
-        var permissions = Scopes.Split(TestTokens.DefaultScopes).ToList();
-        foreach (string asked in delegated!.Permissions)
+        var permissions = delegated!.Resource.Api.ConsentedScopes.ToList();
+        foreach (string asked in delegated.Permissions)
         {
             if (!permissions.Contains(asked, StringComparer.OrdinalIgnoreCase))
                 permissions.Add(asked);
@@ -624,7 +626,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             wids: [TestTokens.GlobalReaderRoleTemplateId],
             issuedAt: now,
             expires: now.AddSeconds(lifetime),
-            aud: delegated.Resource,
+            aud: delegated.Resource.Uri,
             appId: grant.ClientId,
             appDisplayName: TestTokens.AppDisplayName,
             extraClaims: [new("name", DemoTenant.AdminDisplayName), new("idtyp", "user"), new("sub", PairwiseSubject(grant.ClientId))]);
@@ -633,7 +635,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         string clientInfo = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
             $$"""{"uid":"{{DemoTenant.AdminObjectId}}","utid":"{{tenantId}}"}"""));
         string grantedScope = string.Join(' ',
-            permissions.Select(p => $"{delegated.Resource}/{p}")
+            permissions.Select(p => $"{delegated.Resource.Uri}/{p}")
                 .Concat(delegated.ReservedAsked.Where(r => r != "offline_access")));
 
         await EntraResponses.WriteJsonAsync(context, StatusCodes.Status200OK, json =>

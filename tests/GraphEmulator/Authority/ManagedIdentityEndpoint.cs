@@ -13,14 +13,13 @@ namespace GraphEmulator.Authority;
 /// 2019-08-01): <c>GET {IDENTITY_ENDPOINT}?resource=…&amp;api-version=2019-08-01</c> with the
 /// <c>X-IDENTITY-HEADER</c> secret, answering <c>{"access_token","expires_on","resource",
 /// "token_type","client_id"}</c>. Served on the http listener, as the real one is http on loopback.
+/// The resource is Microsoft Graph or the Log Analytics query API (<see cref="Scopes.Find"/>).
 /// </summary>
 internal sealed class ManagedIdentityEndpoint(EmulatorOptions options, string tenantId, TokenRequestLog log)
 {
     public const string Path = "/msi/token";
     public const string ApiVersion = "2019-08-01";
     public const string SecretHeader = "X-IDENTITY-HEADER";
-
-    private static readonly string[] AppRoles = ["AuditLog.Read.All", "Directory.Read.All"];
 
     private sealed record Identity(string ClientId, string ObjectId, string? ResourceId, string DisplayName);
 
@@ -89,8 +88,8 @@ internal sealed class ManagedIdentityEndpoint(EmulatorOptions options, string te
             await ErrorAsync(context, scope, StatusCodes.Status400BadRequest, "resource_missing", "The resource parameter is missing.");
             return;
         }
-        string? graph = Scopes.GraphResource(resource);
-        if (graph is null)
+        Scopes.Resource? found = Scopes.Find(resource);
+        if (found is null)
         {
             await ErrorAsync(context, scope, StatusCodes.Status400BadRequest, "invalid_resource",
                 $"AADSTS500011: The resource principal named {resource} was not found in the tenant named {DemoTenant.TenantName}.");
@@ -108,7 +107,7 @@ internal sealed class ManagedIdentityEndpoint(EmulatorOptions options, string te
                 ?? "/subscriptions/1f2e3d4c-5b6a-4798-8a1b-2c3d4e5f6a7b/resourcegroups/rg-audit-export/providers/Microsoft.Automation/automationAccounts/" + identity.DisplayName),
         };
         string accessToken = TestTokens.MintCore(
-            tenantId, identity.ObjectId, upn: null, scp: null, AppRoles, wids: null, now, expires, graph, identity.ClientId,
+            tenantId, identity.ObjectId, upn: null, scp: null, found.Api.AppRoles, wids: null, now, expires, found.Uri, identity.ClientId,
             identity.DisplayName, claims);
         await EntraResponses.WriteJsonAsync(context, StatusCodes.Status200OK, json =>
         {
