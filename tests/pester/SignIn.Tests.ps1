@@ -154,6 +154,30 @@ Connect-SupportAccess -ClientSecretCredential $credential -TenantId 6f1c2a4e-8d3
         Assert-NoSecret $flow.Text
     }
 
+    It 'a credential gets the Log Analytics token by itself when -WorkspaceId first needs it (<Name>)' -ForEach @(
+        @{ Name = 'client secret'; Connect = @'
+$credential = [pscredential]::new('8e3f1b2a-4c5d-4e6f-9a7b-1c2d3e4f5a6b', (ConvertTo-SecureString $env:SAL_SECRET -AsPlainText -Force))
+Connect-SupportAccess -ClientSecretCredential $credential -TenantId 6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f -GraphEndpoint $graph -AuthorityHost $authority -LogAnalyticsEndpoint $graph
+'@; Kind = 'secret' }
+        @{ Name = 'managed identity'; Connect = 'Connect-SupportAccess -Identity -GraphEndpoint $graph -LogAnalyticsEndpoint $graph'; Kind = 'managed_identity' }
+    ) {
+        $environment = if ($Kind -eq 'secret') { @{ SAL_SECRET = $ClientSecret } } else {
+            @{ IDENTITY_ENDPOINT = [uri]::new($Emulator.BaseUri, 'msi/token').AbsoluteUri; IDENTITY_HEADER = $IdentityHeader }
+        }
+        $flow = Invoke-SignInFlow -Environment $environment -Connect ($Connect + @'
+
+$history = @(Get-SupportAccessActivity -WorkspaceId b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e -StartTime ([datetime]::UtcNow.AddDays(-60)) -WarningAction SilentlyContinue)
+'LOGANALYTICS: ' + $history.Count
+'@)
+        $flow.Result.Count | Should -Be $Truth.total -Because $flow.Text
+        $count = [regex]::Match($flow.Text, 'LOGANALYTICS: (\d+)')
+        $count.Success | Should -BeTrue -Because $flow.Text
+        [int]$count.Groups[1].Value | Should -BeGreaterThan $Truth.total -Because 'sixty days hold more than Graph''s thirty'
+        $scopes = @(Get-TokenRequests | Where-Object credentialKind -EQ $Kind | ForEach-Object { "$($_.scope)$($_.resource)" })
+        ($scopes -join ' ') | Should -Match 'api\.loganalytics\.io'
+        Assert-NoSecret $flow.Text
+    }
+
     It 'a wrong client secret is an AuthenticationError that names AADSTS7000215 and the fix' {
         $flow = Invoke-SignInFlow -Connect @'
 $credential = [pscredential]::new('8e3f1b2a-4c5d-4e6f-9a7b-1c2d3e4f5a6b', (ConvertTo-SecureString 'wrong-secret-value' -AsPlainText -Force))
