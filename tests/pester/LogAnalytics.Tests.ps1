@@ -94,6 +94,8 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
             @(try { Get-SupportAccessActivity -WorkspaceId '11111111-2222-4333-8444-555555555555' -Verbose *>&1 } catch { $_ })
         $text = ($everything | ForEach-Object { $_ | Out-String }) -join "`n"
         $text | Should -Match 'Log Analytics'
+        $text | Should -Match 'Azure\.Core: Request \['
+        $text | Should -Not -Match 'Bearer '
         $text | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))
         (Get-SupportAccessConnection | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))
     }

@@ -41,6 +41,19 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Azure.Core's own account of each request and answer (method, URL with query values
+        // redacted, status, time; never a header it doesn't allow, never a body) goes to Verbose
+        // for as long as the read runs.
+        using var diagnostics = new Azure.Core.Diagnostics.AzureEventSourceListener(
+            (e, message) =>
+            {
+                if (e.EventSource.Name == "Azure-Core")
+                {
+                    reporter.Verbose("Azure.Core: " + message);
+                }
+            },
+            System.Diagnostics.Tracing.EventLevel.Informational);
+
         // Graph's window includes its end; the half-open slices end one tick later to match.
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
         var retry = new PageRetryPolicy(query.MaxRetries);
