@@ -158,3 +158,26 @@ internal static class Jwt
     private static string Encode(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+/// <summary>
+/// A query against Graph, start to finish, as Get-SupportAccessActivity runs it without
+/// -WorkspaceId: the Graph source read through the activity reader.
+/// </summary>
+internal sealed class ActivityQueryService
+{
+    private readonly SupportAccessConnection _connection;
+    private readonly ActivityReader _reader;
+
+    public ActivityQueryService(SupportAccessConnection connection)
+    {
+        _connection = connection;
+        _reader = new ActivityReader(connection.TenantId);
+    }
+
+    public long MatchedCount => _reader.MatchedCount;
+
+    public bool ReachedEnd => _reader.ReachedEnd;
+
+    public IAsyncEnumerable<SupportAccessActivity> QueryAsync(ActivityQuery query, IQueryReporter reporter, System.Threading.CancellationToken cancellationToken) =>
+        _reader.ReadAsync(new GraphAuditSource(_connection), query, reporter, cancellationToken);
+}

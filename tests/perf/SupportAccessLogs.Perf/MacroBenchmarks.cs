@@ -294,11 +294,12 @@ internal static class MacroBenchmarks
     /// <summary>(c) The module's query service, without PowerShell.</summary>
     private static async Task<long> QueryServiceAsync(SupportAccessConnection connection)
     {
-        var service = new ActivityQueryService(connection);
+        // What Get-SupportAccessActivity runs for Graph: the Graph source through the activity reader.
+        var reader = new ActivityReader(connection.TenantId);
         DateTime now = DateTime.UtcNow;
         var query = new ActivityQuery { StartUtc = now.AddDays(-30), EndUtc = now, RequestsPer10Seconds = 0 };
         long count = 0;
-        await foreach (SupportAccessActivity _ in service.QueryAsync(query, NullReporter.Instance, CancellationToken.None))
+        await foreach (SupportAccessActivity _ in reader.ReadAsync(new GraphAuditSource(connection), query, NullReporter.Instance, CancellationToken.None))
         {
             count++;
         }

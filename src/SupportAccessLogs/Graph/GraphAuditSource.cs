@@ -270,31 +270,3 @@ internal sealed class GraphAuditSource : IRecordSource
     private static string Describe(ApiException ex) =>
         ex is ODataError odata ? $"{odata.Error?.Code}: {odata.Error?.Message}" : $"HTTP {ex.ResponseStatusCode}";
 }
-
-/// <summary>
-/// A query against Graph, start to finish: the Graph source read through the activity reader.
-/// What Get-SupportAccessActivity runs for a connection without -WorkspaceId, and what the
-/// tests and the benchmark call.
-/// </summary>
-internal sealed class ActivityQueryService
-{
-    private readonly SupportAccessConnection _connection;
-    private readonly ActivityReader _reader;
-
-    public ActivityQueryService(SupportAccessConnection connection)
-    {
-        _connection = connection;
-        _reader = new ActivityReader(connection.TenantId);
-    }
-
-    /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
-    public long MatchedCount => _reader.MatchedCount;
-
-    /// <summary>True once the last page was read (the total count is then exact).</summary>
-    public bool ReachedEnd => _reader.ReachedEnd;
-
-    public (ulong Count, double Accuracy) TotalCount(ActivityQuery query) => _reader.TotalCount(query);
-
-    public IAsyncEnumerable<SupportAccessActivity> QueryAsync(ActivityQuery query, IQueryReporter reporter, CancellationToken cancellationToken) =>
-        _reader.ReadAsync(new GraphAuditSource(_connection), query, reporter, cancellationToken);
-}
