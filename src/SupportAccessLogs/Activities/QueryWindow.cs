@@ -13,6 +13,10 @@ internal static class QueryWindow
     /// <summary>The window when none is given, and the most Graph serves (Entra P1/P2).</summary>
     public static readonly TimeSpan GraphRetention = TimeSpan.FromDays(30);
 
+    /// <summary>What to do about a start Graph can't serve, whether refused here or by Graph itself.</summary>
+    public const string BeyondRetentionAdvice =
+        "Use a later -StartTime; for older activity, read a Log Analytics workspace that receives the audit logs (a diagnostic setting) with -WorkspaceId.";
+
     /// <summary>
     /// The window in UTC: local times converted, unspecified ones taken as UTC; an end after now is
     /// now (said through <paramref name="verbose"/>); a start left out is 30 days before the end.
@@ -47,7 +51,7 @@ internal static class QueryWindow
         if (!fromWorkspace && startUtc < nowUtc - GraphRetention - TimeSpan.FromMinutes(5))
         {
             throw new ModuleException("StartTimeBeyondRetention", ErrorCategory.InvalidArgument,
-                $"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is more than 30 days ago. Entra keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free). Use a later -StartTime; for older activity, read a Log Analytics workspace that receives the audit logs (a diagnostic setting) with -WorkspaceId.", start);
+                $"-StartTime ({startUtc:yyyy-MM-dd HH:mm:ss} UTC) is more than 30 days ago. Entra keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free). {BeyondRetentionAdvice}", start);
         }
 
         return (startUtc, endUtc);

@@ -178,7 +178,7 @@ internal sealed class GraphAuditSource : IRecordSource
 
                 if (step.Action != FailureAction.Retry)
                 {
-                    throw Final(failure.At(nextUrl), timedOut, attempt, query).At(nextUrl);
+                    throw Final(failure, timedOut, attempt, query).At(nextUrl);
                 }
 
                 TimeSpan delay = step.Delay;
@@ -227,7 +227,7 @@ internal sealed class GraphAuditSource : IRecordSource
         if (failure is ApiException { ResponseStatusCode: 400 } badRequest && MentionsRetention(badRequest))
         {
             return new ModuleException("StartTimeBeyondRetention", ErrorCategory.InvalidArgument,
-                $"Microsoft Graph keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free), and refused -StartTime {query.StartUtc:yyyy-MM-dd HH:mm:ss} UTC: {Describe(badRequest)}. Use a later -StartTime; for older activity, send the audit logs to Log Analytics (diagnostic settings) and query the AuditLogs table there.",
+                $"Microsoft Graph keeps directory audit logs for 30 days (Entra ID P1/P2) or 7 days (Free), and refused -StartTime {query.StartUtc:yyyy-MM-dd HH:mm:ss} UTC: {Describe(badRequest)}. {QueryWindow.BeyondRetentionAdvice}",
                 query.StartUtc);
         }
 

@@ -196,7 +196,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
             (Slice newer, Slice older) = window.Split();
-            reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({Describe(ex)}); counting it again as two: {newer} and {older}.");
+            reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({ex.Message}); counting it again as two: {newer} and {older}.");
             List<(DateTime, long)> counts = await CountAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false);
             counts.AddRange(await CountAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false));
             return counts;
@@ -228,7 +228,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
 
         (Slice newer, Slice older) = slice.Split();
-        reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({Describe(tooMuch!)}); reading it again as two: {newer} and {older}.");
+        reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({tooMuch!.Message}); reading it again as two: {newer} and {older}.");
         await foreach (ParsedAuditRecord row in StreamSliceAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false))
         {
             yield return row;
@@ -283,7 +283,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 throw failure;
             }
 
-            reporter.Verbose($"Log Analytics: the query for {slice} failed ({Describe(failure)}); trying it again in {step.Delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used).");
+            reporter.Verbose($"Log Analytics: the query for {slice} failed ({failure.Message}); trying it again in {step.Delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used).");
             await Task.Delay(step.Delay, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -293,6 +293,4 @@ internal sealed class LogAnalyticsSource : IRecordSource
         !cancellationToken.IsCancellationRequested
         && (failure is PartialAnswerException or ResponseTooLargeException or TimeoutException
             || PageRetryPolicy.StatusOf(failure) == 504);
-
-    private static string Describe(Exception failure) => failure.Message;
 }
