@@ -1,4 +1,8 @@
 using System;
+using System.Buffers;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -116,7 +120,7 @@ public class LogAnalyticsTests
                    "{\"user\":{\"id\":\"u1\",\"userPrincipalName\":\"admin@contoso.com\"}}","[{\"key\":\"SupportRequestId\",\"value\":\"2411\"}]",null]]}]}
         """;
 
-        ParsedAuditRecord parsed = Assert.Single(QueryAnswer.Records(Encoding.UTF8.GetBytes(body)));
+        ParsedAuditRecord parsed = Assert.Single(ReadRecords(Answer(body)));
 
         AuditRecord record = parsed.Record;
         Assert.Equal("Directory_ABC", record.Id);
@@ -133,6 +137,62 @@ public class LogAnalyticsTests
         Assert.Contains("\"TargetResources\":null", raw);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void Records_AnAnswerInManyChunks_ReadsAsTheWholeDoes(int chunkSize)
+    {
+        // Answers are read in pooled chunks, so values and rows cross chunk boundaries anywhere.
+        string body = """
+        {"tables":[{"name":"PrimaryResult","columns":[
+          {"name":"AADTenantId","type":"string"},{"name":"Id","type":"string"},{"name":"ActivityDateTime","type":"datetime"},
+          {"name":"ActivityDisplayName","type":"string"},{"name":"Category","type":"string"},
+          {"name":"InitiatedBy","type":"dynamic"},{"name":"AdditionalDetails","type":"dynamic"},{"name":"TargetResources","type":"dynamic"}],
+          "rows":[["8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b","Directory_1","2026-08-01T10:00:00Z","Access removed","MicrosoftSupportAccessManagement",
+                   "{\"user\":{\"id\":\"u1\",\"userPrincipalName\":\"admin@contoso.com\"}}","[{\"key\":\"SupportRequestId\",\"value\":\"2411\"}]",
+                   "[{\"id\":\"r1\",\"type\":\"Other\",\"modifiedProperties\":[{\"displayName\":\"p\",\"oldValue\":\"\\\"a\\\"\",\"newValue\":null}]}]"],
+                  ["8f0e2a4b-1c3d-4e5f-9a7b-6c5d4e3f2a1b","Directory_2","2026-08-01T09:00:00Z","Request created","MicrosoftSupportAccessManagement",null,"[]",null]]}]}
+        """;
+
+        List<ParsedAuditRecord> whole = ReadRecords(Answer(body));
+        List<ParsedAuditRecord> chunked = ReadRecords(Answer(body, chunkSize));
+
+        Assert.Equal(2, chunked.Count);
+        var classifier = new Classification.ActivityClassifier(Guid.Parse(Records.CallerTenant));
+        for (int i = 0; i < whole.Count; i++)
+        {
+            Assert.Equal(whole[i].Raw, chunked[i].Raw);
+            SupportAccessActivity expected = classifier.Classify(whole[i].Record, whole[i].Raw, whole[i].RawColumns);
+            SupportAccessActivity actual = classifier.Classify(chunked[i].Record, chunked[i].Raw, chunked[i].RawColumns);
+            Assert.Equal(Fields(expected), Fields(actual));
+        }
+
+        static string Fields(SupportAccessActivity a) => string.Join("|", a.Id, a.TenantId, a.ActivityTime.Ticks, a.Category, a.Activity, a.InitiatedBy,
+            a.SupportRequestId, a.TargetResources, a.AdditionalDetails, a.ClassificationReason, a.GetRawRecord());
+
+        Assert.Equal("admin@contoso.com", chunked[0].Record.InitiatedBy?.User?.UserPrincipalName);
+        Assert.Equal("\"a\"", chunked[0].Record.TargetResources?.Single()?.ModifiedProperties?.Single()?.OldValue);
+        Assert.StartsWith("[\"8f0e2a4b-", Encoding.UTF8.GetString(chunked[1].Raw));
+        Assert.EndsWith("\"[]\",null]", Encoding.UTF8.GetString(chunked[1].Raw));
+    }
+
+    [Fact]
+    public async Task AnswerBytes_ReadsEveryByteOfATrickle_AndRefusesMoreThanTheLimit()
+    {
+        byte[] sent = Enumerable.Range(0, (AnswerBytes.ChunkSize * 2) + 5).Select(i => (byte)i).ToArray();
+
+        using (AnswerBytes answer = await AnswerBytes.ReadAsync(new TrickleStream(sent, 1000), long.MaxValue, truncate: false, ArrayPool<byte>.Shared, CancellationToken.None))
+        {
+            Assert.Equal(sent, answer.ToArray());
+            Assert.Equal(sent.Length, answer.Length);
+        }
+
+        await Assert.ThrowsAsync<ResponseTooLargeException>(() => AnswerBytes.ReadAsync(new TrickleStream(sent, 1000), sent.Length - 1, truncate: false, ArrayPool<byte>.Shared, CancellationToken.None));
+        using AnswerBytes truncated = await AnswerBytes.ReadAsync(new TrickleStream(sent, 1000), 100, truncate: true, ArrayPool<byte>.Shared, CancellationToken.None);
+        Assert.Equal(sent.Take(100), truncated.ToArray());
+    }
+
     [Fact]
     public void Records_PartialError_IsNeverTakenAsComplete()
     {
@@ -141,7 +201,7 @@ public class LogAnalyticsTests
          "error":{"code":"PartialError","message":"There were some errors when processing your query.","details":[{"code":"EngineError","message":"Query result set has exceeded the internal record count limit"}]}}
         """;
 
-        PartialAnswerException error = Assert.Throws<PartialAnswerException>(() => QueryAnswer.Records(Encoding.UTF8.GetBytes(body)));
+        PartialAnswerException error = Assert.Throws<PartialAnswerException>(() => QueryAnswer.Rows(Answer(body)));
         Assert.Contains("PartialError", error.Message);
         Assert.Contains("record count limit", error.Message);
     }
@@ -151,7 +211,7 @@ public class LogAnalyticsTests
     {
         string body = """{"tables":[{"columns":[{"name":"Id"},{"name":"InitiatedBy"}],"rows":[["a","{not json"]]}]}""";
 
-        Assert.ThrowsAny<Exception>(() => QueryAnswer.Records(Encoding.UTF8.GetBytes(body)));
+        Assert.ThrowsAny<Exception>(() => ReadRecords(Answer(body)));
     }
 
     [Fact]
@@ -159,7 +219,7 @@ public class LogAnalyticsTests
     {
         string body = """{"tables":[{"columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12],["2026-08-01T11:00:00Z",3]]}]}""";
 
-        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(Encoding.UTF8.GetBytes(body));
+        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(Answer(body));
 
         Assert.Equal(new[] { (new DateTime(2026, 8, 1, 10, 0, 0, DateTimeKind.Utc), 12L), (new DateTime(2026, 8, 1, 11, 0, 0, DateTimeKind.Utc), 3L) }, counts);
         Assert.All(counts, c => Assert.Equal(DateTimeKind.Utc, c.Bin.Kind));
@@ -188,6 +248,56 @@ public class LogAnalyticsTests
         Assert.Equal(new[] { "b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e" },
             QueryWindow.WorkspaceIds(new[] { "B4C6D8E0-2F1A-4B3C-9D5E-7F8A9B0C1D2E", " b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e " }));
         Assert.Equal("WorkspaceIdNotGuid", Assert.Throws<ModuleException>(() => QueryWindow.WorkspaceIds(new[] { "law-contoso" })).ErrorId);
+    }
+
+    private static List<ParsedAuditRecord> ReadRecords(ReadOnlySequence<byte> body) => QueryAnswer.Rows(body).Records().ToList();
+
+    /// <summary>An answer's bytes as the client hands them over: one chunk, or many of this size.</summary>
+    private static ReadOnlySequence<byte> Answer(string body, int chunkSize = int.MaxValue)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        if (chunkSize >= bytes.Length)
+        {
+            return new ReadOnlySequence<byte>(bytes);
+        }
+
+        var first = new Chunk(bytes.AsMemory(0, chunkSize), 0);
+        Chunk last = first;
+        for (int at = chunkSize; at < bytes.Length; at += chunkSize)
+        {
+            last = last.Append(bytes.AsMemory(at, Math.Min(chunkSize, bytes.Length - at)));
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Chunk : ReadOnlySequenceSegment<byte>
+    {
+        public Chunk(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Chunk Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Chunk(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
+    /// <summary>A body that arrives a few bytes at a time, as a slow network hands it over.</summary>
+    private sealed class TrickleStream : MemoryStream
+    {
+        private readonly int _most;
+
+        public TrickleStream(byte[] bytes, int most) : base(bytes) => _most = most;
+
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, _most));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            base.ReadAsync(buffer, offset, Math.Min(count, _most), cancellationToken);
     }
 
     private static DateTime Floor(DateTime time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, DateTimeKind.Utc);

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -50,8 +51,9 @@ internal sealed class LogAnalyticsClient : IDisposable
     public Uri QueryUrl(IReadOnlyList<string> workspaceIds) =>
         new(_baseUrl, $"v1/workspaces/{Uri.EscapeDataString(workspaceIds[0])}/query");
 
-    /// <summary>Runs the query and returns the answer's body (a 200), bounded in size.</summary>
-    public async Task<ArraySegment<byte>> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, CancellationToken cancellationToken)
+    /// <summary>Runs the query and returns the answer's body (a 200) in chunks of <paramref name="chunks"/>,
+    /// bounded in size; the caller disposes it.</summary>
+    public async Task<AnswerBytes> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, ArrayPool<byte> chunks, CancellationToken cancellationToken)
     {
         Uri url = QueryUrl(workspaceIds);
         using HttpMessage message = _pipeline.CreateMessage();
@@ -82,12 +84,17 @@ internal sealed class LogAnalyticsClient : IDisposable
         Stream body = response.ContentStream ?? Stream.Null;
         if (response.Status != 200)
         {
-            byte[] error = (await ReadAsync(body, MaxErrorBodyBytes, truncate: true, cancellationToken).ConfigureAwait(false)).ToArray();
+            byte[] error;
+            using (AnswerBytes errorBody = await AnswerBytes.ReadAsync(body, MaxErrorBodyBytes, truncate: true, ArrayPool<byte>.Shared, cancellationToken).ConfigureAwait(false))
+            {
+                error = errorBody.ToArray();
+            }
+
             response.Headers.TryGetValue("Retry-After", out string? retryAfter);
             throw Failure(response.Status, error, workspaceIds).WithRetryAfter(retryAfter).At(url);
         }
 
-        return await ReadAsync(body, ResponseLimits.Default.MaxPageBytes, truncate: false, cancellationToken).ConfigureAwait(false);
+        return await AnswerBytes.ReadAsync(body, ResponseLimits.Default.MaxPageBytes, truncate: false, chunks, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -118,31 +125,6 @@ internal sealed class LogAnalyticsClient : IDisposable
         }
 
         return buffer.ToArray();
-    }
-
-    private static async Task<ArraySegment<byte>> ReadAsync(Stream body, long limit, bool truncate, CancellationToken cancellationToken)
-    {
-        // The answer is read once into one buffer and parsed where it lies (no second copy).
-        var copy = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (copy.Length + read > limit)
-            {
-                if (truncate)
-                {
-                    copy.Write(chunk, 0, (int)(limit - copy.Length));
-                    break;
-                }
-
-                throw ResponseTooLargeException.Page(limit);
-            }
-
-            copy.Write(chunk, 0, read);
-        }
-
-        return new ArraySegment<byte>(copy.GetBuffer(), 0, (int)copy.Length);
     }
 
     /// <summary>What a failed answer means to the user: the ones with a fix of their own are

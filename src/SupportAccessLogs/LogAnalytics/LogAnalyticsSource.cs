@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -56,9 +57,9 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
         // Graph's window includes its end; the half-open slices end one tick later to match.
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
-        var retry = new PageRetryPolicy(query.MaxRetries);
+        var read = new Reading(query, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
         reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
-        List<(DateTime Bin, long Count)> counts = await CountAsync(window, query, retry, reporter, 0, cancellationToken).ConfigureAwait(false);
+        List<(DateTime Bin, long Count)> counts = await CountAsync(window, read, 0, cancellationToken).ConfigureAwait(false);
         long total = counts.Sum(c => c.Count);
         List<Slice> slices = Plan(window, counts);
         reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
@@ -75,7 +76,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
             int number = 0;
             foreach (Slice slice in slices)
             {
-                await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, query, retry, reporter, 0, cancellationToken).ConfigureAwait(false))
+                await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, read, 0, cancellationToken).ConfigureAwait(false))
                 {
                     yield return row;
                 }
@@ -87,7 +88,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new Queue<Task<List<ParsedAuditRecord>>>();
+        var inFlight = new Queue<Task<List<AnswerRows>>>();
         int next = 0;
         int sliceNumber = 0;
         try
@@ -97,13 +98,23 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 while (next < slices.Count && inFlight.Count < SlicesAtOnce)
                 {
                     Slice slice = slices[next++];
-                    inFlight.Enqueue(Task.Run(() => ReadSliceAsync(slice, query, retry, reporter, stop.Token), stop.Token));
+                    inFlight.Enqueue(Task.Run(() => ReadSliceAsync(slice, read, stop.Token), stop.Token));
                 }
 
-                List<ParsedAuditRecord> rows = await inFlight.Dequeue().ConfigureAwait(false);
-                foreach (ParsedAuditRecord row in rows)
+                List<AnswerRows> answers = await inFlight.Dequeue().ConfigureAwait(false);
+                try
                 {
-                    yield return row;
+                    foreach (AnswerRows answer in answers)
+                    {
+                        foreach (ParsedAuditRecord row in answer.Records())
+                        {
+                            yield return row;
+                        }
+                    }
+                }
+                finally
+                {
+                    Dispose(answers);
                 }
 
                 reporter.PageDone(++sliceNumber);
@@ -113,11 +124,11 @@ internal sealed class LogAnalyticsSource : IRecordSource
         {
             // -First satisfied, Ctrl+C or a failure: the slices still running stop, and no more start.
             stop.Cancel();
-            foreach (Task<List<ParsedAuditRecord>> pending in inFlight)
+            foreach (Task<List<AnswerRows>> pending in inFlight)
             {
                 try
                 {
-                    await pending.ConfigureAwait(false);
+                    Dispose(await pending.ConfigureAwait(false));
                 }
                 catch (Exception)
                 {
@@ -187,83 +198,120 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     /// <summary>Rows per hour of a window; a window whose counts don't fit one answer is counted in
     /// two parts split as a slice is (an hour's count may then come in parts; the plan adds them up).</summary>
-    private async Task<List<(DateTime Bin, long Count)>> CountAsync(Slice window, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, int depth, CancellationToken cancellationToken)
+    private async Task<List<(DateTime Bin, long Count)>> CountAsync(Slice window, Reading read, int depth, CancellationToken cancellationToken)
     {
         try
         {
-            return QueryAnswer.Counts(await RunAsync(Kql.CountsByHour(query, window), window, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+            using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window), window, read, cancellationToken).ConfigureAwait(false);
+            return QueryAnswer.Counts(answer.Bytes);
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
             (Slice newer, Slice older) = window.Split();
-            reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({ex.Message}); counting it again as two: {newer} and {older}.");
-            List<(DateTime, long)> counts = await CountAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false);
-            counts.AddRange(await CountAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false));
+            read.Reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({ex.Message}); counting it again as two: {newer} and {older}.");
+            List<(DateTime, long)> counts = await CountAsync(newer, read, depth + 1, cancellationToken).ConfigureAwait(false);
+            counts.AddRange(await CountAsync(older, read, depth + 1, cancellationToken).ConfigureAwait(false));
             return counts;
         }
     }
 
     /// <summary>A slice's rows, newest first; a split slice's newer half comes out before the older is read.</summary>
-    private async IAsyncEnumerable<ParsedAuditRecord> StreamSliceAsync(Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, int depth, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ParsedAuditRecord> StreamSliceAsync(Slice slice, Reading read, int depth, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        List<ParsedAuditRecord>? rows = null;
+        await foreach (AnswerRows answer in AnswersAsync(slice, read, depth, cancellationToken).ConfigureAwait(false))
+        {
+            using (answer)
+            {
+                foreach (ParsedAuditRecord row in answer.Records())
+                {
+                    yield return row;
+                }
+            }
+        }
+    }
+
+    /// <summary>A slice's checked answers: one, or those of its halves when it came back incomplete.</summary>
+    private async IAsyncEnumerable<AnswerRows> AnswersAsync(Slice slice, Reading read, int depth, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        AnswerRows? rows = null;
         Exception? tooMuch = null;
+        AnswerBytes? answer = null;
         try
         {
-            rows = QueryAnswer.Records(await RunAsync(Kql.Rows(query, slice), slice, query, retry, reporter, cancellationToken).ConfigureAwait(false));
+            answer = await RunAsync(Kql.Rows(read.Query, slice), slice, read, cancellationToken).ConfigureAwait(false);
+            rows = QueryAnswer.Rows(answer.Bytes, answer);
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
             tooMuch = ex;
         }
+        finally
+        {
+            if (rows is null)
+            {
+                answer?.Dispose();
+            }
+        }
 
         if (rows is not null)
         {
-            foreach (ParsedAuditRecord row in rows)
-            {
-                yield return row;
-            }
-
+            yield return rows;
             yield break;
         }
 
         (Slice newer, Slice older) = slice.Split();
-        reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({tooMuch!.Message}); reading it again as two: {newer} and {older}.");
-        await foreach (ParsedAuditRecord row in StreamSliceAsync(newer, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false))
+        read.Reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({tooMuch!.Message}); reading it again as two: {newer} and {older}.");
+        await foreach (AnswerRows half in AnswersAsync(newer, read, depth + 1, cancellationToken).ConfigureAwait(false))
         {
-            yield return row;
+            yield return half;
         }
 
-        await foreach (ParsedAuditRecord row in StreamSliceAsync(older, query, retry, reporter, depth + 1, cancellationToken).ConfigureAwait(false))
+        await foreach (AnswerRows half in AnswersAsync(older, read, depth + 1, cancellationToken).ConfigureAwait(false))
         {
-            yield return row;
+            yield return half;
         }
     }
 
-    /// <summary>A whole slice's rows, for the slices read side by side.</summary>
-    private async Task<List<ParsedAuditRecord>> ReadSliceAsync(Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, CancellationToken cancellationToken)
+    /// <summary>A whole slice's answers, checked, for the slices read side by side.</summary>
+    private async Task<List<AnswerRows>> ReadSliceAsync(Slice slice, Reading read, CancellationToken cancellationToken)
     {
-        var rows = new List<ParsedAuditRecord>();
-        await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, query, retry, reporter, 0, cancellationToken).ConfigureAwait(false))
+        var answers = new List<AnswerRows>();
+        try
         {
-            rows.Add(row);
-        }
+            await foreach (AnswerRows answer in AnswersAsync(slice, read, 0, cancellationToken).ConfigureAwait(false))
+            {
+                answers.Add(answer);
+            }
 
-        return rows;
+            return answers;
+        }
+        catch
+        {
+            Dispose(answers);
+            throw;
+        }
+    }
+
+    private static void Dispose(List<AnswerRows> answers)
+    {
+        foreach (AnswerRows answer in answers)
+        {
+            answer.Dispose();
+        }
     }
 
     /// <summary>One query, retried after throttling and transient failures as the Graph path's pages are.</summary>
-    private async Task<ArraySegment<byte>> RunAsync(string kql, Slice slice, ActivityQuery query, PageRetryPolicy retry, ISourceReporter reporter, CancellationToken cancellationToken)
+    private async Task<AnswerBytes> RunAsync(string kql, Slice slice, Reading read, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(query.PageTimeout);
+            timeout.CancelAfter(read.Query.PageTimeout);
             Exception failure;
-            reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
+            read.Reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
             try
             {
-                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), query.PageTimeout, timeout.Token).ConfigureAwait(false);
+                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), read.Query.PageTimeout, read.Chunks, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -273,17 +321,17 @@ internal sealed class LogAnalyticsSource : IRecordSource
             bool timedOut = failure is OperationCanceledException && timeout.IsCancellationRequested;
             if (timedOut)
             {
-                failure = new TimeoutException($"Log Analytics did not answer within {query.PageTimeout.TotalSeconds:0} s.").At(_client.QueryUrl(_workspaceIds));
+                failure = new TimeoutException($"Log Analytics did not answer within {read.Query.PageTimeout.TotalSeconds:0} s.").At(_client.QueryUrl(_workspaceIds));
             }
 
             // Too much for one answer is the slicer's to mend by splitting, not a retry's.
-            FailureStep step = retry.Decide(failure, timedOut, attempt, canFallBack: IsTooMuch(failure, cancellationToken), canRenewToken: false);
+            FailureStep step = read.Retry.Decide(failure, timedOut, attempt, canFallBack: IsTooMuch(failure, cancellationToken), canRenewToken: false);
             if (step.Action != FailureAction.Retry)
             {
                 throw failure;
             }
 
-            reporter.Verbose($"Log Analytics: the query for {slice} failed ({failure.Message}); trying it again in {step.Delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used).");
+            read.Reporter.Verbose($"Log Analytics: the query for {slice} failed ({failure.Message}); trying it again in {step.Delay.TotalSeconds:0.#} s ({attempt} of {read.Retry.MaxRetries + 1} tries used).");
             await Task.Delay(step.Delay, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -293,4 +341,8 @@ internal sealed class LogAnalyticsSource : IRecordSource
         !cancellationToken.IsCancellationRequested
         && (failure is PartialAnswerException or ResponseTooLargeException or TimeoutException
             || PageRetryPolicy.StatusOf(failure) == 504);
+
+    /// <summary>What every query of one read shares: the query, its retry budget, where messages
+    /// go and the chunks its answers are read into.</summary>
+    private sealed record Reading(ActivityQuery Query, PageRetryPolicy Retry, ISourceReporter Reporter, ArrayPool<byte> Chunks);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
@@ -13,47 +14,61 @@ namespace SupportAccessLogs.LogAnalytics;
 internal static class QueryAnswer
 {
     /// <summary>
-    /// The rows as audit records of the same model as Graph's: scalar columns straight into the
+    /// Checks a whole answer and finds its rows, without reading them into records yet: an
+    /// incomplete answer (PartialError) or one that is not the documented JSON fails here, before
+    /// any of its rows is handed over. The rows are read one by one as they are written
+    /// (<see cref="AnswerRows"/>), so a slice waiting its turn holds its bytes, not thousands of
+    /// records for the garbage collector to trace and copy (tests/perf/README.md, "The workspace path").
+    /// </summary>
+    /// <param name="owner">What holds the bytes (pooled chunks), disposed with the rows.</param>
+    public static AnswerRows Rows(ReadOnlySequence<byte> body, IDisposable? owner = null)
+    {
+        string[] names = Array.Empty<string>();
+        var starts = new List<SequencePosition>();
+        Read(body, (ref Utf8JsonReader reader, string[] columns, SequencePosition rowStart) =>
+        {
+            names = columns;
+            starts.Add(rowStart);
+            reader.Skip();
+        });
+        return new AnswerRows(body, names, starts, owner);
+    }
+
+    /// <summary>
+    /// One row as an audit record of the same model as Graph's: scalar columns straight into the
     /// record, the dynamic columns (Graph's own JSON, as text) through the one record reader's
-    /// member readers, so nothing downstream knows which source a record came from. Each record
+    /// member readers, so nothing downstream knows which source a record came from. The record
     /// keeps its row's bytes; GetRawRecord() turns them into an object of the row's columns only
     /// when asked.
     /// </summary>
-    public static List<ParsedAuditRecord> Records(ArraySegment<byte> body)
+    /// <param name="row">The answer's bytes from the row's '[' on (checked by <see cref="Rows"/>).</param>
+    internal static ParsedAuditRecord ReadRow(ReadOnlySequence<byte> row, string[] columns, ref byte[] scratch)
     {
-        var records = new List<ParsedAuditRecord>();
-        byte[] scratch = new byte[4096];
-        Read(body, (ref Utf8JsonReader reader, string[] columns) =>
+        var reader = new Utf8JsonReader(row);
+        var record = new AuditRecord();
+        reader.Read();
+        for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
         {
-            int rowStart = (int)reader.TokenStartIndex;
-            var record = new AuditRecord();
-            for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+            switch (i < columns.Length ? columns[i] : "")
             {
-                switch (i < columns.Length ? columns[i] : "")
-                {
-                    case "Id": record.Id = Text(ref reader); break;
-                    case "ActivityDateTime": record.ActivityDateTime = Time(ref reader); break;
-                    case "ActivityDisplayName": record.ActivityDisplayName = Repeated(ref reader); break;
-                    case "Category": record.Category = Repeated(ref reader); break;
-                    case "Result": record.Result = Repeated(ref reader); break;
-                    case "ResultReason": record.ResultReason = Repeated(ref reader); break;
-                    case "LoggedByService": record.LoggedByService = Repeated(ref reader); break;
-                    case "AADOperationType": record.OperationType = Repeated(ref reader); break;
-                    case "CorrelationId": record.CorrelationId = Text(ref reader); break;
-                    case "AADTenantId": record.TenantId = Repeated(ref reader); break;
-                    case "InitiatedBy": Structured(ref reader, "initiatedBy", record, ref scratch); break;
-                    case "TargetResources": Structured(ref reader, "targetResources", record, ref scratch); break;
-                    case "AdditionalDetails": Structured(ref reader, "additionalDetails", record, ref scratch); break;
-                    default: reader.Skip(); break;
-                }
+                case "Id": record.Id = Text(ref reader); break;
+                case "ActivityDateTime": record.ActivityDateTime = Time(ref reader); break;
+                case "ActivityDisplayName": record.ActivityDisplayName = Repeated(ref reader); break;
+                case "Category": record.Category = Repeated(ref reader); break;
+                case "Result": record.Result = Repeated(ref reader); break;
+                case "ResultReason": record.ResultReason = Repeated(ref reader); break;
+                case "LoggedByService": record.LoggedByService = Repeated(ref reader); break;
+                case "AADOperationType": record.OperationType = Repeated(ref reader); break;
+                case "CorrelationId": record.CorrelationId = Text(ref reader); break;
+                case "AADTenantId": record.TenantId = Repeated(ref reader); break;
+                case "InitiatedBy": Structured(ref reader, "initiatedBy", record, ref scratch); break;
+                case "TargetResources": Structured(ref reader, "targetResources", record, ref scratch); break;
+                case "AdditionalDetails": Structured(ref reader, "additionalDetails", record, ref scratch); break;
+                default: reader.Skip(); break;
             }
+        }
 
-            int rowEnd = (int)reader.BytesConsumed;
-            var raw = new byte[rowEnd - rowStart];
-            Buffer.BlockCopy(body.Array!, body.Offset + rowStart, raw, 0, raw.Length);
-            records.Add(new ParsedAuditRecord(record, raw, columns));
-        });
-        return records;
+        return new ParsedAuditRecord(record, row.Slice(0, reader.BytesConsumed).ToArray(), columns);
     }
 
     private static string? Text(ref Utf8JsonReader reader) => reader.TokenType switch
@@ -128,10 +143,10 @@ internal static class QueryAnswer
         new($"Log Analytics returned {reader.TokenType} where {expected} belongs, not the documented shape.");
 
     /// <summary>The rows of `summarize count() by bin(TimeGenerated, …)`: each bin's start and count.</summary>
-    public static List<(DateTime Bin, long Count)> Counts(ArraySegment<byte> body)
+    public static List<(DateTime Bin, long Count)> Counts(ReadOnlySequence<byte> body)
     {
         var counts = new List<(DateTime, long)>();
-        Read(body, (ref Utf8JsonReader reader, string[] columns) =>
+        Read(body, (ref Utf8JsonReader reader, string[] columns, SequencePosition rowStart) =>
         {
             DateTime? bin = null;
             long count = 0;
@@ -160,13 +175,13 @@ internal static class QueryAnswer
         return counts;
     }
 
-    private delegate void RowReader(ref Utf8JsonReader reader, string[] columns);
+    private delegate void RowReader(ref Utf8JsonReader reader, string[] columns, SequencePosition rowStart);
 
     /// <summary>Walks the first table's rows (the reader on each row's StartArray), then throws
     /// if the answer also holds an error.</summary>
-    private static void Read(ArraySegment<byte> body, RowReader row)
+    private static void Read(ReadOnlySequence<byte> body, RowReader row)
     {
-        var reader = new Utf8JsonReader(body.AsSpan());
+        var reader = new Utf8JsonReader(body);
         string? partial = null;
         bool sawTable = false;
         try
@@ -186,7 +201,7 @@ internal static class QueryAnswer
                         }
 
                         sawTable = true;
-                        ReadTable(ref reader, row);
+                        ReadTable(ref reader, body, row);
                     }
                 }
                 else if (reader.ValueTextEquals("error"u8))
@@ -214,7 +229,7 @@ internal static class QueryAnswer
         Expect(sawTable, "a table");
     }
 
-    private static void ReadTable(ref Utf8JsonReader reader, RowReader row)
+    private static void ReadTable(ref Utf8JsonReader reader, ReadOnlySequence<byte> body, RowReader row)
     {
         string[]? columns = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -250,9 +265,18 @@ internal static class QueryAnswer
                 // Columns come first in every answer the API documents; rows before them can't be mapped.
                 Expect(columns is not null, "\"columns\" before \"rows\"");
                 Expect(reader.Read() && reader.TokenType == JsonTokenType.StartArray, "\"rows\" as an array");
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                while (true)
                 {
-                    row(ref reader, columns!);
+                    // Where the row's '[' lies, found from the position before it (after the
+                    // previous row's ']') without walking the chunks from the answer's start.
+                    SequencePosition before = reader.Position;
+                    long consumedBefore = reader.BytesConsumed;
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        break;
+                    }
+
+                    row(ref reader, columns!, body.GetPosition(reader.TokenStartIndex - consumedBefore, before));
                 }
             }
             else
@@ -296,5 +320,48 @@ internal static class QueryAnswer
         {
             throw new AuditResponseFormatException($"Log Analytics returned an answer without {what}, not the documented shape.");
         }
+    }
+}
+
+/// <summary>A checked answer's rows (<see cref="QueryAnswer.Rows"/>), read into records one at a
+/// time as they are enumerated. Dispose returns the answer's bytes.</summary>
+internal sealed class AnswerRows : IDisposable
+{
+    private readonly ReadOnlySequence<byte> _body;
+    private readonly string[] _columns;
+    private readonly List<SequencePosition> _starts;
+    private readonly IDisposable? _owner;
+
+    public AnswerRows(ReadOnlySequence<byte> body, string[] columns, List<SequencePosition> starts, IDisposable? owner)
+    {
+        _body = body;
+        _columns = columns;
+        _starts = starts;
+        _owner = owner;
+    }
+
+    private bool _disposed;
+
+    public int Count => _starts.Count;
+
+    public IEnumerable<ParsedAuditRecord> Records()
+    {
+        byte[] scratch = new byte[4096];
+        foreach (SequencePosition start in _starts)
+        {
+            // Disposed, the chunks may already hold another answer's bytes.
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(AnswerRows));
+            }
+
+            yield return QueryAnswer.ReadRow(_body.Slice(start), _columns, ref scratch);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _owner?.Dispose();
     }
 }
