@@ -19,6 +19,7 @@
         'Disconnect-SupportAccess'
         'Get-SupportAccessConnection'
         'Get-SupportAccessActivity'
+        'Get-SupportAccessRequest'
         'Get-SupportAccessRole'
     )
     FunctionsToExport    = @()

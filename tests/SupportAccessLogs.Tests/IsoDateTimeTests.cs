@@ -53,5 +53,9 @@ public class IsoDateTimeTests
         Assert.Equal(time.ToString(System.Globalization.CultureInfo.InvariantCulture), toString.Invoke(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("2026/11/02", toString.Invoke("yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("2026-11-02T10:15:30Z", toString.Invoke());
+        // What "{0}" -f $value and string interpolation ask: no format.
+        Assert.Equal("2026-11-02T10:15:30Z", toString.Invoke(null, System.Globalization.CultureInfo.CurrentCulture));
+        Assert.Equal("2026-11-02T10:15:30Z", toString.Invoke(new object?[] { null }));
+        Assert.Equal("2026-11-02T10:15:30Z", string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0}", value));
     }
 }

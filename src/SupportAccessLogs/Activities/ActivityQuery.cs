@@ -18,6 +18,9 @@ internal sealed class ActivityQuery
     /// <summary>Stop after this many activities (after Skip); null for all.</summary>
     public ulong? First { get; init; }
 
+    /// <summary>Tally the records' shapes and describe them in Verbose at the end (with -Verbose only: it costs a little per record).</summary>
+    public bool DescribeShapes { get; init; }
+
     /// <summary>How many times a failed page is tried again before the command stops.</summary>
     public int MaxRetries { get; init; } = PageRetryPolicy.DefaultMaxRetries;
 

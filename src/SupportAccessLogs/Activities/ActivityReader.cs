@@ -60,7 +60,8 @@ internal sealed class ActivityReader
             yield break;
         }
 
-        RecordSieve sieve = _sieve = new RecordSieve(new ActivityClassifier(_connectionTenant), new ClientSideFilter(query), query.Skip, reporter);
+        RecordShapes? shapes = query.DescribeShapes ? new RecordShapes() : null;
+        RecordSieve sieve = _sieve = new RecordSieve(new ActivityClassifier(_connectionTenant), new ClientSideFilter(query), query.Skip, reporter, shapes);
         var repeats = new RepeatedRecordFilter();
         var incomplete = new IncompleteRecordCount();
         await foreach (ParsedAuditRecord parsed in source.ReadAsync(query, new Progress(this, reporter), cancellationToken).ConfigureAwait(false))
@@ -86,12 +87,22 @@ internal sealed class ActivityReader
             {
                 // Satisfied: leaving the loop disposes the source, which then asks for nothing more.
                 incomplete.Report(reporter);
+                Describe(shapes, reporter);
                 yield break;
             }
         }
 
         ReachedEnd = true;
         incomplete.Report(reporter);
+        Describe(shapes, reporter);
+    }
+
+    private static void Describe(RecordShapes? shapes, IMessageSink reporter)
+    {
+        if (shapes is not null)
+        {
+            reporter.Verbose(shapes.Describe());
+        }
     }
 
     /// <summary>

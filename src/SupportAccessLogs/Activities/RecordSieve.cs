@@ -16,14 +16,17 @@ internal sealed class RecordSieve
     private readonly ulong _skip;
     private readonly IMessageSink _reporter;
     private readonly HashSet<string> _reportedUnknownNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly RecordShapes? _shapes;
     private ulong _skipped;
 
-    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter)
+    /// <param name="shapes">Where the shapes of the records are tallied, when -Verbose is to describe them.</param>
+    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter, RecordShapes? shapes = null)
     {
         _classifier = classifier;
         _filter = filter;
         _skip = skip;
         _reporter = reporter;
+        _shapes = shapes;
     }
 
     /// <summary>Activities that passed every filter, including those passed over by -Skip.</summary>
@@ -38,6 +41,7 @@ internal sealed class RecordSieve
         }
 
         SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw, parsed.RawColumns);
+        _shapes?.Note(parsed.Record, activity);
         if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
         {
             _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");

@@ -290,6 +290,55 @@ internal sealed class ActivityClassifier
         return text.ToString();
     }
 
+    /// <summary>
+    /// The id that <see cref="FlattenTargets"/> wrote for the first resource named
+    /// <paramref name="displayName"/> (ignoring case), read back from the text: the parts after a
+    /// resource's name are " &lt;upn&gt;", " (groupType)" and " [id]", in that order. Null when no
+    /// such resource has an id. Reading the text rather than the record lets an activity read back
+    /// from a CSV file give the same answer as one just read.
+    /// </summary>
+    internal static string? FindTargetId(string? flattened, string displayName)
+    {
+        if (string.IsNullOrEmpty(flattened))
+        {
+            return null;
+        }
+
+        for (int at = flattened!.IndexOf(displayName, StringComparison.OrdinalIgnoreCase);
+             at >= 0;
+             at = flattened.IndexOf(displayName, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            int next = at + displayName.Length;
+            next = SkipPart(flattened, next, " <", '>');
+            next = SkipPart(flattened, next, " (", ')');
+            if (string.CompareOrdinal(flattened, next, " [", 0, 2) == 0)
+            {
+                int close = flattened.IndexOf(']', next + 2);
+                if (close > next + 2)
+                {
+                    string id = flattened.Substring(next + 2, close - next - 2).Trim();
+                    if (id.Length > 0)
+                    {
+                        return id;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static int SkipPart(string text, int at, string opening, char closing)
+    {
+        if (string.CompareOrdinal(text, at, opening, 0, opening.Length) != 0)
+        {
+            return at;
+        }
+
+        int close = text.IndexOf(closing, at + opening.Length);
+        return close < 0 ? at : close + 1;
+    }
+
     /// <summary>Appends " before+value+after" (no space at the resource's start) when value has text.</summary>
     private static void AppendPart(StringBuilder text, int resourceStart, string? value, string before, string after)
     {

@@ -35,3 +35,41 @@ public enum InitiatorType
     App,
     None,
 }
+
+/// <summary>Where a support request stands, from the activities seen (docs/architecture.md, "Support request lifecycle").</summary>
+public enum RequestState
+{
+    /// <summary>Created; no decision seen.</summary>
+    Pending,
+    /// <summary>Approved, or access granted, and access not removed.</summary>
+    Approved,
+    Rejected,
+    Canceled,
+    /// <summary>Access removed by hand before the ticket closed.</summary>
+    Revoked,
+    /// <summary>Access removed when the ticket closed.</summary>
+    Completed,
+    /// <summary>The activities seen don't fit the lifecycle (-Verbose says why).</summary>
+    Unknown,
+}
+
+/// <summary>How a support request's access ended.</summary>
+public enum RemovalKind
+{
+    None,
+    Manual,
+    Closure,
+}
+
+/// <summary>Which evidence grouped a support request's activities.</summary>
+public enum RequestGrouping
+{
+    /// <summary>The activities' support request id (additionalDetails).</summary>
+    SupportRequestId,
+    /// <summary>No request id: the id of the request's own target resource.</summary>
+    TargetResourceId,
+    /// <summary>Neither: the activities' correlation id.</summary>
+    CorrelationId,
+    /// <summary>Nothing to group by: one activity, a request of its own.</summary>
+    None,
+}

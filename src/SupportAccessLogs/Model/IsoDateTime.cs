@@ -36,14 +36,16 @@ internal sealed class IsoDateTime : PSMethodInfo
     public static string Format(DateTime time) =>
         time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    /// <summary>No arguments: the ISO text. With a format or a provider (ToString('yyyy-MM')),
-    /// what DateTime itself gives, so the value still formats as a [datetime] does.</summary>
+    /// <summary>No arguments, or no format: the ISO text. With a format or a provider
+    /// (ToString('yyyy-MM')), what DateTime itself gives, so the value still formats as a
+    /// [datetime] does. "{0}" -f $time asks with a null format and a provider: the ISO text.</summary>
     public override object Invoke(params object[] arguments)
     {
         object?[] given = Array.ConvertAll(arguments ?? Array.Empty<object>(), a => a is PSObject wrapped ? wrapped.BaseObject : a);
         return given.Length switch
         {
             0 => Format(_time),
+            1 or 2 when given[0] is null or "" && (given.Length == 1 || given[1] is null or IFormatProvider) => Format(_time),
             1 when given[0] is string format => _time.ToString(format, CultureInfo.CurrentCulture),
             1 when given[0] is IFormatProvider provider => _time.ToString(provider),
             2 when given[0] is string format && given[1] is IFormatProvider provider => _time.ToString(format, provider),

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+
+namespace SupportAccessLogs.Classification;
+
+/// <summary>
+/// Rule 6 and the grouping of activities into support requests, as data (docs/architecture.md,
+/// "Support request lifecycle"). The neighbour of <see cref="ClassificationRules"/>: like those,
+/// these rest on the Entra docs' description of a request's life and on field names Microsoft
+/// publishes no samples of, so when a real history disagrees, the change belongs here.
+/// </summary>
+internal static class LifecycleRules
+{
+    /// <summary>
+    /// What each activity does to a request, read oldest first: the state it moves the request to,
+    /// the states it may follow (where a missing earlier step is implied, e.g. access granted
+    /// with no approval seen), and the states in which it adds nothing (the same step again, or a
+    /// late record of a step the request is already past). Any other order does not fit the
+    /// lifecycle: the request's state becomes <see cref="RequestState.Unknown"/> and stays so.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<Activity, LifecycleStep> Steps = new Dictionary<Activity, LifecycleStep>
+    {
+        [Activity.RequestCreated] = new(RequestState.Pending,
+            follows: [Start],
+            addsNothingAfter: [RequestState.Pending, RequestState.Approved, RequestState.Rejected, RequestState.Canceled, RequestState.Revoked, RequestState.Completed]),
+        [Activity.RequestApproved] = new(RequestState.Approved,
+            follows: [Start, RequestState.Pending],
+            addsNothingAfter: [RequestState.Approved, RequestState.Revoked, RequestState.Completed]),
+        [Activity.RequestRejected] = new(RequestState.Rejected,
+            follows: [Start, RequestState.Pending],
+            addsNothingAfter: [RequestState.Rejected]),
+        // A request may be canceled after its approval; the access then ends with it.
+        [Activity.RequestCanceled] = new(RequestState.Canceled,
+            follows: [Start, RequestState.Pending, RequestState.Approved],
+            addsNothingAfter: [RequestState.Canceled]),
+        [Activity.ApprovalCreated] = new(RequestState.Approved,
+            follows: [Start, RequestState.Pending, RequestState.Approved],
+            addsNothingAfter: []),
+        // The first removal decides how access ended; a second one adds nothing. A removal
+        // after a cancel is the cancel's own end of access.
+        [Activity.AccessRemovedManually] = new(RequestState.Revoked,
+            follows: [Start, RequestState.Pending, RequestState.Approved],
+            addsNothingAfter: [RequestState.Revoked, RequestState.Completed, RequestState.Canceled]),
+        [Activity.AccessRemovedOnClosure] = new(RequestState.Completed,
+            follows: [Start, RequestState.Pending, RequestState.Approved],
+            addsNothingAfter: [RequestState.Revoked, RequestState.Completed, RequestState.Canceled]),
+    };
+
+    /// <summary>Before any step: no state yet. (Not a public state: a request always has a step.)</summary>
+    public const RequestState Start = (RequestState)(-1);
+
+    /// <summary>The steps that decide a request (who decided, and when).</summary>
+    public static bool IsDecision(Activity activity) =>
+        activity is Activity.RequestApproved or Activity.RequestRejected or Activity.RequestCanceled;
+
+    /// <summary>How access ended, by the removal's activity.</summary>
+    public static RemovalKind RemovalKindOf(Activity activity) => activity switch
+    {
+        Activity.AccessRemovedManually => RemovalKind.Manual,
+        Activity.AccessRemovedOnClosure => RemovalKind.Closure,
+        _ => RemovalKind.None,
+    };
+
+    /// <summary>
+    /// The step a side's history begins with: a request is created in the support request tenant
+    /// (and in a tenant that raised a request about itself); the resource tenant of a cross-tenant
+    /// request first sees the approval created there. A history without it is truncated.
+    /// </summary>
+    public static Activity OpeningStep(TenantRole? side) =>
+        side == TenantRole.ResourceTenant ? Activity.ApprovalCreated : Activity.RequestCreated;
+
+    /// <summary>
+    /// When a step sorts before another of the same instant: the order of the lifecycle, so that
+    /// steps logged in the same second are not taken as out of order.
+    /// </summary>
+    public static int OrderWithinInstant(Activity activity) => activity switch
+    {
+        Activity.RequestCreated => 0,
+        Activity.RequestApproved or Activity.RequestRejected => 1,
+        Activity.ApprovalCreated => 2,
+        Activity.RequestCanceled => 3,
+        Activity.AccessRemovedManually or Activity.AccessRemovedOnClosure => 4,
+        _ => 5,
+    };
+
+    /// <summary>
+    /// The display name of the target resource that stands for the support access request itself
+    /// (matched ignoring case): its id groups a request's activities when none names the request
+    /// (<see cref="RequestGrouping.TargetResourceId"/>). Inferred, like rule 5's keys.
+    /// </summary>
+    public const string RequestTargetName = "Microsoft Support access request";
+
+    /// <summary>
+    /// Which evidence groups an activity into a request, in order: rule 5's support request id,
+    /// else the id of the request's own target resource, else the correlation id. An activity
+    /// with none of them is a request of its own (<see cref="RequestGrouping.None"/>).
+    /// </summary>
+    /// <param name="targetResources">The activity's TargetResources text (ActivityClassifier.FlattenTargets),
+    /// so activities read back from a CSV group as those just read do.</param>
+    public static (RequestGrouping By, string Key) GroupingOf(string? supportRequestId, string? targetResources, string? correlationId)
+    {
+        if (HasText(supportRequestId))
+        {
+            return (RequestGrouping.SupportRequestId, supportRequestId!.Trim());
+        }
+
+        if (ActivityClassifier.FindTargetId(targetResources, RequestTargetName) is string targetId)
+        {
+            return (RequestGrouping.TargetResourceId, targetId);
+        }
+
+        if (HasText(correlationId))
+        {
+            return (RequestGrouping.CorrelationId, correlationId!.Trim());
+        }
+
+        return (RequestGrouping.None, "");
+    }
+
+    private static bool HasText(string? value) => !string.IsNullOrWhiteSpace(value);
+}
+
+/// <summary>One row of <see cref="LifecycleRules.Steps"/>.</summary>
+internal sealed class LifecycleStep
+{
+    private readonly HashSet<RequestState> _follows;
+    private readonly HashSet<RequestState> _addsNothingAfter;
+
+    public LifecycleStep(RequestState to, RequestState[] follows, RequestState[] addsNothingAfter)
+    {
+        To = to;
+        _follows = new HashSet<RequestState>(follows);
+        _addsNothingAfter = new HashSet<RequestState>(addsNothingAfter);
+    }
+
+    public RequestState To { get; }
+
+    /// <summary>The state after this step, from <paramref name="current"/>; Unknown when the step does not fit.</summary>
+    public RequestState From(RequestState current) =>
+        _follows.Contains(current) ? To
+        : _addsNothingAfter.Contains(current) ? current
+        : RequestState.Unknown;
+}

@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using SupportAccessLogs.Activities;
+using SupportAccessLogs.Requests;
+
+namespace SupportAccessLogs.Commands;
+
+/// <summary>
+/// One object per support request: reads the window's activities (as Get-SupportAccessActivity
+/// does) or takes activities from the pipeline, groups them and walks each request's lifecycle.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "SupportAccessRequest", DefaultParameterSetName = ReadSet)]
+[OutputType(typeof(SupportAccessRequest))]
+public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
+{
+    private const string ReadSet = "Read";
+    private const string InputSet = "InputObject";
+    private readonly RequestBook _book = new();
+    private bool _fromInput;
+
+    /// <summary>Activities to group (from Get-SupportAccessActivity, or read back from its CSV or JSON).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+    [AllowEmptyCollection]
+    public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
+
+    /// <summary>Only requests in these states.</summary>
+    [Parameter]
+    public RequestState[]? State { get; set; }
+
+    /// <summary>Only requests whose access to the tenant is active now.</summary>
+    [Parameter]
+    public SwitchParameter Active { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _fromInput = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+        if (_fromInput)
+        {
+            string[] given = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
+            if (given.Length > 0)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-{string.Join(", -", given)} appl{(given.Length == 1 ? "ies" : "y")} when Get-SupportAccessRequest reads the activities itself. With activities from the pipeline, choose them upstream (for example Get-SupportAccessActivity -StartTime ... | Get-SupportAccessRequest), or leave the pipeline out."),
+                    "ReadParameterWithInput", ErrorCategory.InvalidArgument, given));
+            }
+
+            return;
+        }
+
+        PrepareQuery((startUtc, endUtc) => new ActivityQuery
+        {
+            StartUtc = startUtc,
+            EndUtc = endUtc,
+            MaxRetries = MaxRetries,
+            RequestsPer10Seconds = RequestsPer10Seconds,
+            PageTimeout = TimeSpan.FromSeconds(PageTimeoutSeconds),
+            DescribeShapes = VerboseShown,
+        });
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (!_fromInput)
+        {
+            base.ProcessRecord();
+            return;
+        }
+
+        foreach (PSObject input in InputObject)
+        {
+            if (input is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                _book.Add(ActivityFacts.Of(input));
+            }
+            catch (ModuleException ex)
+            {
+                // One bad object is reported and the rest still grouped.
+                WriteError(ErrorRecords.ToErrorRecord(ex, null));
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_fromInput)
+        {
+            foreach (SupportAccessRequest request in Requests(new CmdletSink(this)))
+            {
+                WriteObject(request);
+            }
+        }
+    }
+
+    protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        PipelineReporter reporter = NewReporter(messages);
+        await foreach (SupportAccessActivity activity in ReadActivitiesAsync(reporter, cancellationToken).ConfigureAwait(false))
+        {
+            _book.Add(ActivityFacts.Of(activity));
+        }
+
+        foreach (SupportAccessRequest request in Requests(reporter))
+        {
+            yield return request;
+        }
+    }
+
+    private IEnumerable<SupportAccessRequest> Requests(IMessageSink reporter)
+    {
+        reporter.Verbose($"Grouping {_book.ActivitiesAdded} activities into {_book.RequestCount} support requests.");
+        HashSet<RequestState>? states = State is null ? null : new HashSet<RequestState>(State);
+        return _book.Close(DateTime.UtcNow, reporter)
+            .Where(r => (states is null || states.Contains(r.State)) && (!Active || r.IsAccessActive));
+    }
+
+    /// <summary>Verbose and Warning straight to the pipeline (the pipeline thread's own work).</summary>
+    private sealed class CmdletSink : IMessageSink
+    {
+        private readonly Cmdlet _cmdlet;
+
+        public CmdletSink(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+        public void Verbose(string message) => _cmdlet.WriteVerbose(message);
+
+        public void Warning(string message) => _cmdlet.WriteWarning(message);
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+
+namespace SupportAccessLogs;
+
+/// <summary>
+/// One Microsoft Support access request as one tenant saw it: its activities grouped and its
+/// lifecycle walked (docs/architecture.md, "Support request lifecycle"). Every property is a
+/// scalar that survives Export-Csv. The two sides of a cross-tenant request are two objects,
+/// one per tenant, since each tenant's log holds only its own side.
+/// </summary>
+public sealed class SupportAccessRequest
+{
+    internal SupportAccessRequest()
+    {
+    }
+
+    /// <summary>The request's id; empty when the activities name none (see <see cref="GroupedBy"/>).</summary>
+    public string SupportRequestId { get; internal set; } = "";
+    /// <summary>The tenant whose log holds this side of the request.</summary>
+    public string TenantId { get; internal set; } = "";
+    /// <summary>This tenant's side of a cross-tenant request; empty for a request within one tenant.</summary>
+    public TenantRole? TenantRole { get; internal set; }
+    public RequestState State { get; internal set; }
+    /// <summary>When the request was created; empty when that was not seen (see <see cref="IsTruncated"/>).</summary>
+    public object? CreatedDateTime => Wrap(CreatedTime);
+    /// <summary>When it was approved, rejected or canceled.</summary>
+    public object? DecidedDateTime => Wrap(DecidedTime);
+    /// <summary>Who approved, rejected or canceled it (UPN or app name); empty when no one is named.</summary>
+    public string DecidedBy { get; internal set; } = "";
+    /// <summary>When access to the tenant was granted (the approval created).</summary>
+    public object? AccessGrantedDateTime => Wrap(AccessGrantedTime);
+    public object? AccessRemovedDateTime => Wrap(AccessRemovedTime);
+    public RemovalKind RemovalKind { get; internal set; }
+    /// <summary>From access granted to its removal, or to now while access is active; empty when access was never seen granted.</summary>
+    public TimeSpan? AccessDuration { get; internal set; }
+    /// <summary>True when access was granted and no removal has been seen: Microsoft Support can still reach the tenant.</summary>
+    public bool IsAccessActive { get; internal set; }
+    /// <summary>True when the request's first step on this side was not seen (it began before the
+    /// window, or its record is missing): the object is incomplete.</summary>
+    public bool IsTruncated { get; internal set; }
+    public int ActivityCount { get; internal set; }
+    public object FirstActivityDateTime => IsoDateTime.Wrap(FirstActivityTime);
+    public object LastActivityDateTime => IsoDateTime.Wrap(LastActivityTime);
+    /// <summary>The ids of the request's activities, oldest first, separated by ';'.</summary>
+    public string ActivityIds { get; internal set; } = "";
+    /// <summary>Which evidence grouped the activities: the request id, or the fallback used.</summary>
+    public RequestGrouping GroupedBy { get; internal set; }
+
+    internal DateTime? CreatedTime { get; set; }
+    internal DateTime? DecidedTime { get; set; }
+    internal DateTime? AccessGrantedTime { get; set; }
+    internal DateTime? AccessRemovedTime { get; set; }
+    internal DateTime FirstActivityTime { get; set; }
+    internal DateTime LastActivityTime { get; set; }
+
+    /// <summary>The key the activities were grouped by (the request id, a target id or a correlation id).</summary>
+    internal string GroupKey { get; set; } = "";
+
+    public override string ToString() =>
+        $"{(SupportRequestId.Length > 0 ? SupportRequestId : GroupedBy + " " + GroupKey)} {State}";
+
+    private static object? Wrap(DateTime? time) => time is DateTime value ? IsoDateTime.Wrap(value) : null;
+}
