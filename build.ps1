@@ -204,6 +204,19 @@ function Invoke-Demo {
         $activity | Group-Object Category -NoElement | Sort-Object Name | Format-Table Name, Count | Out-Host
         Write-Host "$($activity.Count) activities written to $csv"
 
+        # The same activities as one object per support request, and which still have access.
+        $requests = @($activity | Get-SupportAccessRequest -WarningAction SilentlyContinue)
+        Write-Host "`nThe same activities as $($requests.Count) support requests"
+        $requests | Format-Table | Out-String -Width 160 | Out-Host
+        $requestsCsv = Join-Path $demoOutput 'support-requests.csv'
+        $requests | Export-Csv -LiteralPath $requestsCsv -NoTypeInformation -Encoding utf8
+        $requests | Group-Object State -NoElement | Sort-Object Name | Format-Table Name, Count | Out-Host
+        $active = @($requests | Where-Object IsAccessActive)
+        Write-Host "$($active.Count) support requests still have access to the tenant (Get-SupportAccessRequest -Active):"
+        $active | Format-Table SupportRequestId, TenantRole, DecidedBy, AccessGrantedDateTime, AccessDuration, GroupedBy |
+            Out-String -Width 160 | Out-Host
+        Write-Host "$($requests.Count) support requests written to $requestsCsv"
+
         # History past Graph's 30 days: the last 90 from the demo Log Analytics workspace.
         $workspace = 'b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e'
         Write-Host "`nThe last 90 days from the demo Log Analytics workspace $workspace"

@@ -1,10 +1,10 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-Issues 6, 10 and 11 benchmarks: (a) transfer floor, (b) Graph SDK, (c) ActivityQueryService, (d) the
+Issues 6, 10, 11 and 12 benchmarks: (a) transfer floor, (b) Graph SDK, (c) the activity reader and Graph source, (d) the
 cmdlet in pwsh, ConvertTo-Csv and ConvertTo-Json of its objects against plain rows, peak memory of
 Export-Csv, cold start, -First 10, and the Log Analytics path (w) against the same answers raw (r)
-with its peak memory. Called by `build.ps1 Bench`, which builds
+with its peak memory, and the memory Get-SupportAccessRequest holds while grouping. Called by `build.ps1 Bench`, which builds
 the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
 #>
 [CmdletBinding()]
@@ -190,13 +190,24 @@ Get-SupportAccessActivity -WorkspaceId b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e -Sta
     }
 }
 
+# Issue 12: what Get-SupportAccessRequest holds while it groups, against holding the activities.
+foreach ($count in 50000, 200000) {
+    $output = & dotnet $PerfAssembly --request-grouping $count 4
+    if ($LASTEXITCODE -ne 0) { throw "The grouping harness failed ($LASTEXITCODE)." }
+    $output | Where-Object { $_ -notlike 'RESULT *' } | Out-Host
+    foreach ($pair in (($output | Where-Object { $_ -like 'RESULT *' }) -replace '^RESULT ', '') -split ' ') {
+        $name, $value = $pair -split '='
+        $figures[$name] = [double]::Parse($value, [cultureinfo]::InvariantCulture)
+    }
+}
+
 $f = $figures
 $small, $large = $MemoryRecords[0], $MemoryRecords[-1]
 $laSmall, $laLarge = $WorkspaceRows[0], $WorkspaceRows[-1]
 $rows = @(
     [pscustomobject]@{ Measure = '(a) raw HttpClient, ms'; Value = '{0:0.0}' -f $f.a; Goal = '' }
     [pscustomobject]@{ Measure = '(b) Graph SDK typed, ms'; Value = '{0:0.0}' -f $f.b; Goal = '' }
-    [pscustomobject]@{ Measure = '(c) ActivityQueryService, ms'; Value = '{0:0.0}' -f $f.c; Goal = '' }
+    [pscustomobject]@{ Measure = '(c) activity reader + Graph source, ms'; Value = '{0:0.0}' -f $f.c; Goal = '' }
     [pscustomobject]@{ Measure = '(e) SDK adapter, no parse, ms'; Value = '{0:0.0}' -f $f.e; Goal = '' }
     [pscustomobject]@{ Measure = '(d) cmdlet | Out-Null, ms'; Value = '{0:0.0}' -f $f.dOutNull; Goal = '' }
     [pscustomobject]@{ Measure = '(d) cmdlet | Export-Csv, ms'; Value = '{0:0.0}' -f $f.dExportCsv; Goal = '' }
@@ -224,6 +235,11 @@ $rows = @(
     [pscustomobject]@{ Measure = "workspace peak RSS $laSmall rows -> Export-Csv, MB"; Value = '{0:0}' -f $f["WorkspacePeakMB$laSmall"]; Goal = '' }
     [pscustomobject]@{ Measure = "workspace peak RSS $laLarge rows -> Export-Csv, MB"; Value = '{0:0}' -f $f["WorkspacePeakMB$laLarge"]
         Goal = 'within 10% of {0}: {1}' -f $laSmall, ($f["WorkspacePeakMB$laLarge"] -le 1.1 * $f["WorkspacePeakMB$laSmall"]) }
+    foreach ($count in 50000, 200000) {
+        $perRequest = $f["groupMB${count}x4"] * 1MB / $f["requests${count}x4"]
+        [pscustomobject]@{ Measure = "grouping $count activities into $($f["requests${count}x4"]) requests, MB held"; Value = '{0:0.0}' -f $f["groupMB${count}x4"]
+            Goal = '{0:0} B per request (the activities themselves: {1:0.0} MB)' -f $perRequest, $f["activitiesMB${count}x4"] }
+    }
 )
 Write-Host ''
 Write-Host "N = $Records bulk + scenario records ($($f.records) support-access activities from (c), $($f.dCount) rows in the CSV of (d)); medians of $Runs runs."

@@ -13,6 +13,7 @@ namespace SupportAccessLogs.Perf;
 ///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R] [--paths abce]   transfer floor (a), Graph SDK (b), query service (c), SDK adapter without parsing (e)
 ///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
 ///   SupportAccessLogs.Perf --workspace-rows N [--runs R]                the Log Analytics path (w) against the same answers raw (r)
+///   SupportAccessLogs.Perf --request-grouping N S                       memory held grouping N activities into requests of S steps
 /// Without --base-url the Graph emulator runs in-process with N bulk records.
 /// </summary>
 internal static class Program
@@ -32,6 +33,12 @@ internal static class Program
         if (args.Length > 1 && args[0] == "--workspace-profile")
         {
             await MacroBenchmarks.ProfileWorkspaceAsync(int.Parse(args[1]));
+            return 0;
+        }
+
+        if (args.Length > 2 && args[0] == "--request-grouping")
+        {
+            RequestGroupingBenchmark.Run(int.Parse(args[1]), int.Parse(args[2]));
             return 0;
         }
 
