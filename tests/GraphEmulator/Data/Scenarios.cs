@@ -13,7 +13,8 @@ namespace GraphEmulator.Data;
 /// </summary>
 /// <remarks>
 /// Rows that share a workflow are written in order and marked <c>Then()</c>, so their times
-/// follow each other and they share a correlation id, as the steps of one request would.
+/// follow each other and they share a correlation id and the id of their default target (the
+/// request, "Microsoft Support access request"), as the steps of one request would.
 /// </remarks>
 internal static class Scenarios
 {
