@@ -94,7 +94,8 @@ internal static class Scenarios
         HomeTenantName = null,
     };
 
-    private static readonly AuditAppIdentity SupportAccessApp = new(
+    /// <summary>The service's own app: the initiator of automated steps.</summary>
+    internal static readonly AuditAppIdentity SupportAccessApp = new(
         "c1a2b3d4-e5f6-4789-8abc-def012345678", "Microsoft Support Access Management",
         "d2b3c4e5-f6a7-4890-9bcd-ef0123456789", "Microsoft Support Access Management");
 
