@@ -63,7 +63,8 @@ public sealed class LogAnalyticsData
         }
 
         // A second tenant sends its logs here too: one run of the table spread over the older
-        // months (support access only there), and its other categories in the last 30 days.
+        // months (support access only there, but for its side of story S8 above), and its other
+        // categories in the last 30 days.
         DateTimeOffset foreignAnchor = Anchor - TimeSpan.FromDays(DemoWorkspace.GraphDays + 5);
         foreach (GeneratedRecord generated in Generate(options.Seed, 100, foreignAnchor, TimeSpan.FromDays(DemoWorkspace.TableDays - DemoWorkspace.GraphDays - 10)))
             Add(demo, generated.Record, foreignTenant, DemoWorkspace.WorkspaceId);
