@@ -41,7 +41,7 @@ public sealed class AuditDataSet
         // The stories are the demo tenant's (their content names it and its partners): an
         // emulator serving another tenant has none.
         IReadOnlyList<StoryRecord> stories = HasStories
-            ? Data.Stories.Generate(Data.Stories.Build(), Anchor)
+            ? Stories.Generate(Stories.Build(), Anchor)
             : [];
         GeneratedRecord[] ownStories = stories.Where(s => s.AadTenantId is null).Select(s => s.Generated).ToArray();
         StoryRecords = ownStories.Select(s => s.Record).ToArray();
