@@ -25,7 +25,10 @@ public sealed class EmulatorOptions
     /// <summary>The data set's "now". Default: UtcNow truncated to the minute.</summary>
     public DateTimeOffset? Anchor { get; init; }
 
-    /// <summary>The tenant the emulator serves; cross-tenant evidence is judged against it.</summary>
+    /// <summary>
+    /// The tenant the emulator serves; cross-tenant evidence is judged against it. Only the demo
+    /// tenant has the stories (README.md, "Stories").
+    /// </summary>
     public string TenantId { get; init; } = DemoTenant.TenantId;
 
     /// <summary>Audit log retention (30 for P1/P2 tenants, 7 for Free).</summary>

@@ -70,6 +70,9 @@ function Start-GraphEmulator {
         [int] $BulkRecordCount = 0,
         [switch] $RejectCategoryFilter,
         [string] $TenantId,
+        # The data set's "now" (--anchor); default: the emulator's clock at start, truncated to the
+        # minute. Get-EmulatorAnchor reads it back either way.
+        [Nullable[datetimeoffset]] $Anchor,
         # Also serve the Entra-compatible sign-in authority on https; its CA is written to AuthorityCaPath.
         [switch] $Authority,
         [string] $AuthorityCaPath,
@@ -103,6 +106,7 @@ function Start-GraphEmulator {
         '--bulk', $BulkRecordCount, '--parent-pid', $PID)
     if ($RejectCategoryFilter) { $arguments += '--reject-category-filter' }
     if ($TenantId) { $arguments += '--tenant-id', $TenantId }
+    if ($Anchor) { $arguments += '--anchor', $Anchor.UtcDateTime.ToString('o', [cultureinfo]::InvariantCulture) }
     if ($Authority) { $arguments += '--authority' }
     if ($AuthorityCaPath) { $arguments += '--authority-ca-out', $AuthorityCaPath }
     if ($ClientSecret) { $arguments += '--client-secret', $ClientSecret }
@@ -208,6 +212,27 @@ function Get-EmulatorTruth {
     Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/truth'))
 }
 
+function Get-EmulatorAnchor {
+    <#
+    .SYNOPSIS
+    The emulator's anchor (its data set's "now"), as a UTC [datetimeoffset]: the stories' steps lie
+    at fixed offsets from it (tests/GraphEmulator/README.md, "Stories").
+    #>
+    [CmdletBinding()]
+    [OutputType([datetimeoffset])]
+    param([Parameter(Mandatory)] $Emulator)
+    # Read as text: ConvertFrom-Json would turn the ISO 8601 string into a [datetime] of its own choosing.
+    $json = (Invoke-WebRequest -Uri ([uri]::new($Emulator.BaseUri, '_emulator/truth?records=false'))).Content
+    $document = [System.Text.Json.JsonDocument]::Parse($json)
+    try {
+        [datetimeoffset]::Parse($document.RootElement.GetProperty('anchor').GetString(), [cultureinfo]::InvariantCulture,
+            [System.Globalization.DateTimeStyles]::AssumeUniversal).ToUniversalTime()
+    }
+    finally {
+        $document.Dispose()
+    }
+}
+
 function Get-EmulatorRequestCount {
     [CmdletBinding()]
     param(
@@ -295,4 +320,4 @@ function Get-EmulatorTokenRequest {
 }
 
 Export-ModuleMember -Function New-UnsignedJwt, Set-EmulatorFault, Set-EmulatorLogAnalyticsFault, Get-EmulatorWorkspaceTruth, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
-    Get-EmulatorRequestCount, Clear-EmulatorRequestLog
+    Get-EmulatorAnchor, Get-EmulatorRequestCount, Clear-EmulatorRequestLog

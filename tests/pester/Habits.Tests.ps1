@@ -12,7 +12,7 @@ BeforeAll {
     $script:Manifest = Join-Path $PSScriptRoot '../../output/SupportAccessLogs/SupportAccessLogs.psd1'
     Import-Module $Manifest -Force
 
-    # 85 records, 10 per page: a nine-page read.
+    # 110 records (the scenario table's 85, the stories' 25), 10 per page: an eleven-page read.
     $script:Emulator = Start-GraphEmulator -PageSize 10
     $script:TokenText = Get-EmulatorToken -Emulator $Emulator
     $token = $TokenText | ConvertTo-SecureString -AsPlainText -Force

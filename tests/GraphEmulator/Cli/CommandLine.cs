@@ -21,7 +21,8 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                                      1..999 (default 20)
           --anchor <ISO 8601>        the data set's "now" (default: now, truncated to the minute)
           --retention-days <n>       audit log retention (default 30)
-          --tenant-id <guid>         the tenant served (default the demo tenant)
+          --tenant-id <guid>         the tenant served (default the demo tenant, the only one
+                                     with the stories)
           --reject-category-filter   answer "category eq" with 400, as the service may
           --parent-pid <pid>         exit when this process exits
           --directory-delay <ms>     wait this long before answering each directory read (/me,

@@ -38,11 +38,23 @@ public sealed class AuditDataSet
         IReadOnlyList<GeneratedRecord> scenarios = ScenarioGenerator.Generate(Scenarios.Build(), rng, Anchor, SeededSpread, RetentionStart);
         ScenarioRecords = scenarios.Select(s => s.Record).ToArray();
 
-        _servedNewestFirst = scenarios.Where(s => IsWithinRetention(s.Record)).ToArray();
+        // The stories are the demo tenant's (their content names it and its partners): an
+        // emulator serving another tenant has none.
+        IReadOnlyList<StoryRecord> stories = HasStories
+            ? Stories.Generate(Stories.Build(), Anchor)
+            : [];
+        GeneratedRecord[] ownStories = stories.Where(s => s.AadTenantId is null).Select(s => s.Generated).ToArray();
+        StoryRecords = ownStories.Select(s => s.Record).ToArray();
+        OtherTenantStoryRecords = stories.Where(s => s.AadTenantId is not null).Select(s => (s.AadTenantId!, s.Generated.Record)).ToArray();
+
+        _servedNewestFirst = scenarios.Concat(ownStories).Where(s => IsWithinRetention(s.Record)).ToArray();
         Array.Sort(_servedNewestFirst, (a, b) => ServedOrder.Compare(b.Record, a.Record));
         _servedOldestFirst = _servedNewestFirst.Reverse().ToArray();
 
-        GeneratedRecord[] templates = _servedNewestFirst.Where(s => s.Expected is not null).ToArray();
+        // Bulk records clone the scenario table only, never a story: a story's request stays
+        // whole however many bulk records there are.
+        GeneratedRecord[] templates = scenarios.Where(s => s.Expected is not null && IsWithinRetention(s.Record)).ToArray();
+        Array.Sort(templates, (a, b) => ServedOrder.Compare(b.Record, a.Record));
         _bulk = new BulkRecords(options.BulkRecordCount, templates, (ulong)rng.NextInt64(), Anchor, SeededSpread);
 
         Truth = Summarize();
@@ -65,8 +77,24 @@ public sealed class AuditDataSet
     /// <summary>Seeded and bulk records all lie within this span before the anchor.</summary>
     public TimeSpan SeededSpread { get; }
 
-    /// <summary>Every hand-written record, other categories and expired ones included, in table order.</summary>
+    /// <summary>Every record of the scenario table, other categories and expired ones included, in table order.</summary>
     public IReadOnlyList<AuditRecord> ScenarioRecords { get; }
+
+    /// <summary>
+    /// True when the served tenant is <see cref="DemoTenant.TenantId"/>: only then are there
+    /// stories (README.md, "Stories").
+    /// </summary>
+    public bool HasStories => string.Equals(TenantId, DemoTenant.TenantId, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The stories' records of the served tenant, in story and step order, those older than the
+    /// retention included (stored, not served, like the table's expired records). Empty when
+    /// <see cref="HasStories"/> is false.
+    /// </summary>
+    public IReadOnlyList<AuditRecord> StoryRecords { get; }
+
+    /// <summary>Story steps logged by another tenant (its AADTenantId): in the demo workspace only, never served by Graph.</summary>
+    internal IReadOnlyList<(string AadTenantId, AuditRecord Record)> OtherTenantStoryRecords { get; }
 
     public int BulkRecordCount => _bulk.Count;
 

@@ -20,6 +20,7 @@ internal static class ScenarioGenerator
         var result = new List<GeneratedRecord>(rows.Count);
         DateTimeOffset previousTime = anchor;
         string? previousCorrelation = null;
+        string? workflowTargetId = null;
 
         for (int i = 0; i < rows.Count; i++)
         {
@@ -41,7 +42,22 @@ internal static class ScenarioGenerator
             string correlationId = row.Placement == Placement.AfterPrevious && previousCorrelation is not null
                 ? previousCorrelation
                 : DeterministicIds.NextGuid(rng);
-            IReadOnlyList<AuditTargetResource>? targets = row.TargetsSet ? row.TargetResources : [DefaultTarget(row, rng)];
+            // The steps of one workflow (Then()) are one support request: like the correlation id,
+            // the default target (the request) is the first step's. The id is drawn for every
+            // row all the same, so that the seed's other ids and times stay what they were.
+            if (row.Placement != Placement.AfterPrevious)
+                workflowTargetId = null;
+            IReadOnlyList<AuditTargetResource>? targets = null;
+            if (row.TargetsSet)
+            {
+                targets = row.TargetResources;
+            }
+            else
+            {
+                string drawn = DeterministicIds.NextGuid(rng);
+                workflowTargetId ??= drawn;
+                targets = [RequestTarget(workflowTargetId, row.ActivityDisplayName)];
+            }
 
             var record = new AuditRecord
             {
@@ -78,13 +94,16 @@ internal static class ScenarioGenerator
                 $"Scenario row {index} ('{row.ActivityDisplayName}', {row.Category}): support-access rows need Expect(...), other categories must not have it.");
     }
 
-    private static AuditTargetResource DefaultTarget(ScenarioRow row, Random rng) => new()
+    /// <summary>The support request a record acts on, as the default target of a row (and every story step) names it.</summary>
+    internal static AuditTargetResource RequestTarget(string id, string activityDisplayName) => new()
     {
-        Id = DeterministicIds.NextGuid(rng),
-        DisplayName = "Microsoft Support access request",
+        Id = id,
+        DisplayName = RequestTargetDisplayName,
         Type = "Other",
-        ModifiedProperties = [new AuditModifiedProperty("Activity", "", "\"" + row.ActivityDisplayName.Trim() + "\"")],
+        ModifiedProperties = [new AuditModifiedProperty("Activity", "", "\"" + activityDisplayName.Trim() + "\"")],
     };
+
+    internal const string RequestTargetDisplayName = "Microsoft Support access request";
 
     private static TimeSpan RandomSpan(Random rng, TimeSpan min, TimeSpan max) =>
         TimeSpan.FromTicks(rng.NextInt64(min.Ticks, Math.Max(min.Ticks + 1, max.Ticks)));

@@ -27,7 +27,10 @@ internal enum Placement
     /// <summary>Anywhere in the seeded window.</summary>
     Anywhere,
 
-    /// <summary>Minutes to hours after the previous row, sharing its correlation id (one workflow).</summary>
+    /// <summary>
+    /// Minutes to hours after the previous row, sharing its correlation id and its default
+    /// target's id (one workflow: one support request).
+    /// </summary>
     AfterPrevious,
 
     /// <summary>Before the retention window: stored, never served, not in the truth.</summary>
@@ -63,7 +66,10 @@ internal sealed class ScenarioRow
     public string? ResultReason { get; private set; } = "";
     public IReadOnlyList<AuditKeyValue>? AdditionalDetails { get; private set; } = [];
 
-    /// <summary>Null until set: the generator then makes one default target per record.</summary>
+    /// <summary>
+    /// Null until set: the generator then makes a default target, the support request
+    /// ("Microsoft Support access request"), whose id the steps of one workflow share.
+    /// </summary>
     public IReadOnlyList<AuditTargetResource>? TargetResources { get; private set; }
     public bool TargetsSet { get; private set; }
     public ScenarioExpectation? Expected { get; private set; }

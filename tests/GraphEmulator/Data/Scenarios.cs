@@ -13,7 +13,8 @@ namespace GraphEmulator.Data;
 /// </summary>
 /// <remarks>
 /// Rows that share a workflow are written in order and marked <c>Then()</c>, so their times
-/// follow each other and they share a correlation id, as the steps of one request would.
+/// follow each other and they share a correlation id and the id of their default target (the
+/// request, "Microsoft Support access request"), as the steps of one request would.
 /// </remarks>
 internal static class Scenarios
 {
@@ -93,7 +94,8 @@ internal static class Scenarios
         HomeTenantName = null,
     };
 
-    private static readonly AuditAppIdentity SupportAccessApp = new(
+    /// <summary>The service's own app: the initiator of automated steps.</summary>
+    internal static readonly AuditAppIdentity SupportAccessApp = new(
         "c1a2b3d4-e5f6-4789-8abc-def012345678", "Microsoft Support Access Management",
         "d2b3c4e5-f6a7-4890-9bcd-ef0123456789", "Microsoft Support Access Management");
 

@@ -11,7 +11,8 @@ public static class DemoWorkspace
     /// <summary>
     /// The demo tenant's workspace: 180 days of <c>AuditLogs</c> ending at the anchor, several
     /// categories, rows of the demo tenant and of a second tenant (<see cref="ForeignTenantId"/>).
-    /// Its support-access rows of the last 30 days are exactly the Graph emulator's records.
+    /// Its support-access rows of the served tenant in the last 30 days are exactly the Graph
+    /// emulator's records; beside them, Fabrikam's side of story S8 (README.md, "Stories").
     /// </summary>
     public const string WorkspaceId = "b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e";
 
@@ -33,7 +34,8 @@ public static class DemoWorkspace
     /// <summary>
     /// The second tenant whose rows also land in <see cref="WorkspaceId"/> (Fabrikam, or Woodgrove
     /// when the emulator serves Fabrikam): other categories at any time, support access only
-    /// older than 30 days.
+    /// older than 30 days, but for its side of story S8 (two rows, 7 and 8 days back) while the
+    /// demo tenant is served.
     /// </summary>
     public const string ForeignTenantId = DemoTenant.PartnerTenantId;
 

@@ -33,12 +33,25 @@ public sealed class LogAnalyticsData
                 rows.Add(new LogRow(record.ActivityDateTime.UtcTicks, record.Id, record.CorrelationId ?? "", tenant, workspace, sources.For(record)));
         }
 
-        // The Graph data set whole: its served records (the last 30 days' support access is
-        // exactly these), those older than its retention, and its bulk records.
+        // The Graph data set whole: its served records (the served tenant's support access of the
+        // last 30 days is exactly these), those older than its retention, the stories (once: never
+        // in the runs below) and its bulk records.
         foreach (AuditRecord record in graph.ScenarioRecords)
+            Add(demo, record, servedTenant, DemoWorkspace.WorkspaceId);
+        foreach (AuditRecord record in graph.StoryRecords)
             Add(demo, record, servedTenant, DemoWorkspace.WorkspaceId);
         for (int i = 0; i < graph.BulkRecordCount; i++)
             Add(demo, graph.BulkRecord(i), servedTenant, DemoWorkspace.WorkspaceId);
+
+        // The other side of a cross-tenant story: steps the partner tenant logged, sent here by
+        // its diagnostic setting as the foreign tenant's rows are. (Stories exist only when the
+        // demo tenant is served, so that partner is never the served tenant.)
+        foreach ((string tenant, AuditRecord record) in graph.OtherTenantStoryRecords)
+        {
+            if (string.Equals(tenant, servedTenant, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"Story record {record.Id} is logged by the served tenant {tenant}: it would be Graph's.");
+            Add(demo, record, tenant, DemoWorkspace.WorkspaceId);
+        }
 
         // Older months: the same scenario table, one run per 30 days, each ending where the one
         // after it begins (every record of a run lies before its anchor).
@@ -50,7 +63,8 @@ public sealed class LogAnalyticsData
         }
 
         // A second tenant sends its logs here too: one run of the table spread over the older
-        // months (support access only there), and its other categories in the last 30 days.
+        // months (support access only there, but for its side of story S8 above), and its other
+        // categories in the last 30 days.
         DateTimeOffset foreignAnchor = Anchor - TimeSpan.FromDays(DemoWorkspace.GraphDays + 5);
         foreach (GeneratedRecord generated in Generate(options.Seed, 100, foreignAnchor, TimeSpan.FromDays(DemoWorkspace.TableDays - DemoWorkspace.GraphDays - 10)))
             Add(demo, generated.Record, foreignTenant, DemoWorkspace.WorkspaceId);
