@@ -56,6 +56,8 @@ public sealed class SupportAccessConnection : IDisposable
     }
 
     public Guid TenantId { get; }
+    /// <summary>True for the session's current connection, the one commands use when given none.</summary>
+    public bool IsCurrent => ConnectionStore.IsCurrent(this);
     /// <summary>The signed-in user's UPN, or the application's name or id.</summary>
     public string Account { get; }
     public string AuthenticationMethod { get; }

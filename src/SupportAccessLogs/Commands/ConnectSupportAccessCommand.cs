@@ -166,7 +166,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
                 .ConfigureAwait(false);
         }
 
-        ConnectionStore.Set(connection);
+        ConnectionStore.Add(connection);
         messages.WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
             + (connection.ExpiresOn is DateTimeOffset expiry ? $"; the token expires at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC." : "."));
         if (PassThru)
