@@ -91,6 +91,19 @@ Describe 'Many tenants in one call' {
         @(Compare-Object ($requests.ActivityIds | Sort-Object) (@($fromEach).ActivityIds | Sort-Object)) | Should -BeNullOrEmpty
     }
 
+    It 'answers Get-SupportAccessRole -Summary for each tenant, a failing one apart' {
+        $broken = Connect-SupportAccess -AccessToken (Get-EmulatorToken -Emulator $Tenants.Fabrikam -Claims @{ tid = $Truth.Fabrikam.tenantId } | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint ([uri]'http://127.0.0.1:9/') -PassThru
+
+        $summaries = @($All + $broken | Get-SupportAccessRole -Summary -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $summaries.TenantId | Should -Be @($All.TenantId | ForEach-Object { "$_" })
+        $summaries | ForEach-Object { $_.CanReadActivityLogs | Should -BeTrue }
+        $failures.Count | Should -Be 1
+        "$($failures[0])" | Should -BeLike "Tenant $($Truth.Fabrikam.tenantId)*127.0.0.1:9*"
+        @(Get-SupportAccessRole -Connection $Connection.Woodgrove).TenantId | Sort-Object -Unique | Should -Be $Truth.Woodgrove.tenantId
+        Disconnect-SupportAccess -Connection $broken
+    }
+
     It 'reports a tenant that fails, finishes the others and counts them at the end' {
         # Fabrikam's user holds no reader role; Woodgrove's app has no AuditLog.Read.All consented.
         $noRole = Get-EmulatorToken -Emulator $Tenants.Fabrikam -Claims @{ tid = $Truth.Fabrikam.tenantId; user = 'noRoles' } | ConvertTo-SecureString -AsPlainText -Force
