@@ -30,6 +30,7 @@ internal static class SignInErrors
         ["53003"] = "Conditional Access blocked the sign-in. Ask your administrator which conditions apply (device, location, app).",
         ["50126"] = "The user name or password is wrong.",
         ["50034"] = "The user account does not exist in this tenant. Check the account and -TenantId.",
+        ["50020"] = "The signed-in account has no access to this tenant (no guest account or delegated admin relationship there). Ask the tenant's administrator for access, or sign in to that tenant with an account of its own.",
         ["500011"] = "Microsoft Graph is not known to this tenant's cloud. Check -Environment.",
         ["70011"] = "The requested scope is not valid for this sign-in. Check -Environment and -GraphEndpoint.",
         ["1002012"] = "The requested scope is not valid for this sign-in. Check -Environment and -GraphEndpoint.",
