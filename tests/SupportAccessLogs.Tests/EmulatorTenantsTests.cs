@@ -477,6 +477,62 @@ public class EmulatorTenantsTests
         Assert.Equal((Tailspin, "AADSTS50020", "invalid_grant", 400), (last.Tenant, last.Error, last.OAuthError, last.Status));
     }
 
+    [Fact]
+    public async Task Msal_OneDeviceCodeSignIn_ThenTheSilentFlowWithEachTenantsAuthority_GetsEachTenantsToken_OnTheHomeAccount()
+    {
+        // MSAL (the library Azure.Identity signs in with) against the authority: one sign-in at
+        // organizations, then AcquireTokenSilent(...).WithTenantId(other), which redeems the refresh
+        // token at /{other}/oauth2/v2.0/token. The account stays the home one; a tenant where the
+        // admin has no access is MSAL's MsalUiRequiredException with AADSTS50020.
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            Anchor = Anchor,
+            EnableAuthority = true,
+            OtherTenants = DemoTenant.CustomerTenants,
+        });
+        string[] scopes = ["https://graph.microsoft.com/AuditLog.Read.All", "https://graph.microsoft.com/Directory.Read.All"];
+        using HttpClient https = AuthorityClient(server);
+        Microsoft.Identity.Client.IPublicClientApplication app = Microsoft.Identity.Client.PublicClientApplicationBuilder.Create(PublicClientId)
+            .WithAuthority(new Uri(server.AuthorityAddress!, "organizations"), validateAuthority: false)
+            .WithInstanceDiscovery(false)
+            .WithHttpClientFactory(new MsalHttpClients(https))
+            .Build();
+
+        Microsoft.Identity.Client.AuthenticationResult home = await app.AcquireTokenWithDeviceCode(scopes, _ => Task.CompletedTask).ExecuteAsync();
+        Assert.Equal(Contoso, home.TenantId);
+        Assert.Equal($"{DemoTenant.AdminObjectId}.{Contoso}", home.Account.HomeAccountId.Identifier);
+
+        foreach ((string tenant, string role) in new[] { (Fabrikam, DemoDirectory.GlobalReader), (Northwind, DemoDirectory.HelpdeskAdministrator) })
+        {
+            Microsoft.Identity.Client.AuthenticationResult other = await app.AcquireTokenSilent(scopes, home.Account).WithTenantId(tenant).ExecuteAsync();
+            Assert.Equal(tenant, other.TenantId);
+            Assert.Equal(home.Account.HomeAccountId.Identifier, other.Account.HomeAccountId.Identifier);
+            Assert.Equal(Microsoft.Identity.Client.TokenSource.IdentityProvider, other.AuthenticationResultMetadata.TokenSource);
+            JsonElement claims = Claims(other.AccessToken);
+            Assert.Equal(tenant, claims.GetProperty("tid").GetString());
+            Assert.Equal([role], Strings(claims, "wids"));
+            // and from MSAL's cache the next time, per tenant
+            Microsoft.Identity.Client.AuthenticationResult cached = await app.AcquireTokenSilent(scopes, home.Account).WithTenantId(tenant).ExecuteAsync();
+            Assert.Equal((tenant, Microsoft.Identity.Client.TokenSource.Cache), (cached.TenantId, cached.AuthenticationResultMetadata.TokenSource));
+        }
+
+        Microsoft.Identity.Client.MsalUiRequiredException refused = await Assert.ThrowsAsync<Microsoft.Identity.Client.MsalUiRequiredException>(
+            () => app.AcquireTokenSilent(scopes, home.Account).WithTenantId(Tailspin).ExecuteAsync());
+        Assert.Equal("invalid_grant", refused.ErrorCode);
+        Assert.StartsWith("AADSTS50020: ", refused.Message);
+        Microsoft.Identity.Client.AuthenticationResult homeAgain = await app.AcquireTokenSilent(scopes, home.Account).ExecuteAsync();
+        Assert.Equal((Contoso, Microsoft.Identity.Client.TokenSource.Cache), (homeAgain.TenantId, homeAgain.AuthenticationResultMetadata.TokenSource));
+
+        Assert.Equal([("organizations", "device_code"), ("organizations", "device_code"), (Fabrikam, "refresh_token"), (Northwind, "refresh_token"), (Tailspin, "refresh_token")],
+            server.TokenRequests.Snapshot().Where(e => e.Endpoint == "token").Select(e => (e.Tenant!, e.GrantType!)));
+    }
+
+    /// <summary>MSAL's HTTP client: the one that trusts the authority's test CA.</summary>
+    private sealed class MsalHttpClients(HttpClient client) : Microsoft.Identity.Client.IMsalHttpClientFactory
+    {
+        public HttpClient GetHttpClient() => client;
+    }
+
     // ---- control endpoints ----
 
     [Fact]
