@@ -446,7 +446,7 @@ public class EmulatorTenantsTests
         Assert.StartsWith(
             $"AADSTS50020: User account '{DemoTenant.AdminUpn}' from identity provider 'https://sts.windows.net/{Contoso}/' does not exist in tenant 'Tailspin Toys' " +
             $"and cannot access the application '{PublicClientId}' in that tenant. The account needs to be added as an external user in the tenant first. " +
-            "Sign out and sign in again with a different Azure Active Directory user account.\r\nTrace ID: ", body.GetProperty("error_description").GetString());
+            "Sign out and sign in again with a different Microsoft Entra user account.\r\nTrace ID: ", body.GetProperty("error_description").GetString());
         Assert.False(body.TryGetProperty("access_token", out _));
 
         // organizations and common keep meaning the home tenant.

@@ -205,7 +205,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, ServedTenants 
         return EntraResponses.ErrorAsync(context, scope, "invalid_grant", 50020,
             $"User account '{DemoTenant.AdminUpn}' from identity provider '{IdentityProvider}' does not exist in tenant '{tenant.DisplayName}' " +
             $"and cannot access the application {application} in that tenant. The account needs to be added as an external user in the tenant first. " +
-            "Sign out and sign in again with a different Azure Active Directory user account.");
+            "Sign out and sign in again with a different Microsoft Entra user account.");
     }
 
     /// <summary>The demo admin's identity provider as Entra names it for a guest: the home tenant's v1 issuer.</summary>
