@@ -83,6 +83,43 @@ public static class DemoTenant
     /// <summary>Every tenant id the cross-tenant scenarios use, the serving tenant excluded.</summary>
     public static IReadOnlyList<string> PartnerTenantIds { get; } = [PartnerTenantId, SecondPartnerTenantId];
 
+    /// <summary>A customer tenant of the "several tenants" preset (<see cref="CustomerTenants"/>): no scenario names it.</summary>
+    public const string NorthwindTenantId = "3e7a9c1b-5d2f-4b8e-a6c4-0f2e4d6b8a13";
+    public const string NorthwindTenantName = "Northwind Traders";
+
+    /// <summary>A customer tenant of the "several tenants" preset (<see cref="CustomerTenants"/>): no scenario names it.</summary>
+    public const string TailspinTenantId = "b5d7f9a1-3c2e-4f6a-8b0d-1e3f5a7c9d24";
+    public const string TailspinTenantName = "Tailspin Toys";
+
+    /// <summary>
+    /// Four customer tenants a managed service provider (Contoso, the served tenant) reads, one of
+    /// each kind (README.md, "Several tenants"); serve them with
+    /// <c>new EmulatorOptions { OtherTenants = DemoTenant.CustomerTenants }</c> or <c>--customer-tenants</c>:
+    /// <list type="bullet">
+    /// <item>Fabrikam (<see cref="PartnerTenantId"/>): the pipeline app consented, the admin a Global Reader: both read.</item>
+    /// <item>Woodgrove (<see cref="SecondPartnerTenantId"/>): the pipeline app NOT consented (AADSTS700016); the admin a Global Reader.</item>
+    /// <item>Northwind Traders (<see cref="NorthwindTenantId"/>): the app consented; the admin holds Helpdesk Administrator only, no reader role (403).</item>
+    /// <item>Tailspin Toys (<see cref="TailspinTenantId"/>): the app consented; the admin has no access at all (AADSTS50020).</item>
+    /// </list>
+    /// </summary>
+    public static IReadOnlyList<OtherTenant> CustomerTenants { get; } =
+    [
+        new(PartnerTenantId) { DisplayName = PartnerTenantName },
+        new(SecondPartnerTenantId) { DisplayName = SecondPartnerTenantName, PipelineAppConsented = false },
+        new(NorthwindTenantId) { DisplayName = NorthwindTenantName, AdminRoleTemplateIds = [DemoDirectory.HelpdeskAdministrator] },
+        new(TailspinTenantId) { DisplayName = TailspinTenantName, AdminHasAccess = false },
+    ];
+
+    /// <summary>The display name of a tenant the demo cast knows (Contoso, Fabrikam, Woodgrove, Northwind Traders, Tailspin Toys), else null.</summary>
+    public static string? KnownTenantName(string tenantId) =>
+        !Guid.TryParse(tenantId, out Guid id) ? null
+        : id == Guid.Parse(TenantId) ? TenantName
+        : id == Guid.Parse(PartnerTenantId) ? PartnerTenantName
+        : id == Guid.Parse(SecondPartnerTenantId) ? SecondPartnerTenantName
+        : id == Guid.Parse(NorthwindTenantId) ? NorthwindTenantName
+        : id == Guid.Parse(TailspinTenantId) ? TailspinTenantName
+        : null;
+
     // ---- Directory users (see DemoDirectory for the roles) ----
 
     public const string ReportsReaderObjectId = "5e8a1c3f-7b2d-4f9a-8c6e-1a3b5d7f9e21";
@@ -143,8 +180,14 @@ public sealed record DemoUser(
     IReadOnlyList<string> CustomRoleIds)
 {
     /// <summary>
-    /// The <c>wids</c> claim Entra issues for this member user: the built-in role template ids,
-    /// then the implicit member "User" template (<see cref="DemoDirectory.MemberUserRoleTemplateId"/>).
+    /// A member of the directory (true for every user of <see cref="DemoTenant.Users"/>); false for
+    /// the demo admin in another served tenant, where they sign in from their home tenant.
     /// </summary>
-    public IReadOnlyList<string> Wids => [.. RoleTemplateIds, DemoDirectory.MemberUserRoleTemplateId];
+    public bool IsMember { get; init; } = true;
+
+    /// <summary>
+    /// The <c>wids</c> claim Entra issues for this user: the built-in role template ids, then, for a
+    /// member, the implicit member "User" template (<see cref="DemoDirectory.MemberUserRoleTemplateId"/>).
+    /// </summary>
+    public IReadOnlyList<string> Wids => IsMember ? [.. RoleTemplateIds, DemoDirectory.MemberUserRoleTemplateId] : RoleTemplateIds;
 }

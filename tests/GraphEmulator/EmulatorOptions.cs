@@ -31,6 +31,14 @@ public sealed class EmulatorOptions
     /// </summary>
     public string TenantId { get; init; } = DemoTenant.TenantId;
 
+    /// <summary>
+    /// Tenants served beside <see cref="TenantId"/> (default none): each with its own audit data set
+    /// (the scenario table, seeded by <see cref="OtherTenant.SeedFor"/>, no stories), directory and
+    /// consent. Graph serves the tenant of the token's <c>tid</c>; the authority issues tokens for any
+    /// of them. See README.md, "Several tenants"; <see cref="DemoTenant.CustomerTenants"/> is a preset.
+    /// </summary>
+    public IReadOnlyList<OtherTenant> OtherTenants { get; init; } = [];
+
     /// <summary>Audit log retention (30 for P1/P2 tenants, 7 for Free).</summary>
     public int RetentionDays { get; init; } = 30;
 
@@ -97,6 +105,13 @@ public sealed class EmulatorOptions
     public TimeSpan ThrottleWindow { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// With <see cref="Throttle"/>: requests per <see cref="ThrottleWindow"/> per app across all
+    /// tenants, on top of the per-tenant <see cref="ThrottleLimit"/> (Graph's global limit, 130,000
+    /// requests per 10 s per app across all tenants, made small enough to test). Null (default): none.
+    /// </summary>
+    public int? ThrottleAppLimit { get; init; }
+
+    /// <summary>
     /// Wait this many milliseconds (0..600000) before answering any request to the directory
     /// reads (<c>/me</c>, <c>transitiveMemberOf</c>, <c>roleDefinitions</c>, <c>roleAssignments</c>),
     /// so a client's timeout on its role pre-flight check can be tested; a client that gives up
@@ -145,6 +160,17 @@ public sealed class EmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(Port), Port, "Port must be 0..65535.");
         if (!Guid.TryParse(TenantId, out _))
             throw new ArgumentException("TenantId must be a GUID.", nameof(TenantId));
+        if (OtherTenants is null)
+            throw new ArgumentNullException(nameof(OtherTenants));
+        var otherIds = new HashSet<Guid>();
+        foreach (OtherTenant other in OtherTenants)
+        {
+            if (other is null)
+                throw new ArgumentException("OtherTenants must not contain null.", nameof(OtherTenants));
+            other.Validate(TenantId);
+            if (!otherIds.Add(Guid.Parse(other.TenantId)))
+                throw new ArgumentException($"OtherTenants: '{other.TenantId}' is named twice.", nameof(OtherTenants));
+        }
         if (string.IsNullOrEmpty(ClientSecret))
             throw new ArgumentException("ClientSecret must not be empty.", nameof(ClientSecret));
         if (string.IsNullOrEmpty(IdentityHeader))
@@ -178,6 +204,8 @@ public sealed class EmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), ThrottleLimit, "ThrottleLimit must be at least 1.");
         if (ThrottleWindow <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ThrottleWindow), ThrottleWindow, "ThrottleWindow must be positive.");
+        if (ThrottleAppLimit is < 1)
+            throw new ArgumentOutOfRangeException(nameof(ThrottleAppLimit), ThrottleAppLimit, "ThrottleAppLimit must be at least 1 (or null: no limit across tenants).");
         if (DirectoryDelayMs is < 0 or > 600_000)
             throw new ArgumentOutOfRangeException(nameof(DirectoryDelayMs), DirectoryDelayMs, "DirectoryDelayMs must be 0..600000.");
         if (LogAnalyticsRowCap is < 1 or > 10_000_000)

@@ -22,7 +22,8 @@ using Microsoft.Extensions.Logging.Console;
 namespace GraphEmulator;
 
 /// <summary>
-/// A running emulator: Kestrel on a loopback port, serving one <see cref="AuditDataSet"/>.
+/// A running emulator: Kestrel on a loopback port, serving the <see cref="AuditDataSet"/> of its tenant
+/// (and of each of <see cref="EmulatorOptions.OtherTenants"/>, by the token's tid).
 /// Start one per test class (or per test), in process, and dispose it to stop it.
 /// </summary>
 public sealed class EmulatorServer : IAsyncDisposable
@@ -32,7 +33,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     private int _disposed;
 
     private EmulatorServer(
-        WebApplication app, Uri baseAddress, Uri? authorityAddress, AuditDataSet dataSet, RequestLog requests,
+        WebApplication app, Uri baseAddress, Uri? authorityAddress, ServedTenants tenants, RequestLog requests,
         TokenRequestLog tokenRequests, EmulatorOptions options, FaultSchedule faults,
         Lazy<LogAnalyticsData> logAnalytics, LogAnalyticsFaultSchedule logAnalyticsFaults)
     {
@@ -42,7 +43,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         _app = app;
         BaseAddress = baseAddress;
         AuthorityAddress = authorityAddress;
-        DataSet = dataSet;
+        Tenants = tenants;
+        DataSet = tenants.Home.DataSet;
         Requests = requests;
         TokenRequests = tokenRequests;
         Options = options;
@@ -67,7 +69,19 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>The managed identity endpoint (IDENTITY_ENDPOINT): <c>http://127.0.0.1:PORT/msi/token</c>.</summary>
     public Uri ManagedIdentityEndpoint => new(BaseAddress, Authority.ManagedIdentityEndpoint.Path.TrimStart('/'));
 
+    /// <summary>The served (home) tenant's data set: <see cref="EmulatorOptions.TenantId"/>'s.</summary>
     public AuditDataSet DataSet { get; }
+
+    /// <summary>
+    /// Every tenant served: the home tenant, then <see cref="EmulatorOptions.OtherTenants"/>, each with
+    /// its data set, directory and consent (README.md, "Several tenants").
+    /// </summary>
+    public ServedTenants Tenants { get; }
+
+    /// <summary>The data set of the served tenant with this id (the home tenant's or another's).</summary>
+    /// <exception cref="ArgumentException">No served tenant has that id.</exception>
+    public AuditDataSet DataSetOf(string tenantId) =>
+        (Tenants.Find(tenantId) ?? throw new ArgumentException($"The emulator serves no tenant '{tenantId}' (it serves {Tenants.Ids}).", nameof(tenantId))).DataSet;
 
     /// <summary>The Graph and Log Analytics requests received (control requests under /_emulator and sign-in requests excluded).</summary>
     public RequestLog Requests { get; }
@@ -98,6 +112,9 @@ public sealed class EmulatorServer : IAsyncDisposable
     {
         options ??= new EmulatorOptions();
         var dataSet = new AuditDataSet(options); // validates the options
+        var tenants = new ServedTenants(
+            ServedTenant.Home(dataSet),
+            options.OtherTenants.Select(other => ServedTenant.Other(other, new AuditDataSet(options, other, dataSet.Anchor), dataSet.TenantId)));
         var requests = new RequestLog();
         var tokenRequests = new TokenRequestLog();
         var faults = new FaultSchedule(options.Faults);
@@ -128,12 +145,12 @@ public sealed class EmulatorServer : IAsyncDisposable
         WebApplication app = builder.Build();
         ILogger authorityLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GraphEmulator.Authority");
         var dispatcher = new RequestDispatcher(
-            dataSet,
+            tenants,
             requests,
-            new DirectoryAuditsEndpoint(dataSet, options, new ContinuationStore(), throttle, new FaultPlanner(options, faults)),
+            new DirectoryAuditsEndpoint(options, new ContinuationStore(), throttle, new FaultPlanner(options, faults)),
             new DirectoryEndpoints(options),
-            new ControlEndpoints(dataSet, requests, tokenRequests, faults, throttle, () => logAnalytics.Value, logAnalyticsFaults),
-            options.EnableAuthority ? new AuthorityEndpoints(options, dataSet.TenantId, tokenRequests, authorityLogger) : null,
+            new ControlEndpoints(tenants, requests, tokenRequests, faults, throttle, () => logAnalytics.Value, logAnalyticsFaults),
+            options.EnableAuthority ? new AuthorityEndpoints(options, tenants, tokenRequests, authorityLogger) : null,
             new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests),
             new LogAnalyticsEndpoint(() => logAnalytics.Value, options, logAnalyticsFaults, dataSet.TenantId));
         app.Run(dispatcher.HandleAsync);
@@ -157,7 +174,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             app,
             new Uri(address.TrimEnd('/') + "/"),
             authorityAddress is null ? null : new Uri(authorityAddress.TrimEnd('/') + "/"),
-            dataSet,
+            tenants,
             requests,
             tokenRequests,
             options,

@@ -70,6 +70,17 @@ function Start-GraphEmulator {
         [int] $BulkRecordCount = 0,
         [switch] $RejectCategoryFilter,
         [string] $TenantId,
+        # Tenants served beside TenantId (tests/GraphEmulator/README.md, "Several tenants"), each a
+        # hashtable @{ TenantId = '<guid>'; DisplayName = 'Fabrikam'; BulkRecordCount = 0;
+        # PipelineAppConsented = $true; AdminHasAccess = $true; AdminRoles = @('Global Reader') }
+        # (only TenantId required; AdminRoles by display name or template id, @() for none), or a
+        # string as --other-tenant takes it: a GUID or preset (fabrikam, woodgrove, northwind,
+        # tailspin), optionally with ':consent=false' and the like.
+        [object[]] $OtherTenant = @(),
+        # The four preset customer tenants (DemoTenant.CustomerTenants): Fabrikam; Woodgrove (the
+        # pipeline app not consented); Northwind Traders (the admin without a reader role); Tailspin
+        # Toys (the admin without access).
+        [switch] $CustomerTenants,
         # The data set's "now" (--anchor); default: the emulator's clock at start, truncated to the
         # minute. Get-EmulatorAnchor reads it back either way.
         [Nullable[datetimeoffset]] $Anchor,
@@ -82,6 +93,8 @@ function Start-GraphEmulator {
         [int] $TokenLifetimeSeconds,
         # Graph's reporting throttle: 5 audit requests per 10 s per app per tenant, 429 past it.
         [switch] $Throttle,
+        # With -Throttle: requests per 10 s per app across all tenants (Graph's global per-app limit); default none.
+        [int] $ThrottleAppLimit,
         # Faults drawn at random (throttle, 503, 504, reset, truncated body) on this share of requests.
         [double] $FaultRate,
         [int] $FaultSeed,
@@ -106,6 +119,8 @@ function Start-GraphEmulator {
         '--bulk', $BulkRecordCount, '--parent-pid', $PID)
     if ($RejectCategoryFilter) { $arguments += '--reject-category-filter' }
     if ($TenantId) { $arguments += '--tenant-id', $TenantId }
+    foreach ($tenant in $OtherTenant) { $arguments += '--other-tenant', (ConvertTo-OtherTenantArgument $tenant) }
+    if ($CustomerTenants) { $arguments += '--customer-tenants' }
     if ($Anchor) { $arguments += '--anchor', $Anchor.UtcDateTime.ToString('o', [cultureinfo]::InvariantCulture) }
     if ($Authority) { $arguments += '--authority' }
     if ($AuthorityCaPath) { $arguments += '--authority-ca-out', $AuthorityCaPath }
@@ -114,6 +129,7 @@ function Start-GraphEmulator {
     if ($IdentityHeader) { $arguments += '--identity-header', $IdentityHeader }
     if ($TokenLifetimeSeconds) { $arguments += '--token-lifetime', $TokenLifetimeSeconds }
     if ($Throttle) { $arguments += '--throttle' }
+    if ($ThrottleAppLimit) { $arguments += '--throttle-app-limit', $ThrottleAppLimit }
     if ($FaultRate) { $arguments += '--fault-rate', $FaultRate.ToString([cultureinfo]::InvariantCulture) }
     if ($FaultSeed) { $arguments += '--fault-seed', $FaultSeed }
     if ($LogAnalyticsRowCap) { $arguments += '--la-row-cap', $LogAnalyticsRowCap }
@@ -163,6 +179,45 @@ function Start-GraphEmulator {
     }
 }
 
+function ConvertTo-OtherTenantArgument {
+    # One -OtherTenant item as --other-tenant takes it: a string as it is, a hashtable as
+    # <guid>[:name=…][:bulk=n][:consent=…][:access=…][:roles=…].
+    param([Parameter(Mandatory)] $Tenant)
+    if ($Tenant -is [string]) { return $Tenant }
+    if ($Tenant -isnot [System.Collections.IDictionary]) {
+        throw "-OtherTenant takes hashtables (@{ TenantId = '<guid>'; ... }) or strings, not $($Tenant.GetType().FullName)."
+    }
+    $known = 'TenantId', 'DisplayName', 'BulkRecordCount', 'PipelineAppConsented', 'AdminHasAccess', 'AdminRoles'
+    foreach ($key in $Tenant.Keys) {
+        if ($key -notin $known) { throw "-OtherTenant: unknown key '$key' (use $($known -join ', '))." }
+    }
+    if (-not $Tenant.TenantId) { throw '-OtherTenant: every tenant needs a TenantId.' }
+    $text = [string]$Tenant.TenantId
+    if ($Tenant.Contains('DisplayName')) {
+        if ([string]$Tenant.DisplayName -match ':') { throw "-OtherTenant: a DisplayName can't hold ':'." }
+        $text += ':name=' + $Tenant.DisplayName
+    }
+    if ($Tenant.Contains('BulkRecordCount')) { $text += ':bulk=' + [int]$Tenant.BulkRecordCount }
+    if ($Tenant.Contains('PipelineAppConsented')) { $text += ':consent=' + ([bool]$Tenant.PipelineAppConsented).ToString().ToLowerInvariant() }
+    if ($Tenant.Contains('AdminHasAccess')) { $text += ':access=' + ([bool]$Tenant.AdminHasAccess).ToString().ToLowerInvariant() }
+    if ($Tenant.Contains('AdminRoles')) {
+        $roles = @($Tenant.AdminRoles | Where-Object { $_ })
+        $text += ':roles=' + $(if ($roles.Count -eq 0) { 'none' } else { $roles -join '+' })
+    }
+    $text
+}
+
+function Get-EmulatorTenant {
+    <#
+    .SYNOPSIS
+    The tenants the emulator serves, home first: tenantId, displayName, home, pipelineAppConsented,
+    adminHasAccess, adminRoleTemplateIds, seed, hasStories, bulkRecordCount, servedCount, total.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/tenants')) | ForEach-Object { $_ }
+}
+
 function Stop-GraphEmulator {
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
@@ -180,18 +235,31 @@ function Get-EmulatorToken {
     .SYNOPSIS
     Mints an unsigned test token from the emulator (defaults: the demo tenant's admin). For the
     Log Analytics API: -Claims @{ api = 'loganalytics' } (aud https://api.loganalytics.io, scp Data.Read),
-    with user = 'reportsReader' or roles = 'Data.Read' as for Graph.
+    with user = 'reportsReader' or roles = 'Data.Read' as for Graph. -TenantId: a token of that
+    served tenant (tid, and the admin's roles there; app-only with -Claims @{ roles = '...' }); it
+    fails for a tenant where the admin has no access, as Entra would issue no token there.
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] $Emulator,
-        [hashtable] $Claims = @{}
+        [hashtable] $Claims = @{},
+        [string] $TenantId
     )
+    if ($TenantId) {
+        $Claims = $Claims.Clone()
+        $Claims['tenant'] = $TenantId
+    }
     $query = ($Claims.GetEnumerator() | ForEach-Object {
             '{0}={1}' -f [uri]::EscapeDataString($_.Key), [uri]::EscapeDataString([string]$_.Value)
         }) -join '&'
     $uri = [uri]::new($Emulator.BaseUri, "_emulator/token?$query")
-    (Invoke-RestMethod -Uri $uri).accessToken
+    $response = Invoke-WebRequest -Uri $uri -SkipHttpErrorCheck
+    if ($response.StatusCode -ne 200) {
+        # The emulator says why (an unknown user, a tenant the user has no access to, ...).
+        $message = try { ($response.Content | ConvertFrom-Json).error.message } catch { $response.Content }
+        throw "The emulator minted no token ($($response.StatusCode)): $message"
+    }
+    ($response.Content | ConvertFrom-Json).accessToken
 }
 
 function New-UnsignedJwt {
@@ -207,9 +275,20 @@ function New-UnsignedJwt {
 }
 
 function Get-EmulatorTruth {
+    <#
+    .SYNOPSIS
+    The truth about a served tenant's records (default the home tenant): tenantId, tenantName,
+    anchor, total, byCategory, byActivity, otherCategoryIds, records (the served support-access
+    records with their expected classification). -TenantId: another served tenant's.
+    #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Emulator)
-    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/truth'))
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [string] $TenantId
+    )
+    $path = '_emulator/truth'
+    if ($TenantId) { $path += '?tenant=' + [uri]::EscapeDataString($TenantId) }
+    Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, $path))
 }
 
 function Get-EmulatorAnchor {
@@ -237,9 +316,13 @@ function Get-EmulatorRequestCount {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] $Emulator,
-        [string] $Path = '/v1.0/auditLogs/directoryAudits'
+        [string] $Path = '/v1.0/auditLogs/directoryAudits',
+        # Only the requests whose token named this served tenant.
+        [string] $TenantId
     )
-    $uri = [uri]::new($Emulator.BaseUri, "_emulator/requests/count?path=$([uri]::EscapeDataString($Path))")
+    $query = "path=$([uri]::EscapeDataString($Path))"
+    if ($TenantId) { $query += "&tenant=$([uri]::EscapeDataString($TenantId))" }
+    $uri = [uri]::new($Emulator.BaseUri, "_emulator/requests/count?$query")
     (Invoke-RestMethod -Uri $uri).count
 }
 
@@ -319,5 +402,5 @@ function Get-EmulatorTokenRequest {
     Invoke-RestMethod -Uri ([uri]::new($Emulator.BaseUri, '_emulator/token-requests')) | ForEach-Object { $_ }
 }
 
-Export-ModuleMember -Function New-UnsignedJwt, Set-EmulatorFault, Set-EmulatorLogAnalyticsFault, Get-EmulatorWorkspaceTruth, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
+Export-ModuleMember -Function Get-EmulatorTenant, New-UnsignedJwt, Set-EmulatorFault, Set-EmulatorLogAnalyticsFault, Get-EmulatorWorkspaceTruth, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
     Get-EmulatorAnchor, Get-EmulatorRequestCount, Clear-EmulatorRequestLog

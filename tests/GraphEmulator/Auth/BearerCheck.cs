@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Text;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 
@@ -44,7 +45,15 @@ internal static class BearerCheck
     /// which <c>aud</c> values that API takes. Null when the token is acceptable, else why not.
     /// </summary>
     public static string? Authenticate(
-        string? authorizationHeader, DateTimeOffset now, string servedTenantId, Func<string?, bool> acceptsAudience, out CallerClaims? caller)
+        string? authorizationHeader, DateTimeOffset now, string servedTenantId, Func<string?, bool> acceptsAudience, out CallerClaims? caller) =>
+        Authenticate(authorizationHeader, now, [servedTenantId], acceptsAudience, out caller);
+
+    /// <summary>
+    /// Graph's checks when the emulator serves several tenants: the token's <c>tid</c> must be one of
+    /// <paramref name="servedTenantIds"/> (the caller's <see cref="CallerClaims.TenantId"/> says which).
+    /// </summary>
+    public static string? Authenticate(
+        string? authorizationHeader, DateTimeOffset now, IReadOnlyList<string> servedTenantIds, Func<string?, bool> acceptsAudience, out CallerClaims? caller)
     {
         caller = null;
         string token = ExtractBearer(authorizationHeader);
@@ -71,8 +80,10 @@ internal static class BearerCheck
         string? tid = payload.TryGetProperty("tid", out JsonElement tidClaim) && tidClaim.ValueKind == JsonValueKind.String
             ? tidClaim.GetString()
             : null;
-        if (!Guid.TryParse(tid, out Guid tokenTenant) || tokenTenant != Guid.Parse(servedTenantId))
-            return $"The token's tenant ('{tid}') is not the tenant this endpoint serves ('{servedTenantId}').";
+        if (!Guid.TryParse(tid, out Guid tokenTenant) || !servedTenantIds.Any(served => tokenTenant == Guid.Parse(served)))
+            return servedTenantIds.Count == 1
+                ? $"The token's tenant ('{tid}') is not the tenant this endpoint serves ('{servedTenantIds[0]}')."
+                : $"The token's tenant ('{tid}') is not a tenant this endpoint serves ('{string.Join("', '", servedTenantIds)}').";
 
         caller = CallerClaims.From(payload);
         return null;

@@ -49,6 +49,16 @@ internal sealed record CallerClaims(
         : UserPrincipalName is not null ? DemoTenant.FindUserByUpn(UserPrincipalName)
         : null;
 
+    /// <summary>
+    /// The user behind a delegated token in <paramref name="tenant"/>'s directory (by <c>oid</c>, else
+    /// <c>upn</c>); null for an app-only token or a user that directory doesn't hold.
+    /// </summary>
+    public DemoUser? UserIn(ServedTenant tenant) =>
+        !IsDelegated ? null
+        : ObjectId is not null ? tenant.FindUserByObjectId(ObjectId)
+        : UserPrincipalName is not null ? tenant.FindUserByUpn(UserPrincipalName)
+        : null;
+
     public static CallerClaims From(JsonElement payload) => new(
         String(payload, "oid"),
         String(payload, "upn"),

@@ -66,17 +66,17 @@ internal static class GraphAuthorization
     /// <summary>
     /// GET /auditLogs/directoryAudits. Delegated: <c>AuditLog.Read.All</c> in scp, and the user holds a
     /// documented reader role (<see cref="DemoDirectory.ReaderRoleTemplateIds"/>), read from the
-    /// token's <c>wids</c> when it has one, else from the directory's assignments for its oid
-    /// (or upn). App-only: <c>AuditLog.Read.All</c> in roles.
+    /// token's <c>wids</c> when it has one, else from the assignments of <paramref name="tenant"/>'s
+    /// directory for its oid (or upn). App-only: <c>AuditLog.Read.All</c> in roles.
     /// </summary>
-    public static Denial? DirectoryAudits(CallerClaims caller)
+    public static Denial? DirectoryAudits(CallerClaims caller, ServedTenant tenant)
     {
         if (caller.IsDelegated ? !caller.HasAnyScope([AuditLogReadAll]) : !caller.HasAnyRole([AuditLogReadAll]))
             return new Denial(StatusCodes.Status403Forbidden, PermissionMissing, AuditLogPermissionMissingMessage);
 
         if (caller.IsDelegated)
         {
-            IEnumerable<string> held = caller.Wids ?? caller.User?.RoleTemplateIds ?? [];
+            IEnumerable<string> held = caller.Wids ?? caller.UserIn(tenant)?.RoleTemplateIds ?? [];
             if (!held.Any(id => DemoDirectory.ReaderRoleTemplateIds.Contains(id, StringComparer.OrdinalIgnoreCase)))
                 return new Denial(StatusCodes.Status403Forbidden, UnsupportedUserRole, UnsupportedUserRoleMessage);
         }

@@ -18,9 +18,11 @@ namespace GraphEmulator.Authority;
 /// listener, enough for MSAL and Azure.Identity: the token endpoint (client credentials with a
 /// secret, a certificate or a federated assertion; device code; authorization code; refresh
 /// token), the device code endpoint, the authorize endpoint, and discovery documents. Tokens are
-/// for Microsoft Graph or the Log Analytics query API (<see cref="Scopes"/>).
+/// for Microsoft Graph or the Log Analytics query API (<see cref="Scopes"/>), in any served tenant
+/// (<see cref="ServedTenants"/>): the tenant of the path is the token's <c>tid</c>
+/// (<c>organizations</c> and <c>common</c>: the home tenant).
 /// </summary>
-internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantId, TokenRequestLog log, ILogger logger)
+internal sealed class AuthorityEndpoints(EmulatorOptions options, ServedTenants tenants, TokenRequestLog log, ILogger logger)
 {
     /// <summary>The device code grant as RFC 8628 names it.</summary>
     public const string DeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
@@ -35,7 +37,9 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
     private readonly PendingGrants _grants = new();
-    private readonly Guid _tenant = Guid.Parse(tenantId);
+
+    /// <summary>The home tenant: where the demo admin's account lives (client_info's utid).</summary>
+    private string HomeTenantId => tenants.Home.TenantId;
 
     public Task HandleAsync(HttpContext context)
     {
@@ -102,7 +106,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             return TenantNotFoundAsync(context, scope, tenant);
 
         string authority = $"{context.Request.Scheme}://{context.Request.Host}/{tenant}";
-        string issuerTenant = IsServedTenant(tenant) ? tenantId : "{tenantid}";
+        string issuerTenant = tenants.Find(tenant)?.TenantId ?? "{tenantid}";
         return EntraResponses.WriteJsonAsync(context, StatusCodes.Status200OK, json =>
         {
             json.WriteString("token_endpoint", $"{authority}/oauth2/v2.0/token");
@@ -156,9 +160,12 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
 
     // ---------------------------------------------------------------- tenants and parameters
 
-    private bool IsServedTenant(string tenant) => Guid.TryParse(tenant, out Guid id) && id == _tenant;
+    private bool IsServedTenant(string tenant) => tenants.Find(tenant) is not null;
 
-    /// <summary>The served tenant; for delegated flows also <c>organizations</c> and <c>common</c>, which Entra resolves to the user's home tenant.</summary>
+    /// <summary>The served tenant of a path's tenant segment: the tenant with that id, else (organizations, common) the home tenant.</summary>
+    private ServedTenant Resolve(string tenant) => tenants.Find(tenant) ?? tenants.Home;
+
+    /// <summary>A served tenant; for delegated flows also <c>organizations</c> and <c>common</c>, which Entra resolves to the user's home tenant.</summary>
     private bool AcceptsTenant(string tenant, bool delegated) =>
         IsServedTenant(tenant)
         || (delegated && (tenant.Equals("organizations", StringComparison.OrdinalIgnoreCase) || tenant.Equals("common", StringComparison.OrdinalIgnoreCase)));
@@ -176,13 +183,33 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         EntraResponses.ErrorAsync(context, scope, "invalid_request", 900561,
             $"The endpoint only accepts POST requests. Received a {context.Request.Method} request.");
 
-    private Task UnknownApplicationAsync(HttpContext context, TokenLogScope scope, string clientId) =>
+    /// <summary>
+    /// AADSTS700016: the app has no service principal in the tenant: an unknown client id anywhere,
+    /// or the pipeline app in a tenant that never consented to it (<see cref="OtherTenant.PipelineAppConsented"/>).
+    /// </summary>
+    private static Task UnknownApplicationAsync(HttpContext context, TokenLogScope scope, string clientId, ServedTenant tenant) =>
         EntraResponses.ErrorAsync(context, scope, "unauthorized_client", 700016,
-            $"Application with identifier '{clientId}' was not found in the directory '{TenantName}'. " +
+            $"Application with identifier '{clientId}' was not found in the directory '{tenant.DisplayName}'. " +
             "This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. " +
             "You may have sent your authentication request to the wrong tenant.");
 
-    private string TenantName => _tenant == Guid.Parse(DemoTenant.TenantId) ? DemoTenant.TenantName : tenantId;
+    /// <summary>
+    /// AADSTS50020: the signed-in user (the demo admin, from the home tenant) is no user of
+    /// <paramref name="tenant"/>, neither a guest nor a delegated admin (<see cref="OtherTenant.AdminHasAccess"/>).
+    /// </summary>
+    private Task UserNotInTenantAsync(HttpContext context, TokenLogScope scope, string clientId, ServedTenant tenant)
+    {
+        string application = string.Equals(clientId, DemoTenant.PipelineAppId, StringComparison.OrdinalIgnoreCase)
+            ? $"'{clientId}'({DemoTenant.PipelineAppDisplayName})"
+            : $"'{clientId}'";
+        return EntraResponses.ErrorAsync(context, scope, "invalid_grant", 50020,
+            $"User account '{DemoTenant.AdminUpn}' from identity provider '{IdentityProvider}' does not exist in tenant '{tenant.DisplayName}' " +
+            $"and cannot access the application {application} in that tenant. The account needs to be added as an external user in the tenant first. " +
+            "Sign out and sign in again with a different Microsoft Entra user account.");
+    }
+
+    /// <summary>The demo admin's identity provider as Entra names it for a guest: the home tenant's v1 issuer.</summary>
+    private string IdentityProvider => $"https://sts.windows.net/{HomeTenantId}/";
 
     private static async Task<IFormCollection> ReadFormAsync(HttpContext context) =>
         context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
@@ -228,19 +255,21 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             return;
         }
 
+        // The token is the path's tenant's (organizations and common: the home tenant's).
+        ServedTenant target = Resolve(tenant);
         switch (grantType)
         {
             case "client_credentials":
-                await ClientCredentialsAsync(context, scope, form, tenant);
+                await ClientCredentialsAsync(context, scope, form, tenant, target);
                 break;
             case DeviceCodeGrantType or MsalDeviceCodeGrantType:
-                await DeviceCodeTokenAsync(context, scope, form);
+                await DeviceCodeTokenAsync(context, scope, form, target);
                 break;
             case "authorization_code":
-                await AuthorizationCodeTokenAsync(context, scope, form);
+                await AuthorizationCodeTokenAsync(context, scope, form, target);
                 break;
             case "refresh_token":
-                await RefreshTokenAsync(context, scope, form);
+                await RefreshTokenAsync(context, scope, form, target);
                 break;
             default:
                 await EntraResponses.ErrorAsync(context, scope, "unsupported_grant_type", 70003,
@@ -249,7 +278,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         }
     }
 
-    private async Task ClientCredentialsAsync(HttpContext context, TokenLogScope scope, IFormCollection form, string tenant)
+    private async Task ClientCredentialsAsync(HttpContext context, TokenLogScope scope, IFormCollection form, string tenant, ServedTenant target)
     {
         string? clientId = Value(form, "client_id");
         string? secret = Value(form, "client_secret");
@@ -280,9 +309,11 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
                 "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
             return;
         }
-        if (!string.Equals(clientId, DemoTenant.PipelineAppId, StringComparison.OrdinalIgnoreCase))
+        // Entra looks the app up in the tenant before it looks at the credential: a tenant without
+        // the app's service principal is AADSTS700016 whatever the secret or assertion.
+        if (!string.Equals(clientId, DemoTenant.PipelineAppId, StringComparison.OrdinalIgnoreCase) || !target.PipelineAppConsented)
         {
-            await UnknownApplicationAsync(context, scope, clientId);
+            await UnknownApplicationAsync(context, scope, clientId, target);
             return;
         }
 
@@ -335,7 +366,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
                 return;
         }
 
-        await WriteAppTokenAsync(context, clientId, resource!, scope.CredentialKind == "secret" ? "1" : "2");
+        await WriteAppTokenAsync(context, clientId, resource!, scope.CredentialKind == "secret" ? "1" : "2", target);
     }
 
     private async Task<bool> CheckCertificateAssertionAsync(HttpContext context, TokenLogScope scope, ClientAssertion assertion, string clientId, string tenant)
@@ -432,12 +463,12 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
     }
 
     /// <summary>The pipeline app's token for <paramref name="resource"/>: that API's application permissions in <c>roles</c>.</summary>
-    private Task WriteAppTokenAsync(HttpContext context, string clientId, Scopes.Resource resource, string appIdAcr)
+    private Task WriteAppTokenAsync(HttpContext context, string clientId, Scopes.Resource resource, string appIdAcr, ServedTenant target)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         int lifetime = options.TokenLifetimeSeconds;
         string accessToken = TestTokens.MintCore(
-            tenantId,
+            target.TenantId,
             oid: DemoTenant.PipelineAppObjectId,
             upn: null,
             scp: null,
@@ -460,7 +491,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
 
     // ---------------------------------------------------------------- delegated grants
 
-    private async Task DeviceCodeTokenAsync(HttpContext context, TokenLogScope scope, IFormCollection form)
+    private async Task DeviceCodeTokenAsync(HttpContext context, TokenLogScope scope, IFormCollection form, ServedTenant target)
     {
         string? clientId = Value(form, "client_id");
         string? deviceCode = Value(form, "device_code");
@@ -507,10 +538,10 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             return;
         }
 
-        await WriteDelegatedTokenAsync(context, scope, pending.Grant);
+        await WriteDelegatedTokenAsync(context, scope, pending.Grant, target);
     }
 
-    private async Task AuthorizationCodeTokenAsync(HttpContext context, TokenLogScope scope, IFormCollection form)
+    private async Task AuthorizationCodeTokenAsync(HttpContext context, TokenLogScope scope, IFormCollection form, ServedTenant target)
     {
         string? clientId = Value(form, "client_id");
         string? code = Value(form, "code");
@@ -551,7 +582,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             return;
         }
 
-        await WriteDelegatedTokenAsync(context, scope, pending.Grant);
+        await WriteDelegatedTokenAsync(context, scope, pending.Grant, target);
     }
 
     private static bool PkceMatches(AuthorizationCodeGrant pending, string? verifier)
@@ -564,7 +595,12 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         return string.Equals(expected, pending.CodeChallenge, StringComparison.Ordinal);
     }
 
-    private async Task RefreshTokenAsync(HttpContext context, TokenLogScope scope, IFormCollection form)
+    /// <summary>
+    /// A refresh token is redeemed at any served tenant's token endpoint, whichever tenant issued it
+    /// (MSAL's silent flow with another tenant's authority does this): the token is that tenant's,
+    /// for the same user, when they have access there (<see cref="WriteDelegatedTokenAsync"/>).
+    /// </summary>
+    private async Task RefreshTokenAsync(HttpContext context, TokenLogScope scope, IFormCollection form, ServedTenant target)
     {
         string? clientId = Value(form, "client_id");
         string? refreshToken = Value(form, "refresh_token");
@@ -591,17 +627,25 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         }
 
         string requested = Value(form, "scope") ?? grant.Scope;
-        await WriteDelegatedTokenAsync(context, scope, grant with { Scope = requested });
+        await WriteDelegatedTokenAsync(context, scope, grant with { Scope = requested, Tenant = target.TenantId }, target);
     }
 
     /// <summary>
-    /// The demo admin's tokens for a delegated grant: access token (for the resource asked for,
-    /// Graph or Log Analytics: its consented permissions plus any asked for, Global Reader in
-    /// wids), refresh token, id token and client_info, which MSAL needs to build the account of a
-    /// public client.
+    /// The demo admin's tokens for a delegated grant in <paramref name="target"/>: access token (for
+    /// the resource asked for, Graph or Log Analytics: its consented permissions plus any asked for;
+    /// <c>wids</c> Global Reader at home, the admin's roles there in another tenant, with <c>idp</c> the
+    /// home tenant's issuer), refresh token, id token (tid the target) and client_info (always the
+    /// home account: uid the admin, utid the home tenant), which MSAL needs to build the account of a
+    /// public client. AADSTS50020 in a tenant where the admin has no access.
     /// </summary>
-    private async Task WriteDelegatedTokenAsync(HttpContext context, TokenLogScope scope, DelegatedGrant grant)
+    private async Task WriteDelegatedTokenAsync(HttpContext context, TokenLogScope scope, DelegatedGrant grant, ServedTenant target)
     {
+        if (target.Admin is not { } admin)
+        {
+            await UserNotInTenantAsync(context, scope, grant.ClientId, target);
+            return;
+        }
+
         if (!Scopes.TryReadDelegated(grant.Scope, out Scopes.Delegated? delegated, out int scopeError, out string? scopeMessage))
         {
             await EntraResponses.ErrorAsync(context, scope, scopeError == 500011 ? "invalid_resource" : "invalid_scope", scopeError, scopeMessage!);
@@ -617,23 +661,27 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
                 permissions.Add(asked);
         }
 
+        List<KeyValuePair<string, string>> claims =
+            [new("name", DemoTenant.AdminDisplayName), new("idtyp", "user"), new("sub", PairwiseSubject(grant.ClientId))];
+        if (!target.IsHome)
+            claims.Add(new("idp", IdentityProvider));
         string accessToken = TestTokens.MintCore(
-            tenantId,
+            target.TenantId,
             oid: DemoTenant.AdminObjectId,
             upn: DemoTenant.AdminUpn,
             scp: string.Join(' ', permissions),
             roles: null,
-            wids: [TestTokens.GlobalReaderRoleTemplateId],
+            // At home as it always was (Global Reader alone); elsewhere the roles the admin holds there.
+            wids: target.IsHome ? [TestTokens.GlobalReaderRoleTemplateId] : admin.Wids,
             issuedAt: now,
             expires: now.AddSeconds(lifetime),
             aud: delegated.Resource.Uri,
             appId: grant.ClientId,
             appDisplayName: TestTokens.AppDisplayName,
-            extraClaims: [new("name", DemoTenant.AdminDisplayName), new("idtyp", "user"), new("sub", PairwiseSubject(grant.ClientId))]);
-        string idToken = IdToken(grant.ClientId, now, now.AddHours(1));
+            extraClaims: claims);
+        string idToken = IdToken(grant.ClientId, target, now, now.AddHours(1));
         string refreshToken = _grants.IssueRefreshToken(grant);
-        string clientInfo = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
-            $$"""{"uid":"{{DemoTenant.AdminObjectId}}","utid":"{{tenantId}}"}"""));
+        string clientInfo = HomeClientInfo();
         string grantedScope = string.Join(' ',
             permissions.Select(p => $"{delegated.Resource.Uri}/{p}")
                 .Concat(delegated.ReservedAsked.Where(r => r != "offline_access")));
@@ -651,11 +699,15 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         });
     }
 
-    /// <summary>An unsigned id token for the demo admin, as Entra's v2.0 endpoint issues it (MSAL does not check its signature).</summary>
-    private string IdToken(string clientId, DateTimeOffset issued, DateTimeOffset expires) => TestTokens.Unsigned(json =>
+    /// <summary>The home account as MSAL keys it: base64url of <c>{"uid":admin oid,"utid":home tenant}</c>, whichever tenant the token is for.</summary>
+    private string HomeClientInfo() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
+        $$"""{"uid":"{{DemoTenant.AdminObjectId}}","utid":"{{HomeTenantId}}"}"""));
+
+    /// <summary>An unsigned id token for the demo admin in <paramref name="target"/>, as Entra's v2.0 endpoint issues it (MSAL does not check its signature).</summary>
+    private string IdToken(string clientId, ServedTenant target, DateTimeOffset issued, DateTimeOffset expires) => TestTokens.Unsigned(json =>
     {
         json.WriteString("aud", clientId);
-        json.WriteString("iss", $"https://login.microsoftonline.com/{tenantId}/v2.0");
+        json.WriteString("iss", $"https://login.microsoftonline.com/{target.TenantId}/v2.0");
         json.WriteNumber("iat", issued.ToUnixTimeSeconds());
         json.WriteNumber("nbf", issued.ToUnixTimeSeconds());
         json.WriteNumber("exp", expires.ToUnixTimeSeconds());
@@ -663,7 +715,9 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
         json.WriteString("oid", DemoTenant.AdminObjectId);
         json.WriteString("preferred_username", DemoTenant.AdminUpn);
         json.WriteString("sub", PairwiseSubject(clientId));
-        json.WriteString("tid", tenantId);
+        json.WriteString("tid", target.TenantId);
+        if (!target.IsHome)
+            json.WriteString("idp", IdentityProvider);
         json.WriteString("ver", "2.0");
     });
 
@@ -793,8 +847,7 @@ internal sealed class AuthorityEndpoints(EmulatorOptions options, string tenantI
             _grants.AuthorizationCodes[code] = new AuthorizationCodeGrant(
                 new DelegatedGrant(clientId, scopeValue!, tenant), redirectUri, challenge, challengeMethod, DateTimeOffset.UtcNow + AuthorizationCodeLifetime);
             parameters.Add(new("code", code));
-            parameters.Add(new("client_info", Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
-                $$"""{"uid":"{{DemoTenant.AdminObjectId}}","utid":"{{tenantId}}"}"""))));
+            parameters.Add(new("client_info", HomeClientInfo()));
         }
         if (state is not null)
             parameters.Add(new("state", state));

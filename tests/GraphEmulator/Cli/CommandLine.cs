@@ -23,6 +23,19 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --retention-days <n>       audit log retention (default 30)
           --tenant-id <guid>         the tenant served (default the demo tenant, the only one
                                      with the stories)
+          --other-tenant <guid|preset>[:name=<text>][:bulk=<n>][:consent=true|false]
+                         [:access=true|false][:roles=<role>[+<role>...]|none]
+                                     also serve this tenant (see README.md, "Several tenants"):
+                                     its own data set (no stories) and directory; Graph serves
+                                     the token's tid. consent: the pipeline app may sign in there
+                                     (default true); access: the demo admin may (default true);
+                                     roles: the admin's built-in roles there, by name ("Global
+                                     Reader", GlobalReader) or template id (default Global
+                                     Reader). Presets: fabrikam, woodgrove, northwind, tailspin
+                                     (DemoTenant.CustomerTenants). Repeatable
+          --customer-tenants         serve the four preset customer tenants (Fabrikam;
+                                     Woodgrove: app not consented; Northwind: admin without a
+                                     reader role; Tailspin: admin without access)
           --reject-category-filter   answer "category eq" with 400, as the service may
           --parent-pid <pid>         exit when this process exits
           --directory-delay <ms>     wait this long before answering each directory read (/me,
@@ -60,6 +73,8 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                                      per tenant, then 429 with Retry-After
           --throttle-limit <n>       requests per window (default 5)
           --throttle-window <s>      window in seconds (default 10)
+          --throttle-app-limit <n>   requests per window per app across all tenants (default:
+                                     no such limit)
 
         Log Analytics, POST /v1/workspaces/{id}/query (see README.md, "Log Analytics"):
           --la-row-cap <n>           record count limit of a query's result, 1..10000000
@@ -91,6 +106,8 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         int rolePageSize = defaults.RolePageSize;
         int retentionDays = defaults.RetentionDays;
         string tenantId = defaults.TenantId;
+        var otherTenants = new List<OtherTenant>();
+        int? throttleAppLimit = defaults.ThrottleAppLimit;
         DateTimeOffset? anchor = null;
         bool rejectCategoryFilter = false;
         int? parentPid = null;
@@ -145,6 +162,9 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--role-page-size": rolePageSize = Int(Value()); break;
                     case "--retention-days": retentionDays = Int(Value()); break;
                     case "--tenant-id": tenantId = Value(); break;
+                    case "--other-tenant": otherTenants.Add(OtherTenant.Parse(Value())); break;
+                    case "--customer-tenants": otherTenants.AddRange(DemoTenant.CustomerTenants); break;
+                    case "--throttle-app-limit": throttleAppLimit = Int(Value()); break;
                     case "--anchor": anchor = DateTimeOffset.Parse(Value(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal); break;
                     case "--parent-pid": parentPid = Int(Value()); break;
                     case "--reject-category-filter": rejectCategoryFilter = true; break;
@@ -186,6 +206,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             BulkRecordCount = bulk,
             RetentionDays = retentionDays,
             TenantId = tenantId,
+            OtherTenants = otherTenants,
             Anchor = anchor,
             RejectCategoryFilter = rejectCategoryFilter,
             EnableAuthority = enableAuthority,
@@ -200,6 +221,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             Throttle = throttle,
             ThrottleLimit = throttleLimit,
             ThrottleWindow = throttleWindow,
+            ThrottleAppLimit = throttleAppLimit,
             DirectoryDelayMs = directoryDelayMs,
             LogAnalyticsRowCap = laRowCap,
             LogAnalyticsBulkRows = laBulk,

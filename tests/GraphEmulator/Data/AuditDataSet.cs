@@ -22,30 +22,59 @@ public sealed class AuditDataSet
     private readonly BulkRecords _bulk;
 
     public AuditDataSet(EmulatorOptions options)
+        : this(Validated(options), options.TenantId, DemoTenant.KnownTenantName(options.TenantId) ?? options.TenantId,
+            options.Seed, options.BulkRecordCount,
+            // The stories are the demo tenant's (their content names it and its partners): an
+            // emulator serving another tenant has none.
+            stories: string.Equals(options.TenantId, DemoTenant.TenantId, StringComparison.OrdinalIgnoreCase),
+            relabel: null, (options.Anchor ?? TruncateToMinute(DateTimeOffset.UtcNow)).ToUniversalTime())
+    {
+    }
+
+    /// <summary>
+    /// The data set of <paramref name="tenant"/>, served beside the options' own tenant: the scenario
+    /// table seeded by <see cref="OtherTenant.SeedFor"/>, relabelled for the tenant (<see cref="TenantRelabel"/>),
+    /// the tenant's bulk records, no stories; the served tenant's <paramref name="anchor"/> and the options' retention.
+    /// </summary>
+    internal AuditDataSet(EmulatorOptions options, OtherTenant tenant, DateTimeOffset anchor)
+        : this(options, Guid.Parse(tenant.TenantId).ToString("D"), tenant.Name, OtherTenant.SeedFor(options.Seed, tenant.TenantId),
+            tenant.BulkRecordCount, stories: false, TenantRelabel.For(tenant.TenantId, tenant.Name), anchor)
+    {
+    }
+
+    private static EmulatorOptions Validated(EmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        return options;
+    }
 
-        TenantId = options.TenantId;
-        Anchor = (options.Anchor ?? TruncateToMinute(DateTimeOffset.UtcNow)).ToUniversalTime();
+    private AuditDataSet(EmulatorOptions options, string tenantId, string tenantName, int seed, int bulkRecordCount, bool stories, TenantRelabel? relabel,
+        DateTimeOffset anchor)
+    {
+        TenantId = tenantId;
+        TenantName = tenantName;
+        Seed = seed;
+        HasStories = stories;
+        Anchor = anchor;
         RetentionDays = options.RetentionDays;
         RetentionStart = Anchor - TimeSpan.FromDays(RetentionDays);
         // Keep a margin inside retention so a client whose clock is a little ahead of the
         // anchor still sees every seeded record with a "last N days" start time.
         SeededSpread = TimeSpan.FromTicks(Math.Min(MaxSeededSpread.Ticks, (long)(TimeSpan.FromDays(RetentionDays).Ticks * 0.85)));
 
-        var rng = new Random(options.Seed);
+        var rng = new Random(seed);
         IReadOnlyList<GeneratedRecord> scenarios = ScenarioGenerator.Generate(Scenarios.Build(), rng, Anchor, SeededSpread, RetentionStart);
+        if (relabel is not null)
+            scenarios = scenarios.Select(relabel.Apply).ToArray();
         ScenarioRecords = scenarios.Select(s => s.Record).ToArray();
 
-        // The stories are the demo tenant's (their content names it and its partners): an
-        // emulator serving another tenant has none.
-        IReadOnlyList<StoryRecord> stories = HasStories
+        IReadOnlyList<StoryRecord> storyRecords = HasStories
             ? Stories.Generate(Stories.Build(), Anchor)
             : [];
-        GeneratedRecord[] ownStories = stories.Where(s => s.AadTenantId is null).Select(s => s.Generated).ToArray();
+        GeneratedRecord[] ownStories = storyRecords.Where(s => s.AadTenantId is null).Select(s => s.Generated).ToArray();
         StoryRecords = ownStories.Select(s => s.Record).ToArray();
-        OtherTenantStoryRecords = stories.Where(s => s.AadTenantId is not null).Select(s => (s.AadTenantId!, s.Generated.Record)).ToArray();
+        OtherTenantStoryRecords = storyRecords.Where(s => s.AadTenantId is not null).Select(s => (s.AadTenantId!, s.Generated.Record)).ToArray();
 
         _servedNewestFirst = scenarios.Concat(ownStories).Where(s => IsWithinRetention(s.Record)).ToArray();
         Array.Sort(_servedNewestFirst, (a, b) => ServedOrder.Compare(b.Record, a.Record));
@@ -55,7 +84,7 @@ public sealed class AuditDataSet
         // whole however many bulk records there are.
         GeneratedRecord[] templates = scenarios.Where(s => s.Expected is not null && IsWithinRetention(s.Record)).ToArray();
         Array.Sort(templates, (a, b) => ServedOrder.Compare(b.Record, a.Record));
-        _bulk = new BulkRecords(options.BulkRecordCount, templates, (ulong)rng.NextInt64(), Anchor, SeededSpread);
+        _bulk = new BulkRecords(bulkRecordCount, templates, (ulong)rng.NextInt64(), Anchor, SeededSpread);
 
         Truth = Summarize();
         TruthRecords = _servedNewestFirst
@@ -64,7 +93,14 @@ public sealed class AuditDataSet
             .ToArray();
     }
 
+    /// <summary>The tenant whose log this is.</summary>
     public string TenantId { get; }
+
+    /// <summary>Its display name: a known tenant's (Contoso, Fabrikam, …), an other tenant's <see cref="OtherTenant.Name"/>, else the id.</summary>
+    public string TenantName { get; }
+
+    /// <summary>The seed the records were drawn with: <see cref="EmulatorOptions.Seed"/>, or <see cref="OtherTenant.SeedFor"/> for another tenant.</summary>
+    public int Seed { get; }
 
     /// <summary>The data set's "now".</summary>
     public DateTimeOffset Anchor { get; }
@@ -81,10 +117,10 @@ public sealed class AuditDataSet
     public IReadOnlyList<AuditRecord> ScenarioRecords { get; }
 
     /// <summary>
-    /// True when the served tenant is <see cref="DemoTenant.TenantId"/>: only then are there
-    /// stories (README.md, "Stories").
+    /// True when this is the served tenant's data set and that tenant is <see cref="DemoTenant.TenantId"/>:
+    /// only then are there stories (README.md, "Stories"). Other tenants never have them.
     /// </summary>
-    public bool HasStories => string.Equals(TenantId, DemoTenant.TenantId, StringComparison.OrdinalIgnoreCase);
+    public bool HasStories { get; }
 
     /// <summary>
     /// The stories' records of the served tenant, in story and step order, those older than the

@@ -31,6 +31,12 @@ public sealed record RequestLogEntry(
 
     /// <summary>The body's <c>timespan</c> of a Log Analytics query, when it had one.</summary>
     public string? Timespan { get; init; }
+
+    /// <summary>
+    /// The served tenant whose data a Graph request read: its token's <c>tid</c> (as the tenant is
+    /// configured), once the token was accepted; null for a refused token and for Log Analytics.
+    /// </summary>
+    public string? Tenant { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,18 @@ public sealed class RequestLog : ArrivalOrderedLog<RequestLogEntry>
         ArgumentNullException.ThrowIfNull(path);
         return CountWhere(e => string.Equals(e.Path, path, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>How many answered requests had this path and read this served tenant (ids compared as GUIDs).</summary>
+    public int CountFor(string path, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tenantId);
+        return CountWhere(e => string.Equals(e.Path, path, StringComparison.OrdinalIgnoreCase) && SameTenant(e.Tenant, tenantId));
+    }
+
+    private static bool SameTenant(string? logged, string asked) =>
+        logged is not null && Guid.TryParse(logged, out Guid a) && Guid.TryParse(asked, out Guid b) ? a == b
+        : string.Equals(logged, asked, StringComparison.OrdinalIgnoreCase);
 
     protected override long SequenceOf(RequestLogEntry entry) => entry.Sequence;
 }

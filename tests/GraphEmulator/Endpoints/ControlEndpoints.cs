@@ -18,7 +18,7 @@ namespace GraphEmulator.Endpoints;
 /// written to either log.
 /// </summary>
 internal sealed class ControlEndpoints(
-    AuditDataSet dataSet, RequestLog requests, TokenRequestLog tokenRequests, FaultSchedule faults, ReportingThrottle throttle,
+    ServedTenants tenants, RequestLog requests, TokenRequestLog tokenRequests, FaultSchedule faults, ReportingThrottle throttle,
     Func<LogAnalyticsData> logAnalytics, LogAnalyticsFaultSchedule logAnalyticsFaults)
 {
     public const string PathPrefix = "/_emulator";
@@ -30,17 +30,24 @@ internal sealed class ControlEndpoints(
         IQueryCollection query = context.Request.Query;
         return (context.Request.Method, route) switch
         {
-            ("GET", "/truth") => WriteJsonAsync(context, writer => TruthJson.Write(writer, dataSet, IncludeRecords(query))),
+            ("GET", "/truth") => TenantOf(query) is { } tenant
+                ? WriteJsonAsync(context, writer => TruthJson.Write(writer, tenant.DataSet, IncludeRecords(query)))
+                : UnknownTenantAsync(context, query),
+            ("GET", "/tenants") => WriteJsonAsync(context, writer => TenantsJson.Write(writer, tenants)),
             ("GET", "/requests") => WriteJsonAsync(context, WriteRequests),
-            ("GET", "/requests/count") => WriteJsonAsync(context, writer => WriteCount(writer, query["path"])),
+            ("GET", "/requests/count") => WriteJsonAsync(context, writer => WriteCount(writer, query["path"], query["tenant"])),
             ("DELETE", "/requests") => ClearRequests(context),
-            ("GET", "/token") => TokenRequest.TryMint(query, out string? token, out string? error)
+            ("GET", "/token") => TenantOf(query) is not { } tokenTenant
+                ? UnknownTenantAsync(context, query)
+                : TokenRequest.TryMint(query, tokenTenant, out string? token, out string? error)
                 ? WriteJsonAsync(context, writer => WriteToken(writer, token!))
                 : GraphErrors.BadRequestAsync(context, error!),
             ("GET", "/federated-assertion") => TokenRequest.TryMintFederatedAssertion(query, out string? assertion, out string? assertionError)
                 ? WriteJsonAsync(context, writer => WriteAssertion(writer, assertion!))
                 : GraphErrors.BadRequestAsync(context, assertionError!),
-            ("GET", "/users") => WriteJsonAsync(context, DirectoryJson.WriteUsers),
+            ("GET", "/users") => TenantOf(query) is { } usersTenant
+                ? WriteJsonAsync(context, writer => DirectoryJson.WriteUsers(writer, usersTenant))
+                : UnknownTenantAsync(context, query),
             ("GET", "/roles") => WriteJsonAsync(context, DirectoryJson.WriteRoleExpectations),
             ("GET", "/token-requests") => WriteJsonAsync(context, WriteTokenRequests),
             ("DELETE", "/token-requests") => ClearTokenRequests(context),
@@ -56,6 +63,14 @@ internal sealed class ControlEndpoints(
                 $"No emulator control endpoint '{context.Request.Method} {context.Request.Path}'. See tests/GraphEmulator/README.md."),
         };
     }
+
+    /// <summary>The served tenant named by <c>?tenant=</c> (an id, as a GUID); the home tenant without it; null for an unknown one.</summary>
+    private ServedTenant? TenantOf(IQueryCollection query) =>
+        StringValues.IsNullOrEmpty(query["tenant"]) ? tenants.Home : tenants.Find(query["tenant"].ToString());
+
+    private Task UnknownTenantAsync(HttpContext context, IQueryCollection query) =>
+        GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
+            $"The emulator serves no tenant '{query["tenant"]}'. Served: {tenants.Ids}.");
 
     private static async Task WriteJsonAsync(HttpContext context, Action<Utf8JsonWriter> write)
     {
@@ -262,16 +277,20 @@ internal sealed class ControlEndpoints(
             writer.WriteString("fault", entry.Fault);
             writer.WriteString("kql", entry.Kql);
             writer.WriteString("timespan", entry.Timespan);
+            writer.WriteString("tenant", entry.Tenant);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
     }
 
-    /// <summary>Requests with the given path, or all of them when no path is given.</summary>
-    private void WriteCount(Utf8JsonWriter writer, StringValues path)
+    /// <summary>Requests with the given path (and, with <paramref name="tenant"/>, that read that served tenant), or all of them when no path is given.</summary>
+    private void WriteCount(Utf8JsonWriter writer, StringValues path, StringValues tenant)
     {
         writer.WriteStartObject();
-        writer.WriteNumber("count", StringValues.IsNullOrEmpty(path) ? requests.Count : requests.CountFor(path.ToString()));
+        writer.WriteNumber("count",
+            StringValues.IsNullOrEmpty(path) ? requests.Count
+            : StringValues.IsNullOrEmpty(tenant) ? requests.CountFor(path.ToString())
+            : requests.CountFor(path.ToString(), tenant.ToString()));
         writer.WriteEndObject();
     }
 
@@ -291,12 +310,16 @@ internal sealed class ControlEndpoints(
 /// one given empty (<c>scp=</c>, <c>wids=</c>) leaves its claim out. With <c>api=loganalytics</c>
 /// the defaults are the Log Analytics API's: <c>aud</c> <see cref="TestTokens.LogAnalyticsAudience"/>
 /// and <c>scp</c> <see cref="TestTokens.LogAnalyticsScope"/> (app-only tokens name their roles, e.g. roles=Data.Read).
+/// With <c>tenant=id</c> (a served tenant), the token is that tenant's: <c>tid</c> the tenant, and a
+/// delegated token's user (the admin by default) and <c>wids</c> come from that tenant's directory;
+/// in another tenant than the home one it also carries <c>idp</c> (the home tenant's issuer), and a
+/// user without access there is 400 (Entra would issue no such token; <c>tid=</c> mints one anyway).
 /// </summary>
 internal static class TokenRequest
 {
     private static readonly char[] ListSeparators = [' ', ','];
 
-    public static bool TryMint(IQueryCollection query, out string? token, out string? error)
+    public static bool TryMint(IQueryCollection query, ServedTenant tenant, out string? token, out string? error)
     {
         token = null;
         string? minutes = query["minutes"];
@@ -319,12 +342,22 @@ internal static class TokenRequest
         }
         string audience = logAnalytics ? TestTokens.LogAnalyticsAudience : TestTokens.GraphAudience;
         string scopes = logAnalytics ? TestTokens.LogAnalyticsScope : TestTokens.DefaultScopes;
+
+        // tenant=: that served tenant's token and directory. Without it, as always: the demo
+        // tenant's id and the demo directory (whichever tenant is served).
+        bool tenantNamed = !StringValues.IsNullOrEmpty(query["tenant"]);
+        string defaultTid = tenantNamed ? tenant.TenantId : DemoTenant.TenantId;
+        bool elsewhere = tenantNamed && !tenant.IsHome;
+        List<KeyValuePair<string, string>> elsewhereClaims = elsewhere ? [new("idp", $"https://sts.windows.net/{tenant.HomeTenantId}/")] : [];
+
         if (query.TryGetValue("user", out StringValues userKey))
         {
-            DemoUser? user = DemoTenant.FindUser(userKey.ToString());
+            DemoUser? user = tenantNamed ? tenant.FindUser(userKey.ToString()) : DemoTenant.FindUser(userKey.ToString());
             if (user is null)
             {
-                error = $"Unknown user '{userKey}': use one of {string.Join(", ", DemoTenant.Users.Select(u => u.Key))}.";
+                error = tenantNamed && DemoTenant.FindUser(userKey.ToString()) is not null
+                    ? $"User '{userKey}' has no access to tenant '{tenant.TenantId}' ({tenant.DisplayName}): Entra would issue no token there. Use tid= to mint one anyway."
+                    : $"Unknown user '{userKey}': use one of {string.Join(", ", DemoTenant.Users.Select(u => u.Key))}.";
                 return false;
             }
             if (appOnly)
@@ -337,7 +370,7 @@ internal static class TokenRequest
             DateTimeOffset now = DateTimeOffset.UtcNow;
             DateTimeOffset expires = now.AddMinutes(lifetimeMinutes);
             token = TestTokens.MintCore(
-                Claim(query, "tid", DemoTenant.TenantId) ?? "",
+                Claim(query, "tid", defaultTid) ?? "",
                 Claim(query, "oid", user.ObjectId),
                 Claim(query, "upn", user.UserPrincipalName),
                 Claim(query, "scp", scopes),
@@ -348,13 +381,41 @@ internal static class TokenRequest
                 Claim(query, "aud", audience) ?? audience,
                 Claim(query, "appId", null),
                 TestTokens.AppDisplayName,
-                [new("name", user.DisplayName)]);
+                [new("name", user.DisplayName), .. elsewhereClaims]);
+            return true;
+        }
+
+        if (elsewhere && !appOnly)
+        {
+            // The default user, the demo admin, as that tenant knows them.
+            DemoUser? admin = tenant.Admin;
+            if (admin is null)
+            {
+                error = $"The demo admin has no access to tenant '{tenant.TenantId}' ({tenant.DisplayName}): Entra would issue no token there. Use tid= to mint one anyway.";
+                return false;
+            }
+            error = null;
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset expires = now.AddMinutes(lifetimeMinutes);
+            token = TestTokens.MintCore(
+                Claim(query, "tid", defaultTid) ?? "",
+                Claim(query, "oid", admin.ObjectId),
+                Claim(query, "upn", admin.UserPrincipalName),
+                Claim(query, "scp", scopes),
+                roles: null,
+                query.ContainsKey("wids") ? List(Claim(query, "wids", null)) : admin.Wids,
+                (expires < now ? expires : now).AddMinutes(-5),
+                expires,
+                Claim(query, "aud", audience) ?? audience,
+                Claim(query, "appId", null),
+                TestTokens.AppDisplayName,
+                [new("name", admin.DisplayName), .. elsewhereClaims]);
             return true;
         }
 
         error = null;
         token = TestTokens.Mint(
-            Claim(query, "tid", DemoTenant.TenantId) ?? "",
+            Claim(query, "tid", defaultTid) ?? "",
             oid: Claim(query, "oid", appOnly ? DemoTenant.AutomationAppObjectId : DemoTenant.AdminObjectId),
             upn: Claim(query, "upn", appOnly ? null : DemoTenant.AdminUpn),
             scp: Claim(query, "scp", appOnly ? null : scopes),

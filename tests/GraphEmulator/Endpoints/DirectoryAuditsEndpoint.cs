@@ -18,10 +18,10 @@ namespace GraphEmulator.Endpoints;
 /// <summary>
 /// <c>GET /v1.0/auditLogs/directoryAudits</c>: the query options Graph documents, paged through
 /// opaque @odata.nextLinks, each page streamed to the client as it is produced; the reporting
-/// throttle and injected faults (README.md, "Faults") on the way.
+/// throttle and injected faults (README.md, "Faults") on the way. Each request reads the log of the
+/// tenant its token names (<see cref="ServedTenant"/>); a skiptoken belongs to the tenant that issued it.
 /// </summary>
 internal sealed class DirectoryAuditsEndpoint(
-    AuditDataSet dataSet,
     EmulatorOptions options,
     ContinuationStore continuations,
     ReportingThrottle throttle,
@@ -36,20 +36,21 @@ internal sealed class DirectoryAuditsEndpoint(
     // How long a "reset" fault waits between its last flush and the abort.
     private static readonly TimeSpan ResetGrace = TimeSpan.FromMilliseconds(150);
 
-    public async Task HandleAsync(HttpContext context, CallerClaims caller)
+    public async Task HandleAsync(HttpContext context, CallerClaims caller, ServedTenant tenant)
     {
         // Graph throttles before it looks at the query: every request counts, a bad one too.
-        if (throttle.Enabled && throttle.TryAcquire($"{caller.TenantId}|{caller.AppId}") is int wait)
+        if (throttle.Enabled && throttle.TryAcquire(tenant.TenantId, caller.AppId) is int wait)
         {
             RequestFault.Mark(context, RequestFault.Throttle);
             await FaultResponses.TooManyRequestsAsync(context, wait, asDate: false);
             return;
         }
 
+        AuditDataSet dataSet = tenant.DataSet;
         QueryOptions query = QueryOptions.Read(context.Request.Query, out string? error);
         Continuation? position = null;
         if (error is null)
-            position = query.SkipToken is null ? Start(query, out error) : Resume(query, out error);
+            position = query.SkipToken is null ? Start(query, dataSet, out error) : Resume(query, dataSet, out error);
 
         if (position is null)
         {
@@ -57,9 +58,10 @@ internal sealed class DirectoryAuditsEndpoint(
             return;
         }
 
-        // An emptyPages nextLink leads back to its page, which keeps the key it had.
+        // An emptyPages nextLink leads back to its page, which keeps the key it had. Each tenant's
+        // first pages are pages of their own.
         string pageKey = position.FaultKey ?? (query.SkipToken is null
-            ? $"start\n{query.Filter}\n{query.OrderBy}\n{query.Top}"
+            ? $"start\n{dataSet.TenantId}\n{query.Filter}\n{query.OrderBy}\n{query.Top}"
             : $"token\n{query.SkipToken}");
         FaultRule? fault = faults.Next(position.Page, pageKey);
         if (fault is null)
@@ -132,7 +134,7 @@ internal sealed class DirectoryAuditsEndpoint(
         }
     }
 
-    private Continuation? Start(QueryOptions query, out string? error)
+    private Continuation? Start(QueryOptions query, AuditDataSet dataSet, out string? error)
     {
         ODataFilter filter = ODataFilter.MatchAll;
         if (query.Filter is not null)
@@ -156,12 +158,13 @@ internal sealed class DirectoryAuditsEndpoint(
 
         error = null;
         int pageSize = Math.Min(query.Top ?? options.PageSize, options.PageSize);
-        return new Continuation(filter, query.Filter, query.NewestFirst, query.OrderBy, pageSize, StreamCursor.Start);
+        return new Continuation(dataSet, filter, query.Filter, query.NewestFirst, query.OrderBy, pageSize, StreamCursor.Start);
     }
 
-    private Continuation? Resume(QueryOptions query, out string? error)
+    private Continuation? Resume(QueryOptions query, AuditDataSet dataSet, out string? error)
     {
-        if (!continuations.TryGet(query.SkipToken!, out Continuation continuation))
+        // A skiptoken of another tenant's log is unknown here, as the service's would be.
+        if (!continuations.TryGet(query.SkipToken!, out Continuation continuation) || continuation.DataSet != dataSet)
         {
             error = "Invalid $skiptoken: it is unknown or has expired. Follow @odata.nextLink as returned.";
             return null;
@@ -200,7 +203,7 @@ internal sealed class DirectoryAuditsEndpoint(
         int written = 0;
         bool morePages = false;
         StreamCursor afterLastWritten = position.Cursor;
-        foreach (var (item, after) in dataSet.Read(position.NewestFirst, position.Cursor))
+        foreach (var (item, after) in position.DataSet.Read(position.NewestFirst, position.Cursor))
         {
             if (written == cutAfter)
                 break;
@@ -288,7 +291,7 @@ internal sealed class DirectoryAuditsEndpoint(
         var tail = new Queue<AuditRecord>(count);
         if (position.PreviousStart is not StreamCursor start)
             return [];
-        foreach (var (item, after) in dataSet.Read(position.NewestFirst, start))
+        foreach (var (item, after) in position.DataSet.Read(position.NewestFirst, start))
         {
             if (position.Filter.Matches(item.Record))
             {

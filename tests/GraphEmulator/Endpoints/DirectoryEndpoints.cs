@@ -16,9 +16,10 @@ namespace GraphEmulator.Endpoints;
 
 /// <summary>
 /// The directory reads behind a role pre-flight check: the signed-in user, their directory roles,
-/// the tenant's role definitions (paged) and a principal's role assignments, over the demo
-/// directory (<see cref="DemoTenant.Users"/>, <see cref="DemoDirectory"/>). Callers have passed
-/// authentication; each handler checks the permissions its API documents.
+/// the tenant's role definitions (paged) and a principal's role assignments, over the directory of
+/// the tenant the token names (<see cref="ServedTenant"/>: the demo directory, <see cref="DemoTenant.Users"/>
+/// and <see cref="DemoDirectory"/>, at home). Callers have passed authentication; each handler checks
+/// the permissions its API documents.
 /// </summary>
 internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
 {
@@ -58,14 +59,14 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
     }
 
     /// <summary>GET /v1.0/me: the signed-in user's default properties.</summary>
-    public async Task MeAsync(HttpContext context, CallerClaims caller)
+    public async Task MeAsync(HttpContext context, CallerClaims caller, ServedTenant tenant)
     {
         if (await DeniedAsync(context, GraphAuthorization.Me(caller, GraphAuthorization.MeScopes)))
             return;
         Dictionary<string, string>? query = await ReadOptionsAsync(context, "me", ["$select"]);
         if (query is null)
             return;
-        DemoUser? user = await SignedInUserAsync(context, caller);
+        DemoUser? user = await SignedInUserAsync(context, caller, tenant);
         if (user is null)
             return;
         string[]? select = null;
@@ -91,14 +92,14 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
     /// permission that lists memberships but can't read directory roles (User.Read, …), each role
     /// comes with limited information: @odata.type and id, other properties null.
     /// </summary>
-    public async Task TransitiveMemberOfRolesAsync(HttpContext context, CallerClaims caller)
+    public async Task TransitiveMemberOfRolesAsync(HttpContext context, CallerClaims caller, ServedTenant tenant)
     {
         if (await DeniedAsync(context, GraphAuthorization.Me(caller, GraphAuthorization.TransitiveMemberOfScopes)))
             return;
         Dictionary<string, string>? query = await ReadOptionsAsync(context, "me/transitiveMemberOf/microsoft.graph.directoryRole", ["$select"]);
         if (query is null)
             return;
-        DemoUser? user = await SignedInUserAsync(context, caller);
+        DemoUser? user = await SignedInUserAsync(context, caller, tenant);
         if (user is null)
             return;
         string[]? select = null;
@@ -127,7 +128,7 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
     /// GET /v1.0/roleManagement/directory/roleDefinitions: every served definition, in pages of
     /// min($top, RolePageSize) linked by an absolute @odata.nextLink.
     /// </summary>
-    public async Task RoleDefinitionsAsync(HttpContext context, CallerClaims caller)
+    public async Task RoleDefinitionsAsync(HttpContext context, CallerClaims caller, ServedTenant tenant)
     {
         if (await DeniedAsync(context, GraphAuthorization.AnyPermission(caller, GraphAuthorization.RoleDefinitionPermissions)))
             return;
@@ -149,7 +150,7 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
         int offset = 0;
         if (query.TryGetValue("$skiptoken", out string? skipToken))
         {
-            if (!TryReadSkipToken(skipToken, out offset, out int? tokenTop) || offset >= DemoDirectory.RoleDefinitions.Count)
+            if (!TryReadSkipToken(skipToken, out offset, out int? tokenTop) || offset >= tenant.RoleDefinitions.Count)
             {
                 await GraphErrors.BadRequestAsync(context, "Invalid $skiptoken: follow @odata.nextLink as returned.");
                 return;
@@ -163,9 +164,9 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
         }
 
         int pageSize = Math.Min(top ?? options.RolePageSize, options.RolePageSize);
-        DemoRoleDefinition[] page = DemoDirectory.RoleDefinitions.Skip(offset).Take(pageSize).ToArray();
+        DemoRoleDefinition[] page = tenant.RoleDefinitions.Skip(offset).Take(pageSize).ToArray();
         int next = offset + page.Length;
-        string? nextLink = next < DemoDirectory.RoleDefinitions.Count ? RoleDefinitionsNextLink(context.Request, next, top) : null;
+        string? nextLink = next < tenant.RoleDefinitions.Count ? RoleDefinitionsNextLink(context.Request, next, top) : null;
 
         await WriteJsonAsync(context, writer =>
         {
@@ -185,7 +186,7 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
     /// GET /v1.0/roleManagement/directory/roleAssignments?$filter=principalId eq '…': the
     /// principal's active assignments (built-in and custom roles, scope "/"). The filter is required.
     /// </summary>
-    public async Task RoleAssignmentsAsync(HttpContext context, CallerClaims caller)
+    public async Task RoleAssignmentsAsync(HttpContext context, CallerClaims caller, ServedTenant tenant)
     {
         if (await DeniedAsync(context, GraphAuthorization.AnyPermission(caller, GraphAuthorization.RoleAssignmentPermissions)))
             return;
@@ -203,7 +204,7 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
         }
 
         string principalId = match.Groups[1].Value.Replace("''", "'", StringComparison.Ordinal);
-        DemoUser? user = DemoTenant.FindUserByObjectId(principalId);
+        DemoUser? user = tenant.FindUserByObjectId(principalId);
         IEnumerable<string> roleIds = user is null ? [] : user.RoleTemplateIds.Concat(user.CustomRoleIds);
         await WriteJsonAsync(context, writer =>
         {
@@ -392,9 +393,9 @@ internal sealed partial class DirectoryEndpoints(EmulatorOptions options)
         return properties.ToArray();
     }
 
-    private static async Task<DemoUser?> SignedInUserAsync(HttpContext context, CallerClaims caller)
+    private static async Task<DemoUser?> SignedInUserAsync(HttpContext context, CallerClaims caller, ServedTenant tenant)
     {
-        DemoUser? user = caller.User;
+        DemoUser? user = caller.UserIn(tenant);
         if (user is null)
         {
             string who = caller.ObjectId ?? caller.UserPrincipalName ?? "";

@@ -7,10 +7,11 @@ namespace GraphEmulator.Endpoints;
 /// <summary><c>GET /_emulator/users</c> and <c>GET /_emulator/roles</c>: the demo directory and the hand-written role expectations.</summary>
 internal static class DirectoryJson
 {
-    public static void WriteUsers(Utf8JsonWriter writer)
+    /// <summary>The users of <paramref name="tenant"/>'s directory (the demo directory at home).</summary>
+    public static void WriteUsers(Utf8JsonWriter writer, ServedTenant tenant)
     {
         writer.WriteStartArray();
-        foreach (DemoUser user in DemoTenant.Users)
+        foreach (DemoUser user in tenant.Users)
         {
             writer.WriteStartObject();
             writer.WriteString("key", user.Key);

@@ -18,7 +18,7 @@ namespace GraphEmulator.Endpoints;
 /// requests (under /v1) are logged and handed whole to <see cref="LogAnalyticsEndpoint"/>.
 /// </summary>
 internal sealed class RequestDispatcher(
-    AuditDataSet dataSet,
+    ServedTenants tenants,
     RequestLog requests,
     DirectoryAuditsEndpoint directoryAudits,
     DirectoryEndpoints directory,
@@ -27,6 +27,8 @@ internal sealed class RequestDispatcher(
     ManagedIdentityEndpoint managedIdentity,
     LogAnalyticsEndpoint logAnalytics)
 {
+    private readonly string[] _servedTenantIds = tenants.All.Select(t => t.TenantId).ToArray();
+
     // What Graph sends with a 401; without a claims challenge, clients must not retry on it.
     private const string BearerChallenge =
         "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
@@ -108,7 +110,9 @@ internal sealed class RequestDispatcher(
             return;
         }
 
-        string? refusal = BearerCheck.Authenticate(context.Request.Headers.Authorization, DateTimeOffset.UtcNow, dataSet.TenantId, out CallerClaims? caller);
+        // Graph takes the tenant from the token: a tid that is none of the served tenants is 401.
+        string? refusal = BearerCheck.Authenticate(context.Request.Headers.Authorization, DateTimeOffset.UtcNow,
+            _servedTenantIds, BearerCheck.IsGraphAudience, out CallerClaims? caller);
         if (refusal is not null)
         {
             context.Response.Headers.WWWAuthenticate = BearerChallenge;
@@ -117,27 +121,29 @@ internal sealed class RequestDispatcher(
         }
 
         // Authenticated; each endpoint still answers 403 (or 400 for /me without a user) when the
-        // token lacks what the API needs (GraphAuthorization).
+        // token lacks what the API needs (GraphAuthorization), in the token's tenant.
+        ServedTenant tenant = tenants.Find(caller!.TenantId)!;
         entry.Authorized = true;
+        entry.Tenant = tenant.TenantId;
         switch (path)
         {
             case DirectoryAuditsEndpoint.Path:
-                if (GraphAuthorization.DirectoryAudits(caller!) is { } denial)
+                if (GraphAuthorization.DirectoryAudits(caller, tenant) is { } denial)
                     await GraphErrors.WriteAsync(context, denial.Status, denial.Code, denial.Message);
                 else
-                    await directoryAudits.HandleAsync(context, caller!);
+                    await directoryAudits.HandleAsync(context, caller, tenant);
                 break;
             case DirectoryEndpoints.MePath:
-                await directory.MeAsync(context, caller!);
+                await directory.MeAsync(context, caller, tenant);
                 break;
             case DirectoryEndpoints.TransitiveMemberOfRolesPath:
-                await directory.TransitiveMemberOfRolesAsync(context, caller!);
+                await directory.TransitiveMemberOfRolesAsync(context, caller, tenant);
                 break;
             case DirectoryEndpoints.RoleDefinitionsPath:
-                await directory.RoleDefinitionsAsync(context, caller!);
+                await directory.RoleDefinitionsAsync(context, caller, tenant);
                 break;
             case DirectoryEndpoints.RoleAssignmentsPath:
-                await directory.RoleAssignmentsAsync(context, caller!);
+                await directory.RoleAssignmentsAsync(context, caller, tenant);
                 break;
         }
     }
@@ -160,6 +166,9 @@ internal sealed class RequestDispatcher(
 
         public bool Authorized { get; set; }
 
+        /// <summary>The served tenant the accepted token named (Graph requests only).</summary>
+        public string? Tenant { get; set; }
+
         public void Complete()
         {
             if (_logged)
@@ -179,6 +188,7 @@ internal sealed class RequestDispatcher(
                 Fault = RequestFault.Of(context),
                 Kql = RequestKql.Of(context),
                 Timespan = RequestKql.TimespanOf(context),
+                Tenant = Tenant,
             });
         }
     }

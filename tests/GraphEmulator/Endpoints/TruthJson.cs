@@ -11,6 +11,7 @@ internal static class TruthJson
         TruthSummary truth = dataSet.Truth;
         writer.WriteStartObject();
         writer.WriteString("tenantId", dataSet.TenantId);
+        writer.WriteString("tenantName", dataSet.TenantName);
         writer.WriteString("anchor", AuditRecordJson.FormatTime(dataSet.Anchor));
         writer.WriteString("retentionStart", AuditRecordJson.FormatTime(dataSet.RetentionStart));
         writer.WriteNumber("bulkRecordCount", dataSet.BulkRecordCount);

@@ -7,6 +7,7 @@ using GraphEmulator.OData;
 namespace GraphEmulator.Paging;
 
 /// <summary>Where a paged query stands: everything needed to serve its next page.</summary>
+/// <param name="DataSet">The tenant's log the query reads (a skiptoken is refused for another tenant's token).</param>
 /// <param name="Page">The number of the page this serves within its paging sequence: 1 for the
 /// request without $skiptoken, 2 for the one following its nextLink, … (faults are scripted by it).</param>
 /// <param name="PreviousStart">Where page <paramref name="Page"/> − 1 started (null for page 1), so the
@@ -15,6 +16,7 @@ namespace GraphEmulator.Paging;
 /// fault planner's key of the page it leads back to, so that page keeps one key however many empty
 /// pages it took (null: the skiptoken is the key).</param>
 internal sealed record Continuation(
+    AuditDataSet DataSet,
     ODataFilter Filter,
     string? RawFilter,
     bool NewestFirst,
