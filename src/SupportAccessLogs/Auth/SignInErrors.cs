@@ -45,7 +45,15 @@ internal static class SignInErrors
     public static ModuleException ToModuleException(Exception exception, SignInMethod method)
     {
         string how = Describe(method);
-        if (exception is CredentialUnavailableException unavailable)
+        if (exception is AuthenticationRequiredException && !EntraCode.IsMatch(FindDetail(exception)))
+        {
+            // Another tenant's token asked for silently, after the one sign-in: without Entra's
+            // reason, say what happened rather than Azure.Identity's advice to call Authenticate.
+            return new ModuleException("SignInRequired", ErrorCategory.AuthenticationError,
+                $"No token could be had {how} for this tenant without signing in again. Connect to this tenant on its own (Connect-SupportAccess -TenantId <tenant>), with an account that has access there.");
+        }
+
+        if (exception is CredentialUnavailableException unavailable and not AuthenticationRequiredException)
         {
             return new ModuleException("SignInUnavailable", ErrorCategory.AuthenticationError,
                 $"Sign-in {how} is not available here: {FirstLine(unavailable.Message)} {UnavailableFix(method)}".TrimEnd());
