@@ -147,6 +147,16 @@ Describe 'Many tenants in one call' {
         $requests | Should -BeLessOrEqual 3 -Because 'each tenant asks for its first page at most, and nothing after the fifth activity'
     }
 
+    It 'Select-Object -First downstream stops every tenant''s reading too' {
+        foreach ($emulator in $Tenants.Values) { Clear-EmulatorRequestLog -Emulator $emulator }
+
+        $activities = @(Get-SupportAccessActivity -Connection $All @Fast -SkipRoleCheck | Select-Object -First 2)
+
+        $activities.Count | Should -Be 2
+        Start-Sleep -Milliseconds 500
+        ($Tenants.Values | ForEach-Object { Get-EmulatorRequestCount -Emulator $_ } | Measure-Object -Sum).Sum | Should -BeLessOrEqual 3
+    }
+
     It '-Skip and -IncludeTotalCount count across the tenants' {
         $everything = @(Get-SupportAccessActivity -Connection $All @Fast)
 
