@@ -133,7 +133,7 @@ function Invoke-Ours([string] $Step, [switch] $AccessToken) {
     $activities = @(Get-SupportAccessActivity -RequestsPer10Seconds 0 -WarningAction SilentlyContinue)
     $steps[$Step] = [ordered]@{
         Count  = $activities.Count
-        Method = [string](Get-SupportAccessConnection).AuthenticationMethod
+        Method = [string](Get-SupportAccessConnection -Current).AuthenticationMethod
     }
 }
 

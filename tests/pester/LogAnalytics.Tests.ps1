@@ -42,7 +42,7 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
         $rows.Count | Should -Be $truth.supportAccessCount
         @($rows.Id | Sort-Object -Unique).Count | Should -Be $rows.Count
         $rows[0].ActivityDateTime | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$'
-        $rows[0].TenantId | Should -Be (Get-SupportAccessConnection).TenantId
+        $rows[0].TenantId | Should -Be (Get-SupportAccessConnection -Current).TenantId
         $times = @($rows.ActivityDateTime | ForEach-Object { [datetimeoffset]::Parse($_, [cultureinfo]::InvariantCulture) })
         for ($i = 1; $i -lt $times.Count; $i++) { $times[$i] | Should -BeLessOrEqual $times[$i - 1] }
     }

@@ -22,7 +22,7 @@ BeforeAll {
     }
     $script:RoleColumns = [ordered]@{
         DisplayName = [string]; TemplateId = [string]; IsBuiltIn = [bool]; CanReadActivityLogs = [bool]
-        CanManageSupportAccess = [bool]; AssignedToCaller = [bool]
+        CanManageSupportAccess = [bool]; AssignedToCaller = [bool]; TenantId = [string]
     }
 }
 

@@ -11,7 +11,7 @@ BeforeAll {
     $graph = Get-EmulatorToken -Emulator $Emulator | ConvertTo-SecureString -AsPlainText -Force
     $logAnalytics = Get-EmulatorToken -Emulator $Emulator -Claims @{ api = 'loganalytics' } | ConvertTo-SecureString -AsPlainText -Force
     Connect-SupportAccess -AccessToken $graph -LogAnalyticsAccessToken $logAnalytics -GraphEndpoint $Emulator.BaseUri -LogAnalyticsEndpoint $Emulator.BaseUri
-    $script:Tenant = (Get-SupportAccessConnection).TenantId
+    $script:Tenant = (Get-SupportAccessConnection -Current).TenantId
     $script:Fast = @{ RequestsPer10Seconds = 0; WarningAction = 'SilentlyContinue' }
 
     # Every property but AccessDuration of an active request, which grows with the clock.

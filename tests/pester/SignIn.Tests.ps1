@@ -89,7 +89,7 @@ Start-Transcript -LiteralPath '$transcript' | Out-Null
 try {
     $Before
     $Connect
-    `$connection = Get-SupportAccessConnection
+    `$connection = Get-SupportAccessConnection -Current
     `$connection | Format-List | Out-String | Write-Output
     `$activities = @(Get-SupportAccessActivity -WarningAction SilentlyContinue)
     [pscustomobject]@{ Count = `$activities.Count; Method = `$connection.AuthenticationMethod; Account = `$connection.Account; TenantId = "`$(`$connection.TenantId)"; ExpiresOn = `$connection.ExpiresOn } |
