@@ -201,6 +201,15 @@ foreach ($count in 50000, 200000) {
     }
 }
 
+# Issue 13: eight tenants side by side against one, the emulator's throttle and the module's pacing on.
+$output = & dotnet $PerfAssembly --tenants
+if ($LASTEXITCODE -ne 0) { throw "The tenants harness failed ($LASTEXITCODE)." }
+$output | Where-Object { $_ -notlike 'RESULT *' } | Out-Host
+foreach ($pair in (($output | Where-Object { $_ -like 'RESULT *' }) -replace '^RESULT ', '') -split ' ') {
+    $name, $value = $pair -split '='
+    $figures[$name] = [double]::Parse($value, [cultureinfo]::InvariantCulture)
+}
+
 $f = $figures
 $small, $large = $MemoryRecords[0], $MemoryRecords[-1]
 $laSmall, $laLarge = $WorkspaceRows[0], $WorkspaceRows[-1]
@@ -235,6 +244,10 @@ $rows = @(
     [pscustomobject]@{ Measure = "workspace peak RSS $laSmall rows -> Export-Csv, MB"; Value = '{0:0}' -f $f["WorkspacePeakMB$laSmall"]; Goal = '' }
     [pscustomobject]@{ Measure = "workspace peak RSS $laLarge rows -> Export-Csv, MB"; Value = '{0:0}' -f $f["WorkspacePeakMB$laLarge"]
         Goal = 'within 10% of {0}: {1}' -f $laSmall, ($f["WorkspacePeakMB$laLarge"] -le 1.1 * $f["WorkspacePeakMB$laSmall"]) }
+    [pscustomobject]@{ Measure = '8 tenants x 6 pages / 1 tenant x 6 pages, wall'; Value = '{0:0.00} ({1:0} / {2:0} ms)' -f ($f.tenantsEight / $f.tenantsOne), $f.tenantsEight, $f.tenantsOne
+        Goal = '<= 2.5: ' + (($f.tenantsEight / $f.tenantsOne) -le 2.5) }
+    [pscustomobject]@{ Measure = '8 tenants: 429 answers seen'; Value = $f.tenants429; Goal = '0: ' + ($f.tenants429 -eq 0) }
+    [pscustomobject]@{ Measure = '8 tenants: every record once'; Value = [bool]$f.tenantsOnce; Goal = 'True: ' + ([bool]$f.tenantsOnce) }
     foreach ($count in 50000, 200000) {
         $perRequest = $f["groupMB${count}x4"] * 1MB / $f["requests${count}x4"]
         [pscustomobject]@{ Measure = "grouping $count activities into $($f["requests${count}x4"]) requests, MB held"; Value = '{0:0.0}' -f $f["groupMB${count}x4"]

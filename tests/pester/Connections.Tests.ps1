@@ -35,10 +35,32 @@ Describe 'Connections' {
         @($ContosoTruth.records.id | Where-Object { $_ -in $FabrikamTruth.records.id }) | Should -BeNullOrEmpty
     }
 
-    It 'Get-SupportAccessConnection shows the default connection without any token' {
-        $current = Get-SupportAccessConnection
+    It 'Get-SupportAccessConnection -Current shows the default connection without any token' {
+        $current = Get-SupportAccessConnection -Current
         $current.TenantId | Should -Be $FabrikamTruth.tenantId
+        $current.IsCurrent | Should -BeTrue
         ($current | Format-List * | Out-String) | Should -Not -Match 'eyJ'
+    }
+
+    It 'Get-SupportAccessConnection lists every live connection, the current one last' {
+        $listed = @(Get-SupportAccessConnection)
+        $listed | Should -Contain $ContosoConnection
+        $listed[-1] | Should -Be $FabrikamConnection
+        ($listed | Format-List * | Out-String) | Should -Not -Match 'eyJ'
+    }
+
+    It 'Disconnect-SupportAccess forgets the connections it is given, the current one, or all' {
+        $extra = Connect-SupportAccess -AccessToken (Get-EmulatorToken -Emulator $Contoso | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Contoso.BaseUri -PassThru
+        $extra.IsCurrent | Should -BeTrue
+
+        $extra | Disconnect-SupportAccess
+
+        @(Get-SupportAccessConnection) | Should -Not -Contain $extra
+        Get-SupportAccessConnection -Current | Should -BeNullOrEmpty
+        { Get-SupportAccessActivity } | Should -Throw -ErrorId 'NotConnected,*'
+        # Given by name, a forgotten connection still reads (a script may hold it).
+        @(Get-SupportAccessActivity -Connection $extra -First 1 -WarningAction SilentlyContinue).Count | Should -Be 1
+        $script:FabrikamConnection = Connect-SupportAccess -AccessToken (Get-EmulatorToken -Emulator $Fabrikam -Claims @{ tid = $FabrikamTruth.tenantId } | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Fabrikam.BaseUri -PassThru
     }
 
     It '-Connection reads the tenant it names, whatever the default is' {

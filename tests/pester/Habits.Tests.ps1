@@ -41,9 +41,9 @@ AfterAll {
 }
 
 Describe 'Discoverability' {
-    It 'exports the five cmdlets the manifest names' {
+    It 'exports the six cmdlets the manifest names' {
         $Commands.Name | Sort-Object | Should -Be @('Connect-SupportAccess', 'Disconnect-SupportAccess',
-            'Get-SupportAccessActivity', 'Get-SupportAccessConnection', 'Get-SupportAccessRole')
+            'Get-SupportAccessActivity', 'Get-SupportAccessConnection', 'Get-SupportAccessRequest', 'Get-SupportAccessRole')
     }
 
     It '<_.Name> declares its output type' -ForEach @(Get-Command -Module SupportAccessLogs -CommandType Cmdlet) {

@@ -5,7 +5,7 @@ using System.Management.Automation;
 namespace SupportAccessLogs.Activities;
 
 /// <summary>What Get-SupportAccessActivity asked for, in UTC and typed.</summary>
-internal sealed class ActivityQuery
+internal sealed record ActivityQuery
 {
     public DateTime StartUtc { get; init; }
     public DateTime EndUtc { get; init; }
@@ -17,6 +17,11 @@ internal sealed class ActivityQuery
     public ulong Skip { get; init; }
     /// <summary>Stop after this many activities (after Skip); null for all.</summary>
     public ulong? First { get; init; }
+
+    /// <summary>The query each of several tenants read side by side runs: none skipped, and up
+    /// to -Skip plus -First, since -Skip and -First then apply to the merged activities.</summary>
+    public ActivityQuery ForOneOfSeveralTenants() =>
+        this with { Skip = 0, First = First is ulong first ? first + Skip : null };
 
     /// <summary>Tally the records' shapes and describe them in Verbose at the end (with -Verbose only: it costs a little per record).</summary>
     public bool DescribeShapes { get; init; }

@@ -1,23 +1,83 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
-using System.Threading;
 
 namespace SupportAccessLogs.Auth;
 
-/// <summary>The process-wide default connection, shared by every runspace.</summary>
+/// <summary>
+/// The process-wide connections, shared by every runspace: every live connection in the order
+/// made, and the current one (the last made), which commands use when given none.
+/// </summary>
 internal static class ConnectionStore
 {
+    private static readonly object Gate = new();
+    private static readonly List<SupportAccessConnection> Live = new();
     private static SupportAccessConnection? _current;
 
-    public static SupportAccessConnection? Current => Volatile.Read(ref _current);
+    public static SupportAccessConnection? Current
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _current;
+            }
+        }
+    }
 
-    /// <summary>Replaces the default connection. The previous one is not disposed: a query in
-    /// another runspace may still be reading through it.</summary>
-    public static void Set(SupportAccessConnection? connection) =>
-        Interlocked.Exchange(ref _current, connection);
+    /// <summary>Every live connection, oldest first.</summary>
+    public static IReadOnlyList<SupportAccessConnection> All
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Live.ToArray();
+            }
+        }
+    }
 
-    /// <summary>The connection a command should use: the one it was given, else the default.</summary>
+    /// <summary>Adds a connection and makes it the current one.</summary>
+    public static void Add(SupportAccessConnection connection)
+    {
+        lock (Gate)
+        {
+            Live.Remove(connection);
+            Live.Add(connection);
+            _current = connection;
+        }
+    }
+
+    /// <summary>Forgets connections; without the current one there is none until the next
+    /// Connect-SupportAccess. They are not disposed: a query in another runspace may still be
+    /// reading through one.</summary>
+    public static void Remove(IEnumerable<SupportAccessConnection> connections)
+    {
+        lock (Gate)
+        {
+            foreach (SupportAccessConnection connection in connections)
+            {
+                Live.Remove(connection);
+                if (ReferenceEquals(_current, connection))
+                {
+                    _current = null;
+                }
+            }
+        }
+    }
+
+    public static bool IsCurrent(SupportAccessConnection connection) => ReferenceEquals(Current, connection);
+
+    /// <summary>The connection a command should use: the one it was given, else the current one.</summary>
     public static SupportAccessConnection Resolve(SupportAccessConnection? given) =>
-        given ?? Current ?? throw new ModuleException("NotConnected", ErrorCategory.ConnectionError,
+        given ?? Current ?? throw NotConnected();
+
+    /// <summary>The connections a command should use: those it was given (each once), else the current one.</summary>
+    public static IReadOnlyList<SupportAccessConnection> Resolve(IReadOnlyCollection<SupportAccessConnection> given) =>
+        given.Count > 0 ? given.Distinct().ToArray() : new[] { Current ?? throw NotConnected() };
+
+    private static ModuleException NotConnected() =>
+        new("NotConnected", ErrorCategory.ConnectionError,
             "Not connected. Run Connect-SupportAccess first (for example: Connect-SupportAccess -TenantId contoso.onmicrosoft.com), or pass -Connection.");
 }

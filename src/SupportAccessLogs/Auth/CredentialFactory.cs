@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
@@ -59,9 +60,20 @@ internal static class CredentialFactory
                 ? ManagedIdentityId.SystemAssigned
                 : ManagedIdentityId.FromUserAssignedClientId(request.ClientId)),
         SignInMethod.FederatedToken => new WorkloadIdentityCredential(WorkloadIdentityOptions(request)),
-        SignInMethod.AzureCli => new AzureCliCredential(new AzureCliCredentialOptions { TenantId = request.TenantId }),
+        SignInMethod.AzureCli => AzureCli(request),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request.Method, "This sign-in method has no credential."),
     };
+
+    private static AzureCliCredential AzureCli(SignInRequest request)
+    {
+        var options = new AzureCliCredentialOptions { TenantId = request.TenantId };
+        foreach (string tenant in request.OtherTenants)
+        {
+            options.AdditionallyAllowedTenants.Add(tenant);
+        }
+
+        return new AzureCliCredential(options);
+    }
 
     public static InteractiveBrowserCredentialOptions InteractiveOptions(SignInRequest request) =>
         Configure(new InteractiveBrowserCredentialOptions
@@ -116,13 +128,34 @@ internal static class CredentialFactory
         // Instance discovery asks Microsoft's endpoint about the authority; a private authority
         // is unknown there and discovery would fail or leak its name.
         bool discover = GraphClouds.IsMicrosoftAuthority(authority);
+        // One credential, several tenants: a token for each is asked for by tenant id, which the
+        // credential refuses unless the tenant is allowed here.
+        IList<string>? allowed = null;
         switch (options)
         {
-            case InteractiveBrowserCredentialOptions o: o.DisableInstanceDiscovery = !discover; break;
-            case DeviceCodeCredentialOptions o: o.DisableInstanceDiscovery = !discover; break;
-            case ClientSecretCredentialOptions o: o.DisableInstanceDiscovery = !discover; break;
-            case ClientCertificateCredentialOptions o: o.DisableInstanceDiscovery = !discover; break;
-            case WorkloadIdentityCredentialOptions o: o.DisableInstanceDiscovery = !discover; break;
+            case InteractiveBrowserCredentialOptions o:
+                o.DisableInstanceDiscovery = !discover;
+                allowed = o.AdditionallyAllowedTenants;
+                // Signed in once (the first tenant, explicitly): another tenant's token comes
+                // silently or not at all, never through a second browser window.
+                o.DisableAutomaticAuthentication = request.IsMultiTenant;
+                break;
+            case DeviceCodeCredentialOptions o:
+                o.DisableInstanceDiscovery = !discover;
+                allowed = o.AdditionallyAllowedTenants;
+                o.DisableAutomaticAuthentication = request.IsMultiTenant;
+                break;
+            case ClientSecretCredentialOptions o: o.DisableInstanceDiscovery = !discover; allowed = o.AdditionallyAllowedTenants; break;
+            case ClientCertificateCredentialOptions o: o.DisableInstanceDiscovery = !discover; allowed = o.AdditionallyAllowedTenants; break;
+            case WorkloadIdentityCredentialOptions o: o.DisableInstanceDiscovery = !discover; allowed = o.AdditionallyAllowedTenants; break;
+        }
+
+        if (allowed is not null)
+        {
+            foreach (string tenant in request.OtherTenants)
+            {
+                allowed.Add(tenant);
+            }
         }
 
         return options;

@@ -30,6 +30,7 @@ internal static class SignInErrors
         ["53003"] = "Conditional Access blocked the sign-in. Ask your administrator which conditions apply (device, location, app).",
         ["50126"] = "The user name or password is wrong.",
         ["50034"] = "The user account does not exist in this tenant. Check the account and -TenantId.",
+        ["50020"] = "The signed-in account has no access to this tenant (no guest account or delegated admin relationship there). Ask the tenant's administrator for access, or sign in to that tenant with an account of its own.",
         ["500011"] = "Microsoft Graph is not known to this tenant's cloud. Check -Environment.",
         ["70011"] = "The requested scope is not valid for this sign-in. Check -Environment and -GraphEndpoint.",
         ["1002012"] = "The requested scope is not valid for this sign-in. Check -Environment and -GraphEndpoint.",
@@ -44,7 +45,15 @@ internal static class SignInErrors
     public static ModuleException ToModuleException(Exception exception, SignInMethod method)
     {
         string how = Describe(method);
-        if (exception is CredentialUnavailableException unavailable)
+        if (exception is AuthenticationRequiredException && !EntraCode.IsMatch(FindDetail(exception)))
+        {
+            // Another tenant's token asked for silently, after the one sign-in: without Entra's
+            // reason, say what happened rather than Azure.Identity's advice to call Authenticate.
+            return new ModuleException("SignInRequired", ErrorCategory.AuthenticationError,
+                $"No token could be had {how} for this tenant without signing in again. Connect to this tenant on its own (Connect-SupportAccess -TenantId <tenant>), with an account that has access there.");
+        }
+
+        if (exception is CredentialUnavailableException unavailable and not AuthenticationRequiredException)
         {
             return new ModuleException("SignInUnavailable", ErrorCategory.AuthenticationError,
                 $"Sign-in {how} is not available here: {FirstLine(unavailable.Message)} {UnavailableFix(method)}".TrimEnd());

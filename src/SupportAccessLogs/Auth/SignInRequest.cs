@@ -23,6 +23,9 @@ internal sealed class SignInRequest
 {
     public SignInMethod Method { get; init; }
     public string? TenantId { get; init; }
+    /// <summary>Tenants besides <see cref="TenantId"/> to connect to with the same credential
+    /// (Connect-SupportAccess -TenantId with several values); empty for one tenant.</summary>
+    public string[] OtherTenants { get; init; } = Array.Empty<string>();
     public string? ClientId { get; init; }
     public GraphEnvironment Environment { get; init; } = GraphEnvironment.Global;
     public Uri? GraphEndpoint { get; init; }
@@ -40,4 +43,7 @@ internal sealed class SignInRequest
     /// <summary>User sign-in (interactive, device code) asks for delegated scopes; every other
     /// method signs in as an application or identity and asks for the app's granted permissions.</summary>
     public bool IsDelegated => Method is SignInMethod.Interactive or SignInMethod.DeviceCode;
+
+    /// <summary>True when one credential connects to several tenants.</summary>
+    public bool IsMultiTenant => OtherTenants.Length > 0;
 }

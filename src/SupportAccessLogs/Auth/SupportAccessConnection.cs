@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
+using Azure.Identity;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
@@ -56,6 +59,8 @@ public sealed class SupportAccessConnection : IDisposable
     }
 
     public Guid TenantId { get; }
+    /// <summary>True for the session's current connection, the one commands use when given none.</summary>
+    public bool IsCurrent => ConnectionStore.IsCurrent(this);
     /// <summary>The signed-in user's UPN, or the application's name or id.</summary>
     public string Account { get; }
     public string AuthenticationMethod { get; }
@@ -285,17 +290,102 @@ public sealed class SupportAccessConnection : IDisposable
 
         TokenCredential credential = CredentialFactory.Create(request, showDeviceCode);
         string? tenantHint = request.Method is SignInMethod.ManagedIdentity ? null : request.TenantId;
+        return await ConnectAsync(request, credential, tenantHint, baseUrl, ownedCertificate, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One connection per tenant from one credential (Connect-SupportAccess -TenantId with
+    /// several values): an app gets a token for each tenant; a user signs in once, for the first,
+    /// and every other tenant's token comes silently (a guest account or delegated admin access
+    /// there) or that tenant fails with why, never through a second prompt. A tenant that fails
+    /// is handed to <paramref name="tenantFailed"/> and the others still connect.
+    /// </summary>
+    internal static async Task<IReadOnlyList<SupportAccessConnection>> SignInToTenantsAsync(
+        SignInRequest request,
+        Action<string> showDeviceCode,
+        Action<string, ModuleException> tenantFailed,
+        CancellationToken cancellationToken)
+    {
+        Uri baseUrl = ResolveBaseUrl(request.Environment, request.GraphEndpoint);
+        string[] tenants = new[] { request.TenantId! }.Concat(request.OtherTenants).ToArray();
+        foreach (string tenant in tenants)
+        {
+            if (!Guid.TryParse(tenant, out _) && tenant.IndexOf('.') < 0)
+            {
+                throw new ModuleException("TenantIdInvalid", ErrorCategory.InvalidArgument,
+                    $"-TenantId '{tenant}' is neither a tenant id GUID nor a domain name. Give each tenant's directory (tenant) id or a verified domain.", tenant);
+            }
+        }
+
+        // The certificate signs every tenant's renewals: it goes with the last of their connections.
+        SharedOwnership? certificate = request.OwnsCertificate && request.Certificate is not null ? new SharedOwnership(request.Certificate) : null;
+        var connections = new List<SupportAccessConnection>();
+        try
+        {
+            TokenCredential credential = CredentialFactory.Create(request, showDeviceCode);
+            string[] scopes = CredentialFactory.Scopes(request);
+            if (request.IsDelegated)
+            {
+                // The one sign-in, for the first tenant; the others are asked for silently.
+                try
+                {
+                    var context = new TokenRequestContext(scopes, tenantId: tenants[0]);
+                    _ = credential switch
+                    {
+                        InteractiveBrowserCredential browser => await browser.AuthenticateAsync(context, cancellationToken).ConfigureAwait(false),
+                        DeviceCodeCredential deviceCode => await deviceCode.AuthenticateAsync(context, cancellationToken).ConfigureAwait(false),
+                        _ => null,
+                    };
+                }
+                catch (Exception ex) when (SignInErrors.IsSignInFailure(ex))
+                {
+                    throw SignInErrors.ToModuleException(ex, request.Method);
+                }
+            }
+
+            foreach (string tenant in tenants)
+            {
+                try
+                {
+                    connections.Add(await ConnectAsync(request, credential, tenant, baseUrl, certificate?.Share(), cancellationToken).ConfigureAwait(false));
+                }
+                catch (ModuleException ex)
+                {
+                    tenantFailed(tenant, ex);
+                }
+            }
+
+            return connections;
+        }
+        finally
+        {
+            // Each connection holds a share; this call's own is let go.
+            certificate?.Release();
+        }
+    }
+
+    /// <summary>The connection for one tenant through a credential: its first token decides the
+    /// tenant and account.</summary>
+    private static async Task<SupportAccessConnection> ConnectAsync(
+        SignInRequest request,
+        TokenCredential credential,
+        string? tenantHint,
+        Uri baseUrl,
+        IDisposable? ownedCertificate,
+        CancellationToken cancellationToken)
+    {
         var provider = new CredentialTokenProvider(credential, CredentialFactory.Scopes(request), tenantHint, request.Method, baseUrl);
         string token = await provider.GetTokenAsync(cancellationToken).ConfigureAwait(false);
 
         AccessTokenClaims claims = AccessTokenClaims.Parse(token);
         // A tenant given by domain name can't be compared with the token's tid; the token decides.
-        string? tenantGuid = request.TenantId is string t && Guid.TryParse(t, out _) ? t : null;
+        string? tenantGuid = tenantHint is string t && Guid.TryParse(t, out _) ? t : null;
         Guid tenant = ResolveTenant(claims, tenantGuid);
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? request.ClientId ?? claims.ObjectId ?? "(unknown)";
         // The same credential gets the Log Analytics token, on first use by -WorkspaceId.
         Uri logAnalyticsBase = ResolveLogAnalyticsUrl(request.Environment, request.LogAnalyticsEndpoint);
         var logAnalyticsTokens = new CredentialTokenProvider(credential, new[] { LogAnalytics.LogAnalyticsClouds.Scope(request.Environment) }, tenantHint, request.Method, logAnalyticsBase);
+        // A token for the tenant was had, so the connection stands.
         return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate,
             logAnalyticsBase, logAnalyticsTokens);
     }
@@ -343,5 +433,40 @@ public sealed class SupportAccessConnection : IDisposable
 
         return fromToken ?? given ?? throw new ModuleException("TenantUnknown", ErrorCategory.InvalidArgument,
             "The access token does not say which tenant it is for (it has no 'tid' claim) and no -TenantId was given. Pass -TenantId <tenant GUID>.");
+    }
+}
+
+/// <summary>An object several owners dispose: it goes when the last lets go (a certificate that
+/// signs several tenants' token renewals).</summary>
+internal sealed class SharedOwnership
+{
+    private readonly IDisposable _owned;
+    private int _owners = 1;
+
+    public SharedOwnership(IDisposable owned) => _owned = owned;
+
+    /// <summary>A share, disposed by its holder.</summary>
+    public IDisposable Share()
+    {
+        Interlocked.Increment(ref _owners);
+        return new Handle(this);
+    }
+
+    /// <summary>Lets go of the creator's own share.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _owners) == 0)
+        {
+            _owned.Dispose();
+        }
+    }
+
+    private sealed class Handle : IDisposable
+    {
+        private SharedOwnership? _shared;
+
+        public Handle(SharedOwnership shared) => _shared = shared;
+
+        public void Dispose() => Interlocked.Exchange(ref _shared, null)?.Release();
     }
 }

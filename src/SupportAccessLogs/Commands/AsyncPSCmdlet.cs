@@ -35,7 +35,11 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     protected virtual ErrorRecord ToErrorRecord(Exception exception) =>
         SupportAccessLogs.ErrorRecords.ToErrorRecord(exception, null);
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => RunProducer();
+
+    /// <summary>Runs <see cref="ProduceAsync"/> to its end on this (the pipeline) thread: a
+    /// command that first gathers its pipeline input calls this from EndProcessing instead.</summary>
+    protected void RunProducer()
     {
         using var queue = new PipelineWriteQueue();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net;
@@ -80,7 +81,11 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
     [Parameter(ParameterSetName = AzureCliSet)]
     [Parameter(ParameterSetName = AccessTokenSet)]
     [ValidateNotNullOrEmpty]
-    public string? TenantId { get; set; }
+    [ValidateCount(1, MaxTenants)]
+    public string[]? TenantId { get; set; }
+
+    /// <summary>The most tenants one Connect-SupportAccess signs in to.</summary>
+    private const int MaxTenants = 1000;
 
     /// <summary>The app registration's client id; for -Identity, a user-assigned identity's client id.</summary>
     [Parameter(ParameterSetName = InteractiveSet)]
@@ -130,6 +135,15 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         // Paths resolve against the session's current location, which only the pipeline thread may read.
         try
         {
+            if (TenantId is { Length: > 1 } && ParameterSetName is AccessTokenSet or ManagedIdentitySet)
+            {
+                throw new ModuleException("OneTenantOnly", ErrorCategory.InvalidArgument,
+                    ParameterSetName == AccessTokenSet
+                        ? "-AccessToken holds a token for one tenant, so -TenantId takes one tenant here. Connect once per tenant with its own token, or sign in with a credential (a client secret, a certificate, a federated token, the browser or a device code), which gets a token for each tenant."
+                        : "A managed identity belongs to one tenant, so -TenantId takes one tenant with -Identity. Use an app registration consented in each tenant (-ClientSecretCredential, -CertificateThumbprint, -FederatedTokenFile) to reach several.",
+                    TenantId);
+            }
+
             _signIn = ParameterSetName == AccessTokenSet ? null : BuildSignInRequest();
         }
         catch (ModuleException ex)
@@ -148,11 +162,52 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
             // The plain token lives only as long as the connection's request pipeline needs it.
             string token = new NetworkCredential(string.Empty, AccessToken).Password;
             string? logAnalyticsToken = LogAnalyticsAccessToken is null ? null : new NetworkCredential(string.Empty, LogAnalyticsAccessToken).Password;
-            connection = SupportAccessConnection.FromAccessToken(token, TenantId, Environment, GraphEndpoint, logAnalyticsToken, LogAnalyticsEndpoint);
-            if (TenantId is string named && !Guid.TryParse(named, out _))
+            connection = SupportAccessConnection.FromAccessToken(token, TenantId?[0], Environment, GraphEndpoint, logAnalyticsToken, LogAnalyticsEndpoint);
+            if (TenantId?[0] is string named && !Guid.TryParse(named, out _))
             {
                 messages.WriteVerbose($"-TenantId '{named}' is a domain name, which can't be checked against the token without signing in; the token's tenant {connection.TenantId} is used.");
             }
+        }
+        else if (request.IsMultiTenant)
+        {
+            string[] tenants = new[] { request.TenantId! }.Concat(request.OtherTenants).ToArray();
+            messages.WriteVerbose($"Signing in ({request.Method}) once for {tenants.Length} tenants: {string.Join(", ", tenants)}"
+                + (request.ClientId is null ? "" : $", client id {request.ClientId}") + ".");
+            var failed = new List<string>();
+            IReadOnlyList<SupportAccessConnection> connections = await SupportAccessConnection.SignInToTenantsAsync(
+                request,
+                message => messages.WriteWarning(message),
+                (tenant, failure) =>
+                {
+                    failed.Add(tenant);
+                    ErrorRecord record = ErrorRecords.ToErrorRecord(failure, null);
+                    string text = $"Tenant {tenant}: {record.ErrorDetails?.Message ?? record.Exception.Message}";
+                    messages.WriteError(new ErrorRecord(new InvalidOperationException(text, failure), record.FullyQualifiedErrorId, record.CategoryInfo.Category, tenant)
+                    {
+                        ErrorDetails = new ErrorDetails(text) { RecommendedAction = record.ErrorDetails?.RecommendedAction },
+                    });
+                },
+                cancellationToken).ConfigureAwait(false);
+            foreach (SupportAccessConnection made in connections)
+            {
+                ConnectionStore.Add(made);
+                messages.WriteVerbose($"Connected to tenant {made.TenantId} as {made.Account}.");
+            }
+
+            if (failed.Count > 0)
+            {
+                messages.WriteWarning($"Connected to {connections.Count} of {tenants.Length} tenants; not to {string.Join(", ", failed)} (see the errors).");
+            }
+
+            if (PassThru)
+            {
+                foreach (SupportAccessConnection made in connections)
+                {
+                    yield return made;
+                }
+            }
+
+            yield break;
         }
         else
         {
@@ -166,7 +221,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
                 .ConfigureAwait(false);
         }
 
-        ConnectionStore.Set(connection);
+        ConnectionStore.Add(connection);
         messages.WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
             + (connection.ExpiresOn is DateTimeOffset expiry ? $"; the token expires at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC." : "."));
         if (PassThru)
@@ -192,7 +247,8 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         return new SignInRequest
         {
             Method = method,
-            TenantId = TenantId,
+            TenantId = TenantId?[0],
+            OtherTenants = TenantId is { Length: > 1 } tenants ? tenants.Skip(1).Distinct(StringComparer.OrdinalIgnoreCase).Where(t => !string.Equals(t, tenants[0], StringComparison.OrdinalIgnoreCase)).ToArray() : Array.Empty<string>(),
             ClientId = clientId,
             Environment = Environment,
             GraphEndpoint = GraphEndpoint,

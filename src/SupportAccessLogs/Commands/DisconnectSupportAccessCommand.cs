@@ -1,18 +1,48 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using SupportAccessLogs.Auth;
 
 namespace SupportAccessLogs.Commands;
 
-[Cmdlet(VerbsCommunications.Disconnect, "SupportAccess")]
+/// <summary>Forgets the current connection, the connections given (also from the pipeline), or every one.</summary>
+[Cmdlet(VerbsCommunications.Disconnect, "SupportAccess", DefaultParameterSetName = CurrentSet)]
 [OutputType(typeof(void))]
 public sealed class DisconnectSupportAccessCommand : PSCmdlet
 {
+    private const string CurrentSet = "Current";
+    private const string ConnectionSet = "Connection";
+    private const string AllSet = "All";
+    private readonly List<SupportAccessConnection> _given = new();
+
+    /// <summary>The connections to forget (from Get-SupportAccessConnection or Connect-SupportAccess -PassThru).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ConnectionSet)]
+    [ValidateNotNull]
+    public SupportAccessConnection[] Connection { get; set; } = System.Array.Empty<SupportAccessConnection>();
+
+    /// <summary>Forgets every connection of the session.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = AllSet)]
+    public SwitchParameter All { get; set; }
+
+    protected override void ProcessRecord() => _given.AddRange(Connection);
+
     protected override void EndProcessing()
     {
-        SupportAccessConnection? previous = ConnectionStore.Current;
-        ConnectionStore.Set(null);
-        WriteVerbose(previous is null
-            ? "There was no connection to close."
-            : $"Disconnected from tenant {previous.TenantId} ({previous.Account}).");
+        IReadOnlyList<SupportAccessConnection> forget = ParameterSetName switch
+        {
+            AllSet => ConnectionStore.All,
+            ConnectionSet => _given,
+            _ => ConnectionStore.Current is SupportAccessConnection current ? new[] { current } : System.Array.Empty<SupportAccessConnection>(),
+        };
+        ConnectionStore.Remove(forget);
+        if (forget.Count == 0)
+        {
+            WriteVerbose("There was no connection to close.");
+        }
+
+        foreach (SupportAccessConnection connection in forget.Distinct())
+        {
+            WriteVerbose($"Disconnected from tenant {connection.TenantId} ({connection.Account}).");
+        }
     }
 }

@@ -61,16 +61,20 @@ public sealed class GetSupportAccessActivityCommand : SupportAccessQueryCommand
         });
     }
 
+    protected override void ProcessRecord() => GatherConnections();
+
+    protected override void EndProcessing() => ReadGatheredConnections();
+
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (SupportAccessActivity activity in ReadActivitiesAsync(NewReporter(messages), cancellationToken).ConfigureAwait(false))
+        await foreach (SupportAccessActivity activity in ReadActivitiesAsync(messages, cancellationToken).ConfigureAwait(false))
         {
             yield return activity;
         }
 
         if (PagingParameters.IncludeTotalCount)
         {
-            (ulong count, double accuracy) = Reader.TotalCount(Query);
+            (ulong count, double accuracy) = TotalCount();
             yield return PagingParameters.NewTotalCount(count, accuracy);
         }
     }

@@ -22,6 +22,7 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
     private const string InputSet = "InputObject";
     private readonly RequestBook _book = new();
     private bool _fromInput;
+    private bool _gatheredConnection;
 
     /// <summary>Activities to group (from Get-SupportAccessActivity, or read back from its CSV or JSON).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
@@ -38,20 +39,6 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void BeginProcessing()
     {
-        _fromInput = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
-        if (_fromInput)
-        {
-            string[] given = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
-            if (given.Length > 0)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-{string.Join(", -", given)} appl{(given.Length == 1 ? "ies" : "y")} when Get-SupportAccessRequest reads the activities itself. With activities from the pipeline, choose them upstream (for example Get-SupportAccessActivity -StartTime ... | Get-SupportAccessRequest), or leave the pipeline out."),
-                    "ReadParameterWithInput", ErrorCategory.InvalidArgument, given));
-            }
-
-            return;
-        }
-
         PrepareQuery((startUtc, endUtc) => new ActivityQuery
         {
             StartUtc = startUtc,
@@ -65,10 +52,24 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName != InputSet)
+        {
+            // Connections, by parameter or from the pipeline: read once all are in.
+            GatherConnections();
+            _gatheredConnection |= Connection is { Length: > 0 };
+            return;
+        }
+
         if (!_fromInput)
         {
-            base.ProcessRecord();
-            return;
+            _fromInput = true;
+            string[] given = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
+            if (given.Length > 0)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-{string.Join(", -", given)} appl{(given.Length == 1 ? "ies" : "y")} when Get-SupportAccessRequest reads the activities itself. With activities from the pipeline, choose them upstream (for example Get-SupportAccessActivity -StartTime ... | Get-SupportAccessRequest), or leave the pipeline out."),
+                    "ReadParameterWithInput", ErrorCategory.InvalidArgument, given));
+            }
         }
 
         foreach (PSObject input in InputObject)
@@ -92,24 +93,34 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void EndProcessing()
     {
-        if (_fromInput)
+        if (ParameterSetName != InputSet)
         {
-            foreach (SupportAccessRequest request in Requests(new CmdletSink(this)))
+            if (MyInvocation.ExpectingInput && !_gatheredConnection)
             {
-                WriteObject(request);
+                // An empty pipeline (no activities, no connections) groups nothing; it never
+                // means "read the current connection instead".
+                WriteVerbose("Nothing came through the pipeline: no requests to write.");
+                return;
             }
+
+            ReadGatheredConnections();
+            return;
+        }
+
+        foreach (SupportAccessRequest request in Requests(new CmdletSink(this)))
+        {
+            WriteObject(request);
         }
     }
 
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        PipelineReporter reporter = NewReporter(messages);
-        await foreach (SupportAccessActivity activity in ReadActivitiesAsync(reporter, cancellationToken).ConfigureAwait(false))
+        await foreach (SupportAccessActivity activity in ReadActivitiesAsync(messages, cancellationToken).ConfigureAwait(false))
         {
             _book.Add(ActivityFacts.Of(activity));
         }
 
-        foreach (SupportAccessRequest request in Requests(reporter))
+        foreach (SupportAccessRequest request in Requests(messages))
         {
             yield return request;
         }

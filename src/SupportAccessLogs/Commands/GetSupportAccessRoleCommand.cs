@@ -35,47 +35,89 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
     [Parameter(Mandatory = true, ParameterSetName = SummarySet)]
     public SwitchParameter Summary { get; set; }
 
-    [Parameter]
+    /// <summary>Connections to answer for (also from the pipeline); default: the session's current one.</summary>
+    [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
-    public SupportAccessConnection? Connection { get; set; }
+    public SupportAccessConnection[]? Connection { get; set; }
 
-    private SupportAccessConnection _connection = null!;
+    private readonly List<SupportAccessConnection> _given = new();
+    private IReadOnlyList<SupportAccessConnection> _connections = Array.Empty<SupportAccessConnection>();
 
-    protected override void BeginProcessing()
+    protected override void ProcessRecord()
+    {
+        if (Connection is not null)
+        {
+            _given.AddRange(Connection);
+        }
+    }
+
+    protected override void EndProcessing()
     {
         try
         {
-            _connection = ConnectionStore.Resolve(Connection);
+            _connections = ConnectionStore.Resolve(_given);
         }
         catch (ModuleException ex)
         {
             ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
+
+        RunProducer();
     }
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        ErrorRecords.ToErrorRecord(exception, _connection?.GraphEndpoint);
+        ErrorRecords.ToErrorRecord(exception, _connections.Count == 1 ? _connections[0].GraphEndpoint : null);
 
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RoleCatalog catalog = await RoleCatalog.LoadAsync(_connection, messages, cancellationToken).ConfigureAwait(false);
-        if (Summary)
+        foreach (SupportAccessConnection connection in _connections)
         {
-            yield return catalog.Summarize();
-            yield break;
-        }
+            RoleCatalog catalog;
+            if (_connections.Count == 1)
+            {
+                catalog = await RoleCatalog.LoadAsync(connection, messages, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                try
+                {
+                    catalog = await RoleCatalog.LoadAsync(connection, messages, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One tenant's failure among several is its own error; the others still answer.
+                    ErrorRecord failed = ErrorRecords.ToErrorRecord(ex, connection.GraphEndpoint);
+                    string message = $"Tenant {connection.TenantId} ({connection.Account}): {failed.ErrorDetails?.Message ?? failed.Exception.Message}";
+                    messages.WriteError(new ErrorRecord(new InvalidOperationException(message, ex), failed.FullyQualifiedErrorId, failed.CategoryInfo.Category, connection.TenantId)
+                    {
+                        ErrorDetails = new ErrorDetails(message) { RecommendedAction = failed.ErrorDetails?.RecommendedAction },
+                    });
+                    continue;
+                }
+            }
 
-        foreach (SupportAccessRole role in catalog.Roles)
-        {
-            bool wanted = ParameterSetName switch
+            string tenant = connection.TenantId.ToString();
+            if (Summary)
             {
-                AssignedSet => role.AssignedToCaller,
-                AllSet => true,
-                _ => role.CanReadActivityLogs || role.CanManageSupportAccess,
-            };
-            if (wanted)
+                SupportAccessRoleSummary summary = catalog.Summarize();
+                summary.TenantId = tenant;
+                yield return summary;
+                continue;
+            }
+
+            foreach (SupportAccessRole role in catalog.Roles)
             {
-                yield return role;
+                bool wanted = ParameterSetName switch
+                {
+                    AssignedSet => role.AssignedToCaller,
+                    AllSet => true,
+                    _ => role.CanReadActivityLogs || role.CanManageSupportAccess,
+                };
+                if (wanted)
+                {
+                    role.TenantId = tenant;
+                    yield return role;
+                }
             }
         }
     }

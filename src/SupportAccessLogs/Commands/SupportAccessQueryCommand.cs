@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -20,10 +22,11 @@ namespace SupportAccessLogs.Commands;
 public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
 {
     private const int MaxWorkspaces = 100;
-    private ActivityReader? _reader;
-    private IRecordSource? _source;
+    private readonly List<SupportAccessConnection> _given = new();
+    private readonly ConcurrentDictionary<SupportAccessConnection, ActivityReader> _readers = new();
+    private IReadOnlyList<SupportAccessConnection> _connections = Array.Empty<SupportAccessConnection>();
+    private string[]? _workspaces;
     private ActivityQuery _query = null!;
-    private SupportAccessConnection? _connection;
 
     /// <summary>Start of the window; local times are converted, unspecified ones taken as UTC.</summary>
     [Parameter]
@@ -37,7 +40,7 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
     [ValidateRange(0, 20)]
     public int MaxRetries { get; set; } = PageRetryPolicy.DefaultMaxRetries;
 
-    /// <summary>Audit requests per 10 seconds for this tenant and app; 0 turns pacing off.
+    /// <summary>Audit requests per 10 seconds for each tenant and app; 0 turns pacing off.
     /// Graph's reporting limit is 5, which is the default.</summary>
     [Parameter]
     [ValidateRange(0, 100)]
@@ -58,20 +61,23 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
     [ValidateCount(1, MaxWorkspaces)]
     public string[]? WorkspaceId { get; set; }
 
-    /// <summary>A connection from Connect-SupportAccess -PassThru; default: the session's current one.</summary>
-    [Parameter]
+    /// <summary>Connections from Connect-SupportAccess -PassThru or Get-SupportAccessConnection,
+    /// also from the pipeline; default: the session's current one. Several are read side by side.</summary>
+    [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
-    public SupportAccessConnection? Connection { get; set; }
+    public SupportAccessConnection[]? Connection { get; set; }
+
+    /// <summary>How many tenants are read at once (each under its own reporting budget).</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 4;
 
     /// <summary>The names of the parameters above, for a command that refuses them in some use.</summary>
     private protected static readonly string[] QueryParameterNames =
     {
         nameof(StartTime), nameof(EndTime), nameof(MaxRetries), nameof(RequestsPer10Seconds),
-        nameof(PageTimeoutSeconds), nameof(SkipRoleCheck), nameof(WorkspaceId), nameof(Connection),
+        nameof(PageTimeoutSeconds), nameof(SkipRoleCheck), nameof(WorkspaceId), nameof(Connection), nameof(ThrottleLimit),
     };
-
-    /// <summary>The reader of the prepared query, for its counts once the read is over.</summary>
-    private protected ActivityReader Reader => _reader!;
 
     private protected ActivityQuery Query => _query;
 
@@ -83,89 +89,234 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
               && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     /// <summary>
-    /// Checks the parameters and prepares the read, before any request; a bad parameter or no
-    /// connection ends the command with an error that says what to do.
+    /// Checks the parameters and prepares the query, before any request; a bad parameter ends the
+    /// command with an error that says what to do.
     /// </summary>
     /// <param name="describe">The command's own part of the query (its filters and paging), given the window.</param>
     private protected void PrepareQuery(Func<DateTime, DateTime, ActivityQuery> describe)
     {
-        DateTime startUtc = default;
-        DateTime endUtc = default;
         try
         {
-            string[]? workspaces = QueryWindow.WorkspaceIds(WorkspaceId);
-            (startUtc, endUtc) = QueryWindow.Resolve(StartTime, EndTime, workspaces is not null, DateTime.UtcNow, WriteVerbose);
+            _workspaces = QueryWindow.WorkspaceIds(WorkspaceId);
+            (DateTime startUtc, DateTime endUtc) = QueryWindow.Resolve(StartTime, EndTime, _workspaces is not null, DateTime.UtcNow, WriteVerbose);
             _query = describe(startUtc, endUtc);
-            _connection = ConnectionStore.Resolve(Connection);
-            _source = workspaces is null
-                ? new GraphAuditSource(_connection)
-                : new LogAnalytics.LogAnalyticsSource(_connection.LogAnalyticsClient, workspaces);
+        }
+        catch (ModuleException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
+        }
+    }
+
+    /// <summary>Keeps the connections given so far (by parameter or from the pipeline).</summary>
+    private protected void GatherConnections()
+    {
+        if (Connection is not null)
+        {
+            _given.AddRange(Connection);
+        }
+    }
+
+    /// <summary>Reads the activities of every connection given (or the current one), once the
+    /// pipeline's connections are all in: the producer runs from here.</summary>
+    private protected void ReadGatheredConnections()
+    {
+        try
+        {
+            _connections = ConnectionStore.Resolve(_given);
         }
         catch (ModuleException ex)
         {
             ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
 
-        _reader = new ActivityReader(_connection!.TenantId);
+        RunProducer();
     }
 
-    /// <summary>The prepared query's activities, after the role check (Graph only).</summary>
-    private protected async IAsyncEnumerable<SupportAccessActivity> ReadActivitiesAsync(PipelineReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The prepared query's activities: of one connection, as they arrive; of several, side by
+    /// side (<see cref="TenantFanOut{TTenant}"/>), each tenant's in order, -Skip and -First
+    /// applied to what is merged, a tenant that fails reported as an error of its own.
+    /// </summary>
+    private protected async IAsyncEnumerable<SupportAccessActivity> ReadActivitiesAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (WorkspaceId is not null)
+        if (_connections.Count == 1)
         {
+            var reporter = new PipelineReporter(messages, _query, Unit, null, 1);
+            await foreach (SupportAccessActivity activity in ReadTenantAsync(_connections[0], _query, reporter, cancellationToken).ConfigureAwait(false))
+            {
+                yield return activity;
+            }
+
+            reporter.Complete();
+            yield break;
+        }
+
+        var fanOut = new TenantFanOut<SupportAccessConnection>(_connections, ThrottleLimit);
+        ActivityQuery eachTenant = _query.ForOneOfSeveralTenants();
+        var reporters = _connections.Select((connection, i) => new PipelineReporter(messages, _query, Unit, connection, i + 1)).ToArray();
+        messages.WriteVerbose($"Reading {_connections.Count} tenants, up to {ThrottleLimit} at once: {string.Join(", ", _connections.Select(c => c.TenantId))}.");
+        ulong skipped = 0;
+        ulong written = 0;
+        bool stoppedEarly = false;
+        await foreach (SupportAccessActivity activity in fanOut.ReadAsync(
+            (connection, stop) => ReadTenantAsync(connection, eachTenant, reporters[IndexOf(connection)], stop),
+            (connection, failure) => messages.WriteError(TenantError(connection, failure)),
+            cancellationToken).ConfigureAwait(false))
+        {
+            if (skipped < _query.Skip)
+            {
+                skipped++;
+                continue;
+            }
+
+            yield return activity;
+            if (_query.First is ulong first && ++written >= first)
+            {
+                stoppedEarly = true;
+                break;
+            }
+        }
+
+        foreach (PipelineReporter reporter in reporters)
+        {
+            reporter.Complete();
+        }
+
+        IReadOnlyList<(SupportAccessConnection Tenant, Exception Failure)> failures = fanOut.Failures;
+        if (failures.Count > 0)
+        {
+            messages.WriteWarning($"{_connections.Count - failures.Count} of {_connections.Count} tenants were read; {failures.Count} failed: "
+                + string.Join("; ", failures.Select(f => $"{f.Tenant.TenantId} ({ErrorRecords.ToErrorRecord(f.Failure, null).FullyQualifiedErrorId})")) + ".");
+        }
+        else if (!stoppedEarly)
+        {
+            messages.WriteVerbose($"All {_connections.Count} tenants were read.");
+        }
+
+        int IndexOf(SupportAccessConnection connection)
+        {
+            for (int i = 0; i < _connections.Count; i++)
+            {
+                if (ReferenceEquals(_connections[i], connection))
+                {
+                    return i;
+                }
+            }
+
+            throw new InvalidOperationException("A tenant that is not among the connections.");
+        }
+    }
+
+    /// <summary>
+    /// -IncludeTotalCount's answer over every tenant read: the sum of each one's count (exact
+    /// once each was read whole, else each one's estimate), at the least accuracy among them.
+    /// </summary>
+    private protected (ulong Count, double Accuracy) TotalCount()
+    {
+        ulong count = 0;
+        double accuracy = 1.0;
+        foreach (ActivityReader reader in _readers.Values)
+        {
+            (ulong tenantCount, double tenantAccuracy) = reader.TotalCount(_connections.Count == 1 ? _query : _query.ForOneOfSeveralTenants());
+            count += tenantCount;
+            accuracy = Math.Min(accuracy, tenantAccuracy);
+        }
+
+        return (count, accuracy);
+    }
+
+    /// <summary>One tenant's activities, after its role check (Graph only).</summary>
+    private async IAsyncEnumerable<SupportAccessActivity> ReadTenantAsync(SupportAccessConnection connection, ActivityQuery query, PipelineReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IRecordSource source;
+        if (_workspaces is not null)
+        {
+            source = new LogAnalytics.LogAnalyticsSource(connection.LogAnalyticsClient, _workspaces);
             // Directory roles decide Graph's answer, not a workspace's: Azure RBAC does, and a
             // refusal there names the roles that work.
             reporter.Verbose("Reading Log Analytics: the directory role check does not apply (the workspace's access control decides).");
         }
-        else if (!SkipRoleCheck)
+        else
         {
-            await RoleCheck.EnsureCanReadAsync(_connection!, reporter, cancellationToken).ConfigureAwait(false);
+            source = new GraphAuditSource(connection);
+            if (!SkipRoleCheck)
+            {
+                await RoleCheck.EnsureCanReadAsync(connection, reporter, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        await foreach (SupportAccessActivity activity in _reader!.ReadAsync(_source!, _query, reporter, cancellationToken).ConfigureAwait(false))
+        var reader = new ActivityReader(connection.TenantId);
+        _readers[connection] = reader;
+        await foreach (SupportAccessActivity activity in reader.ReadAsync(source, query, reporter, cancellationToken).ConfigureAwait(false))
         {
             yield return activity;
         }
-
-        reporter.Complete();
     }
 
-    private protected PipelineReporter NewReporter(AsyncPipeline messages) =>
-        new(messages, _query, WorkspaceId is null ? "page" : "slice");
+    private string Unit => WorkspaceId is null ? "page" : "slice";
+
+    /// <summary>A tenant's failure among several: the same error id, category and advice, its
+    /// message naming the tenant, the original failure inside.</summary>
+    private ErrorRecord TenantError(SupportAccessConnection connection, Exception failure)
+    {
+        ErrorRecord record = ErrorRecords.ToErrorRecord(failure, EndpointOf(connection));
+        string message = $"Tenant {connection.TenantId} ({connection.Account}): {record.ErrorDetails?.Message ?? record.Exception.Message}";
+        return new ErrorRecord(new TenantFailedException(message, record.Exception), record.FullyQualifiedErrorId, record.CategoryInfo.Category, connection.TenantId)
+        {
+            ErrorDetails = new ErrorDetails(message) { RecommendedAction = record.ErrorDetails?.RecommendedAction },
+        };
+    }
+
+    private Uri? EndpointOf(SupportAccessConnection? connection) =>
+        WorkspaceId is null ? connection?.GraphEndpoint : connection?.LogAnalyticsEndpoint;
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        ErrorRecords.ToErrorRecord(exception, WorkspaceId is null ? _connection?.GraphEndpoint : _connection?.LogAnalyticsEndpoint);
+        ErrorRecords.ToErrorRecord(exception, EndpointOf(_connections.Count == 1 ? _connections[0] : null));
 
-    /// <summary>Relays the query's Verbose, Warning and progress to the pipeline.</summary>
+    /// <summary>Relays one tenant's Verbose, Warning and progress to the pipeline; among several
+    /// tenants, each message names its tenant and each tenant has its own progress bar.</summary>
     private protected sealed class PipelineReporter : IQueryReporter
     {
-        private const int ProgressId = 1;
         private readonly AsyncPipeline _pipeline;
         private readonly ActivityQuery _query;
         private readonly string _unit;
+        private readonly string _prefix;
+        private readonly string _activity;
+        private readonly int _progressId;
 
-        public PipelineReporter(AsyncPipeline pipeline, ActivityQuery query, string unit)
+        public PipelineReporter(AsyncPipeline pipeline, ActivityQuery query, string unit, SupportAccessConnection? tenant, int progressId)
         {
             _pipeline = pipeline;
             _query = query;
             _unit = unit;
+            _prefix = tenant is null ? "" : $"Tenant {tenant.TenantId}: ";
+            _activity = tenant is null ? "Reading Microsoft Support access activity" : $"Reading Microsoft Support access activity of tenant {tenant.TenantId}";
+            _progressId = progressId;
         }
 
-        public void Verbose(string message) => _pipeline.WriteVerbose(message);
+        public void Verbose(string message) => _pipeline.WriteVerbose(_prefix + message);
 
-        public void Warning(string message) => _pipeline.WriteWarning(message);
+        public void Warning(string message) => _pipeline.WriteWarning(_prefix + message);
 
         public void PageRead(int pageNumber, long recordsRead, long activitiesWritten) =>
             _pipeline.WriteProgress(new ProgressRecord(
-                ProgressId,
-                "Reading Microsoft Support access activity",
+                _progressId,
+                _activity,
                 $"{_query.StartUtc:yyyy-MM-dd HH:mm} to {_query.EndUtc:yyyy-MM-dd HH:mm} UTC: {_unit} {pageNumber}, {recordsRead} records read, {activitiesWritten} activities written"));
 
         public void Complete() =>
-            _pipeline.WriteProgress(new ProgressRecord(ProgressId, "Reading Microsoft Support access activity", "Done")
+            _pipeline.WriteProgress(new ProgressRecord(_progressId, _activity, "Done")
             {
                 RecordType = ProgressRecordType.Completed,
             });
+    }
+
+    /// <summary>One tenant's failure among several, carrying the original one.</summary>
+    private sealed class TenantFailedException : Exception
+    {
+        public TenantFailedException(string message, Exception inner)
+            : base(message, inner)
+        {
+        }
     }
 }

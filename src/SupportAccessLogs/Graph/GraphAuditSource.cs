@@ -50,7 +50,9 @@ internal sealed class GraphAuditSource : IRecordSource
         reporter.Verbose($"OData filter: {GraphAuditFilter.For(query, filterByCategory)}");
 
         var retry = new PageRetryPolicy(query.MaxRetries);
-        ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account);
+        string caller = _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account;
+        ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, caller);
+        ReportingPacer appPacer = ReportingPacer.ForApp(caller);
         var links = new NextLinkTracker(_connection.GraphEndpoint);
         bool warnedRetry = false;
         int emptyPagesInRow = 0;
@@ -71,6 +73,8 @@ internal sealed class GraphAuditSource : IRecordSource
             while (true)
             {
                 attempt++;
+                // Within the app's budget across every tenant, then within this tenant's.
+                ReportingPacer.Turn appTurn = await appPacer.WaitTurnAsync(query.RequestsPer10Seconds > 0 ? ReportingPacer.AppWideRequestsPerWindow : 0, cancellationToken).ConfigureAwait(false);
                 ReportingPacer.Turn turn = await pacer.WaitTurnAsync(query.RequestsPer10Seconds, cancellationToken).ConfigureAwait(false);
                 if (turn.Waited > TimeSpan.Zero)
                 {
@@ -100,6 +104,7 @@ internal sealed class GraphAuditSource : IRecordSource
                     finally
                     {
                         turn.Answered();
+                        appTurn.Answered();
                     }
 
                     int position = 0;

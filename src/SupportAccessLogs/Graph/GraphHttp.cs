@@ -30,8 +30,28 @@ internal static class GraphHttp
         }
 
         handlers.Add(new RefuseRedirectsHandler());
-        return GraphClientFactory.Create(handlers);
+        // Every connection's pipeline ends in the one shared transport: the client does not own it.
+        return GraphClientFactory.Create(handlers, finalHandler: SharedTransport, disposeHandler: false);
     }
+
+    /// <summary>
+    /// The sockets of every connection of the process, pooled per endpoint: a hundred tenants'
+    /// connections to one Graph endpoint share a few sockets rather than each holding its own,
+    /// and sockets idle for half a minute are closed (docs/architecture.md, "Many tenants").
+    /// It follows no redirect and leaves decompression to Graph's handler, as Graph's own
+    /// transport does.
+    /// </summary>
+    private static readonly HttpMessageHandler SharedTransport =
+#if NET5_0_OR_GREATER
+        new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        };
+#else
+        new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None };
+#endif
 
     /// <summary>
     /// An HttpClient with none of Graph's middleware, redirects refused as above: for an API
@@ -39,7 +59,21 @@ internal static class GraphHttp
     /// 504 unseen, where the Log Analytics source must split the slice or count the try).
     /// </summary>
     public static HttpClient CreateBareClient() =>
-        new(new RefuseRedirectsHandler { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } });
+        new(new RefuseRedirectsHandler { InnerHandler = new NotOwned(SharedTransport) }, disposeHandler: true);
+
+    /// <summary>Passes requests to a handler it does not own: disposing it leaves that handler alone.</summary>
+    private sealed class NotOwned : DelegatingHandler
+    {
+        public NotOwned(HttpMessageHandler shared)
+            : base(shared)
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            // The shared transport lives as long as the process; only this wrapper goes.
+        }
+    }
 
     /// <summary>Turns a 3xx answer into a clear error (the transport follows none by itself).</summary>
     private sealed class RefuseRedirectsHandler : DelegatingHandler

@@ -28,7 +28,14 @@ internal sealed class ReportingPacer
 
     internal ReportingPacer(TimeSpan window) => _window = window;
 
+    /// <summary>Graph's global limit on one app's requests across all tenants (per 10 s): the
+    /// budget that tenants read side by side share above their own.</summary>
+    public const int AppWideRequestsPerWindow = 130_000;
+
     public static ReportingPacer For(Guid tenantId, string caller) => Pacers.GetOrAdd($"{tenantId}|{caller}", _ => new ReportingPacer(Window));
+
+    /// <summary>The one pacer of an app across every tenant it reads.</summary>
+    public static ReportingPacer ForApp(string caller) => Pacers.GetOrAdd($"*|{caller}", _ => new ReportingPacer(Window));
 
     /// <summary>
     /// Waits until one more request fits in the window; <paramref name="limit"/> 0 turns pacing off.

@@ -21,6 +21,8 @@ public sealed class SupportAccessRole
     /// <summary>Holds microsoft.azure.supportTickets/allEntities/allTasks (approve, reject, remove support access).</summary>
     public bool CanManageSupportAccess { get; }
     public bool AssignedToCaller { get; }
+    /// <summary>The tenant whose directory holds the role (several connections give several tenants' roles).</summary>
+    public string TenantId { get; internal set; } = "";
 
     public override string ToString() => DisplayName;
 }
@@ -64,4 +66,7 @@ public sealed class SupportAccessRoleSummary
     /// <summary>Reader roles the directory shows for the caller that the current token does not
     /// carry yet (assigned or activated after sign-in): connect again to use them.</summary>
     public string[] ReadRolesNotInToken { get; }
+
+    /// <summary>The tenant the answer is for.</summary>
+    public string TenantId { get; internal set; } = "";
 }
