@@ -6,7 +6,7 @@ using System.Buffers.Text;
 namespace GraphEmulator.Authority;
 
 /// <summary>A delegated sign-in in progress or done: who signed in to which client, for which scopes.</summary>
-/// <param name="Tenant">The tenant segment the client used (the served tenant, <c>organizations</c> or <c>common</c>).</param>
+/// <param name="Tenant">The tenant segment the client used to start the sign-in (a served tenant, <c>organizations</c> or <c>common</c>), or the tenant a refresh token was last redeemed at. The token is always the tenant of the endpoint that redeems the grant.</param>
 internal sealed record DelegatedGrant(string ClientId, string Scope, string Tenant);
 
 /// <summary>A device code handed out by the devicecode endpoint; polled until redeemed once.</summary>
