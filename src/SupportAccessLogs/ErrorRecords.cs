@@ -32,6 +32,30 @@ internal static class ErrorRecords
         return record;
     }
 
+    /// <summary>
+    /// One tenant's failure among several (a connection that could not be made, a tenant that
+    /// could not be read): the same error id, category and advice, the message naming the tenant
+    /// first, the original failure inside, the tenant as the target.
+    /// </summary>
+    public static ErrorRecord ForTenant(Exception exception, string tenant, string? account, Uri? requestUrl)
+    {
+        ErrorRecord record = ToErrorRecord(exception, requestUrl);
+        string message = $"Tenant {tenant}{(account is null ? "" : $" ({account})")}: {record.ErrorDetails?.Message ?? record.Exception.Message}";
+        return new ErrorRecord(new TenantFailedException(message, exception), record.FullyQualifiedErrorId, record.CategoryInfo.Category, tenant)
+        {
+            ErrorDetails = new System.Management.Automation.ErrorDetails(message) { RecommendedAction = record.ErrorDetails?.RecommendedAction },
+        };
+    }
+
+    /// <summary>A tenant's failure among several, carrying the original one.</summary>
+    private sealed class TenantFailedException : Exception
+    {
+        public TenantFailedException(string message, Exception inner)
+            : base(message, inner)
+        {
+        }
+    }
+
     private static ErrorRecord Map(Exception exception, Uri? requestUrl)
     {
         switch (exception)

@@ -180,12 +180,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
                 (tenant, failure) =>
                 {
                     failed.Add(tenant);
-                    ErrorRecord record = ErrorRecords.ToErrorRecord(failure, null);
-                    string text = $"Tenant {tenant}: {record.ErrorDetails?.Message ?? record.Exception.Message}";
-                    messages.WriteError(new ErrorRecord(new InvalidOperationException(text, failure), record.FullyQualifiedErrorId, record.CategoryInfo.Category, tenant)
-                    {
-                        ErrorDetails = new ErrorDetails(text) { RecommendedAction = record.ErrorDetails?.RecommendedAction },
-                    });
+                    messages.WriteError(ErrorRecords.ForTenant(failure, tenant, null, null));
                 },
                 cancellationToken).ConfigureAwait(false);
             foreach (SupportAccessConnection made in connections)

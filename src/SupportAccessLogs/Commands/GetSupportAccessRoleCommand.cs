@@ -16,7 +16,7 @@ namespace SupportAccessLogs.Commands;
 [Cmdlet(VerbsCommon.Get, "SupportAccessRole", DefaultParameterSetName = RelevantSet)]
 [OutputType(typeof(SupportAccessRole), ParameterSetName = new[] { RelevantSet, AssignedSet, AllSet })]
 [OutputType(typeof(SupportAccessRoleSummary), ParameterSetName = new[] { SummarySet })]
-public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
+public sealed class GetSupportAccessRoleCommand : ConnectionsCommand
 {
     private const string RelevantSet = "Relevant";
     private const string AssignedSet = "Assigned";
@@ -35,45 +35,23 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
     [Parameter(Mandatory = true, ParameterSetName = SummarySet)]
     public SwitchParameter Summary { get; set; }
 
-    /// <summary>Connections to answer for (also from the pipeline); default: the session's current one.</summary>
-    [Parameter(ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public SupportAccessConnection[]? Connection { get; set; }
-
-    private readonly List<SupportAccessConnection> _given = new();
-    private IReadOnlyList<SupportAccessConnection> _connections = Array.Empty<SupportAccessConnection>();
-
-    protected override void ProcessRecord()
-    {
-        if (Connection is not null)
-        {
-            _given.AddRange(Connection);
-        }
-    }
+    protected override void ProcessRecord() => GatherConnections();
 
     protected override void EndProcessing()
     {
-        try
-        {
-            _connections = ConnectionStore.Resolve(_given);
-        }
-        catch (ModuleException ex)
-        {
-            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
-        }
-
+        ResolveGatheredConnections();
         RunProducer();
     }
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        ErrorRecords.ToErrorRecord(exception, _connections.Count == 1 ? _connections[0].GraphEndpoint : null);
+        ErrorRecords.ToErrorRecord(exception, Connections.Count == 1 ? Connections[0].GraphEndpoint : null);
 
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (SupportAccessConnection connection in _connections)
+        foreach (SupportAccessConnection connection in Connections)
         {
             RoleCatalog catalog;
-            if (_connections.Count == 1)
+            if (Connections.Count == 1)
             {
                 catalog = await RoleCatalog.LoadAsync(connection, messages, cancellationToken).ConfigureAwait(false);
             }
@@ -86,12 +64,7 @@ public sealed class GetSupportAccessRoleCommand : AsyncPSCmdlet
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // One tenant's failure among several is its own error; the others still answer.
-                    ErrorRecord failed = ErrorRecords.ToErrorRecord(ex, connection.GraphEndpoint);
-                    string message = $"Tenant {connection.TenantId} ({connection.Account}): {failed.ErrorDetails?.Message ?? failed.Exception.Message}";
-                    messages.WriteError(new ErrorRecord(new InvalidOperationException(message, ex), failed.FullyQualifiedErrorId, failed.CategoryInfo.Category, connection.TenantId)
-                    {
-                        ErrorDetails = new ErrorDetails(message) { RecommendedAction = failed.ErrorDetails?.RecommendedAction },
-                    });
+                    messages.WriteError(ErrorRecords.ForTenant(ex, connection.TenantId.ToString(), connection.Account, connection.GraphEndpoint));
                     continue;
                 }
             }

@@ -19,12 +19,10 @@ namespace SupportAccessLogs.Commands;
 /// to the pipeline. Get-SupportAccessActivity adds its filters and paging; Get-SupportAccessRequest
 /// groups what is read.
 /// </summary>
-public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
+public abstract class SupportAccessQueryCommand : ConnectionsCommand
 {
     private const int MaxWorkspaces = 100;
-    private readonly List<SupportAccessConnection> _given = new();
     private readonly ConcurrentDictionary<SupportAccessConnection, ActivityReader> _readers = new();
-    private IReadOnlyList<SupportAccessConnection> _connections = Array.Empty<SupportAccessConnection>();
     private string[]? _workspaces;
     private ActivityQuery _query = null!;
 
@@ -60,12 +58,6 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
     [ValidateNotNullOrEmpty]
     [ValidateCount(1, MaxWorkspaces)]
     public string[]? WorkspaceId { get; set; }
-
-    /// <summary>Connections from Connect-SupportAccess -PassThru or Get-SupportAccessConnection,
-    /// also from the pipeline; default: the session's current one. Several are read side by side.</summary>
-    [Parameter(ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public SupportAccessConnection[]? Connection { get; set; }
 
     /// <summary>How many tenants are read at once (each under its own reporting budget).</summary>
     [Parameter]
@@ -107,28 +99,11 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
         }
     }
 
-    /// <summary>Keeps the connections given so far (by parameter or from the pipeline).</summary>
-    private protected void GatherConnections()
-    {
-        if (Connection is not null)
-        {
-            _given.AddRange(Connection);
-        }
-    }
-
     /// <summary>Reads the activities of every connection given (or the current one), once the
     /// pipeline's connections are all in: the producer runs from here.</summary>
     private protected void ReadGatheredConnections()
     {
-        try
-        {
-            _connections = ConnectionStore.Resolve(_given);
-        }
-        catch (ModuleException ex)
-        {
-            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
-        }
-
+        ResolveGatheredConnections();
         RunProducer();
     }
 
@@ -139,10 +114,10 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
     /// </summary>
     private protected async IAsyncEnumerable<SupportAccessActivity> ReadActivitiesAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (_connections.Count == 1)
+        if (Connections.Count == 1)
         {
             var reporter = new PipelineReporter(messages, _query, Unit, null, 1);
-            await foreach (SupportAccessActivity activity in ReadTenantAsync(_connections[0], _query, reporter, cancellationToken).ConfigureAwait(false))
+            await foreach (SupportAccessActivity activity in ReadTenantAsync(Connections[0], _query, reporter, cancellationToken).ConfigureAwait(false))
             {
                 yield return activity;
             }
@@ -151,16 +126,16 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
             yield break;
         }
 
-        var fanOut = new TenantFanOut<SupportAccessConnection>(_connections, ThrottleLimit);
+        var fanOut = new TenantFanOut<SupportAccessConnection>(Connections, ThrottleLimit);
         ActivityQuery eachTenant = _query.ForOneOfSeveralTenants();
-        var reporters = _connections.Select((connection, i) => new PipelineReporter(messages, _query, Unit, connection, i + 1)).ToArray();
-        messages.WriteVerbose($"Reading {_connections.Count} tenants, up to {ThrottleLimit} at once: {string.Join(", ", _connections.Select(c => c.TenantId))}.");
+        var reporters = Connections.Select((connection, i) => new PipelineReporter(messages, _query, Unit, connection, i + 1)).ToArray();
+        messages.WriteVerbose($"Reading {Connections.Count} tenants, up to {ThrottleLimit} at once: {string.Join(", ", Connections.Select(c => c.TenantId))}.");
         ulong skipped = 0;
         ulong written = 0;
         bool stoppedEarly = false;
         await foreach (SupportAccessActivity activity in fanOut.ReadAsync(
             (connection, stop) => ReadTenantAsync(connection, eachTenant, reporters[IndexOf(connection)], stop),
-            (connection, failure) => messages.WriteError(TenantError(connection, failure)),
+            (connection, failure) => messages.WriteError(ErrorRecords.ForTenant(failure, connection.TenantId.ToString(), connection.Account, EndpointOf(connection))),
             cancellationToken).ConfigureAwait(false))
         {
             if (skipped < _query.Skip)
@@ -185,19 +160,19 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
         IReadOnlyList<(SupportAccessConnection Tenant, Exception Failure)> failures = fanOut.Failures;
         if (failures.Count > 0)
         {
-            messages.WriteWarning($"{_connections.Count - failures.Count} of {_connections.Count} tenants were read; {failures.Count} failed: "
+            messages.WriteWarning($"{Connections.Count - failures.Count} of {Connections.Count} tenants were read; {failures.Count} failed: "
                 + string.Join("; ", failures.Select(f => $"{f.Tenant.TenantId} ({ErrorRecords.ToErrorRecord(f.Failure, null).FullyQualifiedErrorId})")) + ".");
         }
         else if (!stoppedEarly)
         {
-            messages.WriteVerbose($"All {_connections.Count} tenants were read.");
+            messages.WriteVerbose($"All {Connections.Count} tenants were read.");
         }
 
         int IndexOf(SupportAccessConnection connection)
         {
-            for (int i = 0; i < _connections.Count; i++)
+            for (int i = 0; i < Connections.Count; i++)
             {
-                if (ReferenceEquals(_connections[i], connection))
+                if (ReferenceEquals(Connections[i], connection))
                 {
                     return i;
                 }
@@ -217,7 +192,7 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
         double accuracy = 1.0;
         foreach (ActivityReader reader in _readers.Values)
         {
-            (ulong tenantCount, double tenantAccuracy) = reader.TotalCount(_connections.Count == 1 ? _query : _query.ForOneOfSeveralTenants());
+            (ulong tenantCount, double tenantAccuracy) = reader.TotalCount(Connections.Count == 1 ? _query : _query.ForOneOfSeveralTenants());
             count += tenantCount;
             accuracy = Math.Min(accuracy, tenantAccuracy);
         }
@@ -255,23 +230,11 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
 
     private string Unit => WorkspaceId is null ? "page" : "slice";
 
-    /// <summary>A tenant's failure among several: the same error id, category and advice, its
-    /// message naming the tenant, the original failure inside.</summary>
-    private ErrorRecord TenantError(SupportAccessConnection connection, Exception failure)
-    {
-        ErrorRecord record = ErrorRecords.ToErrorRecord(failure, EndpointOf(connection));
-        string message = $"Tenant {connection.TenantId} ({connection.Account}): {record.ErrorDetails?.Message ?? record.Exception.Message}";
-        return new ErrorRecord(new TenantFailedException(message, record.Exception), record.FullyQualifiedErrorId, record.CategoryInfo.Category, connection.TenantId)
-        {
-            ErrorDetails = new ErrorDetails(message) { RecommendedAction = record.ErrorDetails?.RecommendedAction },
-        };
-    }
-
     private Uri? EndpointOf(SupportAccessConnection? connection) =>
         WorkspaceId is null ? connection?.GraphEndpoint : connection?.LogAnalyticsEndpoint;
 
     protected override ErrorRecord ToErrorRecord(Exception exception) =>
-        ErrorRecords.ToErrorRecord(exception, EndpointOf(_connections.Count == 1 ? _connections[0] : null));
+        ErrorRecords.ToErrorRecord(exception, EndpointOf(Connections.Count == 1 ? Connections[0] : null));
 
     /// <summary>Relays one tenant's Verbose, Warning and progress to the pipeline; among several
     /// tenants, each message names its tenant and each tenant has its own progress bar.</summary>
@@ -309,14 +272,5 @@ public abstract class SupportAccessQueryCommand : AsyncPSCmdlet
             {
                 RecordType = ProgressRecordType.Completed,
             });
-    }
-
-    /// <summary>One tenant's failure among several, carrying the original one.</summary>
-    private sealed class TenantFailedException : Exception
-    {
-        public TenantFailedException(string message, Exception inner)
-            : base(message, inner)
-        {
-        }
     }
 }

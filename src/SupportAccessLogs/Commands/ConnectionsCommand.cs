@@ -1,0 +1,48 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using SupportAccessLogs.Auth;
+
+namespace SupportAccessLogs.Commands;
+
+/// <summary>
+/// A command that works on one connection or several: given by -Connection or from the pipeline
+/// (Get-SupportAccessConnection | …), gathered while the pipeline runs, else the session's
+/// current one (docs/architecture.md, "Many tenants").
+/// </summary>
+public abstract class ConnectionsCommand : AsyncPSCmdlet
+{
+    private readonly List<SupportAccessConnection> _given = new();
+
+    /// <summary>Connections from Connect-SupportAccess -PassThru or Get-SupportAccessConnection,
+    /// also from the pipeline; default: the session's current one.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public SupportAccessConnection[]? Connection { get; set; }
+
+    /// <summary>The connections to work on, once <see cref="ResolveGatheredConnections"/> ran.</summary>
+    private protected IReadOnlyList<SupportAccessConnection> Connections { get; private set; } = Array.Empty<SupportAccessConnection>();
+
+    /// <summary>Keeps the connections given so far (by parameter or from the pipeline).</summary>
+    private protected void GatherConnections()
+    {
+        if (Connection is not null)
+        {
+            _given.AddRange(Connection);
+        }
+    }
+
+    /// <summary>The connections gathered, each once, or the current one; without any, the
+    /// command ends with the error that says to connect.</summary>
+    private protected void ResolveGatheredConnections()
+    {
+        try
+        {
+            Connections = ConnectionStore.Resolve(_given);
+        }
+        catch (ModuleException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
+        }
+    }
+}
