@@ -83,8 +83,12 @@ Describe 'Many tenants in one call' {
     }
 
     It 'groups each tenant''s requests apart' {
-        $requests = @(Get-SupportAccessRequest -Connection $All @Fast)
-        $fromEach = foreach ($connection in $All) { @(Get-SupportAccessRequest -Connection $connection @Fast) }
+        $requests = @($All | Get-SupportAccessRequest @Fast)
+        $fromEach = foreach ($one in $All) { @(Get-SupportAccessRequest -Connection $one @Fast) }
+
+        @(Get-SupportAccessRequest -Connection $All @Fast).Count | Should -Be $requests.Count
+        $mixed = @($Connection.Contoso) + @(Get-SupportAccessActivity -Connection $Connection.Fabrikam -First 2 @Fast)
+        { $mixed | Get-SupportAccessRequest } | Should -Throw -ErrorId 'ActivitiesAndConnectionsPiped,*'
 
         @($requests.TenantId | Sort-Object -Unique).Count | Should -Be 3
         $requests.Count | Should -Be @($fromEach).Count

@@ -32,6 +32,12 @@ public abstract class ConnectionsCommand : AsyncPSCmdlet
         }
     }
 
+    /// <summary>Keeps a connection that came another way (a pipeline object bound to another parameter).</summary>
+    private protected void GatherConnection(SupportAccessConnection connection) => _given.Add(connection);
+
+    /// <summary>True once any connection was given.</summary>
+    private protected bool GatheredAny => _given.Count > 0;
+
     /// <summary>The connections gathered, each once, or the current one; without any, the
     /// command ends with the error that says to connect.</summary>
     private protected void ResolveGatheredConnections()

@@ -22,7 +22,7 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
     private const string InputSet = "InputObject";
     private readonly RequestBook _book = new();
     private bool _fromInput;
-    private bool _gatheredConnection;
+    private string[] _readParametersGiven = Array.Empty<string>();
 
     /// <summary>Activities to group (from Get-SupportAccessActivity, or read back from its CSV or JSON).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
@@ -39,6 +39,8 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void BeginProcessing()
     {
+        // What was given on the command line (pipeline input is not bound yet).
+        _readParametersGiven = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
         PrepareQuery((startUtc, endUtc) => new ActivityQuery
         {
             StartUtc = startUtc,
@@ -56,20 +58,7 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
         {
             // Connections, by parameter or from the pipeline: read once all are in.
             GatherConnections();
-            _gatheredConnection |= Connection is { Length: > 0 };
             return;
-        }
-
-        if (!_fromInput)
-        {
-            _fromInput = true;
-            string[] given = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
-            if (given.Length > 0)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"-{string.Join(", -", given)} appl{(given.Length == 1 ? "ies" : "y")} when Get-SupportAccessRequest reads the activities itself. With activities from the pipeline, choose them upstream (for example Get-SupportAccessActivity -StartTime ... | Get-SupportAccessRequest), or leave the pipeline out."),
-                    "ReadParameterWithInput", ErrorCategory.InvalidArgument, given));
-            }
         }
 
         foreach (PSObject input in InputObject)
@@ -77,6 +66,19 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
             if (input is null)
             {
                 continue;
+            }
+
+            // Connections piped in are to be read, whichever parameter PowerShell bound them to.
+            if (input.BaseObject is SupportAccessConnection connection)
+            {
+                GatherConnection(connection);
+                continue;
+            }
+
+            if (!_fromInput)
+            {
+                _fromInput = true;
+                RefuseReadParameters();
             }
 
             try
@@ -93,23 +95,42 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName != InputSet)
+        if (_fromInput)
         {
-            if (MyInvocation.ExpectingInput && !_gatheredConnection)
+            if (GatheredAny)
             {
-                // An empty pipeline (no activities, no connections) groups nothing; it never
-                // means "read the current connection instead".
-                WriteVerbose("Nothing came through the pipeline: no requests to write.");
-                return;
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException("Both activities and connections came through the pipeline. Pipe activities to group them, or connections to read them, not both."),
+                    "ActivitiesAndConnectionsPiped", ErrorCategory.InvalidArgument, null));
             }
 
-            ReadGatheredConnections();
+            foreach (SupportAccessRequest request in Requests(new CmdletSink(this)))
+            {
+                WriteObject(request);
+            }
+
             return;
         }
 
-        foreach (SupportAccessRequest request in Requests(new CmdletSink(this)))
+        if (MyInvocation.ExpectingInput && !GatheredAny)
         {
-            WriteObject(request);
+            // An empty pipeline (no activities, no connections) groups nothing; it never
+            // means "read the current connection instead".
+            WriteVerbose("Nothing came through the pipeline: no requests to write.");
+            return;
+        }
+
+        ReadGatheredConnections();
+    }
+
+    /// <summary>With activities from the pipeline, reading parameters would be silently ignored: refuse them.</summary>
+    private void RefuseReadParameters()
+    {
+        if (_readParametersGiven.Length > 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-{string.Join(", -", _readParametersGiven)} appl{(_readParametersGiven.Length == 1 ? "ies" : "y")} when Get-SupportAccessRequest reads the activities itself. With activities from the pipeline, choose them upstream (for example Get-SupportAccessActivity -StartTime ... | Get-SupportAccessRequest), or leave the pipeline out."),
+                "ReadParameterWithInput", ErrorCategory.InvalidArgument, _readParametersGiven));
         }
     }
 
