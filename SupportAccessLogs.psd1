@@ -17,6 +17,7 @@
     CmdletsToExport      = @(
         'Connect-SupportAccess'
         'Disconnect-SupportAccess'
+        'Export-SupportAccessActivity'
         'Get-SupportAccessConnection'
         'Get-SupportAccessActivity'
         'Get-SupportAccessRequest'

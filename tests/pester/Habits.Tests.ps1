@@ -41,8 +41,8 @@ AfterAll {
 }
 
 Describe 'Discoverability' {
-    It 'exports the six cmdlets the manifest names' {
-        $Commands.Name | Sort-Object | Should -Be @('Connect-SupportAccess', 'Disconnect-SupportAccess',
+    It 'exports the seven cmdlets the manifest names' {
+        $Commands.Name | Sort-Object | Should -Be @('Connect-SupportAccess', 'Disconnect-SupportAccess', 'Export-SupportAccessActivity',
             'Get-SupportAccessActivity', 'Get-SupportAccessConnection', 'Get-SupportAccessRequest', 'Get-SupportAccessRole')
     }
 

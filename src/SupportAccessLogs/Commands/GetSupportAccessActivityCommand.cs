@@ -10,26 +10,8 @@ namespace SupportAccessLogs.Commands;
 
 [Cmdlet(VerbsCommon.Get, "SupportAccessActivity", SupportsPaging = true)]
 [OutputType(typeof(UserInitiatedActivity), typeof(AutomatedActivity), typeof(CrossTenantActivity))]
-public sealed class GetSupportAccessActivityCommand : SupportAccessQueryCommand
+public sealed class GetSupportAccessActivityCommand : ActivityFilterCommand
 {
-    [Parameter]
-    public Category[]? Category { get; set; }
-
-    [Parameter]
-    public Activity[]? Activity { get; set; }
-
-    [Parameter]
-    public TenantRole[]? TenantRole { get; set; }
-
-    /// <summary>A UPN, app name, object or app id; wildcards allowed.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? InitiatedBy { get; set; }
-
-    [Parameter]
-    [ValidateSet("success", "failure", "timeout", "unknownFutureValue", IgnoreCase = true)]
-    public string[]? Result { get; set; }
-
     protected override void BeginProcessing()
     {
         if (PagingParameters.First == 0)
@@ -39,25 +21,10 @@ public sealed class GetSupportAccessActivityCommand : SupportAccessQueryCommand
                 "FirstIsZero", ErrorCategory.InvalidArgument, 0));
         }
 
-        PrepareQuery((startUtc, endUtc) =>
+        PrepareQuery((startUtc, endUtc) => FilteredQuery(startUtc, endUtc) with
         {
-            ActivityQuery.CheckInitiatedBy(InitiatedBy);
-            return new ActivityQuery
-            {
-                StartUtc = startUtc,
-                EndUtc = endUtc,
-                InitiatedBy = InitiatedBy,
-                Categories = Category,
-                Activities = Activity,
-                TenantRoles = TenantRole,
-                Results = Result,
-                Skip = PagingParameters.Skip,
-                First = PagingParameters.First == ulong.MaxValue ? null : PagingParameters.First,
-                MaxRetries = MaxRetries,
-                RequestsPer10Seconds = RequestsPer10Seconds,
-                PageTimeout = TimeSpan.FromSeconds(PageTimeoutSeconds),
-                DescribeShapes = VerboseShown,
-            };
+            Skip = PagingParameters.Skip,
+            First = PagingParameters.First == ulong.MaxValue ? null : PagingParameters.First,
         });
     }
 

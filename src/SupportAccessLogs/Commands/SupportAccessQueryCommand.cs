@@ -73,6 +73,10 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
 
     private protected ActivityQuery Query => _query;
 
+    /// <summary>Changes the prepared query before the read (a window known only once the read's
+    /// other inputs are: an evidence file's newest activity).</summary>
+    private protected void Requery(Func<ActivityQuery, ActivityQuery> change) => _query = change(_query);
+
     /// <summary>True when Verbose output is shown: -Verbose, or $VerbosePreference without it.</summary>
     private protected bool VerboseShown =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out object? given)

@@ -1,0 +1,35 @@
+using System;
+
+namespace SupportAccessLogs;
+
+/// <summary>What one Export-SupportAccessActivity run did to its evidence file: the one object
+/// it writes, for a runbook's log.</summary>
+public sealed class ExportSummary
+{
+    internal ExportSummary()
+    {
+    }
+
+    public string Path { get; internal set; } = "";
+    public Export.EvidenceFileFormat Format { get; internal set; }
+    /// <summary>Activities this run added to the file.</summary>
+    public long Appended { get; internal set; }
+    /// <summary>Activities read again (the overlap, or a retried run) that the file held already.</summary>
+    public long AlreadyPresent { get; internal set; }
+    /// <summary>The window read: from the file's newest activity minus the overlap (or the start asked for a new file) to the end.</summary>
+    public object WindowStart => IsoDateTime.Wrap(WindowStartTime);
+    public object WindowEnd => IsoDateTime.Wrap(WindowEndTime);
+    /// <summary>Activities the source could no longer serve (past its retention), accepted with -AllowGap: from here…</summary>
+    public object? GapStart => GapStartTime is DateTime start ? IsoDateTime.Wrap(start) : null;
+    /// <summary>…to here. Empty when nothing is missing.</summary>
+    public object? GapEnd => GapEndTime is DateTime end ? IsoDateTime.Wrap(end) : null;
+    /// <summary>Bytes of a record torn by an earlier run that stopped mid-write, cut off and read again.</summary>
+    public long RepairedBytes { get; internal set; }
+
+    internal DateTime WindowStartTime { get; set; }
+    internal DateTime WindowEndTime { get; set; }
+    internal DateTime? GapStartTime { get; set; }
+    internal DateTime? GapEndTime { get; set; }
+
+    public override string ToString() => $"{Path}: {Appended} appended, {AlreadyPresent} already present";
+}
