@@ -163,6 +163,29 @@ Describe 'Export-SupportAccessActivity' {
         $summary.Appended | Should -Be ($Truth.total - 1)
     }
 
+    It 'writes many tenants into one file, each activity once with its tenant, each tenant continued from its own newest' {
+        $fabrikam = Start-GraphEmulator -Seed 7 -TenantId '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
+        try {
+            $other = Connect-SupportAccess -AccessToken (Get-EmulatorToken -Emulator $fabrikam -Claims @{ tid = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' } | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $fabrikam.BaseUri -PassThru
+            $otherIds = @((Get-SupportAccessActivity -Connection $other -RequestsPer10Seconds 0 -WarningAction SilentlyContinue).Id)
+            $path = New-EvidencePath
+
+            $first = $Connection, $other | Export-SupportAccessActivity -Path $path -RequestsPer10Seconds 0 -WarningAction SilentlyContinue
+            $second = $Connection, $other | Export-SupportAccessActivity -Path $path -RequestsPer10Seconds 0 -WarningAction SilentlyContinue
+
+            $first.Appended | Should -Be ($AllIds.Count + $otherIds.Count)
+            $second.Appended | Should -Be 0
+            $rows = @(Import-Csv -LiteralPath $path)
+            @($rows | Where-Object TenantId -EQ $other.TenantId).Count | Should -Be $otherIds.Count
+            @($rows | Where-Object TenantId -EQ $Connection.TenantId).Count | Should -Be $AllIds.Count
+            @($rows | ForEach-Object { "$($_.TenantId)|$($_.Id)" } | Sort-Object -Unique).Count | Should -Be $rows.Count
+            Disconnect-SupportAccess -Connection $other
+        }
+        finally {
+            Stop-GraphEmulator -Emulator $fabrikam
+        }
+    }
+
     It 'keeps JSON Lines the same way, read back by ConvertFrom-Json and Get-SupportAccessRequest' {
         $path = New-EvidencePath 'jsonl'
 
