@@ -20,6 +20,7 @@ public sealed class AuditDataSet
     private readonly GeneratedRecord[] _servedNewestFirst;
     private readonly GeneratedRecord[] _servedOldestFirst;
     private readonly BulkRecords _bulk;
+    private readonly LateRecordStore _late;
 
     public AuditDataSet(EmulatorOptions options)
         : this(Validated(options), options.TenantId, DemoTenant.KnownTenantName(options.TenantId) ?? options.TenantId,
@@ -86,11 +87,14 @@ public sealed class AuditDataSet
         Array.Sort(templates, (a, b) => ServedOrder.Compare(b.Record, a.Record));
         _bulk = new BulkRecords(bulkRecordCount, templates, (ulong)rng.NextInt64(), Anchor, SeededSpread);
 
-        Truth = Summarize();
-        TruthRecords = _servedNewestFirst
+        TruthRecord[] truthRecords = _servedNewestFirst
             .Where(s => s.Expected is not null)
             .Select(s => new TruthRecord(s.Record.Id, s.Expected!, s.Record.ActivityDisplayName, s.Record.ActivityDateTime))
             .ToArray();
+        // Late records clone the bulk records' templates; their salt is drawn after everything
+        // else, so the seed's other ids and times stay what they were.
+        _late = new LateRecordStore(templates, (ulong)rng.NextInt64(), RetentionStart,
+            LateRecordSet.Empty(Summarize(), truthRecords, _servedNewestFirst.Length + (long)_bulk.Count));
     }
 
     /// <summary>The tenant whose log this is.</summary>
@@ -134,17 +138,53 @@ public sealed class AuditDataSet
 
     public int BulkRecordCount => _bulk.Count;
 
-    /// <summary>How many records of any category the API serves (within retention).</summary>
-    public long ServedCount => _servedNewestFirst.Length + (long)_bulk.Count;
+    /// <summary>How many records of any category the API serves (within retention), the late records of now included.</summary>
+    public long ServedCount => Late.ServedCount;
 
-    /// <summary>Counts of the expected classification over every served support-access record, bulk included.</summary>
-    public TruthSummary Truth { get; }
+    /// <summary>Counts of the expected classification over every served support-access record, bulk and late records (as of now) included.</summary>
+    public TruthSummary Truth => Late.Truth;
 
     /// <summary>
-    /// Expected classification of each served support-access scenario record, newest first. Bulk
-    /// records are left out (they repeat these expectations and are counted in <see cref="Truth"/>).
+    /// Expected classification of each served support-access scenario record and late record (as
+    /// of now), newest first. Bulk records are left out (they repeat these expectations and are
+    /// counted in <see cref="Truth"/>).
     /// </summary>
-    public IReadOnlyList<TruthRecord> TruthRecords { get; }
+    public IReadOnlyList<TruthRecord> TruthRecords => Late.TruthRecords;
+
+    /// <summary>
+    /// The late records served now (README.md, "Late records"), newest first: support-access
+    /// records added after start with <see cref="AddLateRecords(IEnumerable{DateTimeOffset})"/> or
+    /// <c>POST /_emulator/late-records</c>, each with the expectation of the scenario record it clones.
+    /// </summary>
+    public IReadOnlyList<TruthRecord> LateRecords => Late.NewestFirst.Select(LateRecordSet.TruthRecordOf).ToArray();
+
+    /// <summary>
+    /// Adds one late record at each of <paramref name="activityDateTimes"/> (UTC or any offset):
+    /// served by Graph from the next paging sequence on, and in <see cref="Truth"/> and
+    /// <see cref="TruthRecords"/>. Returns them in the order of the times. Thread-safe: a paging
+    /// sequence already under way keeps the records it started with (README.md, "Late records").
+    /// </summary>
+    /// <exception cref="ArgumentException">No times or more than 100,000; a time before
+    /// <see cref="RetentionStart"/>; more than 1,000,000 late records in all.</exception>
+    public IReadOnlyList<TruthRecord> AddLateRecords(IEnumerable<DateTimeOffset> activityDateTimes)
+    {
+        ArgumentNullException.ThrowIfNull(activityDateTimes);
+        return _late.Add(activityDateTimes.ToArray()).Select(LateRecordSet.TruthRecordOf).ToArray();
+    }
+
+    /// <summary><paramref name="count"/> late records, all at <paramref name="activityDateTime"/> (their ids break the tie).</summary>
+    public IReadOnlyList<TruthRecord> AddLateRecords(int count, DateTimeOffset activityDateTime)
+    {
+        if (count is < 1 or > LateRecordStore.MaxPerAdd)
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Add between 1 and {LateRecordStore.MaxPerAdd} late records at a time.");
+        return AddLateRecords(Enumerable.Repeat(activityDateTime, count));
+    }
+
+    /// <summary>Removes every late record of this tenant; returns how many there were. Ids are never reused: the next one added is new.</summary>
+    public int ClearLateRecords() => _late.Clear();
+
+    /// <summary>The late records now and what they change, as one version (see <see cref="LateRecordSet"/>).</summary>
+    internal LateRecordSet Late => _late.Current;
 
     public bool IsWithinRetention(AuditRecord record) => record.ActivityDateTime >= RetentionStart;
 
@@ -153,15 +193,17 @@ public sealed class AuditDataSet
 
     /// <summary>
     /// Served records from <paramref name="from"/> on, each with the cursor just past it: a
-    /// merge of the sorted scenario records and the (already ordered) bulk records.
+    /// merge of the sorted scenario records, the (already ordered) bulk records and the sorted
+    /// late records of <paramref name="late"/>, the version the paging sequence started with.
     /// </summary>
-    internal IEnumerable<(GeneratedRecord Item, StreamCursor After)> Read(bool newestFirst, StreamCursor from)
+    internal IEnumerable<(GeneratedRecord Item, StreamCursor After)> Read(bool newestFirst, StreamCursor from, LateRecordSet late)
     {
         GeneratedRecord[] scenarios = newestFirst ? _servedNewestFirst : _servedOldestFirst;
-        int s = from.Scenario, b = from.Bulk, bulkCount = _bulk.Count;
+        GeneratedRecord[] lateRecords = newestFirst ? late.NewestFirst : late.OldestFirst;
+        int s = from.Scenario, b = from.Bulk, l = from.Late, bulkCount = _bulk.Count;
         GeneratedRecord? bulkHead = null;
 
-        while (s < scenarios.Length || b < bulkCount)
+        while (s < scenarios.Length || b < bulkCount || l < lateRecords.Length)
         {
             if (bulkHead is null && b < bulkCount)
             {
@@ -169,20 +211,21 @@ public sealed class AuditDataSet
                 bulkHead = new GeneratedRecord(_bulk.Get(index), _bulk.Expectation(index));
             }
 
-            bool takeScenario = bulkHead is null
-                || (s < scenarios.Length && ComesFirst(scenarios[s].Record, bulkHead.Record, newestFirst));
-            if (takeScenario)
+            // The head of each stream that has one; the first of them in the sequence's order goes next.
+            GeneratedRecord? next = s < scenarios.Length ? scenarios[s] : null;
+            int stream = next is null ? -1 : 0;
+            if (bulkHead is not null && (next is null || ComesFirst(bulkHead.Record, next.Record, newestFirst)))
+                (next, stream) = (bulkHead, 1);
+            if (l < lateRecords.Length && (next is null || ComesFirst(lateRecords[l].Record, next.Record, newestFirst)))
+                (next, stream) = (lateRecords[l], 2);
+
+            switch (stream)
             {
-                s++;
-                yield return (scenarios[s - 1], new StreamCursor(s, b));
+                case 0: s++; break;
+                case 1: bulkHead = null; b++; break;
+                default: l++; break;
             }
-            else
-            {
-                GeneratedRecord taken = bulkHead!;
-                bulkHead = null;
-                b++;
-                yield return (taken, new StreamCursor(s, b));
-            }
+            yield return (next!, new StreamCursor(s, b, l));
         }
     }
 

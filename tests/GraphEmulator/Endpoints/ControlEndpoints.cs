@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
+using GraphEmulator.Data;
 using GraphEmulator.Faults;
 using GraphEmulator.LogAnalytics;
 using Microsoft.AspNetCore.Http;
@@ -59,6 +60,11 @@ internal sealed class ControlEndpoints(
             ("GET", "/la-faults") => WriteJsonAsync(context, writer => LogAnalyticsFaultJson.WriteStates(writer, logAnalyticsFaults.Snapshot())),
             ("POST", "/la-faults") => ReplaceLogAnalyticsFaultsAsync(context),
             ("DELETE", "/la-faults") => ClearLogAnalyticsFaults(context),
+            ("GET", "/late-records") => TenantOf(query) is { } lateTenant
+                ? WriteJsonAsync(context, writer => WriteLateRecords(writer, lateTenant))
+                : UnknownTenantAsync(context, query),
+            ("POST", "/late-records") => AddLateRecordsAsync(context, query),
+            ("DELETE", "/late-records") => ClearLateRecordsAsync(context, query),
             _ => GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
                 $"No emulator control endpoint '{context.Request.Method} {context.Request.Path}'. See tests/GraphEmulator/README.md."),
         };
@@ -133,6 +139,85 @@ internal sealed class ControlEndpoints(
         }
         IReadOnlyList<LogAnalyticsFaultRuleState> states = logAnalyticsFaults.Replace(rules);
         await WriteJsonAsync(context, writer => LogAnalyticsFaultJson.WriteStates(writer, states));
+    }
+
+    /// <summary>
+    /// <c>POST /_emulator/late-records</c>: adds late records to a served tenant (the body's
+    /// <c>tenant</c>, or <c>?tenant=</c>, else the home tenant) and answers them with the tenant's
+    /// counts after the add (README.md, "Late records").
+    /// </summary>
+    private async Task AddLateRecordsAsync(HttpContext context, IQueryCollection query)
+    {
+        LateRecordsRequest request;
+        try
+        {
+            using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
+            request = LateRecordsJson.ReadRequest(body.RootElement);
+        }
+        catch (JsonException ex)
+        {
+            await GraphErrors.BadRequestAsync(context, $"Invalid late records: {ex.Message}");
+            return;
+        }
+
+        string? named = request.Tenant;
+        if (!StringValues.IsNullOrEmpty(query["tenant"]))
+        {
+            if (named is not null && tenants.Find(named) is { } inBody && inBody != tenants.Find(query["tenant"].ToString()))
+            {
+                await GraphErrors.BadRequestAsync(context, $"Invalid late records: the body names tenant '{named}', the query '{query["tenant"]}'.");
+                return;
+            }
+            named ??= query["tenant"].ToString();
+        }
+        ServedTenant? tenant = named is null ? tenants.Home : tenants.Find(named);
+        if (tenant is null)
+        {
+            await GraphErrors.WriteAsync(context, StatusCodes.Status404NotFound, GraphErrors.ResourceNotFound,
+                $"The emulator serves no tenant '{named}'. Served: {tenants.Ids}.");
+            return;
+        }
+
+        IReadOnlyList<DateTimeOffset> times = request.Times
+            ?? Enumerable.Repeat(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(request.MinutesAgo ?? 0), request.Count).ToArray();
+        IReadOnlyList<TruthRecord> added;
+        try
+        {
+            added = tenant.DataSet.AddLateRecords(times);
+        }
+        catch (ArgumentException ex)
+        {
+            await GraphErrors.BadRequestAsync(context, $"Invalid late records: {ex.Message.Split(" (Parameter")[0]}");
+            return;
+        }
+        LateRecordSet after = tenant.DataSet.Late;
+        await WriteJsonAsync(context, writer => LateRecordsJson.Write(writer, tenant, after, added));
+    }
+
+    private static void WriteLateRecords(Utf8JsonWriter writer, ServedTenant tenant)
+    {
+        LateRecordSet late = tenant.DataSet.Late;
+        LateRecordsJson.Write(writer, tenant, late, late.NewestFirst.Select(LateRecordSet.TruthRecordOf));
+    }
+
+    /// <summary><c>DELETE /_emulator/late-records[?tenant=]</c>: every tenant's late records, or that tenant's.</summary>
+    private Task ClearLateRecordsAsync(HttpContext context, IQueryCollection query)
+    {
+        if (StringValues.IsNullOrEmpty(query["tenant"]))
+        {
+            foreach (ServedTenant each in tenants.All)
+                each.DataSet.ClearLateRecords();
+        }
+        else if (TenantOf(query) is { } tenant)
+        {
+            tenant.DataSet.ClearLateRecords();
+        }
+        else
+        {
+            return UnknownTenantAsync(context, query);
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
     }
 
     private Task ClearLogAnalyticsFaults(HttpContext context)

@@ -158,7 +158,8 @@ internal sealed class DirectoryAuditsEndpoint(
 
         error = null;
         int pageSize = Math.Min(query.Top ?? options.PageSize, options.PageSize);
-        return new Continuation(dataSet, filter, query.Filter, query.NewestFirst, query.OrderBy, pageSize, StreamCursor.Start);
+        // The late records as they are now: the whole sequence reads this version of them.
+        return new Continuation(dataSet, dataSet.Late, filter, query.Filter, query.NewestFirst, query.OrderBy, pageSize, StreamCursor.Start);
     }
 
     private Continuation? Resume(QueryOptions query, AuditDataSet dataSet, out string? error)
@@ -203,7 +204,7 @@ internal sealed class DirectoryAuditsEndpoint(
         int written = 0;
         bool morePages = false;
         StreamCursor afterLastWritten = position.Cursor;
-        foreach (var (item, after) in position.DataSet.Read(position.NewestFirst, position.Cursor))
+        foreach (var (item, after) in position.DataSet.Read(position.NewestFirst, position.Cursor, position.Late))
         {
             if (written == cutAfter)
                 break;
@@ -291,7 +292,7 @@ internal sealed class DirectoryAuditsEndpoint(
         var tail = new Queue<AuditRecord>(count);
         if (position.PreviousStart is not StreamCursor start)
             return [];
-        foreach (var (item, after) in position.DataSet.Read(position.NewestFirst, start))
+        foreach (var (item, after) in position.DataSet.Read(position.NewestFirst, start, position.Late))
         {
             if (position.Filter.Matches(item.Record))
             {

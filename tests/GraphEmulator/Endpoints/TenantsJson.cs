@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GraphEmulator.Data;
 
 namespace GraphEmulator.Endpoints;
 
@@ -11,6 +12,7 @@ internal static class TenantsJson
         foreach (ServedTenant tenant in tenants.All)
         {
             AuditDataSet data = tenant.DataSet;
+            LateRecordSet late = data.Late;
             writer.WriteStartObject();
             writer.WriteString("tenantId", tenant.TenantId);
             writer.WriteString("displayName", tenant.DisplayName);
@@ -24,8 +26,9 @@ internal static class TenantsJson
             writer.WriteNumber("seed", data.Seed);
             writer.WriteBoolean("hasStories", data.HasStories);
             writer.WriteNumber("bulkRecordCount", data.BulkRecordCount);
-            writer.WriteNumber("servedCount", data.ServedCount);
-            writer.WriteNumber("total", data.Truth.Total);
+            writer.WriteNumber("lateRecordCount", late.Count);
+            writer.WriteNumber("servedCount", late.ServedCount);
+            writer.WriteNumber("total", late.Truth.Total);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Text.Json;
+using GraphEmulator.Data;
 
 namespace GraphEmulator.Endpoints;
 
@@ -8,13 +9,16 @@ internal static class TruthJson
 {
     public static void Write(Utf8JsonWriter writer, AuditDataSet dataSet, bool includeRecords)
     {
-        TruthSummary truth = dataSet.Truth;
+        // One version of the late records for the whole answer: total and records agree.
+        LateRecordSet late = dataSet.Late;
+        TruthSummary truth = late.Truth;
         writer.WriteStartObject();
         writer.WriteString("tenantId", dataSet.TenantId);
         writer.WriteString("tenantName", dataSet.TenantName);
         writer.WriteString("anchor", AuditRecordJson.FormatTime(dataSet.Anchor));
         writer.WriteString("retentionStart", AuditRecordJson.FormatTime(dataSet.RetentionStart));
         writer.WriteNumber("bulkRecordCount", dataSet.BulkRecordCount);
+        writer.WriteNumber("lateRecordCount", late.Count);
         writer.WriteNumber("total", truth.Total);
         WriteCounts(writer, "byCategory", truth.ByCategory);
         WriteCounts(writer, "byActivity", truth.ByActivity);
@@ -27,7 +31,7 @@ internal static class TruthJson
         if (includeRecords)
         {
             writer.WriteStartArray("records");
-            foreach (TruthRecord record in dataSet.TruthRecords)
+            foreach (TruthRecord record in late.TruthRecords)
                 WriteRecord(writer, record);
             writer.WriteEndArray();
         }
@@ -42,7 +46,7 @@ internal static class TruthJson
         writer.WriteEndObject();
     }
 
-    private static void WriteRecord(Utf8JsonWriter writer, TruthRecord record)
+    internal static void WriteRecord(Utf8JsonWriter writer, TruthRecord record)
     {
         writer.WriteStartObject();
         writer.WriteString("id", record.Id);

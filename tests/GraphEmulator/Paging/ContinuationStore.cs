@@ -2,12 +2,16 @@ using System;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using GraphEmulator.Data;
 using GraphEmulator.OData;
 
 namespace GraphEmulator.Paging;
 
 /// <summary>Where a paged query stands: everything needed to serve its next page.</summary>
 /// <param name="DataSet">The tenant's log the query reads (a skiptoken is refused for another tenant's token).</param>
+/// <param name="Late">The tenant's late records as they were when the sequence's first page was
+/// served: every page of the sequence reads this version, so records added or cleared meanwhile
+/// never shift its positions (README.md, "Late records").</param>
 /// <param name="Page">The number of the page this serves within its paging sequence: 1 for the
 /// request without $skiptoken, 2 for the one following its nextLink, … (faults are scripted by it).</param>
 /// <param name="PreviousStart">Where page <paramref name="Page"/> − 1 started (null for page 1), so the
@@ -17,6 +21,7 @@ namespace GraphEmulator.Paging;
 /// pages it took (null: the skiptoken is the key).</param>
 internal sealed record Continuation(
     AuditDataSet DataSet,
+    LateRecordSet Late,
     ODataFilter Filter,
     string? RawFilter,
     bool NewestFirst,
