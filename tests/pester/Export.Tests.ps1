@@ -60,6 +60,29 @@ Describe 'Export-SupportAccessActivity' {
         Get-Content -LiteralPath $path -Raw | Should -BeExactly $before
     }
 
+    It 'takes in late activities inside the overlap and new ones, and the file again equals one whole read' {
+        $path = New-EvidencePath
+        Export-SupportAccessActivity -Path $path @Fast | Out-Null
+        $newest = (Import-Csv -LiteralPath $path | ForEach-Object { [datetimeoffset]::Parse($_.ActivityDateTime, [cultureinfo]::InvariantCulture) } | Measure-Object -Maximum).Maximum
+        # One event that happened 10 minutes before the file's newest but arrived only now, and one new.
+        $late = @($newest.AddMinutes(-10).ToString('o'), [datetimeoffset]::UtcNow.AddMinutes(-5).ToString('o'))
+        Invoke-RestMethod -Method Post -Uri ([uri]::new($Emulator.BaseUri, '_emulator/late-records')) -ContentType 'application/json' -Body (@{ times = $late } | ConvertTo-Json) | Out-Null
+        try {
+            $summary = Export-SupportAccessActivity -Path $path @Fast
+
+            $summary.Appended | Should -Be 2
+            $summary.AlreadyPresent | Should -BeGreaterOrEqual 1 -Because 'the file''s newest activity lies in the overlap read again'
+            $whole = @((Get-SupportAccessActivity @Fast).Id | Sort-Object)
+            $whole.Count | Should -Be ($AllIds.Count + 2)
+            $held = @((Import-Csv -LiteralPath $path).Id)
+            @($held | Sort-Object -Unique).Count | Should -Be $held.Count
+            @(Compare-Object $whole ($held | Sort-Object)) | Should -BeNullOrEmpty -Because 'the file holds what one whole read gets, each once'
+        }
+        finally {
+            Invoke-RestMethod -Method Delete -Uri ([uri]::new($Emulator.BaseUri, '_emulator/late-records')) | Out-Null
+        }
+    }
+
     It 'repairs a record cut short by a run that stopped mid-write, then holds every activity once' {
         $path = New-EvidencePath
         Export-SupportAccessActivity -Path $path @Fast | Out-Null
@@ -77,29 +100,36 @@ Describe 'Export-SupportAccessActivity' {
         Get-Content -LiteralPath $path -Raw | Should -BeExactly $text
     }
 
-    It 'survives kill -9 mid-run: the next run repairs and completes the file' {
-        $path = New-EvidencePath
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 20000 }
+    It 'survives kill -9 mid-run (<Format>, page <Page> held): the next run repairs and completes the file' -ForEach @(
+        @{ Format = 'Csv'; Page = 2; Extension = 'csv' }
+        @{ Format = 'Csv'; Page = 3; Extension = 'csv' }
+        @{ Format = 'JsonLines'; Page = 3; Extension = 'jsonl' }
+    ) {
+        $path = New-EvidencePath $Extension
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = $Page; delayMs = 20000 }
         try {
-            $script = "Import-Module '$ModuleManifest'; Connect-SupportAccess -AccessToken (ConvertTo-SecureString '$Token' -AsPlainText -Force) -GraphEndpoint '$($Emulator.BaseUri)' | Out-Null; Export-SupportAccessActivity -Path '$path' -RequestsPer10Seconds 0 -WarningAction SilentlyContinue"
+            $script = "Import-Module '$ModuleManifest'; Connect-SupportAccess -AccessToken (ConvertTo-SecureString '$Token' -AsPlainText -Force) -GraphEndpoint '$($Emulator.BaseUri)' | Out-Null; Export-SupportAccessActivity -Path '$path' -Format $Format -RequestsPer10Seconds 0 -WarningAction SilentlyContinue"
             $pwsh = Get-PwshCommand
             $child = Start-Process -FilePath $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-Command', $script)) -PassThru
+            # The pages before the held one are written (about 560 KB each in CSV); then the kill,
+            # with no chance to clean up.
+            $written = 250000 * ($Page - 1)
             $deadline = [datetime]::UtcNow.AddSeconds(60)
-            while ((-not (Test-Path -LiteralPath $path) -or (Get-Item -LiteralPath $path).Length -lt 500000) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            # Two pages written, the third held: killed with no chance to clean up.
+            while ((-not (Test-Path -LiteralPath $path) -or (Get-Item -LiteralPath $path).Length -lt $written) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 300
             Stop-Process -Id $child.Id -Force
             $child.WaitForExit()
         }
         finally {
             Set-EmulatorFault -Emulator $Emulator -Fault @()
         }
-        $partial = @(Import-Csv -LiteralPath $path).Count
-        $partial | Should -BeGreaterThan 999
-        $partial | Should -BeLessThan $Truth.total
+        $partial = if ($Format -eq 'Csv') { @(Import-Csv -LiteralPath $path).Count } else { @(Get-Content -LiteralPath $path).Count }
+        $partial | Should -BeGreaterThan 0
+        $partial | Should -BeLessThan $Truth.total -Because 'the run was killed before it finished'
 
-        Export-SupportAccessActivity -Path $path -Overlap (New-TimeSpan -Days 30) @Fast | Out-Null
+        Export-SupportAccessActivity -Path $path -Format $Format -Overlap (New-TimeSpan -Days 30) @Fast | Out-Null
 
-        Assert-EveryActivityOnce $path
+        Assert-EveryActivityOnce $path $Format
     }
 
     It 'lets one run write at a time: a second waits, then fails clearly when the first holds on' {
