@@ -14,13 +14,13 @@ BeforeAll {
     $script:Anchor = Get-EmulatorAnchor -Emulator $Emulator
 
     function Get-ServedRecord {
-        # Every page of a read: id and activityDateTime (as text) of each record.
+        # Every page of a read, following the nextLinks: each record's id.
         param([string] $Token, [string] $Filter)
         $uri = [uri]::new($Emulator.BaseUri, 'v1.0/auditLogs/directoryAudits')
         if ($Filter) { $uri = [uri]::new($Emulator.BaseUri, 'v1.0/auditLogs/directoryAudits?$filter=' + [uri]::EscapeDataString($Filter)) }
         do {
-            $page = (Invoke-WebRequest -Uri $uri -Headers @{ Authorization = "Bearer $Token" }).Content | ConvertFrom-Json -DateKind String
-            $page.value | ForEach-Object { [pscustomobject]@{ Id = $_.id; ActivityDateTime = $_.activityDateTime } }
+            $page = Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $Token" }
+            $page.value | ForEach-Object { [pscustomobject]@{ Id = $_.id } }
             $uri = $page.'@odata.nextLink'
         } while ($uri)
     }
