@@ -312,6 +312,91 @@ function Get-EmulatorAnchor {
     }
 }
 
+function Add-EmulatorLateRecord {
+    <#
+    .SYNOPSIS
+    Adds late records to a served tenant's Graph log (default the home tenant): support-access
+    records that reach the log after they happened (tests/GraphEmulator/README.md, "Late records").
+    -Count records all at -MinutesAgo minutes before the emulator's clock (default 0), or one at each
+    -Time. Served by directoryAudits from the next read on (a read already paging keeps what it
+    started with) and counted in Get-EmulatorTruth; the Log Analytics workspaces don't get them.
+    Returns the records added, in the order made (-Time's order): TenantId, Id, ActivityDateTime
+    (a UTC [datetimeoffset]), ActivityDisplayName, ExpectedCategory, ExpectedActivity,
+    ExpectedTenantRole, ExpectedOtherTenantId, ExpectedSupportRequestId.
+    .EXAMPLE
+    Add-EmulatorLateRecord -Emulator $e -Count 3 -MinutesAgo 10
+    .EXAMPLE
+    Add-EmulatorLateRecord -Emulator $e -TenantId $fabrikam -Time ([datetimeoffset]'2026-11-20T11:50:00Z'), $anchor.AddHours(-2)
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Count')]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [string] $TenantId,
+        [Parameter(Mandatory, ParameterSetName = 'Count')] [ValidateRange(1, 100000)] [int] $Count,
+        [Parameter(ParameterSetName = 'Count')] [ValidateRange('NonNegative')] [double] $MinutesAgo = 0,
+        [Parameter(Mandatory, ParameterSetName = 'Time')] [ValidateCount(1, 100000)] [datetimeoffset[]] $Time
+    )
+    $body = [ordered]@{}
+    if ($TenantId) { $body.tenant = $TenantId }
+    if ($PSCmdlet.ParameterSetName -eq 'Time') {
+        # Seven fractional digits and Z: the emulator keeps the time to the tick.
+        $body.times = @($Time | ForEach-Object { $_.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", [cultureinfo]::InvariantCulture) })
+    }
+    else {
+        $body.count = $Count
+        $body.minutesAgo = $MinutesAgo
+    }
+    $response = Invoke-WebRequest -Method Post -Uri ([uri]::new($Emulator.BaseUri, '_emulator/late-records')) -ContentType 'application/json' `
+        -Body (ConvertTo-Json -InputObject $body -Depth 3 -Compress) -SkipHttpErrorCheck
+    if ($response.StatusCode -ne 200) {
+        $message = try { ($response.Content | ConvertFrom-Json).error.message } catch { $response.Content }
+        throw "The emulator added no late records ($($response.StatusCode)): $message"
+    }
+    # Read with System.Text.Json: ConvertFrom-Json would turn the times into [datetime]s of its own choosing.
+    $document = [System.Text.Json.JsonDocument]::Parse([string]$response.Content)
+    try {
+        $tenant = $document.RootElement.GetProperty('tenantId').GetString()
+        foreach ($record in $document.RootElement.GetProperty('records').EnumerateArray()) {
+            [pscustomobject]@{
+                TenantId                 = $tenant
+                Id                       = $record.GetProperty('id').GetString()
+                ActivityDateTime         = [datetimeoffset]::Parse($record.GetProperty('activityDateTime').GetString(), [cultureinfo]::InvariantCulture,
+                    [System.Globalization.DateTimeStyles]::AssumeUniversal).ToUniversalTime()
+                ActivityDisplayName      = $record.GetProperty('activityDisplayName').GetString()
+                ExpectedCategory         = $record.GetProperty('expectedCategory').GetString()
+                ExpectedActivity         = $record.GetProperty('expectedActivity').GetString()
+                ExpectedTenantRole       = $record.GetProperty('expectedTenantRole').GetString()
+                ExpectedOtherTenantId    = $record.GetProperty('expectedOtherTenantId').GetString()
+                ExpectedSupportRequestId = $record.GetProperty('expectedSupportRequestId').GetString()
+            }
+        }
+    }
+    finally {
+        $document.Dispose()
+    }
+}
+
+function Clear-EmulatorLateRecord {
+    <#
+    .SYNOPSIS
+    Removes the late records Add-EmulatorLateRecord added: every served tenant's, or only -TenantId's.
+    The log and truth are as at start again (a read already paging keeps what it started with).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Emulator,
+        [string] $TenantId
+    )
+    $path = '_emulator/late-records'
+    if ($TenantId) { $path += '?tenant=' + [uri]::EscapeDataString($TenantId) }
+    $response = Invoke-WebRequest -Method Delete -Uri ([uri]::new($Emulator.BaseUri, $path)) -SkipHttpErrorCheck
+    if ($response.StatusCode -ne 204) {
+        $message = try { ($response.Content | ConvertFrom-Json).error.message } catch { $response.Content }
+        throw "The emulator removed no late records ($($response.StatusCode)): $message"
+    }
+}
+
 function Get-EmulatorRequestCount {
     [CmdletBinding()]
     param(
@@ -403,4 +488,4 @@ function Get-EmulatorTokenRequest {
 }
 
 Export-ModuleMember -Function Get-EmulatorTenant, New-UnsignedJwt, Set-EmulatorFault, Set-EmulatorLogAnalyticsFault, Get-EmulatorWorkspaceTruth, Get-EmulatorRequest, Get-EmulatorTokenRequest, Get-DotnetHost, Get-PwshCommand, Invoke-ChildPwsh, Start-GraphEmulator, Stop-GraphEmulator, Get-EmulatorToken, Get-EmulatorTruth,
-    Get-EmulatorAnchor, Get-EmulatorRequestCount, Clear-EmulatorRequestLog
+    Get-EmulatorAnchor, Get-EmulatorRequestCount, Clear-EmulatorRequestLog, Add-EmulatorLateRecord, Clear-EmulatorLateRecord

@@ -8,7 +8,9 @@ namespace GraphEmulator;
 
 /// <summary>
 /// The records an emulator serves and the truth about them. Deterministic from the seed and the
-/// anchor: same options, same ids, times and order.
+/// anchor: same options, same ids, times and order. The late records a test adds while the
+/// emulator runs (<see cref="AddLateRecords(IEnumerable{DateTimeOffset})"/>) are the only part that
+/// changes; their ids too follow from the seed and the order of the adds.
 /// </summary>
 public sealed class AuditDataSet
 {

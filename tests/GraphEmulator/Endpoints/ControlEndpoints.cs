@@ -15,7 +15,8 @@ namespace GraphEmulator.Endpoints;
 /// <summary>
 /// The emulator's own endpoints under /_emulator, for tests and scripts in other processes: the
 /// truth about the data set, the directory's users and role expectations, the request log, the
-/// token request log, tokens and federated assertions. No authentication: Kestrel listens on loopback only. These requests are never
+/// token request log, tokens and federated assertions, faults, and the late records a test adds to a tenant's log.
+/// No authentication: Kestrel listens on loopback only. These requests are never
 /// written to either log.
 /// </summary>
 internal sealed class ControlEndpoints(
