@@ -32,19 +32,13 @@ public abstract class ActivityFilterCommand : SupportAccessQueryCommand
     private protected ActivityQuery FilteredQuery(DateTime startUtc, DateTime endUtc)
     {
         ActivityQuery.CheckInitiatedBy(InitiatedBy);
-        return new ActivityQuery
+        return WindowQuery(startUtc, endUtc) with
         {
-            StartUtc = startUtc,
-            EndUtc = endUtc,
             InitiatedBy = InitiatedBy,
             Categories = Category,
             Activities = Activity,
             TenantRoles = TenantRole,
             Results = Result,
-            MaxRetries = MaxRetries,
-            RequestsPer10Seconds = RequestsPer10Seconds,
-            PageTimeout = TimeSpan.FromSeconds(PageTimeoutSeconds),
-            DescribeShapes = VerboseShown,
         };
     }
 }

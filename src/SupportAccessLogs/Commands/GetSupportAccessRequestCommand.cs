@@ -41,15 +41,7 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
     {
         // What was given on the command line (pipeline input is not bound yet).
         _readParametersGiven = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
-        PrepareQuery((startUtc, endUtc) => new ActivityQuery
-        {
-            StartUtc = startUtc,
-            EndUtc = endUtc,
-            MaxRetries = MaxRetries,
-            RequestsPer10Seconds = RequestsPer10Seconds,
-            PageTimeout = TimeSpan.FromSeconds(PageTimeoutSeconds),
-            DescribeShapes = VerboseShown,
-        });
+        PrepareQuery(WindowQuery);
     }
 
     protected override void ProcessRecord()

@@ -84,6 +84,17 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
             : LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
               && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
+    /// <summary>The query of a window with this command's retry, pacing and Verbose settings, no filter.</summary>
+    private protected ActivityQuery WindowQuery(DateTime startUtc, DateTime endUtc) => new()
+    {
+        StartUtc = startUtc,
+        EndUtc = endUtc,
+        MaxRetries = MaxRetries,
+        RequestsPer10Seconds = RequestsPer10Seconds,
+        PageTimeout = TimeSpan.FromSeconds(PageTimeoutSeconds),
+        DescribeShapes = VerboseShown,
+    };
+
     /// <summary>
     /// Checks the parameters and prepares the query, before any request; a bad parameter ends the
     /// command with an error that says what to do.
