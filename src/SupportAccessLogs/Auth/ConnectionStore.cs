@@ -69,10 +69,6 @@ internal static class ConnectionStore
 
     public static bool IsCurrent(SupportAccessConnection connection) => ReferenceEquals(Current, connection);
 
-    /// <summary>The connection a command should use: the one it was given, else the current one.</summary>
-    public static SupportAccessConnection Resolve(SupportAccessConnection? given) =>
-        given ?? Current ?? throw NotConnected();
-
     /// <summary>The connections a command should use: those it was given (each once), else the current one.</summary>
     public static IReadOnlyList<SupportAccessConnection> Resolve(IReadOnlyCollection<SupportAccessConnection> given) =>
         given.Count > 0 ? given.Distinct().ToArray() : new[] { Current ?? throw NotConnected() };

@@ -92,9 +92,6 @@ internal sealed class EvidenceFile : IDisposable
         }
     }
 
-    /// <summary>True when the activity (by tenant and id) is in the file already.</summary>
-    public bool Holds(SupportAccessActivity activity) => _held.Contains(Key(activity.TenantId, activity.Id));
-
     /// <summary>Appends an activity the file doesn't hold yet; false when it does.</summary>
     public bool Append(SupportAccessActivity activity)
     {

@@ -101,7 +101,6 @@ internal abstract class EvidenceFormat
             var fields = new List<string>(Columns.Length);
             var field = new StringBuilder();
             bool quoted = false;
-            bool wasQuoted = false;
             int recordStart = start;
             for (int i = start; i < text.Length; i++)
             {
@@ -129,12 +128,10 @@ internal abstract class EvidenceFormat
                 {
                     case '"':
                         quoted = true;
-                        wasQuoted = true;
                         break;
                     case ',':
                         fields.Add(field.ToString());
                         field.Clear();
-                        wasQuoted = false;
                         break;
                     case '\r':
                         break;
@@ -149,7 +146,6 @@ internal abstract class EvidenceFormat
                         yield return Stored(fields, i + 1);
                         fields.Clear();
                         recordStart = i + 1;
-                        wasQuoted = false;
                         break;
                     default:
                         field.Append(c);
@@ -157,7 +153,6 @@ internal abstract class EvidenceFormat
                 }
             }
 
-            _ = wasQuoted;
         }
 
         private static StoredRecord Stored(List<string> fields, int end) => new(
