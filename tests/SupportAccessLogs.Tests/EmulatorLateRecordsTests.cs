@@ -12,6 +12,8 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using Xunit;
 
+using static SupportAccessLogs.Tests.EmulatorHttp;
+
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
@@ -499,23 +501,6 @@ public class EmulatorLateRecordsTests
         return records;
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(HttpClient http, string url, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using HttpResponseMessage response = await http.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : Json(text));
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string url)
-    {
-        using HttpResponseMessage response = await http.GetAsync(url);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode}: {text}");
-        return Json(text);
-    }
-
     private static async Task<JsonElement> PostAsync(HttpClient http, string url, string body)
     {
         (HttpStatusCode status, JsonElement answer) = await PostRawAsync(http, url, body);
@@ -534,11 +519,5 @@ public class EmulatorLateRecordsTests
     {
         using HttpResponseMessage response = await http.DeleteAsync(url);
         return response.StatusCode;
-    }
-
-    private static JsonElement Json(string text)
-    {
-        using JsonDocument document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
     }
 }

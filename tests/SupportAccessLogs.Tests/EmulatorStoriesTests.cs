@@ -11,6 +11,8 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using Xunit;
 
+using static SupportAccessLogs.Tests.EmulatorHttp;
+
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
@@ -418,12 +420,6 @@ public class EmulatorStoriesTests
             details.EnumerateArray().Select(d => $"{d.GetProperty("key").GetString()}={d.GetProperty("value").GetString()}"));
 
     private static HttpClient Client(EmulatorServer server) => new() { BaseAddress = server.BaseAddress };
-
-    private static JsonElement Json(string text)
-    {
-        using JsonDocument document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
-    }
 
     private static async Task<string> TokenAsync(HttpClient http, string query = "")
     {

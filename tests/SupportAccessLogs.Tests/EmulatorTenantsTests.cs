@@ -13,6 +13,8 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using Xunit;
 
+using static SupportAccessLogs.Tests.EmulatorHttp;
+
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
@@ -650,23 +652,6 @@ public class EmulatorTenantsTests
         return ids.ToArray();
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(HttpClient http, string url, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using HttpResponseMessage response = await http.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : Json(text));
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string url)
-    {
-        using HttpResponseMessage response = await http.GetAsync(url);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode}: {text}");
-        return Json(text);
-    }
-
     /// <summary>An HttpClient for the HTTPS authority that trusts its test CA (and only it) for this client.</summary>
     private static HttpClient AuthorityClient(EmulatorServer server)
     {
@@ -743,10 +728,4 @@ public class EmulatorTenantsTests
 
     private static string[] Strings(JsonElement claims, string name) =>
         claims.GetProperty(name).EnumerateArray().Select(e => e.GetString()!).ToArray();
-
-    private static JsonElement Json(string text)
-    {
-        using JsonDocument document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
-    }
 }

@@ -13,6 +13,8 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using Xunit;
 
+using static SupportAccessLogs.Tests.EmulatorHttp;
+
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
@@ -781,12 +783,6 @@ public class LogAnalyticsEmulatorTests
 
     private static DateTimeOffset ParseInstant(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-
-    private static JsonElement Json(string text)
-    {
-        using JsonDocument document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
-    }
 
     private static JsonElement Payload(string jwt) =>
         Json(Encoding.UTF8.GetString(Convert.FromBase64String(Pad(jwt.Split('.')[1].Replace('-', '+').Replace('_', '/')))));

@@ -13,6 +13,8 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using Xunit;
 
+using static SupportAccessLogs.Tests.EmulatorHttp;
+
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
@@ -293,10 +295,4 @@ public class LogAnalyticsSignInEmulatorTests
 
     private static string[] Strings(JsonElement claims, string name) =>
         claims.GetProperty(name).EnumerateArray().Select(e => e.GetString()!).ToArray();
-
-    private static JsonElement Json(string text)
-    {
-        using JsonDocument document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
-    }
 }

@@ -181,3 +181,31 @@ internal sealed class ActivityQueryService
     public IAsyncEnumerable<SupportAccessActivity> QueryAsync(ActivityQuery query, IQueryReporter reporter, System.Threading.CancellationToken cancellationToken) =>
         _reader.ReadAsync(new GraphAuditSource(_connection), query, reporter, cancellationToken);
 }
+
+/// <summary>Plain HTTP to the emulator for the emulator's own tests, and its JSON answers.</summary>
+internal static class EmulatorHttp
+{
+    public static async System.Threading.Tasks.Task<(System.Net.HttpStatusCode Status, System.Text.Json.JsonElement Body)> GetAsync(System.Net.Http.HttpClient http, string url, string token)
+    {
+        using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, url);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using System.Net.Http.HttpResponseMessage response = await http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : Json(text));
+    }
+
+    public static async System.Threading.Tasks.Task<System.Text.Json.JsonElement> GetJsonAsync(System.Net.Http.HttpClient http, string url)
+    {
+        using System.Net.Http.HttpResponseMessage response = await http.GetAsync(url);
+        string text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode}: {text}");
+        return Json(text);
+    }
+
+    /// <summary>A JSON text as an element that outlives its document.</summary>
+    public static System.Text.Json.JsonElement Json(string text)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+}
