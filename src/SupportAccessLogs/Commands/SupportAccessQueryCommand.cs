@@ -143,13 +143,16 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
 
         var fanOut = new TenantFanOut<SupportAccessConnection>(Connections, ThrottleLimit);
         ActivityQuery eachTenant = _query.ForOneOfSeveralTenants();
-        var reporters = Connections.Select((connection, i) => new PipelineReporter(messages, _query, Unit, connection, i + 1)).ToArray();
+        // Connections are distinct objects (ConnectionStore.Resolve), so each finds its reporter by reference.
+        var reporters = Connections
+            .Select((connection, i) => (connection, reporter: new PipelineReporter(messages, _query, Unit, connection, i + 1)))
+            .ToDictionary(c => c.connection, c => c.reporter);
         messages.WriteVerbose($"Reading {Connections.Count} tenants, up to {ThrottleLimit} at once: {string.Join(", ", Connections.Select(c => c.TenantId))}.");
         ulong skipped = 0;
         ulong written = 0;
         bool stoppedEarly = false;
         await foreach (SupportAccessActivity activity in fanOut.ReadAsync(
-            (connection, stop) => ReadTenantAsync(connection, eachTenant, reporters[IndexOf(connection)], stop),
+            (connection, stop) => ReadTenantAsync(connection, eachTenant, reporters[connection], stop),
             (connection, failure) => messages.WriteError(ErrorRecords.ForTenant(failure, connection.TenantId.ToString(), connection.Account, EndpointOf(connection))),
             cancellationToken).ConfigureAwait(false))
         {
@@ -167,7 +170,7 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
             }
         }
 
-        foreach (PipelineReporter reporter in reporters)
+        foreach (PipelineReporter reporter in reporters.Values)
         {
             reporter.Complete();
         }
@@ -181,19 +184,6 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
         else if (!stoppedEarly)
         {
             messages.WriteVerbose($"All {Connections.Count} tenants were read.");
-        }
-
-        int IndexOf(SupportAccessConnection connection)
-        {
-            for (int i = 0; i < Connections.Count; i++)
-            {
-                if (ReferenceEquals(Connections[i], connection))
-                {
-                    return i;
-                }
-            }
-
-            throw new InvalidOperationException("A tenant that is not among the connections.");
         }
     }
 
