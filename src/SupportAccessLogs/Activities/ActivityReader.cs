@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -36,6 +37,14 @@ internal sealed class ActivityReader
     private RecordSieve? _sieve;
     private long _recordsRead;
     private long _written;
+    private int _pageRecords;
+    private int _pageRepeats;
+    private int _repeatedPagesInARow;
+
+    /// <summary>Pages in a row that brought only records already read before the read is stopped:
+    /// a page served twice happens (a retry, a proxy); a server leading back to pages already
+    /// read under new links, again and again, would keep a read going for ever.</summary>
+    internal const int RepeatedPagesAllowed = 3;
 
     /// <param name="connectionTenant">"This tenant" for a record that doesn't name its own.</param>
     public ActivityReader(Guid connectionTenant) => _connectionTenant = connectionTenant;
@@ -68,8 +77,10 @@ internal sealed class ActivityReader
         {
             AuditRecord record = parsed.Record;
             OldestTimeRead = Older(OldestTimeRead, record.ActivityDateTime);
+            _pageRecords++;
             if (!string.IsNullOrEmpty(record.Id) && repeats.IsRepeat(record.Id!, record.ActivityDateTime))
             {
+                _pageRepeats++;
                 reporter.Verbose($"Record {record.Id} was sent again; it is written once.");
                 continue;
             }
@@ -130,6 +141,24 @@ internal sealed class ActivityReader
         return ((ulong)Math.Round(matched / share), share);
     }
 
+    /// <summary>A page whose records were all read before counts toward <see cref="RepeatedPagesAllowed"/>;
+    /// a page with anything new starts the count again, and an empty page leaves it as it is.</summary>
+    private void CountRepeatedPage(int pageNumber)
+    {
+        if (_pageRecords > 0)
+        {
+            _repeatedPagesInARow = _pageRepeats == _pageRecords ? _repeatedPagesInARow + 1 : 0;
+        }
+
+        _pageRecords = 0;
+        _pageRepeats = 0;
+        if (_repeatedPagesInARow >= RepeatedPagesAllowed)
+        {
+            throw new ModuleException("PagesRepeated", ErrorCategory.InvalidResult,
+                $"The server sent {RepeatedPagesAllowed} pages in a row (up to page {pageNumber}) that held only records already read, each behind a new next-page link: it leads back to what it served before, and following it would never end. The read stops here; everything read before was written once. Try again later; if it persists, the endpoint (a proxy or gateway in front of Microsoft Graph) is at fault.");
+        }
+    }
+
     private static DateTimeOffset? Older(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : (b < a ? b : a);
 
@@ -149,6 +178,10 @@ internal sealed class ActivityReader
 
         public void Warning(string message) => _reporter.Warning(message);
 
-        public void PageDone(int pageNumber) => _reporter.PageRead(pageNumber, _reader._recordsRead, _reader._written);
+        public void PageDone(int pageNumber)
+        {
+            _reader.CountRepeatedPage(pageNumber);
+            _reporter.PageRead(pageNumber, _reader._recordsRead, _reader._written);
+        }
     }
 }

@@ -65,6 +65,7 @@ internal sealed class ActivityClassifier
         result.Id = record.Id ?? "";
         result.TenantId = thisTenant.ToString();
         result.ActivityTime = record.ActivityDateTime?.UtcDateTime ?? default;
+        result.SourceTime = (record.TimeGenerated ?? record.ActivityDateTime)?.UtcDateTime ?? default;
         result.Activity = activity;
         result.ActivityDisplayName = displayName;
         result.Result = record.Result ?? "";

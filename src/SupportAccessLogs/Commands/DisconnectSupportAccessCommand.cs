@@ -6,7 +6,7 @@ using SupportAccessLogs.Auth;
 namespace SupportAccessLogs.Commands;
 
 /// <summary>Forgets the current connection, the connections given (also from the pipeline), or every one.</summary>
-[Cmdlet(VerbsCommunications.Disconnect, "SupportAccess", DefaultParameterSetName = CurrentSet)]
+[Cmdlet(VerbsCommunications.Disconnect, "SupportAccess", DefaultParameterSetName = CurrentSet, SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
 public sealed class DisconnectSupportAccessCommand : PSCmdlet
 {
@@ -34,13 +34,17 @@ public sealed class DisconnectSupportAccessCommand : PSCmdlet
             ConnectionSet => _given,
             _ => ConnectionStore.Current is SupportAccessConnection current ? new[] { current } : System.Array.Empty<SupportAccessConnection>(),
         };
-        ConnectionStore.Remove(forget);
         if (forget.Count == 0)
         {
             WriteVerbose("There was no connection to close.");
         }
 
-        foreach (SupportAccessConnection connection in forget.Distinct())
+        // -WhatIf and -Confirm ask per connection, as Disconnect-AzAccount does per context.
+        SupportAccessConnection[] confirmed = forget.Distinct()
+            .Where(c => ShouldProcess($"tenant {c.TenantId} ({c.Account})", "Disconnect"))
+            .ToArray();
+        ConnectionStore.Remove(confirmed);
+        foreach (SupportAccessConnection connection in confirmed)
         {
             WriteVerbose($"Disconnected from tenant {connection.TenantId} ({connection.Account}).");
         }

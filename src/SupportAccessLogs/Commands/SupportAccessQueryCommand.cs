@@ -176,6 +176,7 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
         }
 
         IReadOnlyList<(SupportAccessConnection Tenant, Exception Failure)> failures = fanOut.Failures;
+        FailedConnections = failures.Select(f => f.Tenant).ToArray();
         if (failures.Count > 0)
         {
             messages.WriteWarning($"{Connections.Count - failures.Count} of {Connections.Count} tenants were read; {failures.Count} failed: "
@@ -225,13 +226,26 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
             }
         }
 
-        var reader = new ActivityReader(connection.TenantId);
-        _readers[connection] = reader;
-        await foreach (SupportAccessActivity activity in reader.ReadAsync(source, query, reporter, cancellationToken).ConfigureAwait(false))
+        foreach (ActivityQuery window in WindowsOf(connection, query))
         {
-            yield return activity;
+            var reader = new ActivityReader(connection.TenantId);
+            _readers[connection] = reader;
+            await foreach (SupportAccessActivity activity in reader.ReadAsync(source, window, reporter, cancellationToken).ConfigureAwait(false))
+            {
+                activity.ReadBy = connection.TenantId;
+                yield return activity;
+            }
         }
     }
+
+    /// <summary>
+    /// The windows one connection reads, one after another: the query's own window, or (for an
+    /// evidence file) the windows that tenant still lacks, newest first.
+    /// </summary>
+    private protected virtual IReadOnlyList<ActivityQuery> WindowsOf(SupportAccessConnection connection, ActivityQuery query) => new[] { query };
+
+    /// <summary>The connections whose read failed among several (each was reported as an error); empty when all were read.</summary>
+    private protected IReadOnlyCollection<SupportAccessConnection> FailedConnections { get; private set; } = Array.Empty<SupportAccessConnection>();
 
     private string Unit => WorkspaceId is null ? "page" : "slice";
 

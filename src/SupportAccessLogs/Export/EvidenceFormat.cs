@@ -23,7 +23,9 @@ public enum EvidenceFileFormat
 /// tenant and the time of each). The CSV is what Export-Csv writes of the same objects (every
 /// property in order, values quoted, a null as nothing), so Import-Csv and
 /// Get-SupportAccessRequest read the file as they read any export (docs/architecture.md,
-/// "Evidence files").
+/// "Evidence files"). Records are found in the file's bytes: the characters that end a record
+/// (a line feed, outside quotes in CSV) are ASCII, and no byte of a multi-byte UTF-8 character is,
+/// so a file is read in pieces of any size and never whole.
 /// </summary>
 internal abstract class EvidenceFormat
 {
@@ -33,22 +35,37 @@ internal abstract class EvidenceFormat
         .OrderBy(p => p.MetadataToken)
         .ToArray();
 
+    /// <summary>Decodes only valid UTF-8: a file that isn't is not ours, never "repaired" with U+FFFD.</summary>
+    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static EvidenceFormat For(EvidenceFileFormat format) => format == EvidenceFileFormat.Csv ? new CsvFormat() : new JsonLinesFormat();
 
-    /// <summary>What a new file starts with (the CSV header); empty when nothing.</summary>
-    public abstract string Preamble { get; }
+    public abstract EvidenceFileFormat Kind { get; }
+
+    /// <summary>CSV: true, the file begins with its header line.</summary>
+    public abstract bool HasHeader { get; }
+
+    /// <summary>In CSV, a quote starts a field in which line feeds don't end the record.</summary>
+    public abstract bool QuotesHoldLineFeeds { get; }
+
+    /// <summary>What a new file starts with (the CSV header), with its line end; empty when nothing.</summary>
+    public abstract string Preamble(string newLine);
 
     /// <summary>One activity as one record, its line end included.</summary>
-    public abstract string Record(SupportAccessActivity activity);
+    public abstract string Record(SupportAccessActivity activity, string newLine);
+
+    /// <summary>True when a file's first line (without its line end) is the header this format writes.</summary>
+    public abstract bool IsOurHeader(ReadOnlySpan<byte> line);
 
     /// <summary>
-    /// The complete records of a file's text after its preamble, and where the last complete one
-    /// ends: anything after that is a record torn by a run that stopped mid-write.
+    /// A complete record (without its line end): what it says of its activity. A
+    /// <see cref="FormatException"/> saying why when it is not a record this format writes.
     /// </summary>
-    public abstract IEnumerable<StoredRecord> Read(string text, int start, Func<int, Exception> notOurs);
+    public abstract StoredRecord Parse(ReadOnlySpan<byte> record);
 
-    /// <summary>Checks that a file's text begins as ours does; returns where its records begin.</summary>
-    public abstract int CheckPreamble(string text, Func<string, Exception> notOurs);
+    /// <summary>True when <paramref name="tail"/> can be the beginning of a record this format
+    /// writes, cut short (a run stopped mid-write): only then may it be cut off.</summary>
+    public abstract bool CouldBeTornRecord(ReadOnlySpan<byte> tail);
 
     protected static string Text(object? value) => value switch
     {
@@ -59,12 +76,34 @@ internal abstract class EvidenceFormat
         _ => value.ToString() ?? "",
     };
 
+    private static int Index(string name) => Array.FindIndex(Columns, c => c.Name == name);
+
+    private static readonly int IdColumn = Index(nameof(SupportAccessActivity.Id));
+    private static readonly int TenantColumn = Index(nameof(SupportAccessActivity.TenantId));
+    private static readonly int TimeColumn = Index(nameof(SupportAccessActivity.ActivityDateTime));
+
+    private static StoredRecord Stored(string tenantId, string id, string time) => new(tenantId, id, ParseTime(time));
+
+    internal static DateTime ParseTime(string text) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime time)
+            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+            : throw new FormatException($"its ActivityDateTime '{Shorten(text)}' is not a date and time");
+
+    internal static string Shorten(string text) => text.Length > 80 ? text.Substring(0, 80) + "…" : text;
+
     private sealed class CsvFormat : EvidenceFormat
     {
-        public override string Preamble { get; } =
-            string.Join(",", Columns.Select(c => Quote(c.Name))) + Environment.NewLine;
+        private static readonly string Header = string.Join(",", Columns.Select(c => Quote(c.Name)));
 
-        public override string Record(SupportAccessActivity activity)
+        public override EvidenceFileFormat Kind => EvidenceFileFormat.Csv;
+
+        public override bool HasHeader => true;
+
+        public override bool QuotesHoldLineFeeds => true;
+
+        public override string Preamble(string newLine) => Header + newLine;
+
+        public override string Record(SupportAccessActivity activity, string newLine)
         {
             var line = new StringBuilder(512);
             foreach (PropertyInfo column in Columns)
@@ -81,85 +120,120 @@ internal abstract class EvidenceFormat
                 }
             }
 
-            return line.Append(Environment.NewLine).ToString();
+            return line.Append(newLine).ToString();
         }
 
-        public override int CheckPreamble(string text, Func<string, Exception> notOurs)
+        public override bool IsOurHeader(ReadOnlySpan<byte> line)
         {
-            int end = text.IndexOf('\n');
-            string header = (end < 0 ? text : text.Substring(0, end)).TrimEnd('\r');
-            if (header != Preamble.TrimEnd('\r', '\n'))
+            // Our header is quoted; a spreadsheet that saved the file may have dropped the
+            // quotes. Either is the same list of names.
+            List<string>? names = Fields(line);
+            return names is not null && names.SequenceEqual(Columns.Select(c => c.Name));
+        }
+
+        public override StoredRecord Parse(ReadOnlySpan<byte> record)
+        {
+            List<string>? fields = Fields(record);
+            if (fields is null)
             {
-                throw notOurs(header.Length > 200 ? header.Substring(0, 200) + "…" : header);
+                throw new FormatException("a quote in it is not closed or is followed by other characters");
             }
 
-            return end < 0 ? text.Length : end + 1;
+            if (fields.Count != Columns.Length)
+            {
+                throw new FormatException($"it has {fields.Count} fields, not the {Columns.Length} this command writes");
+            }
+
+            return Stored(fields[TenantColumn], fields[IdColumn], fields[TimeColumn]);
         }
 
-        public override IEnumerable<StoredRecord> Read(string text, int start, Func<int, Exception> notOurs)
+        public override bool CouldBeTornRecord(ReadOnlySpan<byte> tail)
+        {
+            // Our records begin with a quote; a prefix of one has at most our number of fields.
+            if (tail.Length == 0 || tail[0] != (byte)'"')
+            {
+                return false;
+            }
+
+            int fields = 1;
+            bool quoted = false;
+            foreach (byte b in tail)
+            {
+                if (b == (byte)'"')
+                {
+                    quoted = !quoted;
+                }
+                else if (b == (byte)',' && !quoted)
+                {
+                    fields++;
+                }
+            }
+
+            return fields <= Columns.Length && IsUtf8Prefix(tail);
+        }
+
+        /// <summary>The fields of one CSV record, quotes removed; null when its quoting is broken.</summary>
+        private static List<string>? Fields(ReadOnlySpan<byte> record)
         {
             var fields = new List<string>(Columns.Length);
-            var field = new StringBuilder();
-            bool quoted = false;
-            int recordStart = start;
-            for (int i = start; i < text.Length; i++)
+            var field = new List<byte>(64);
+            int i = 0;
+            while (true)
             {
-                char c = text[i];
-                if (quoted)
+                field.Clear();
+                if (i < record.Length && record[i] == (byte)'"')
                 {
-                    if (c != '"')
+                    i++;
+                    while (true)
                     {
-                        field.Append(c);
-                    }
-                    else if (i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        field.Append('"');
-                        i++;
-                    }
-                    else
-                    {
-                        quoted = false;
-                    }
-
-                    continue;
-                }
-
-                switch (c)
-                {
-                    case '"':
-                        quoted = true;
-                        break;
-                    case ',':
-                        fields.Add(field.ToString());
-                        field.Clear();
-                        break;
-                    case '\r':
-                        break;
-                    case '\n':
-                        fields.Add(field.ToString());
-                        field.Clear();
-                        if (fields.Count != Columns.Length)
+                        if (i >= record.Length)
                         {
-                            throw notOurs(recordStart);
+                            return null;
                         }
 
-                        yield return Stored(fields, i + 1);
-                        fields.Clear();
-                        recordStart = i + 1;
-                        break;
-                    default:
-                        field.Append(c);
-                        break;
+                        if (record[i] == (byte)'"')
+                        {
+                            if (i + 1 < record.Length && record[i + 1] == (byte)'"')
+                            {
+                                field.Add((byte)'"');
+                                i += 2;
+                                continue;
+                            }
+
+                            i++;
+                            break;
+                        }
+
+                        field.Add(record[i++]);
+                    }
+
+                    if (i < record.Length && record[i] != (byte)',')
+                    {
+                        return null;
+                    }
                 }
+                else
+                {
+                    while (i < record.Length && record[i] != (byte)',')
+                    {
+                        if (record[i] == (byte)'"')
+                        {
+                            return null;
+                        }
+
+                        field.Add(record[i++]);
+                    }
+                }
+
+                fields.Add(StrictUtf8.GetString(field.ToArray()));
+                if (i >= record.Length)
+                {
+                    return fields;
+                }
+
+                i++; // the comma
             }
-
         }
-
-        private static StoredRecord Stored(List<string> fields, int end) => new(
-            fields[Index(nameof(SupportAccessActivity.TenantId))],
-            fields[Index(nameof(SupportAccessActivity.Id))],
-            ParseTime(fields[Index(nameof(SupportAccessActivity.ActivityDateTime))]),
-            end);
 
         private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"") + "\"";
     }
@@ -167,20 +241,20 @@ internal abstract class EvidenceFormat
     private sealed class JsonLinesFormat : EvidenceFormat
     {
         private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        private static readonly HashSet<string> Names = new(Columns.Select(c => c.Name), StringComparer.Ordinal);
+        private static readonly byte[] Opening = Encoding.UTF8.GetBytes("{\"" + Columns[0].Name + "\":");
 
-        public override string Preamble => "";
+        public override EvidenceFileFormat Kind => EvidenceFileFormat.JsonLines;
 
-        public override int CheckPreamble(string text, Func<string, Exception> notOurs)
-        {
-            if (text.Length > 0 && text.TrimStart()[0] != '{')
-            {
-                throw notOurs(text.Substring(0, Math.Min(200, text.Length)));
-            }
+        public override bool HasHeader => false;
 
-            return 0;
-        }
+        public override bool QuotesHoldLineFeeds => false;
 
-        public override string Record(SupportAccessActivity activity)
+        public override string Preamble(string newLine) => "";
+
+        public override bool IsOurHeader(ReadOnlySpan<byte> line) => false;
+
+        public override string Record(SupportAccessActivity activity, string newLine)
         {
             using var buffer = new MemoryStream(768);
             using (var writer = new Utf8JsonWriter(buffer, Options))
@@ -202,50 +276,77 @@ internal abstract class EvidenceFormat
                 writer.WriteEndObject();
             }
 
-            return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+            return Encoding.UTF8.GetString(buffer.ToArray()) + newLine;
         }
 
-        public override IEnumerable<StoredRecord> Read(string text, int start, Func<int, Exception> notOurs)
+        public override StoredRecord Parse(ReadOnlySpan<byte> record)
         {
-            for (int lineStart = start; lineStart < text.Length;)
+            // The whole line must be valid UTF-8; the JSON reader checks only what it decodes.
+            StrictUtf8.GetCharCount(record.ToArray());
+            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+            var reader = new Utf8JsonReader(record);
+            try
             {
-                int end = text.IndexOf('\n', lineStart);
-                if (end < 0)
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
-                    // No line end: a record torn mid-write.
-                    yield break;
+                    throw new FormatException("it is not a JSON object");
                 }
 
-                string line = text.Substring(lineStart, end - lineStart).TrimEnd('\r');
-                StoredRecord record;
-                try
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    using JsonDocument document = JsonDocument.Parse(line);
-                    JsonElement root = document.RootElement;
-                    record = new StoredRecord(
-                        root.TryGetProperty(nameof(SupportAccessActivity.TenantId), out JsonElement tenant) ? tenant.GetString() ?? "" : "",
-                        root.GetProperty(nameof(SupportAccessActivity.Id)).GetString() ?? "",
-                        ParseTime(root.GetProperty(nameof(SupportAccessActivity.ActivityDateTime)).GetString() ?? ""),
-                        end + 1);
-                }
-                catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-                {
-                    throw notOurs(lineStart);
+                    string name = reader.GetString()!;
+                    reader.Read();
+                    if (!Names.Contains(name) || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null) || values.ContainsKey(name))
+                    {
+                        throw new FormatException($"its member '{Shorten(name)}' is not one this command writes");
+                    }
+
+                    values[name] = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
                 }
 
-                yield return record;
-                lineStart = end + 1;
+                if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                {
+                    throw new FormatException("it is not one JSON object");
+                }
             }
+            catch (JsonException ex)
+            {
+                throw new FormatException($"it is not JSON ({ex.Message})", ex);
+            }
+
+            if (values.Count != Columns.Length)
+            {
+                throw new FormatException($"it has {values.Count} members, not the {Columns.Length} this command writes");
+            }
+
+            return Stored(values[nameof(SupportAccessActivity.TenantId)] ?? "", values[nameof(SupportAccessActivity.Id)] ?? "", values[nameof(SupportAccessActivity.ActivityDateTime)] ?? "");
+        }
+
+        public override bool CouldBeTornRecord(ReadOnlySpan<byte> tail)
+        {
+            int common = Math.Min(tail.Length, Opening.Length);
+            return tail.Length > 0 && tail.Slice(0, common).SequenceEqual(Opening.AsSpan(0, common)) && IsUtf8Prefix(tail);
         }
     }
 
-    private static int Index(string name) => Array.FindIndex(Columns, c => c.Name == name);
+    /// <summary>True when <paramref name="bytes"/> is valid UTF-8, except perhaps for a character cut off at its end.</summary>
+    private static bool IsUtf8Prefix(ReadOnlySpan<byte> bytes)
+    {
+        for (int cut = 0; cut <= 3 && cut <= bytes.Length; cut++)
+        {
+            try
+            {
+                StrictUtf8.GetCharCount(bytes.Slice(0, bytes.Length - cut).ToArray());
+                return true;
+            }
+            catch (DecoderFallbackException)
+            {
+            }
+        }
 
-    private static DateTime ParseTime(string text) =>
-        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime time)
-            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
-            : throw new FormatException($"'{text}' is not a date and time.");
+        return false;
+    }
 }
 
-/// <summary>What a record in the file says of its activity, and where the record ends in the text.</summary>
-internal readonly record struct StoredRecord(string TenantId, string Id, DateTime Time, int End);
+/// <summary>What a record in the file says of its activity.</summary>
+internal readonly record struct StoredRecord(string TenantId, string Id, DateTime Time);

@@ -52,7 +52,8 @@ internal static class QueryAnswer
             switch (i < columns.Length ? columns[i] : "")
             {
                 case "Id": record.Id = Text(ref reader); break;
-                case "ActivityDateTime": record.ActivityDateTime = Time(ref reader); break;
+                case "ActivityDateTime": record.ActivityDateTime = Time(ref reader, "ActivityDateTime"); break;
+                case "TimeGenerated": record.TimeGenerated = Time(ref reader, "TimeGenerated"); break;
                 case "ActivityDisplayName": record.ActivityDisplayName = Repeated(ref reader); break;
                 case "Category": record.Category = Repeated(ref reader); break;
                 case "Result": record.Result = Repeated(ref reader); break;
@@ -84,7 +85,7 @@ internal static class QueryAnswer
             ? RepeatedStrings.Current.Get(reader.ValueSpan)
             : Text(ref reader);
 
-    private static DateTimeOffset? Time(ref Utf8JsonReader reader)
+    private static DateTimeOffset? Time(ref Utf8JsonReader reader, string column)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -93,7 +94,7 @@ internal static class QueryAnswer
 
         if (reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out DateTimeOffset time))
         {
-            throw new AuditResponseFormatException("Log Analytics returned an ActivityDateTime that is not an ISO 8601 date and time.");
+            throw new AuditResponseFormatException($"Log Analytics returned a{(column[0] == 'A' ? "n" : "")} {column} that is not an ISO 8601 date and time.");
         }
 
         return time;

@@ -25,6 +25,14 @@ public sealed class ExportSummary
     public object? GapEnd => GapEndTime is DateTime end ? IsoDateTime.Wrap(end) : null;
     /// <summary>Bytes of a record torn by an earlier run that stopped mid-write, cut off and read again.</summary>
     public long RepairedBytes { get; internal set; }
+    /// <summary>Where those bytes were kept (beside the file); empty when none.</summary>
+    public string? TornRecordPath { get; internal set; }
+    /// <summary>Windows an earlier run set out to read and did not finish, read by this run, per tenant; empty when none.</summary>
+    public string Resumed { get; internal set; } = "";
+    /// <summary>True when every tenant's windows were read to the end; false when a tenant failed (the next run reads what it lacks).</summary>
+    public bool Complete { get; internal set; }
+    /// <summary>The checkpoint beside the file, which says what each tenant has read.</summary>
+    public string CheckpointPath { get; internal set; } = "";
 
     internal DateTime WindowStartTime { get; set; }
     internal DateTime WindowEndTime { get; set; }

@@ -38,6 +38,11 @@ public abstract class SupportAccessActivity
     public string TenantId { get; internal set; } = "";
     /// <summary>When the activity happened, in UTC, typed, for the module's own code.</summary>
     internal DateTime ActivityTime { get; set; }
+    /// <summary>The time its source orders and windows it by (Graph: ActivityTime; a workspace:
+    /// TimeGenerated), in UTC: how far a read has got, for evidence files.</summary>
+    internal DateTime SourceTime { get; set; }
+    /// <summary>The tenant of the connection that read it (a workspace row may be another tenant's).</summary>
+    internal Guid ReadBy { get; set; }
     public Category Category { get; }
     public Activity Activity { get; internal set; }
     /// <summary>The activity name exactly as the audit log wrote it.</summary>

@@ -20,6 +20,9 @@ internal sealed class AuditRecord
     public string? ResultReason;
     public string? ActivityDisplayName;
     public DateTimeOffset? ActivityDateTime;
+    /// <summary>The time the source orders and windows records by, when it isn't activityDateTime:
+    /// a workspace's TimeGenerated (when the row arrived there). Null on Graph.</summary>
+    public DateTimeOffset? TimeGenerated;
     public string? LoggedByService;
     public string? OperationType;
     public AuditInitiator? InitiatedBy;
