@@ -107,7 +107,7 @@ internal sealed class Checkpoint
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || Text(root, "schema") != Schema)
             {
-                throw new FormatException($"it is not a {Schema} document");
+                throw new FormatException($"it is not a checkpoint this module writes (its schema is not {Schema})");
             }
 
             var checkpoint = new Checkpoint

@@ -33,7 +33,9 @@ internal sealed class EvidenceFile : IDisposable
     private readonly EvidenceFormat _format;
     private readonly DateTime _nowUtc;
     private long _lines;
-    private bool _needsLineEnd;
+
+    /// <summary>What the last record lacks of its line end ("\n", or all of it), written before the next record.</summary>
+    private string _missingLineEnd = "";
 
     private EvidenceFile(string path, FileStream stream, EvidenceFormat format, DateTime nowUtc)
     {
@@ -173,12 +175,12 @@ internal sealed class EvidenceFile : IDisposable
         }
 
         Held[key] = sourceTime;
-        if (_needsLineEnd)
+        if (_missingLineEnd.Length > 0)
         {
-            byte[] lineEnd = Utf8.GetBytes(NewLine);
+            byte[] lineEnd = Utf8.GetBytes(_missingLineEnd);
             _stream.Write(lineEnd, 0, lineEnd.Length);
             _lines++;
-            _needsLineEnd = false;
+            _missingLineEnd = "";
         }
 
         _stream.Write(record, 0, record.Length);
@@ -409,7 +411,7 @@ internal sealed class EvidenceFile : IDisposable
         if (lineFeed < 0)
         {
             // A header without its line end: nothing else can be in the file.
-            _needsLineEnd = true;
+            _missingLineEnd = NewLine;
             return (bom + read, 0);
         }
 
@@ -513,11 +515,12 @@ internal sealed class EvidenceFile : IDisposable
         // The bytes after the last line end.
         byte[] tail = record.ToArray();
         int content = tail.Length > 0 && tail[tail.Length - 1] == (byte)'\r' ? tail.Length - 1 : tail.Length;
-        if (!quoted && TryParse(new ReadOnlySpan<byte>(tail, 0, content), out _))
+        var withoutLineEnd = new ReadOnlySpan<byte>(tail, 0, content);
+        if (!quoted && _format.EndsLikeRecord(withoutLineEnd) && TryParse(withoutLineEnd, out _))
         {
             // A whole record that only lacks its line end (an editor, or a run stopped between the two): ours, kept.
             TakeRecord(record, recordLine);
-            _needsLineEnd = true;
+            _missingLineEnd = content < tail.Length ? "\n" : NewLine;
             return;
         }
 

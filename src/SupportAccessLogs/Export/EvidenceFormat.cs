@@ -63,6 +63,11 @@ internal abstract class EvidenceFormat
     /// </summary>
     public abstract StoredRecord Parse(ReadOnlySpan<byte> record);
 
+    /// <summary>True when a record this format writes can end as <paramref name="record"/> does:
+    /// CSV's last column is never null, so its closing quote ends every record; a JSON object ends
+    /// with its brace. A record cut after a comma would otherwise read as one whose last field is empty.</summary>
+    public abstract bool EndsLikeRecord(ReadOnlySpan<byte> record);
+
     /// <summary>True when <paramref name="tail"/> can be the beginning of a record this format
     /// writes, cut short (a run stopped mid-write): only then may it be cut off.</summary>
     public abstract bool CouldBeTornRecord(ReadOnlySpan<byte> tail);
@@ -147,29 +152,58 @@ internal abstract class EvidenceFormat
             return Stored(fields[TenantColumn], fields[IdColumn], fields[TimeColumn]);
         }
 
+        public override bool EndsLikeRecord(ReadOnlySpan<byte> record) => record.Length > 0 && record[record.Length - 1] == (byte)'"';
+
         public override bool CouldBeTornRecord(ReadOnlySpan<byte> tail)
         {
-            // Our records begin with a quote; a prefix of one has at most our number of fields.
+            // A prefix of a record we write: fields that are empty or quoted ("" inside), each
+            // followed by a comma, at most our number of them, the last perhaps cut inside its
+            // quotes. A stray quote earlier in the file makes the rest of it read as one long
+            // "field"; that is not a torn record, and must not be cut off as one.
             if (tail.Length == 0 || tail[0] != (byte)'"')
             {
                 return false;
             }
 
             int fields = 1;
-            bool quoted = false;
-            foreach (byte b in tail)
+            int i = 0;
+            while (i < tail.Length)
             {
-                if (b == (byte)'"')
+                if (tail[i] == (byte)'"')
                 {
-                    quoted = !quoted;
+                    i++;
+                    while (i < tail.Length && !(tail[i] == (byte)'"' && (i + 1 >= tail.Length || tail[i + 1] != (byte)'"')))
+                    {
+                        i += tail[i] == (byte)'"' ? 2 : 1;
+                    }
+
+                    if (i >= tail.Length)
+                    {
+                        break; // cut inside the quotes
+                    }
+
+                    i++; // the closing quote
+                    if (i < tail.Length && tail[i] != (byte)',')
+                    {
+                        return false;
+                    }
                 }
-                else if (b == (byte)',' && !quoted)
+                else if (tail[i] != (byte)',')
                 {
-                    fields++;
+                    return false;
+                }
+
+                if (i < tail.Length)
+                {
+                    i++; // the comma
+                    if (++fields > Columns.Length)
+                    {
+                        return false;
+                    }
                 }
             }
 
-            return fields <= Columns.Length && IsUtf8Prefix(tail);
+            return IsUtf8Prefix(tail);
         }
 
         /// <summary>The fields of one CSV record, quotes removed; null when its quoting is broken.</summary>
@@ -321,6 +355,8 @@ internal abstract class EvidenceFormat
 
             return Stored(values[nameof(SupportAccessActivity.TenantId)] ?? "", values[nameof(SupportAccessActivity.Id)] ?? "", values[nameof(SupportAccessActivity.ActivityDateTime)] ?? "");
         }
+
+        public override bool EndsLikeRecord(ReadOnlySpan<byte> record) => record.Length > 0 && record[record.Length - 1] == (byte)'}';
 
         public override bool CouldBeTornRecord(ReadOnlySpan<byte> tail)
         {
