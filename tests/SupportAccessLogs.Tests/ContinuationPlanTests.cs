@@ -131,13 +131,24 @@ public class ContinuationPlanTests
     [Fact]
     public void AFileWithoutACheckpoint_IsReadAgainAsFarAsTheSourceServes()
     {
-        ContinuationPlan graph = ContinuationPlan.For(null, Now.AddDays(-20), Default, false, Overlap, false, Now);
+        ContinuationPlan graph = ContinuationPlan.For(null, new TimeWindow(Now.AddDays(-20), Now.AddDays(-1)), Default, false, Overlap, false, Now);
         Assert.Equal(TenantStart.Unverified, graph.Start);
         Assert.Equal(Now - QueryWindow.GraphRetention + TimeSpan.FromMinutes(1), graph.Windows.Single().Start);
         Assert.Empty(graph.Beyond);
 
-        ContinuationPlan workspace = ContinuationPlan.For(null, Now.AddDays(-200), Default, false, Overlap, fromWorkspace: true, Now);
+        ContinuationPlan workspace = ContinuationPlan.For(null, new TimeWindow(Now.AddDays(-200), Now.AddDays(-100)), Default, false, Overlap, fromWorkspace: true, Now);
         Assert.Equal(Now.AddDays(-200) - Overlap, workspace.Windows.Single().Start);
+    }
+
+    [Fact]
+    public void AFileWithoutACheckpointWhoseNewestActivityIsPastGraphsRetention_HasAGap()
+    {
+        // An earlier version's file whose schedule stopped for 40 days: what followed its newest row was never read.
+        ContinuationPlan plan = ContinuationPlan.For(null, new TimeWindow(Now.AddDays(-60), Now.AddDays(-40)), Default, false, Overlap, false, Now);
+
+        TimeWindow gap = Assert.Single(plan.Beyond);
+        Assert.Equal(Now.AddDays(-40) - Overlap, gap.Start);
+        Assert.Equal(Now - QueryWindow.GraphRetention + TimeSpan.FromMinutes(1), plan.Windows.Single().Start);
     }
 
     [Fact]

@@ -211,23 +211,23 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
     private ContinuationPlan Plan(EvidenceFile file, Checkpoint checkpoint, SupportAccessConnection connection, DateTime nowUtc)
     {
         checkpoint.Tenants.TryGetValue(connection.TenantId, out TenantLedger? ledger);
-        DateTime? oldestHeld = null;
+        TimeWindow? held = null;
         if (ledger is null && file.ReadWhole)
         {
             if (WorkspaceId is not null)
             {
                 // A workspace holds many tenants' rows: any of them may be this read's.
-                oldestHeld = file.OldestByTenant.Count > 0 ? file.OldestByTenant.Values.Min() : null;
+                held = file.SpanByTenant.Count > 0 ? new TimeWindow(file.SpanByTenant.Values.Min(w => w.Start), file.SpanByTenant.Values.Max(w => w.End)) : null;
             }
-            else if (file.OldestByTenant.TryGetValue(connection.TenantId.ToString(), out DateTime oldest))
+            else if (file.SpanByTenant.TryGetValue(connection.TenantId.ToString(), out TimeWindow span))
             {
-                oldestHeld = oldest;
+                held = span;
             }
         }
 
         bool existing = !file.IsNew;
         var asked = new TimeWindow(Query.StartUtc, existing ? nowUtc : Query.EndUtc);
-        return ContinuationPlan.For(ledger, oldestHeld, asked, StartTime is not null, Overlap, WorkspaceId is not null, nowUtc);
+        return ContinuationPlan.For(ledger, held, asked, StartTime is not null, Overlap, WorkspaceId is not null, nowUtc);
     }
 
     /// <summary>

@@ -52,10 +52,10 @@ internal sealed class ContinuationPlan
     public TimeWindow? Trimmed { get; private set; }
 
     /// <param name="ledger">The tenant's ledger from a checkpoint that matches the file; null when none.</param>
-    /// <param name="oldestHeld">With no ledger: the oldest activity the file holds that this read unit may have written; null when none.</param>
+    /// <param name="held">With no ledger: the oldest and newest activity the file holds that this read may have written; null when none.</param>
     /// <param name="asked">The window asked for (-StartTime, -EndTime, or the last 30 days).</param>
     /// <param name="startGiven">-StartTime was given (so the window does not follow Graph's edge).</param>
-    public static ContinuationPlan For(TenantLedger? ledger, DateTime? oldestHeld, TimeWindow asked, bool startGiven, TimeSpan overlap, bool fromWorkspace, DateTime nowUtc)
+    public static ContinuationPlan For(TenantLedger? ledger, TimeWindow? held, TimeWindow asked, bool startGiven, TimeSpan overlap, bool fromWorkspace, DateTime nowUtc)
     {
         ContinuationPlan plan;
         var windows = new List<TimeWindow>();
@@ -66,19 +66,20 @@ internal sealed class ContinuationPlan
             windows.AddRange(ledger.Pending);
             windows.Add(new TimeWindow(ledger.ReadTo - overlap, nowUtc));
         }
-        else if (oldestHeld is DateTime oldest)
+        else if (held is TimeWindow span)
         {
             plan = new ContinuationPlan(TenantStart.Unverified);
             if (fromWorkspace)
             {
-                DateTime start = (oldest < asked.Start ? oldest : asked.Start) - overlap;
+                DateTime start = (span.Start < asked.Start ? span.Start : asked.Start) - overlap;
                 windows.Add(new TimeWindow(start, nowUtc));
             }
             else
             {
-                // Everything Graph still serves: the most that can be checked from it.
+                // Everything Graph still serves, the most that can be checked from it; and what
+                // lies between the file's newest activity and that was surely never read.
+                windows.Add(new TimeWindow(span.End - overlap, nowUtc));
                 windows.Add(new TimeWindow(nowUtc - QueryWindow.GraphRetention + TimeSpan.FromMinutes(1), nowUtc));
-                plan.FollowsRetention = true;
             }
         }
         else

@@ -76,11 +76,11 @@ internal sealed class EvidenceFile : IDisposable
     /// all of them when it was read whole; else those the checkpoint remembers and those after it.</summary>
     public Dictionary<string, DateTime> Held { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>When read whole: the oldest activity of each tenant the file holds (by lower-case tenant id).</summary>
-    public Dictionary<string, DateTime> OldestByTenant { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>When read whole: the oldest and newest activity of each tenant the file holds (by lower-case tenant id).</summary>
+    public Dictionary<string, TimeWindow> SpanByTenant { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True when the file holds no activity and no checkpoint says anything was read.</summary>
-    public bool IsNew => Held.Count == 0 && OldestByTenant.Count == 0 && (Checkpoint is null || Checkpoint.Tenants.Count == 0);
+    public bool IsNew => Held.Count == 0 && SpanByTenant.Count == 0 && (Checkpoint is null || Checkpoint.Tenants.Count == 0);
 
     /// <summary>The key of an activity in a file: its tenant (as a GUID where it is one) and id.</summary>
     public static string Key(string tenantId, string id) => TenantKey(tenantId) + "|" + id;
@@ -570,9 +570,12 @@ internal sealed class EvidenceFile : IDisposable
         }
 
         string tenant = TenantKey(stored.TenantId);
-        if (ReadWhole && stored.Time != default && (!OldestByTenant.TryGetValue(tenant, out DateTime oldest) || stored.Time < oldest))
+        if (ReadWhole && stored.Time != default)
         {
-            OldestByTenant[tenant] = stored.Time;
+            // The end is the newest time itself (the window is only read for its ends).
+            SpanByTenant[tenant] = SpanByTenant.TryGetValue(tenant, out TimeWindow span)
+                ? new TimeWindow(stored.Time < span.Start ? stored.Time : span.Start, stored.Time > span.End ? stored.Time : span.End)
+                : new TimeWindow(stored.Time, stored.Time);
         }
     }
 
