@@ -13,9 +13,9 @@ using Xunit;
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
-/// The emulator's page faults repeatRecords, emptyPages, empty500 and missingIdentity, seen by a
-/// plain HttpClient (no module code): what goes over the wire, and that the faults neither lose nor
-/// add records beyond what they say.
+/// The emulator's page faults repeatRecords, emptyPages, empty500, missingIdentity and
+/// loopToFirstPage, seen by a plain HttpClient (no module code): what goes over the wire, and that
+/// the faults neither lose nor add records beyond what they say.
 /// </summary>
 public class EmulatorFaultsTests
 {
@@ -268,6 +268,150 @@ public class EmulatorFaultsTests
         Assert.Equal(server.DataSet.ServedCount, pages.SelectMany(p => p.Ids).Distinct().Count());
     }
 
+    // ---- loopToFirstPage ----
+
+    [Theory]
+    [InlineData(AuditPath, 3, 4)]
+    [InlineData(AuditPath + "?$top=5&$orderby=activityDateTime%20asc&$filter=startswith(activityDisplayName,%27Request%27)", 2, 3)]
+    public async Task LoopToFirstPage_PageNLeadsBackToPage1UnderAFreshLink_SameRecordsEachLoop_ThenTheRest(string first, int page, int times)
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        List<Page> clean = await WalkAsync(http, first);
+        Assert.True(clean.Count > page);
+        server.Requests.Clear();
+
+        await PostFaultsAsync(http, $$"""[{"kind":"loopToFirstPage","page":{{page}},"times":{{times}}}]""");
+        List<Page> faulted = await WalkAsync(http, first);
+
+        // Pages 1..N once, then again after each loop back, then the rest as without the fault.
+        Assert.Equal(clean.Count + times * page, faulted.Count);
+        for (int loop = 0; loop <= times; loop++)
+        {
+            for (int i = 0; i < page; i++)
+                Assert.Equal(clean[i].Raw, faulted[loop * page + i].Raw);
+        }
+        Assert.Equal(clean.Skip(page).Select(p => p.Raw), faulted.Skip((times + 1) * page).Select(p => p.Raw));
+
+        // A link never repeats: each loop back is a new skiptoken on the same query, and the
+        // pages it leads to carry new links of their own.
+        string[] links = faulted.Where(p => p.NextLink is not null).Select(p => p.NextLink!).ToArray();
+        Assert.Equal(links.Length, links.Distinct().Count());
+        Page cleanFirst = clean[0];
+        foreach (Page looping in faulted.Where((_, i) => i % page == page - 1).Take(times))
+        {
+            Assert.Contains("$skiptoken=", looping.NextLink);
+            Assert.Equal(QueryWithoutSkipToken(cleanFirst.NextLink!), QueryWithoutSkipToken(looping.NextLink!));
+        }
+
+        string[] all = faulted.SelectMany(p => p.Ids).ToArray();
+        Assert.Equal(clean.Sum(p => p.Ids.Length) + times * clean.Take(page).Sum(p => p.Ids.Length), all.Length);
+        Assert.Equal(clean.SelectMany(p => p.Ids).Order(StringComparer.Ordinal), all.Distinct().Order(StringComparer.Ordinal));
+
+        IReadOnlyList<RequestLogEntry> log = server.Requests.Snapshot();
+        Assert.Equal(times, log.Count(e => e.Fault == "loopToFirstPage"));
+        Assert.All(log, e => Assert.Equal(200, e.Status));
+        Assert.Equal(0, server.Faults.Snapshot().Single().Remaining);
+    }
+
+    [Fact]
+    public async Task LoopToFirstPage_Times1000_AClientThatOnlyComparesLinks_NeverSeesOneTwice_AndReadsTheSameRecordsAgain()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        await PostFaultsAsync(http, """[{"kind":"loopToFirstPage","page":2,"times":1000}]""");
+
+        var followed = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new List<string>();
+        string url = AuditPath;
+        for (int request = 0; request < 60; request++)
+        {
+            Assert.True(followed.Add(url), $"request {request}: a link came back exactly");
+            Page page = await GetPageAsync(http, url);
+            ids.AddRange(page.Ids);
+            url = Assert.IsType<string>(page.NextLink);
+        }
+
+        // Sixty pages served, thirty loops: the first two pages' records, each thirty times.
+        Assert.Equal(60 * PageSize, ids.Count);
+        Assert.Equal(2 * PageSize, ids.Distinct().Count());
+        Assert.All(ids.CountBy(id => id), pair => Assert.Equal(30, pair.Value));
+        Assert.Equal(1000 - 30, server.Faults.Snapshot().Single().Remaining);
+    }
+
+    [Fact]
+    public async Task LoopToFirstPage_LateRecordsAddedWhileLooping_EachLoopServesTheVersionItsFirstPageSaw()
+    {
+        // Late records "now" are the newest: in a fresh newest-first sequence they lead page 1.
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        List<Page> clean = await WalkAsync(http, AuditPath);
+        await PostFaultsAsync(http, """[{"kind":"loopToFirstPage","page":2,"times":3}]""");
+
+        var pages = new List<Page>();
+        var added = new List<string>();
+        string? url = AuditPath;
+        while (url is not null)
+        {
+            Page page = await GetPageAsync(http, url);
+            pages.Add(page);
+            url = page.NextLink;
+            // Records land in the log after every page while the sequence loops and pages on.
+            using HttpResponseMessage response = await http.PostAsync("_emulator/late-records",
+                new StringContent("""{"count":1,"minutesAgo":0}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            added.Add(EmulatorHttp.Json(await response.Content.ReadAsStringAsync()).GetProperty("records")[0].GetProperty("id").GetString()!);
+        }
+
+        Assert.Equal(clean.Count + 3 * 2, pages.Count);
+        for (int loop = 0; loop <= 3; loop++)
+        {
+            Assert.Equal(clean[0].Raw, pages[2 * loop].Raw);
+            Assert.Equal(clean[1].Raw, pages[2 * loop + 1].Raw);
+        }
+        Assert.Equal(clean.Skip(2).Select(p => p.Raw), pages.Skip(8).Select(p => p.Raw));
+        Assert.DoesNotContain(pages.SelectMany(p => p.Ids), added.Contains);
+
+        // The next sequence reads them all, first.
+        Page fresh = await GetPageAsync(http, AuditPath);
+        Assert.Equal(added.AsEnumerable().Reverse().Take(PageSize), fresh.Ids);
+    }
+
+    [Fact]
+    public async Task LoopToFirstPage_OnTheLastPage_LinksBackToo()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+        string first = $"{AuditPath}?$filter={Uri.EscapeDataString("startswith(activityDisplayName,'Request')")}";
+        List<Page> clean = await WalkAsync(http, first);
+        Assert.Null(clean[^1].NextLink);
+
+        await PostFaultsAsync(http, $$"""[{"kind":"loopToFirstPage","page":{{clean.Count}}}]""");
+        List<Page> faulted = await WalkAsync(http, first);
+
+        Assert.Equal(clean.Select(p => p.Raw).Concat(clean.Select(p => p.Raw)), faulted.Select(p => p.Raw));
+        Assert.NotNull(faulted[clean.Count - 1].NextLink);
+        Assert.Null(faulted[^1].NextLink);
+    }
+
+    [Fact]
+    public async Task LoopToFirstPage_OnPage1_IsRefused_AndItIsNeverRandom()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using HttpClient http = Client(server);
+
+        using HttpResponseMessage response = await http.PostAsync("_emulator/faults",
+            new StringContent("""[{"kind":"loopToFirstPage","page":1}]""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("loopToFirstPage fault needs a page of 2 or more", await response.Content.ReadAsStringAsync());
+        Assert.Empty(server.Faults.Snapshot());
+        Assert.Throws<ArgumentException>(() => server.Faults.Replace([new FaultRule(FaultKind.LoopToFirstPage, 1)]));
+        ArgumentException random = await Assert.ThrowsAnyAsync<ArgumentException>(() => EmulatorServer.StartAsync(
+            new EmulatorOptions { RandomFaultRate = 0.1, RandomFaultKinds = [FaultKind.Throttle429, FaultKind.LoopToFirstPage] }));
+        Assert.Contains("loopToFirstPage", random.Message);
+    }
+
     // ---- helpers ----
 
     private sealed record Page(JsonElement[] Records, string[] Raw, string[] Ids, string? NextLink);
@@ -281,6 +425,10 @@ public class EmulatorFaultsTests
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.DemoAdmin());
         return http;
     }
+
+    /// <summary>A nextLink's query options other than $skiptoken: what the link continues.</summary>
+    private static string QueryWithoutSkipToken(string link) =>
+        string.Join("&", new Uri(link).Query.TrimStart('?').Split('&').Where(p => !p.StartsWith("$skiptoken=", StringComparison.Ordinal)));
 
     private static async Task PostFaultsAsync(HttpClient http, string json)
     {

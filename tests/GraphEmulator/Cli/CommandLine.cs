@@ -63,12 +63,13 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                                      redirect (needs =<absolute http(s) URL>, e.g.
                                      redirect:2=https://elsewhere.example/), repeatNextLink,
                                      escape500, repeatRecords (page 2 or more), emptyPages,
-                                     empty500, missingIdentity
+                                     empty500, missingIdentity, loopToFirstPage (page 2 or
+                                     more)
           --fault-rate <0..1>        chance of a random fault per page request (default 0)
           --fault-seed <n>           seed of the random faults (default: --seed)
           --fault-kinds <k1,k2,...>  kinds random faults pick from (default
                                      throttle429,unavailable503,timeout504,reset,truncate;
-                                     never redirect)
+                                     never redirect or loopToFirstPage)
           --throttle                 enforce the reporting limit: 5 requests per 10 s per app
                                      per tenant, then 429 with Retry-After
           --throttle-limit <n>       requests per window (default 5)
