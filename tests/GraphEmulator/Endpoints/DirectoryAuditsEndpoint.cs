@@ -63,7 +63,7 @@ internal sealed class DirectoryAuditsEndpoint(
         string pageKey = position.FaultKey ?? (query.SkipToken is null
             ? $"start\n{dataSet.TenantId}\n{query.Filter}\n{query.OrderBy}\n{query.Top}"
             : $"token\n{query.SkipToken}");
-        FaultRule? fault = faults.Next(position.Page, pageKey);
+        FaultRule? fault = faults.Next(position.Page, pageKey, tenant.TenantId);
         if (fault is null)
         {
             await WritePageAsync(context, position);

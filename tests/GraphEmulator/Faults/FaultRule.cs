@@ -54,7 +54,8 @@ public enum FaultKind
 /// <summary>
 /// A scripted fault: on audit page <see cref="Page"/> of any paging sequence (1 = the request
 /// without $skiptoken, 2 = the one following its nextLink, …; a retried nextLink is the same page),
-/// fire <see cref="Kind"/> up to <see cref="Times"/> times, then be spent.
+/// of any tenant's or of <see cref="TenantId"/>'s alone, fire <see cref="Kind"/> up to
+/// <see cref="Times"/> times, then be spent.
 /// </summary>
 public sealed record FaultRule(FaultKind Kind, int Page)
 {
@@ -82,6 +83,14 @@ public sealed record FaultRule(FaultKind Kind, int Page)
     /// </summary>
     public string? Location { get; init; }
 
+    /// <summary>
+    /// The served tenant whose audit requests (by the token's <c>tid</c>) the rule applies to; null (default):
+    /// every tenant's, its times shared between them. A tenant the emulator does not serve is refused where
+    /// the rule is stored (<see cref="FaultSchedule"/>), which knows the tenants; stored, it is spelled as the
+    /// served tenant's id.
+    /// </summary>
+    public string? TenantId { get; init; }
+
     public const int DefaultThrottleRetryAfterSeconds = 1;
     public const int DefaultDelayMs = 5000;
     public const int DefaultAfterRecords = 3;
@@ -101,6 +110,8 @@ public sealed record FaultRule(FaultKind Kind, int Page)
             throw new ArgumentOutOfRangeException(nameof(DelayMs), DelayMs, "delayMs must be 0..600000.");
         if (AfterRecords < 0)
             throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords must not be negative.");
+        if (TenantId is not null && !Guid.TryParse(TenantId, out _))
+            throw new ArgumentException($"tenantId '{TenantId}' is not a tenant id (a GUID).", nameof(TenantId));
         if (Kind == FaultKind.RepeatRecords)
         {
             // It repeats records of the page before; page 1 has none.
