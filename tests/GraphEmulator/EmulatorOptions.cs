@@ -197,8 +197,8 @@ public sealed class EmulatorOptions
         {
             if (!Enum.IsDefined(kind))
                 throw new ArgumentOutOfRangeException(nameof(RandomFaultKinds), kind, "Unknown fault kind.");
-            if (!FaultKinds.CanBeRandom(kind))
-                throw new ArgumentException($"RandomFaultKinds can't hold {FaultKinds.Name(kind)}: it needs a location, which only a scripted rule gives.", nameof(RandomFaultKinds));
+            if (FaultKinds.WhyNotRandom(kind) is string why)
+                throw new ArgumentException($"RandomFaultKinds can't hold {FaultKinds.Name(kind)}: {why}.", nameof(RandomFaultKinds));
         }
         if (ThrottleLimit < 1)
             throw new ArgumentOutOfRangeException(nameof(ThrottleLimit), ThrottleLimit, "ThrottleLimit must be at least 1.");

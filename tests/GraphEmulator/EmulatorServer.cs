@@ -117,7 +117,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             options.OtherTenants.Select(other => ServedTenant.Other(other, new AuditDataSet(options, other, dataSet.Anchor), dataSet.TenantId)));
         var requests = new RequestLog();
         var tokenRequests = new TokenRequestLog();
-        var faults = new FaultSchedule(options.Faults);
+        var faults = new FaultSchedule(options.Faults, tenants); // refuses a rule for a tenant not served
         var throttle = new ReportingThrottle(options, TimeProvider.System);
         var logAnalyticsFaults = new LogAnalyticsFaultSchedule(options.LogAnalyticsFaults);
         var logAnalytics = new Lazy<LogAnalyticsData>(() => new LogAnalyticsData(options, dataSet), LazyThreadSafetyMode.ExecutionAndPublication);

@@ -420,13 +420,32 @@ function Clear-EmulatorRequestLog {
 function Set-EmulatorFault {
     <#
     .SYNOPSIS
-    Scripts faults on audit pages, e.g. @{ kind = 'reset'; page = 4 } (see tests/GraphEmulator/README.md).
+    Scripts faults on audit pages, replacing those in force, e.g. @{ kind = 'reset'; page = 4 } or
+    @{ kind = 'loopToFirstPage'; page = 3; times = 1000 } (see tests/GraphEmulator/README.md, "Faults").
+    An empty list clears them.
+    .PARAMETER TenantId
+    Scopes every rule to that served tenant's audit requests (by the token's tid): the others are
+    served normally. The same as tenantId = '<id>' in each hashtable; a rule that names another
+    tenant itself is an error. The emulator refuses a tenant it does not serve (400).
     #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] $Emulator,
-        [Parameter(Mandatory)] [AllowEmptyCollection()] [hashtable[]] $Fault
+        [Parameter(Mandatory)] [AllowEmptyCollection()] [hashtable[]] $Fault,
+        [string] $TenantId
     )
+    if ($TenantId -and $Fault.Count -gt 0) {
+        # Copies (@{} is case-insensitive, as the emulator's names are), so the caller's hashtables,
+        # often reused across tests, are left as they were.
+        $Fault = @(foreach ($rule in $Fault) {
+            $scoped = @{} + $rule
+            if ($scoped['tenantId'] -and $scoped['tenantId'] -ne $TenantId) {
+                throw "Set-EmulatorFault: a rule names tenant '$($scoped['tenantId'])' but -TenantId is '$TenantId'."
+            }
+            $scoped['tenantId'] = $TenantId
+            $scoped
+        })
+    }
     $uri = [uri]::new($Emulator.BaseUri, '_emulator/faults')
     Invoke-RestMethod -Method Delete -Uri $uri | Out-Null
     Invoke-RestMethod -Method Post -Uri $uri -ContentType 'application/json' -Body (ConvertTo-Json -InputObject @($Fault) -Depth 3) | Out-Null

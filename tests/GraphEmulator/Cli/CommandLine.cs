@@ -55,20 +55,23 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --token-lifetime <s>       lifetime of issued access tokens, 1..86400 s (default 3600)
 
         Faults on GET /v1.0/auditLogs/directoryAudits (see README.md, "Faults"):
-          --fault <kind>:<page>[:<times>][=<location>]
+          --fault <kind>:<page>[:<times>][@<tenant id>][=<location>]
                                      scripted fault on that page of every paging sequence
-                                     (1 = the first request), <times> times (default 1);
+                                     (1 = the first request), <times> times (default 1); with
+                                     @<tenant id>, only on that served tenant's requests (by
+                                     the token's tid), e.g. unavailable503:2:1000@9a8b7c6d-…;
                                      repeatable. Kinds: throttle429, unavailable503,
                                      timeout504, reset, truncate, html, slow, expired401,
                                      redirect (needs =<absolute http(s) URL>, e.g.
                                      redirect:2=https://elsewhere.example/), repeatNextLink,
                                      escape500, repeatRecords (page 2 or more), emptyPages,
-                                     empty500, missingIdentity
+                                     empty500, missingIdentity, loopToFirstPage (page 2 or
+                                     more)
           --fault-rate <0..1>        chance of a random fault per page request (default 0)
           --fault-seed <n>           seed of the random faults (default: --seed)
           --fault-kinds <k1,k2,...>  kinds random faults pick from (default
                                      throttle429,unavailable503,timeout504,reset,truncate;
-                                     never redirect)
+                                     never redirect or loopToFirstPage)
           --throttle                 enforce the reporting limit: 5 requests per 10 s per app
                                      per tenant, then 429 with Retry-After
           --throttle-limit <n>       requests per window (default 5)
@@ -249,27 +252,36 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
     }
 
     /// <summary>
-    /// <c>kind:page[:times][=location]</c>, e.g. <c>throttle429:2</c>, <c>reset:1:2</c> or
+    /// <c>kind:page[:times][@tenant][=location]</c>, e.g. <c>throttle429:2</c>, <c>reset:1:2</c>,
+    /// <c>expired401:2:1000@9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d</c> or
     /// <c>redirect:2=https://elsewhere.example/</c>. The location comes last, after the first
-    /// '=', because a URL holds ':' (and may hold '=' too, which is why only the first counts).
+    /// '=', because a URL holds ':' (and may hold '=' and '@' too, which is why only the first '='
+    /// counts and the tenant is looked for before it). Whether the tenant is served is checked at start (exit 1).
     /// </summary>
     private static FaultRule ParseFault(string value)
     {
         string rule = value;
-        string? location = null;
+        string? location = null, tenantId = null;
         int equals = value.IndexOf('=');
         if (equals >= 0)
         {
             rule = value[..equals];
             location = value[(equals + 1)..];
         }
+        int at = rule.IndexOf('@');
+        if (at >= 0)
+        {
+            tenantId = rule[(at + 1)..];
+            rule = rule[..at];
+        }
         string[] parts = rule.Split(':');
-        if (parts.Length is < 2 or > 3)
-            throw new FormatException($"--fault: '{value}' is not kind:page[:times][=location].");
+        if (parts.Length is < 2 or > 3 || tenantId is "")
+            throw new FormatException($"--fault: '{value}' is not kind:page[:times][@tenant][=location].");
         return new FaultRule(FaultKinds.Parse(parts[0]), Int(parts[1]))
         {
             Times = parts.Length == 3 ? Int(parts[2]) : 1,
             Location = location,
+            TenantId = tenantId,
         };
     }
 

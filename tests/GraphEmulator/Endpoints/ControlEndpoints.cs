@@ -96,13 +96,12 @@ internal sealed class ControlEndpoints(
 
     private async Task AddFaultsAsync(HttpContext context)
     {
-        IReadOnlyList<FaultRule> rules;
+        IReadOnlyList<FaultRuleState> states;
         try
         {
             using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
-            rules = FaultJson.ReadRules(body.RootElement);
-            foreach (FaultRule rule in rules)
-                rule.Validate();
+            // Replace validates every rule, and checks the tenants they name, before it changes anything.
+            states = faults.Replace(FaultJson.ReadRules(body.RootElement));
         }
         catch (JsonException ex)
         {
@@ -114,7 +113,6 @@ internal sealed class ControlEndpoints(
             await GraphErrors.BadRequestAsync(context, $"Invalid fault: {ex.Message.Split(" (Parameter")[0]}");
             return;
         }
-        IReadOnlyList<FaultRuleState> states = faults.Replace(rules);
         await WriteJsonAsync(context, writer => FaultJson.WriteStates(writer, states));
     }
 

@@ -63,7 +63,7 @@ internal sealed class DirectoryAuditsEndpoint(
         string pageKey = position.FaultKey ?? (query.SkipToken is null
             ? $"start\n{dataSet.TenantId}\n{query.Filter}\n{query.OrderBy}\n{query.Top}"
             : $"token\n{query.SkipToken}");
-        FaultRule? fault = faults.Next(position.Page, pageKey);
+        FaultRule? fault = faults.Next(position.Page, pageKey, tenant.TenantId);
         if (fault is null)
         {
             await WritePageAsync(context, position);
@@ -127,6 +127,9 @@ internal sealed class DirectoryAuditsEndpoint(
                 break;
             case FaultKind.MissingIdentity:
                 await WritePageAsync(context, position, dropIdentity: true);
+                break;
+            case FaultKind.LoopToFirstPage:
+                await WritePageAsync(context, position, loopToFirstPage: true);
                 break;
             default:
                 // A kind added to FaultKind but not here would otherwise answer an empty 200.
@@ -193,8 +196,12 @@ internal sealed class DirectoryAuditsEndpoint(
     /// </param>
     /// <param name="repeated">A fault: records written (verbatim) before the page's own, which they don't count among.</param>
     /// <param name="dropIdentity">A fault: the page's first record goes without its <c>id</c>, its second without <c>activityDateTime</c>.</param>
+    /// <param name="loopToFirstPage">
+    /// A fault: the page's @odata.nextLink, on the last page too, leads to page 1 of the same
+    /// sequence under a fresh skiptoken (<see cref="FirstPageAgain"/>).
+    /// </param>
     private async Task WritePageAsync(HttpContext context, Continuation position, int? cutAfter = null, bool abort = false,
-        bool repeatRequest = false, IReadOnlyList<AuditRecord>? repeated = null, bool dropIdentity = false)
+        bool repeatRequest = false, IReadOnlyList<AuditRecord>? repeated = null, bool dropIdentity = false, bool loopToFirstPage = false)
     {
         await using Utf8JsonWriter writer = StartPage(context);
 
@@ -249,6 +256,8 @@ internal sealed class DirectoryAuditsEndpoint(
         writer.WriteEndArray();
         if (repeatRequest)
             writer.WriteString("@odata.nextLink", context.Request.GetEncodedUrl());
+        else if (loopToFirstPage)
+            writer.WriteString("@odata.nextLink", NextLink(context.Request, FirstPageAgain(position)));
         else if (morePages)
             writer.WriteString("@odata.nextLink", NextLink(context.Request,
                 position with { Cursor = afterLastWritten, Page = position.Page + 1, PreviousStart = position.Cursor, FaultKey = null }));
@@ -282,6 +291,16 @@ internal sealed class DirectoryAuditsEndpoint(
         writer.WriteEndObject();
         await writer.FlushAsync(context.RequestAborted);
     }
+
+    /// <summary>
+    /// The loopToFirstPage fault's continuation: page 1 of the sequence <paramref name="position"/>
+    /// belongs to, as its first request read it. It keeps the query and the late records' version
+    /// of that first page, so every loop serves the same records, whatever was added or cleared
+    /// meanwhile (README.md, "Late records"); it is page 1 again for faults, and its fresh
+    /// skiptoken is a fault key of its own.
+    /// </summary>
+    private static Continuation FirstPageAgain(Continuation position) =>
+        position with { Cursor = StreamCursor.Start, Page = 1, PreviousStart = null, FaultKey = null };
 
     /// <summary>
     /// The last <paramref name="count"/> records of the page before <paramref name="position"/>'s

@@ -9,8 +9,9 @@ internal static class FaultJson
 {
     /// <summary>
     /// A JSON array of rules (a single object is taken as a list of one):
-    /// <c>{"kind","page","times","retryAfterSeconds","retryAfterDate","delayMs","afterRecords","location"}</c>;
+    /// <c>{"kind","page","times","retryAfterSeconds","retryAfterDate","delayMs","afterRecords","location","tenantId"}</c>;
     /// <c>kind</c> and <c>page</c> are required, names are case-insensitive, unknown ones refused.
+    /// Whether <c>tenantId</c> names a served tenant is the schedule's to say, which knows them.
     /// </summary>
     public static IReadOnlyList<FaultRule> ReadRules(JsonElement root)
     {
@@ -36,7 +37,7 @@ internal static class FaultJson
         FaultKind? kind = null;
         int? page = null, times = null, retryAfterSeconds = null, delayMs = null, afterRecords = null;
         bool retryAfterDate = false;
-        string? location = null;
+        string? location = null, tenantId = null;
         foreach (JsonProperty property in item.EnumerateObject())
         {
             string where = $"rule {index}, '{property.Name}'";
@@ -60,6 +61,14 @@ internal static class FaultJson
                         _ => throw new JsonException($"{where}: must be a string (an absolute http or https URL)."),
                     };
                     break;
+                case "tenantid":
+                    tenantId = property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => property.Value.GetString(),
+                        JsonValueKind.Null => null,
+                        _ => throw new JsonException($"{where}: must be a string (a served tenant's id) or null (every tenant)."),
+                    };
+                    break;
                 case "retryafterdate":
                     retryAfterDate = property.Value.ValueKind switch
                     {
@@ -69,7 +78,7 @@ internal static class FaultJson
                     };
                     break;
                 default:
-                    throw new JsonException($"{where}: unknown property; use kind, page, times, retryAfterSeconds, retryAfterDate, delayMs, afterRecords, location.");
+                    throw new JsonException($"{where}: unknown property; use kind, page, times, retryAfterSeconds, retryAfterDate, delayMs, afterRecords, location, tenantId.");
             }
         }
         if (kind is null)
@@ -85,6 +94,7 @@ internal static class FaultJson
             DelayMs = delayMs,
             AfterRecords = afterRecords,
             Location = location,
+            TenantId = tenantId,
         };
     }
 
@@ -96,7 +106,7 @@ internal static class FaultJson
     private static int? NullableInt(JsonElement value, string where) =>
         value.ValueKind == JsonValueKind.Null ? null : Int(value, where);
 
-    /// <summary><c>[{"id","kind","page","times","remaining","retryAfterSeconds","retryAfterDate","delayMs","afterRecords","location"}]</c>.</summary>
+    /// <summary><c>[{"id","kind","page","times","remaining","retryAfterSeconds","retryAfterDate","delayMs","afterRecords","location","tenantId"}]</c>.</summary>
     public static void WriteStates(Utf8JsonWriter writer, IReadOnlyList<FaultRuleState> states)
     {
         writer.WriteStartArray();
@@ -113,10 +123,8 @@ internal static class FaultJson
             writer.WriteBoolean("retryAfterDate", rule.RetryAfterDate);
             WriteNullable(writer, "delayMs", rule.DelayMs);
             WriteNullable(writer, "afterRecords", rule.AfterRecords);
-            if (rule.Location is null)
-                writer.WriteNull("location");
-            else
-                writer.WriteString("location", rule.Location);
+            WriteNullable(writer, "location", rule.Location);
+            WriteNullable(writer, "tenantId", rule.TenantId);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -128,5 +136,13 @@ internal static class FaultJson
             writer.WriteNumber(name, number);
         else
             writer.WriteNull(name);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+            writer.WriteNull(name);
+        else
+            writer.WriteString(name, value);
     }
 }

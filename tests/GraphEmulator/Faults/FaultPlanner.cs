@@ -23,14 +23,15 @@ internal sealed class FaultPlanner(EmulatorOptions options, FaultSchedule schedu
     /// <param name="page">The page number within its paging sequence (1 = no $skiptoken).</param>
     /// <param name="pageKey">Names this page of this sequence: the query for page 1, the $skiptoken after
     /// (the key of the page an emptyPages nextLink leads back to, for such a link).</param>
-    public FaultRule? Next(int page, string pageKey)
+    /// <param name="tenantId">The served tenant whose log the request reads: a scripted rule may be that tenant's alone.</param>
+    public FaultRule? Next(int page, string pageKey, string tenantId)
     {
         lock (_gate)
         {
             double draw = _random.NextDouble();
             int pick = _random.Next(Math.Max(1, options.RandomFaultKinds.Count));
 
-            FaultRule? fault = schedule.Take(page);
+            FaultRule? fault = schedule.Take(page, tenantId);
             bool previousFaulted = _lastFaulted.TryGetValue(pageKey, out bool faulted) && faulted;
             if (fault is null && !previousFaulted && options.RandomFaultRate > 0 && options.RandomFaultKinds.Count > 0
                 && draw < options.RandomFaultRate

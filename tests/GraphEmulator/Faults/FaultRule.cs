@@ -43,12 +43,19 @@ public enum FaultKind
     Empty500,
     /// <summary>The page as usual, except that its first record has no <c>id</c> member and its second no <c>activityDateTime</c>.</summary>
     MissingIdentity,
+    /// <summary>
+    /// Page N (N ≥ 2) as usual, but its @odata.nextLink leads back to page 1 of the same sequence under a fresh
+    /// skiptoken: a different URL each time, the same records again, so a client that only notices a link it
+    /// has already followed reads pages 1..N over and over while <see cref="FaultRule.Times"/> lasts.
+    /// </summary>
+    LoopToFirstPage,
 }
 
 /// <summary>
 /// A scripted fault: on audit page <see cref="Page"/> of any paging sequence (1 = the request
 /// without $skiptoken, 2 = the one following its nextLink, …; a retried nextLink is the same page),
-/// fire <see cref="Kind"/> up to <see cref="Times"/> times, then be spent.
+/// of any tenant's or of <see cref="TenantId"/>'s alone, fire <see cref="Kind"/> up to
+/// <see cref="Times"/> times, then be spent.
 /// </summary>
 public sealed record FaultRule(FaultKind Kind, int Page)
 {
@@ -76,6 +83,14 @@ public sealed record FaultRule(FaultKind Kind, int Page)
     /// </summary>
     public string? Location { get; init; }
 
+    /// <summary>
+    /// The served tenant whose audit requests (by the token's <c>tid</c>) the rule applies to; null (default):
+    /// every tenant's, its times shared between them. A tenant the emulator does not serve is refused where
+    /// the rule is stored (<see cref="FaultSchedule"/>), which knows the tenants; stored, it is spelled as the
+    /// served tenant's id.
+    /// </summary>
+    public string? TenantId { get; init; }
+
     public const int DefaultThrottleRetryAfterSeconds = 1;
     public const int DefaultDelayMs = 5000;
     public const int DefaultAfterRecords = 3;
@@ -95,6 +110,8 @@ public sealed record FaultRule(FaultKind Kind, int Page)
             throw new ArgumentOutOfRangeException(nameof(DelayMs), DelayMs, "delayMs must be 0..600000.");
         if (AfterRecords < 0)
             throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords must not be negative.");
+        if (TenantId is not null && !Guid.TryParse(TenantId, out _))
+            throw new ArgumentException($"tenantId '{TenantId}' is not a tenant id (a GUID).", nameof(TenantId));
         if (Kind == FaultKind.RepeatRecords)
         {
             // It repeats records of the page before; page 1 has none.
@@ -103,6 +120,10 @@ public sealed record FaultRule(FaultKind Kind, int Page)
             if (AfterRecords == 0)
                 throw new ArgumentOutOfRangeException(nameof(AfterRecords), AfterRecords, "afterRecords of a repeatRecords fault must be at least 1 (the records repeated).");
         }
+        // It sends the client back from page N to page 1; on page 1 that would be the page itself,
+        // which is repeatNextLink under a fresh link, and a loop of pages needs two of them.
+        if (Kind == FaultKind.LoopToFirstPage && Page < 2)
+            throw new ArgumentException("a loopToFirstPage fault needs a page of 2 or more: it leads from that page back to page 1.", nameof(Page));
         if (Kind == FaultKind.Redirect)
         {
             // The fault stands for something sending the client to another web address. Uri alone
@@ -141,6 +162,7 @@ public static class FaultKinds
         [FaultKind.EmptyPages] = "emptyPages",
         [FaultKind.Empty500] = "empty500",
         [FaultKind.MissingIdentity] = "missingIdentity",
+        [FaultKind.LoopToFirstPage] = "loopToFirstPage",
     };
 
     /// <summary>What random faults pick from unless told otherwise: the transient failures a client should retry.</summary>
@@ -148,10 +170,17 @@ public static class FaultKinds
         [FaultKind.Throttle429, FaultKind.Unavailable503, FaultKind.Timeout504, FaultKind.Reset, FaultKind.Truncate];
 
     /// <summary>
-    /// Kinds that need a value of their own (a redirect's location), so a random draw can't make one.
-    /// <see cref="FaultKind.RepeatRecords"/> may be random: drawn for page 1 (nothing before it) it gives no fault.
+    /// Null for a kind random faults may draw; else why not: a redirect needs a location of its own, and a
+    /// loop back to page 1 is bounded only by a scripted rule's times (each loop's pages have fresh keys, so
+    /// the "never twice in a row" rule would not end a run of random loops). <see cref="FaultKind.RepeatRecords"/>
+    /// may be random: drawn for page 1 (nothing before it) it gives no fault.
     /// </summary>
-    internal static bool CanBeRandom(FaultKind kind) => kind != FaultKind.Redirect;
+    internal static string? WhyNotRandom(FaultKind kind) => kind switch
+    {
+        FaultKind.Redirect => "it needs a location, which only a scripted rule gives",
+        FaultKind.LoopToFirstPage => "only a scripted rule's times bound the loop",
+        _ => null,
+    };
 
     /// <summary>The name in the log, the control endpoint and the CLI.</summary>
     public static string Name(FaultKind kind) => Names[kind];
