@@ -486,6 +486,50 @@ public class PagingTests
     }
 
     [Fact]
+    public async Task Query_NextLinkLeadingBackToPageOneUnderNewLinks_StopsAfterThreePagesOfRepeats()
+    {
+        // Each loop serves pages 1 and 2 again under new skiptokens: no link repeats, only records.
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            Faults = [new FaultRule(FaultKind.LoopToFirstPage, 2) { Times = 1000 }],
+        });
+        var service = new ActivityQueryService(Connect(server));
+        var yielded = new List<string>();
+
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(async () =>
+        {
+            await foreach (SupportAccessActivity activity in service.QueryAsync(DefaultWindow(), new RecordingReporter(), CancellationToken.None))
+            {
+                yielded.Add(activity.Id);
+            }
+        });
+
+        Assert.Equal("PagesRepeated", error.ErrorId);
+        // Pages 1 and 2, then 1, 2 and 1 again: three pages of records already read.
+        Assert.Equal(2 + ActivityReader.RepeatedPagesAllowed, server.Requests.CountFor(AuditPath));
+        Assert.Equal(yielded.Count, yielded.Distinct().Count());
+        Assert.Equal(2 * PageSize, yielded.Count);
+    }
+
+    [Fact]
+    public async Task Query_APageServedTwice_IsNotALoop()
+    {
+        // One loop back: pages 1 and 2 again, then on to the rest. Two pages of repeats in a row are allowed.
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            PageSize = PageSize,
+            Faults = [new FaultRule(FaultKind.LoopToFirstPage, 2) { Times = 1 }],
+        });
+        var service = new ActivityQueryService(Connect(server));
+
+        List<string> ids = (await RunAsync(service, DefaultWindow())).Select(a => a.Id).ToList();
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(server.DataSet.Truth.Total, ids.Count);
+    }
+
+    [Fact]
     public async Task Query_ErrorMessageWithTerminalEscapes_ReportedClean()
     {
         await using EmulatorServer server = await StartAsync(new EmulatorOptions
