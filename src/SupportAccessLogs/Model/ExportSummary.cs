@@ -16,10 +16,10 @@ public sealed class ExportSummary
     public long Appended { get; internal set; }
     /// <summary>Activities read again (the overlap, or a retried run) that the file held already.</summary>
     public long AlreadyPresent { get; internal set; }
-    /// <summary>The window read: from the file's newest activity minus the overlap (or the start asked for a new file) to the end.</summary>
+    /// <summary>The span this run read, over every tenant and window: from the oldest window's start (what an earlier run left unread, or the end of the last window minus the overlap, or a new file's start) to the end.</summary>
     public object WindowStart => IsoDateTime.Wrap(WindowStartTime);
     public object WindowEnd => IsoDateTime.Wrap(WindowEndTime);
-    /// <summary>Activities the source could no longer serve (past its retention), accepted with -AllowGap: from here…</summary>
+    /// <summary>Activity that was to be read and that the source could no longer serve (past its retention), accepted with -AllowGap: from here…</summary>
     public object? GapStart => GapStartTime is DateTime start ? IsoDateTime.Wrap(start) : null;
     /// <summary>…to here. Empty when nothing is missing.</summary>
     public object? GapEnd => GapEndTime is DateTime end ? IsoDateTime.Wrap(end) : null;
