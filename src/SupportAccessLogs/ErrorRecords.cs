@@ -20,6 +20,16 @@ internal static class ErrorRecords
     public static ErrorRecord ToErrorRecord(Exception exception, Uri? requestUrl)
     {
         ErrorRecord record = Map(exception, FailedRequest.UrlOf(exception) ?? requestUrl);
+        if (Secrets.AnyIn(record.Exception))
+        {
+            // A server echoed a token into a message: the exceptions that carry it stay out of
+            // $Error and transcripts; the record keeps its id, category and the cleaned message.
+            record = new ErrorRecord(new InvalidOperationException(ServerText.Clean(record.Exception.Message)), record.FullyQualifiedErrorId, record.CategoryInfo.Category, record.TargetObject)
+            {
+                ErrorDetails = record.ErrorDetails is null ? null : new System.Management.Automation.ErrorDetails(ServerText.Clean(record.ErrorDetails.Message)) { RecommendedAction = record.ErrorDetails.RecommendedAction },
+            };
+        }
+
         // Server text reaches messages in many ways (Graph's error message, an HTML page's first
         // characters, a sign-in error); what the console shows is cleaned here, once.
         string message = record.Exception.Message;
@@ -41,7 +51,8 @@ internal static class ErrorRecords
     {
         ErrorRecord record = ToErrorRecord(exception, requestUrl);
         string message = $"Tenant {tenant}{(account is null ? "" : $" ({account})")}: {record.ErrorDetails?.Message ?? record.Exception.Message}";
-        return new ErrorRecord(new TenantFailedException(message, exception), record.FullyQualifiedErrorId, record.CategoryInfo.Category, tenant)
+        Exception inner = Secrets.AnyIn(exception) ? record.Exception : exception;
+        return new ErrorRecord(new TenantFailedException(message, inner), record.FullyQualifiedErrorId, record.CategoryInfo.Category, tenant)
         {
             ErrorDetails = new System.Management.Automation.ErrorDetails(message) { RecommendedAction = record.ErrorDetails?.RecommendedAction },
         };

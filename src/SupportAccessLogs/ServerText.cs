@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Generic;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace SupportAccessLogs;
 
@@ -14,9 +17,15 @@ internal static class ServerText
 
     public static string Clean(string? text)
     {
-        if (string.IsNullOrEmpty(text) || !NeedsCleaning(text!))
+        if (string.IsNullOrEmpty(text))
         {
-            return text ?? "";
+            return "";
+        }
+
+        text = Secrets.Redact(text!);
+        if (!NeedsCleaning(text))
+        {
+            return text;
         }
 
         var clean = new StringBuilder(text!.Length);
@@ -112,5 +121,88 @@ internal static class ServerText
         }
 
         return start;
+    }
+}
+
+/// <summary>
+/// Tokens never reach a stream, an error or a file, even when a server echoes them back (a
+/// gateway answering "Bad token: Bearer eyJ…"): every text from a server passes through
+/// <see cref="ServerText.Clean"/>, which replaces the tokens this process holds and anything shaped
+/// like a bearer token or a JWT.
+/// </summary>
+internal static class Secrets
+{
+    public const string Replacement = "[redacted]";
+
+    /// <summary>The latest tokens handed out, so an opaque (non-JWT) one is recognised too.</summary>
+    private const int Remembered = 64;
+
+    private static readonly Regex Shaped = new(
+        @"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{16,}=*|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+        RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
+
+    private static readonly object Gate = new();
+    private static readonly LinkedList<string> Held = new();
+
+    /// <summary>A token this process sends: text that contains it is redacted from now on.</summary>
+    public static void Remember(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token!.Length < 16)
+        {
+            return;
+        }
+
+        lock (Gate)
+        {
+            if (Held.First?.Value == token)
+            {
+                return;
+            }
+
+            Held.Remove(token);
+            Held.AddFirst(token);
+            if (Held.Count > Remembered)
+            {
+                Held.RemoveLast();
+            }
+        }
+    }
+
+    public static string Redact(string text)
+    {
+        string redacted = text;
+        lock (Gate)
+        {
+            foreach (string token in Held)
+            {
+                if (redacted.IndexOf(token, StringComparison.Ordinal) >= 0)
+                {
+                    redacted = redacted.Replace(token, Replacement);
+                }
+            }
+        }
+
+        try
+        {
+            return Shaped.IsMatch(redacted) ? Shaped.Replace(redacted, m => m.Value.StartsWith("eyJ", StringComparison.Ordinal) ? Replacement : m.Value.Substring(0, 6) + " " + Replacement) : redacted;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return "[text withheld: it could not be checked for tokens]";
+        }
+    }
+
+    /// <summary>True when any message of the exception or its inner ones holds a token.</summary>
+    public static bool AnyIn(Exception? exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (Redact(e.Message) != e.Message)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -215,3 +215,41 @@ Describe '-IncludeTotalCount' {
         (Get-Help Get-SupportAccessActivity -Parameter IncludeTotalCount | Out-String) | Should -Match 'estimate'
     }
 }
+
+Describe 'A server that echoes the token (issue 22)' {
+    AfterEach { Set-EmulatorFault -Emulator $Emulator -Fault @(); Disconnect-SupportAccess -All }
+
+    It 'never shows the bearer token: not in Verbose, the error, its inner exceptions, $Error or a transcript' {
+        $token = Get-EmulatorToken -Emulator $Emulator
+        Connect-SupportAccess -AccessToken ($token | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Emulator.BaseUri
+        # Page 1 answers 400 twice: the category filter's refusal, then the fallback's.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'echoToken400'; page = 1; times = 2 }
+        $transcript = Join-Path $TestDrive 'transcript.txt'
+        $Error.Clear()
+
+        $streams = [System.Collections.Generic.List[object]]::new()
+        $failure = $null
+        Start-Transcript -LiteralPath $transcript | Out-Null
+        try {
+            Get-SupportAccessActivity -Verbose 4>&1 3>&1 | ForEach-Object { $streams.Add($_) }
+        }
+        catch {
+            $failure = $_
+        }
+        finally {
+            Stop-Transcript | Out-Null
+        }
+
+        $failure | Should -Not -BeNullOrEmpty -Because 'the endpoint refused the request'
+        $said = @(
+            $streams | ForEach-Object { "$_" }
+            $failure | ForEach-Object { "$_"; $_.ErrorDetails.Message; $_.Exception.ToString() }
+            $Error | ForEach-Object { "$_"; $_.Exception.ToString() }
+            Get-Content -LiteralPath $transcript -Raw
+        ) -join "`n"
+        $said | Should -Match 'Bad token' -Because 'the server''s message is still shown'
+        $said | Should -Match '\[redacted\]'
+        $said.Contains($token) | Should -BeFalse
+        $said | Should -Not -Match 'eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.'
+    }
+}

@@ -27,13 +27,20 @@ internal abstract class GraphTokenProvider : IAccessTokenProvider
     /// <summary>When the token in use expires, when known.</summary>
     public abstract DateTimeOffset? ExpiresOn { get; }
 
-    public Task<string> GetAuthorizationTokenAsync(
+    public async Task<string> GetAuthorizationTokenAsync(
         Uri uri,
         Dictionary<string, object>? additionalAuthenticationContext = null,
-        CancellationToken cancellationToken = default) =>
-        Graph.GraphNextLink.SameOrigin(uri, _graphBaseUrl)
-            ? GetTokenAsync(cancellationToken)
-            : Task.FromResult(string.Empty);
+        CancellationToken cancellationToken = default)
+    {
+        if (!Graph.GraphNextLink.SameOrigin(uri, _graphBaseUrl))
+        {
+            return string.Empty;
+        }
+
+        string token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        Secrets.Remember(token);
+        return token;
+    }
 
     public abstract Task<string> GetTokenAsync(CancellationToken cancellationToken);
 

@@ -206,6 +206,7 @@ internal sealed class LogAnalyticsClient : IDisposable
             if (GraphNextLink.SameOrigin(message.Request.Uri.ToUri(), _endpoint))
             {
                 string token = await _tokens.GetTokenAsync(message.CancellationToken).ConfigureAwait(false);
+                Secrets.Remember(token);
                 message.Request.Headers.SetValue("Authorization", "Bearer " + token);
             }
 

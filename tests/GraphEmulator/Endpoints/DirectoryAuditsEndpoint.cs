@@ -115,6 +115,9 @@ internal sealed class DirectoryAuditsEndpoint(
             case FaultKind.Escape500:
                 await FaultResponses.EscapeSequencesAsync(context);
                 break;
+            case FaultKind.EchoToken400:
+                await FaultResponses.EchoTokenAsync(context);
+                break;
             case FaultKind.RepeatRecords:
                 await WritePageAsync(context, position,
                     repeated: PreviousPageTail(position, fault.AfterRecords ?? FaultRule.DefaultRepeatRecords));

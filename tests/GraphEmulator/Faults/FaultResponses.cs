@@ -77,6 +77,10 @@ public static class FaultResponses
     internal static Task EscapeSequencesAsync(HttpContext context) =>
         GraphErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, InternalServerErrorCode, Escape500Message);
 
+    /// <summary>400 BadRequest whose message is "Bad token: " and the request's Authorization header, as sent.</summary>
+    internal static Task EchoTokenAsync(HttpContext context) =>
+        GraphErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "BadRequest", "Bad token: " + context.Request.Headers.Authorization.ToString());
+
     /// <summary>
     /// 500 with nothing in it: Content-Length: 0 and no Content-Type, as a proxy or a failing
     /// front end may send. Graph's correlation headers (request-id, client-request-id) stay, as on every answer.

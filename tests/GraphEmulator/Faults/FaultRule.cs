@@ -41,6 +41,8 @@ public enum FaultKind
     EmptyPages,
     /// <summary>500 with an empty body labelled JSON: Content-Length: 0, Content-Type: application/json.</summary>
     Empty500,
+    /// <summary>400 BadRequest whose message echoes the request's Authorization header ("Bad token: Bearer eyJ…"), as a careless gateway does.</summary>
+    EchoToken400,
     /// <summary>The page as usual, except that its first record has no <c>id</c> member and its second no <c>activityDateTime</c>.</summary>
     MissingIdentity,
     /// <summary>
@@ -161,6 +163,7 @@ public static class FaultKinds
         [FaultKind.RepeatRecords] = "repeatRecords",
         [FaultKind.EmptyPages] = "emptyPages",
         [FaultKind.Empty500] = "empty500",
+        [FaultKind.EchoToken400] = "echoToken400",
         [FaultKind.MissingIdentity] = "missingIdentity",
         [FaultKind.LoopToFirstPage] = "loopToFirstPage",
     };
