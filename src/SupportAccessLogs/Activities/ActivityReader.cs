@@ -46,8 +46,15 @@ internal sealed class ActivityReader
     /// read under new links, again and again, would keep a read going for ever.</summary>
     internal const int RepeatedPagesAllowed = 3;
 
+    private readonly UnknownActivityNames? _unknownNames;
+
     /// <param name="connectionTenant">"This tenant" for a record that doesn't name its own.</param>
-    public ActivityReader(Guid connectionTenant) => _connectionTenant = connectionTenant;
+    /// <param name="unknownNames">Unknown activity names already warned of by the command (shared by its tenants).</param>
+    public ActivityReader(Guid connectionTenant, UnknownActivityNames? unknownNames = null)
+    {
+        _connectionTenant = connectionTenant;
+        _unknownNames = unknownNames;
+    }
 
     /// <summary>Activities that passed every filter, including those skipped by -Skip.</summary>
     public long MatchedCount => _sieve?.MatchedCount ?? 0;
@@ -70,7 +77,7 @@ internal sealed class ActivityReader
         }
 
         RecordShapes? shapes = query.DescribeShapes ? new RecordShapes() : null;
-        RecordSieve sieve = _sieve = new RecordSieve(new ActivityClassifier(_connectionTenant), new ClientSideFilter(query), query.Skip, reporter, shapes);
+        RecordSieve sieve = _sieve = new RecordSieve(new ActivityClassifier(_connectionTenant), new ClientSideFilter(query), query.Skip, reporter, shapes, _unknownNames);
         var repeats = new RepeatedRecordFilter();
         var incomplete = new IncompleteRecordCount();
         await foreach (ParsedAuditRecord parsed in source.ReadAsync(query, new Progress(this, reporter), cancellationToken).ConfigureAwait(false))

@@ -15,13 +15,15 @@ internal sealed class RecordSieve
     private readonly ClientSideFilter _filter;
     private readonly ulong _skip;
     private readonly IMessageSink _reporter;
-    private readonly HashSet<string> _reportedUnknownNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly UnknownActivityNames _unknownNames;
     private readonly RecordShapes? _shapes;
     private ulong _skipped;
 
     /// <param name="shapes">Where the shapes of the records are tallied, when -Verbose is to describe them.</param>
-    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter, RecordShapes? shapes = null)
+    /// <param name="unknownNames">The unknown names already reported in this command (shared by the tenants it reads); null for this read alone.</param>
+    public RecordSieve(ActivityClassifier classifier, ClientSideFilter filter, ulong skip, IMessageSink reporter, RecordShapes? shapes = null, UnknownActivityNames? unknownNames = null)
     {
+        _unknownNames = unknownNames ?? new UnknownActivityNames();
         _classifier = classifier;
         _filter = filter;
         _skip = skip;
@@ -42,7 +44,7 @@ internal sealed class RecordSieve
 
         SupportAccessActivity activity = _classifier.Classify(parsed.Record, parsed.Raw, parsed.RawColumns);
         _shapes?.Note(parsed.Record, activity);
-        if (activity.Activity == Activity.Other && _reportedUnknownNames.Add(activity.ActivityDisplayName.Trim()))
+        if (activity.Activity == Activity.Other && _unknownNames.FirstTime(activity.ActivityDisplayName))
         {
             _reporter.Warning($"Unknown support access activity '{activity.ActivityDisplayName}' (first seen in record {activity.Id}); it is returned with Activity 'Other'.");
         }
@@ -68,4 +70,12 @@ internal sealed class RecordSieve
 
         return activity;
     }
+}
+
+/// <summary>The unknown activity names a command has warned of: one warning per name, however many tenants it reads.</summary>
+internal sealed class UnknownActivityNames
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _seen = new(StringComparer.OrdinalIgnoreCase);
+
+    public bool FirstTime(string name) => _seen.TryAdd(name.Trim(), true);
 }

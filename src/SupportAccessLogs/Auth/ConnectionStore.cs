@@ -38,12 +38,14 @@ internal static class ConnectionStore
         }
     }
 
-    /// <summary>Adds a connection and makes it the current one.</summary>
+    /// <summary>Adds a connection and makes it the current one. A connection to the same tenant
+    /// and endpoints made before is replaced: connecting again is how a token is renewed, not how
+    /// a second copy of the tenant is made (which every read would then read twice).</summary>
     public static void Add(SupportAccessConnection connection)
     {
         lock (Gate)
         {
-            Live.Remove(connection);
+            Live.RemoveAll(c => ReferenceEquals(c, connection) || SameTenantAndEndpoints(c, connection));
             Live.Add(connection);
             _current = connection;
         }
@@ -69,9 +71,15 @@ internal static class ConnectionStore
 
     public static bool IsCurrent(SupportAccessConnection connection) => ReferenceEquals(Current, connection);
 
-    /// <summary>The connections a command should use: those it was given (each once), else the current one.</summary>
+    /// <summary>The connections a command should use: those it was given, one per tenant (the
+    /// first given), else the current one. A tenant is never read twice, whatever a script passes.</summary>
     public static IReadOnlyList<SupportAccessConnection> Resolve(IReadOnlyCollection<SupportAccessConnection> given) =>
-        given.Count > 0 ? given.Distinct().ToArray() : new[] { Current ?? throw NotConnected() };
+        given.Count > 0 ? given.GroupBy(c => c.TenantId).Select(g => g.First()).ToArray() : new[] { Current ?? throw NotConnected() };
+
+    private static bool SameTenantAndEndpoints(SupportAccessConnection a, SupportAccessConnection b) =>
+        a.TenantId == b.TenantId
+        && Uri.Compare(a.GraphEndpoint, b.GraphEndpoint, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+        && Uri.Compare(a.LogAnalyticsEndpoint, b.LogAnalyticsEndpoint, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private static ModuleException NotConnected() =>
         new("NotConnected", ErrorCategory.ConnectionError,

@@ -23,6 +23,7 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
 {
     private const int MaxWorkspaces = 100;
     private readonly ConcurrentDictionary<SupportAccessConnection, ActivityReader> _readers = new();
+    private readonly UnknownActivityNames _unknownNames = new();
     private string[]? _workspaces;
     private ActivityQuery _query = null!;
 
@@ -228,7 +229,7 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
 
         foreach (ActivityQuery window in WindowsOf(connection, query))
         {
-            var reader = new ActivityReader(connection.TenantId);
+            var reader = new ActivityReader(connection.TenantId, _unknownNames);
             _readers[connection] = reader;
             await foreach (SupportAccessActivity activity in reader.ReadAsync(source, window, reporter, cancellationToken).ConfigureAwait(false))
             {
