@@ -296,6 +296,28 @@ Describe 'A record torn by a run that stopped mid-write' {
         $after.StartsWith($text + "`n") | Should -BeTrue -Because 'the last record is kept as it was, then ended'
         Assert-EveryActivityOnce $path
     }
+
+    It 'still ends that record before a later run appends, when the run in between appended nothing (<Name>)' -ForEach @(
+        @{ Name = 'CSV'; Template = 'csv' }
+        @{ Name = 'JSON Lines'; Template = 'jsonl' }
+    ) {
+        $path = Copy-Evidence $(if ($Template -eq 'csv') { $TemplateCsv } else { $TemplateJsonl }) -WithoutCheckpoint
+        $text = Get-FileText $path
+        [System.IO.File]::WriteAllText($path, $text.Substring(0, $text.Length - 1))   # the last line end gone
+        $first = Export-SupportAccessActivity -Path $path @Fast
+        $first.Appended | Should -Be 0
+        $late = Add-EmulatorLateRecord -Emulator $Emulator -Count 1 -MinutesAgo 1
+        try {
+            $second = Export-SupportAccessActivity -Path $path @Fast
+
+            $second.Appended | Should -Be 1
+            (Get-FileText $path).StartsWith($text) | Should -BeTrue -Because 'the last record gets its line end back before the next is appended'
+            Assert-EveryActivityOnce $path @(@($AllIds) + $late.Id | Sort-Object)
+        }
+        finally {
+            Clear-EmulatorLateRecord -Emulator $Emulator
+        }
+    }
 }
 
 Describe 'A file this command did not write' {
