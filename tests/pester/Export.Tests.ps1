@@ -386,6 +386,7 @@ Describe 'A file whose checkpoint is missing or does not match' {
         @{ Name = 'no checkpoint (an earlier version, or the checkpoint removed)'; Case = 'none'; Warning = 'has no checkpoint' }
         @{ Name = 'a stale checkpoint (records removed from the file since)'; Case = 'stale'; Warning = 'does not match it \(it describes \d+ bytes and the file has \d+' }
         @{ Name = 'another file''s checkpoint'; Case = 'other'; Warning = 'does not match it \(the file''s bytes are not those it describes' }
+        @{ Name = 'a checkpoint cut short (not JSON)'; Case = 'corrupt'; Warning = 'does not match it \(it is not a checkpoint this module writes' }
     ) {
         $path = New-EvidencePath
         # The file without its 5 newest activities.
@@ -397,6 +398,11 @@ Describe 'A file whose checkpoint is missing or does not match' {
             'stale' {
                 # The whole file and its checkpoint; then 5 records go.
                 Copy-Item -LiteralPath "$TemplateCsv.checkpoint" -Destination "$path.checkpoint"
+                [System.IO.File]::WriteAllText($path, $text)
+            }
+            'corrupt' {
+                $json = Get-FileText "$TemplateCsv.checkpoint"
+                [System.IO.File]::WriteAllText("$path.checkpoint", $json.Substring(0, [int]($json.Length / 2)))
                 [System.IO.File]::WriteAllText($path, $text)
             }
             'other' {
@@ -571,6 +577,23 @@ Describe 'Paths' {
         (Export-SupportAccessActivity -Path $path -Connection $Fabrikam -RequestsPer10Seconds 0 -WarningAction SilentlyContinue).Appended | Should -Be $FabrikamIds.Count
         Test-Path -LiteralPath "$path.checkpoint" | Should -BeTrue
         if (-not $IsWindows) { (Get-Item -LiteralPath $path).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite') }
+    }
+
+    It 'takes a relative path from the current location, and a name with wildcard characters as it is' {
+        $folder = Join-Path $TestDrive "relative-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        Push-Location -LiteralPath $folder
+        try {
+            $relative = Export-SupportAccessActivity -Path 'evidence.csv' -Connection $Fabrikam -RequestsPer10Seconds 0 -WarningAction SilentlyContinue
+            $wildcard = Export-SupportAccessActivity -Path 'evidence[1]*.csv' -Connection $Fabrikam -RequestsPer10Seconds 0 -WarningAction SilentlyContinue
+        }
+        finally {
+            Pop-Location
+        }
+        $relative.Path | Should -Be (Join-Path $folder 'evidence.csv')
+        $wildcard.Path | Should -Be (Join-Path $folder 'evidence[1]*.csv')
+        @(Get-ChildItem -LiteralPath $folder -Name | Sort-Object) | Should -Be @('evidence.csv', 'evidence.csv.checkpoint', 'evidence[1]*.csv', 'evidence[1]*.csv.checkpoint')
+        $wildcard.Appended | Should -Be $FabrikamIds.Count -Because 'a new file, not the one the pattern would match'
     }
 
     It 'refuses <Name> with <ErrorId>, and writes nothing' -ForEach @(
