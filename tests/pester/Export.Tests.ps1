@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.5
 # Export-SupportAccessActivity (issue 14): an evidence file each run continues from the checkpoint
 # beside it, nothing lost or written twice, one writer at a time; files it did not write left as
 # they are. The built module against the emulator (3,110 activities of the home tenant on four
@@ -52,6 +52,7 @@ BeforeAll {
         @(Compare-Object $Ids ($rows.Id | Sort-Object)) | Should -BeNullOrEmpty -Because 'every activity is there'
     }
 
+    # The checkpoint's JSON, its times kept as the text it holds (-DateKind: PowerShell 7.5).
     function script:Read-Checkpoint([string] $Path) { Get-Content -LiteralPath "$Path.checkpoint" -Raw | ConvertFrom-Json -DateKind String }
 
     function script:Get-FileText([string] $Path) { [System.IO.File]::ReadAllText($Path) }

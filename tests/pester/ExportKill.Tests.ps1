@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.5
 # Export-SupportAccessActivity stopped at any point (kill -9, Ctrl+C, a page that fails for good,
 # a token that expires, one tenant of three failing), then ONE run with the default parameters:
 # the file must hold every activity exactly once. The built module against the emulator: 3,110
@@ -54,6 +54,7 @@ BeforeAll {
         $rows.Count | Should -Be (($Tenants | ForEach-Object { $AllIds[$_].Count } | Measure-Object -Sum).Sum)
     }
 
+    # The checkpoint's JSON, its times kept as the text it holds (-DateKind: PowerShell 7.5).
     function script:Read-Checkpoint([string] $Path) { Get-Content -LiteralPath "$Path.checkpoint" -Raw | ConvertFrom-Json -DateKind String }
 
     # A default export in a child pwsh, which the test stops; its output goes to files beside the evidence.
@@ -233,14 +234,15 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
         $path = New-EvidencePath
         $checkpointPath = "$path.checkpoint"
         $temporary = "$checkpointPath.tmp"
-        # Page 3 held: the checkpoint after 1,000 activities (during page 2) is the one to catch.
+        # Page 3 held, so the run can't end first: the checkpoint after 1,000 activities (during
+        # page 2; or after 5 s, at the first activity, on a slow machine) is the one to catch.
         Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
         $child = Start-ChildExport $path
         $deadline = [datetime]::UtcNow.AddSeconds(60)
-        # Past the first checkpoint (written before the first request), inside page 1.
-        while (-not ((Test-Path -LiteralPath $checkpointPath) -and (Test-Path -LiteralPath $path) -and (Get-Item -LiteralPath $path).Length -gt 100000)) {
-            if ([datetime]::UtcNow -gt $deadline -or $child.HasExited) { throw 'The child export did not get going.' }
-            Start-Sleep -Milliseconds 5
+        # The first checkpoint is written before the first request; the next one is the target.
+        while (-not [System.IO.File]::Exists($checkpointPath)) {
+            if ([datetime]::UtcNow -gt $deadline -or $child.HasExited) { throw 'The child export wrote no checkpoint.' }
+            Start-Sleep -Milliseconds 2
         }
         $first = [System.IO.FileInfo]::new($checkpointPath)
         $stamp = "$($first.LastWriteTimeUtc.Ticks)|$($first.Length)"
@@ -248,13 +250,15 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
         while (-not $seen) {
             if ([System.IO.File]::Exists($temporary)) { $seen = 'the temporary checkpoint'; break }
             $now = [System.IO.FileInfo]::new($checkpointPath)
-            if ("$($now.LastWriteTimeUtc.Ticks)|$($now.Length)" -ne $stamp) { $seen = 'the checkpoint just renamed into place' }
-            if ([datetime]::UtcNow -gt $deadline) { throw 'No checkpoint was written after the first.' }
+            if ("$($now.LastWriteTimeUtc.Ticks)|$($now.Length)" -ne $stamp) { $seen = 'the checkpoint just renamed into place'; break }
+            if ([datetime]::UtcNow -gt $deadline -or $child.HasExited) { throw 'No checkpoint was written after the first.' }
         }
         $child.Kill()
         $child.WaitForExit()
         Set-EmulatorFault -Emulator $Emulator -Fault @()
         Write-Host "    killed on seeing $seen; temporary left: $([System.IO.File]::Exists($temporary))"
+        (Read-Checkpoint $path).schema | Should -Be 'SupportAccessLogs/EvidenceCheckpoint/1' -Because 'the checkpoint in place is the old one or the new one, whole'
+        (Read-Checkpoint $path).file.length | Should -BeLessOrEqual (Get-Item -LiteralPath $path).Length -Because 'the data is on disk before the checkpoint that describes it'
         if (-not [System.IO.File]::Exists($temporary)) {
             # What a kill inside the write leaves when it lands there: half a temporary file beside the old checkpoint.
             $text = Get-Content -LiteralPath $checkpointPath -Raw
