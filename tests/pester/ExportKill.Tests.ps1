@@ -2,8 +2,8 @@
 # Export-SupportAccessActivity stopped at any point (kill -9, Ctrl+C, a page that fails for good,
 # a token that expires, one tenant of three failing), then ONE run with the default parameters:
 # the file must hold every activity exactly once. The built module against the emulator: 3,110
-# activities of the home tenant on four pages (999, 999, 999, 113), and two tenants of one page
-# each (Fabrikam, Woodgrove; 85 activities each).
+# activities of the home tenant on four pages (999, 999, 999, 113), Fabrikam's 85 on one page,
+# Woodgrove's 1,585 on two.
 #
 # The runs that are killed run with the default parameters in a child pwsh (its own pacing
 # budget). The runs in this process pass -Path and -Connection and nothing else that changes
@@ -18,7 +18,8 @@ BeforeAll {
 
     $script:FabrikamId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'
     $script:WoodgroveId = 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f'
-    $script:Emulator = Start-GraphEmulator -BulkRecordCount 3000 -OtherTenant 'fabrikam', 'woodgrove'
+    # Woodgrove with 1,500 bulk records: 1,585 activities on two pages.
+    $script:Emulator = Start-GraphEmulator -BulkRecordCount 3000 -OtherTenant 'fabrikam', 'woodgrove:bulk=1500'
     $script:HomeId = (Get-EmulatorTruth -Emulator $Emulator).tenantId
     $script:Token = @{}
     $script:Connection = @{}
@@ -34,6 +35,7 @@ BeforeAll {
     }
     $AllIds[$HomeId].Count | Should -Be 3110
     $AllIds[$FabrikamId].Count | Should -Be 85
+    $AllIds[$WoodgroveId].Count | Should -Be 1585
 
     function script:New-EvidencePath([string] $Extension = 'csv') { Join-Path $TestDrive "evidence-$([guid]::NewGuid().ToString('N')).$Extension" }
 
@@ -447,31 +449,33 @@ Describe 'Export-SupportAccessActivity stopped in other ways, then one default r
 
     It 'one tenant of three failing half-way: the summary says so, and the next run completes that tenant once' {
         $path = New-EvidencePath
-        # Only the home tenant has a page 2 (Fabrikam and Woodgrove have one page each).
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'unavailable503'; page = 2; times = 1000; retryAfterSeconds = 0 }
+        # Woodgrove's page 2 answers 503 for good; the home tenant (four pages) and Fabrikam read in full.
+        Set-EmulatorFault -Emulator $Emulator -TenantId $WoodgroveId -Fault @{ kind = 'unavailable503'; page = 2; times = 1000; retryAfterSeconds = 0 }
         $first = Invoke-DefaultExport $path -Tenants $HomeId, $FabrikamId, $WoodgroveId
         Set-EmulatorFault -Emulator $Emulator -Fault @()
 
         $first.Summary.Count | Should -Be 1
         $first.Summary[0].Complete | Should -BeFalse
-        "$($first.Warnings)" | Should -Match "lacks what the failed tenants did not read \($HomeId\)"
+        "$($first.Warnings)" | Should -Match "lacks what the failed tenants did not read \($WoodgroveId\)"
         @($first.Errors).Count | Should -Be 1
         "$($first.Errors[0])" | Should -Match 'Gave up'
         $checkpoint = Read-Checkpoint $path
         $ledger = @{}
         foreach ($tenant in $checkpoint.tenants) { $ledger[$tenant.tenantId] = $tenant }
-        @($ledger[$HomeId].pending).Count | Should -Be 1 -Because 'the failed tenant''s unread part is recorded'
+        @($ledger[$WoodgroveId].pending).Count | Should -Be 1 -Because 'the failed tenant''s unread part is recorded'
+        @($ledger[$HomeId].pending).Count | Should -Be 0
         @($ledger[$FabrikamId].pending).Count | Should -Be 0
-        @($ledger[$WoodgroveId].pending).Count | Should -Be 0
         $rows = @(Import-Csv -LiteralPath $path)
-        @($rows | Where-Object TenantId -EQ $HomeId).Count | Should -Be 999
+        @($rows | Where-Object TenantId -EQ $WoodgroveId).Count | Should -Be 999
+        @($rows | Where-Object TenantId -EQ $HomeId).Count | Should -Be 3110
 
         $run = Invoke-DefaultExport $path -Tenants $HomeId, $FabrikamId, $WoodgroveId
 
         $run.Errors | Should -BeNullOrEmpty
         $run.Summary[0].Complete | Should -BeTrue
-        $run.Summary[0].Appended | Should -Be (3110 - 999)
-        $run.Summary[0].Resumed | Should -Match $HomeId
+        $run.Summary[0].Appended | Should -Be (1585 - 999)
+        $run.Summary[0].Resumed | Should -Match $WoodgroveId
+        $run.Summary[0].Resumed | Should -Not -Match $HomeId
         $run.Summary[0].Resumed | Should -Not -Match $FabrikamId
         Assert-EveryActivityOnce $path -Tenants $HomeId, $FabrikamId, $WoodgroveId
     }
