@@ -175,13 +175,7 @@ internal sealed class EvidenceFile : IDisposable
         }
 
         Held[key] = sourceTime;
-        if (_missingLineEnd.Length > 0)
-        {
-            byte[] lineEnd = Utf8.GetBytes(_missingLineEnd);
-            _stream.Write(lineEnd, 0, lineEnd.Length);
-            _lines++;
-            _missingLineEnd = "";
-        }
+        EndLastRecord();
 
         _stream.Write(record, 0, record.Length);
         _lines += CountLineFeeds(record, record.Length);
@@ -197,6 +191,9 @@ internal sealed class EvidenceFile : IDisposable
     /// <param name="mayReadAgain">Whether an activity of this source time lies where a later run reads again (its id is then kept in the checkpoint).</param>
     public void Commit(Checkpoint checkpoint, Func<DateTime, bool> mayReadAgain)
     {
+        // A checkpoint never describes a file whose last record lacks its line end: a later run
+        // starts reading after the checkpoint and could not tell.
+        EndLastRecord();
         _stream.Flush(flushToDisk: true);
         checkpoint.Format = Format;
         checkpoint.Mark = FileMark.Of(_stream, _stream.Length, _lines);
@@ -219,6 +216,19 @@ internal sealed class EvidenceFile : IDisposable
     }
 
     public void Dispose() => _stream.Dispose();
+
+    /// <summary>Writes what the file's last record lacks of its line end, if anything.</summary>
+    private void EndLastRecord()
+    {
+        if (_missingLineEnd.Length > 0)
+        {
+            byte[] lineEnd = Utf8.GetBytes(_missingLineEnd);
+            _stream.Position = _stream.Length;
+            _stream.Write(lineEnd, 0, lineEnd.Length);
+            _lines++;
+            _missingLineEnd = "";
+        }
+    }
 
     /// <summary>Writes a file whole or not at all: a temporary file, flushed to disk, renamed over the old one.</summary>
     internal static void WriteAtomically(string path, byte[] content)
@@ -352,6 +362,18 @@ internal sealed class EvidenceFile : IDisposable
         }
 
         Scan(scanFrom, length, vouched: Checkpoint is not null);
+        if (scanFrom >= length && length > recordsFrom && _missingLineEnd.Length == 0)
+        {
+            // Nothing after the checkpoint was read: the file's last byte says whether its last record ended.
+            var last = new byte[1];
+            _stream.Position = length - 1;
+            if (_stream.Read(last, 0, 1) == 1 && last[0] != (byte)'\n')
+            {
+                _missingLineEnd = last[0] == (byte)'\r' ? "\n" : NewLine;
+            }
+        }
+
+        _stream.Position = _stream.Length;
     }
 
     private bool StartsWithByteOrderMark()

@@ -365,22 +365,33 @@ internal abstract class EvidenceFormat
         }
     }
 
-    /// <summary>True when <paramref name="bytes"/> is valid UTF-8, except perhaps for a character cut off at its end.</summary>
+    /// <summary>True when <paramref name="bytes"/> is valid UTF-8, except perhaps for one character cut off at its end
+    /// (a lead byte and fewer continuation bytes than it announces).</summary>
     private static bool IsUtf8Prefix(ReadOnlySpan<byte> bytes)
     {
-        for (int cut = 0; cut <= 3 && cut <= bytes.Length; cut++)
+        int cut = 0;
+        for (int back = 1; back <= 3 && back <= bytes.Length; back++)
         {
-            try
+            byte b = bytes[bytes.Length - back];
+            if (b is >= 0x80 and <= 0xBF)
             {
-                StrictUtf8.GetCharCount(bytes.Slice(0, bytes.Length - cut).ToArray());
-                return true;
+                continue; // a continuation byte: look further back for its lead
             }
-            catch (DecoderFallbackException)
-            {
-            }
+
+            int length = b switch { >= 0xC2 and <= 0xDF => 2, >= 0xE0 and <= 0xEF => 3, >= 0xF0 and <= 0xF4 => 4, _ => 0 };
+            cut = length > back ? back : 0;
+            break;
         }
 
-        return false;
+        try
+        {
+            StrictUtf8.GetCharCount(bytes.Slice(0, bytes.Length - cut).ToArray());
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 }
 
