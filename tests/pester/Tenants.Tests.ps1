@@ -230,8 +230,9 @@ Describe 'One tenant is one tenant (issue 22)' {
         @(Get-SupportAccessConnection).Count | Should -Be $before
         @(Get-SupportAccessConnection | Where-Object TenantId -EQ $Truth.Fabrikam.tenantId) | Should -Be @($again)
         @(Get-SupportAccessConnection) | Should -Not -Contain $first
-        $listed = @(Get-SupportAccessConnection | Get-SupportAccessActivity @Fast)
-        @($listed | ForEach-Object { "$($_.TenantId)|$($_.Id)" } | Sort-Object -Unique).Count | Should -Be $listed.Count
+        # Other test files' connections may be listed too (the session's list is the process's); read Fabrikam's.
+        $listed = @(Get-SupportAccessConnection | Where-Object TenantId -EQ $Truth.Fabrikam.tenantId | Get-SupportAccessActivity @Fast)
+        $listed.Count | Should -Be $Truth.Fabrikam.records.Count
         $script:Connection.Fabrikam = $again
         $script:All = @($Connection.Contoso, $Connection.Fabrikam, $Connection.Woodgrove)
     }
