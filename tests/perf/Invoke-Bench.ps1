@@ -64,25 +64,24 @@ $query = @{ RequestsPer10Seconds = 0; SkipRoleCheck = $true }
 # Issue 21: continuing an evidence file must not cost more as the file grows. Two files made alike,
 # of $EvidenceActivities[0] and [-1] activities: real records the module returns (from a dedicated
 # emulator, as ConvertTo-Csv writes them), each written again with a distinct Id and a past
-# ActivityDateTime (31 days and more before now, a minute apart, so none lies in what a run reads
-# again), then the source's own records added by a first Export (the file has no checkpoint, so
+# ActivityDateTime (from two days before now backwards, a minute apart: none lies in the last day,
+# whose ids a checkpoint keeps, and the file's newest is inside Graph's 30 days, so the first run
+# is no gap), then the source's own records added by a first Export (the file has no checkpoint, so
 # that run reads it whole and writes one: timed apart, the one-time cost of an old file). Then the
 # continuations with nothing new (see below): peak working set (VmHWM) of a child per file, and
 # wall time of both files in one child, in turn. Only the public cmdlets are used.
-function Write-SyntheticEvidence([string] $Path, [string] $Header, [string[]] $Tails, [int] $Count) {
+function Write-SyntheticEvidence([string] $Path, [string] $Header, [string[]] $Tails, [int] $Count, [datetime] $Newest) {
     # Streams the records to disk (never the file as one string): newest first, a minute apart,
-    # from 31 days before now down; ids unique (prefix ee000000, the record number in the last group).
+    # from $Newest down; ids unique (prefix ee000000, the record number in the last group).
     $temporary = "$Path.partial"
     $writer = [IO.StreamWriter]::new($temporary, $false, [Text.UTF8Encoding]::new($false), 1MB)
     try {
         $writer.NewLine = "`n"
         $writer.WriteLine($Header)
-        $newest = [datetime]::UtcNow.AddDays(-31)
-        $newest = [datetime]::new($newest.Ticks - $newest.Ticks % [timespan]::TicksPerMinute, [DateTimeKind]::Utc)
         $culture = [cultureinfo]::InvariantCulture
         for ($i = 0; $i -lt $Count; $i++) {
             $writer.Write('"')
-            $writer.Write($newest.AddMinutes(-$i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $culture))
+            $writer.Write($Newest.AddMinutes(-$i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $culture))
             $writer.Write('","ee000000-0000-4000-8000-')
             $writer.Write($i.ToString('x12', $culture))
             $writer.Write('"')
@@ -129,13 +128,24 @@ ConvertTo-Json -InputObject `$csv -Compress | Set-Content -LiteralPath '$($templ
         foreach ($count in $EvidenceActivities) {
             $synthetic = $count - $fromSource
             if ($synthetic -lt 1) { throw "An evidence file of $count activities can't be made: the emulator alone serves $fromSource." }
-            # Cached by the header (the columns) and the number of records.
+            # Cached by the header (the columns), the number of records and the newest record's time
+            # (minute), used while that lies 1 to 20 days back: older than the last day, whose ids a
+            # checkpoint keeps, and well inside Graph's 30 days.
             $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($header))).Substring(0, 12).ToLowerInvariant()
-            $cache = Join-Path $folder "synthetic-$synthetic-$hash.csv"
-            if (-not (Test-Path -LiteralPath $cache)) {
+            $now = [datetime]::UtcNow
+            $cache = Get-ChildItem -LiteralPath $folder -Filter "synthetic-$synthetic-$hash-*.csv" | Where-Object {
+                $newest = [datetime]::MinValue
+                [datetime]::TryParseExact($_.BaseName.Split('-')[-1], "yyyyMMdd'T'HHmm'Z'", [cultureinfo]::InvariantCulture,
+                    [Globalization.DateTimeStyles]'AdjustToUniversal, AssumeUniversal', [ref]$newest) -and
+                $newest -lt $now.AddDays(-1) -and $newest -gt $now.AddDays(-20)
+            } | Select-Object -First 1 -ExpandProperty FullName
+            if (-not $cache) {
                 Get-ChildItem -LiteralPath $folder -Filter "synthetic-$synthetic-*.csv" | Remove-Item
+                $newest = $now.AddDays(-2)
+                $newest = [datetime]::new($newest.Ticks - $newest.Ticks % [timespan]::TicksPerMinute, [DateTimeKind]::Utc)
+                $cache = Join-Path $folder ("synthetic-$synthetic-$hash-{0:yyyyMMdd'T'HHmm'Z'}.csv" -f $newest)
                 $watch = [Diagnostics.Stopwatch]::StartNew()
-                Write-SyntheticEvidence -Path $cache -Header $header -Tails $tails -Count $synthetic
+                Write-SyntheticEvidence -Path $cache -Header $header -Tails $tails -Count $synthetic -Newest $newest
                 $figures["EvidenceGeneratedMs$count"] = $watch.Elapsed.TotalMilliseconds
             }
             $path = Join-Path $folder "evidence-$count.csv"
