@@ -4,8 +4,11 @@
 Issues 6, 10, 11 and 12 benchmarks: (a) transfer floor, (b) Graph SDK, (c) the activity reader and Graph source, (d) the
 cmdlet in pwsh, ConvertTo-Csv and ConvertTo-Json of its objects against plain rows, peak memory of
 Export-Csv, cold start, -First 10, and the Log Analytics path (w) against the same answers raw (r)
-with its peak memory, and the memory Get-SupportAccessRequest holds while grouping. Called by `build.ps1 Bench`, which builds
-the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
+with its peak memory, the memory Get-SupportAccessRequest holds while grouping, eight tenants against one, and
+(issue 21) continuing a 1,000,000-activity evidence file against a 1,000-activity one when nothing is new. Called by
+`build.ps1 Bench`, which builds the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
+-ContinuationOnly runs the evidence-file step alone (after `build.ps1 Build`), e.g.
+dotnet pwsh tests/perf/Invoke-Bench.ps1 -ModuleManifest output/SupportAccessLogs/SupportAccessLogs.psd1 -PerfAssembly output/perf/SupportAccessLogs.Perf.dll -ContinuationOnly
 #>
 [CmdletBinding()]
 param(
@@ -15,6 +18,14 @@ param(
     [int] $Runs = 5,
     [int[]] $MemoryRecords = @(50000, 200000),
     [int[]] $WorkspaceRows = @(50000, 200000),
+    # Issue 21: the sizes of the evidence files continued (activities; the first is the baseline).
+    [int[]] $EvidenceActivities = @(1000, 1000000),
+    # Timed continuations of each evidence file (the median is the figure).
+    [int] $EvidenceRuns = 3,
+    # Where the evidence files are made; the big file's generated records are cached here between runs.
+    [string] $EvidenceFolder = (Join-Path $PSScriptRoot '../../output/bench-evidence'),
+    # Only the evidence-file step (issue 21).
+    [switch] $ContinuationOnly,
     [switch] $Micro
 )
 
@@ -22,7 +33,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '../pester/EmulatorProcess.psm1') -Force
 $ModuleManifest = (Resolve-Path -LiteralPath $ModuleManifest).Path
-$PerfAssembly = (Resolve-Path -LiteralPath $PerfAssembly).Path
+if (-not $ContinuationOnly) { $PerfAssembly = (Resolve-Path -LiteralPath $PerfAssembly).Path }
 
 function Get-Median([double[]] $Values) {
     $sorted = @($Values | Sort-Object)
@@ -50,9 +61,215 @@ Connect-SupportAccess -AccessToken (ConvertTo-SecureString $env:SAL_TOKEN -AsPla
 $query = @{ RequestsPer10Seconds = 0; SkipRoleCheck = $true }
 '@
 
+# Issue 21: continuing an evidence file must not cost more as the file grows. Two files made alike,
+# of $EvidenceActivities[0] and [-1] activities: real records the module returns (from a dedicated
+# emulator, as ConvertTo-Csv writes them), each written again with a distinct Id and a past
+# ActivityDateTime (from two days before now backwards, a minute apart: none lies in the last day,
+# whose ids a checkpoint keeps, and the file's newest is inside Graph's 30 days, so the first run
+# is no gap), then the source's own records added by a first Export (the file has no checkpoint, so
+# that run reads it whole and writes one: timed apart, the one-time cost of an old file). Then the
+# continuations with nothing new (see below): peak working set (VmHWM) of a child per file, and
+# wall time of both files in one child, in turn. Only the public cmdlets are used.
+function Write-SyntheticEvidence([string] $Path, [string] $Header, [string[]] $Tails, [int] $Count, [datetime] $Newest) {
+    # Streams the records to disk (never the file as one string): newest first, a minute apart,
+    # from $Newest down; ids unique (prefix ee000000, the record number in the last group).
+    $temporary = "$Path.partial"
+    $writer = [IO.StreamWriter]::new($temporary, $false, [Text.UTF8Encoding]::new($false), 1MB)
+    try {
+        $writer.NewLine = "`n"
+        $writer.WriteLine($Header)
+        $culture = [cultureinfo]::InvariantCulture
+        for ($i = 0; $i -lt $Count; $i++) {
+            $writer.Write('"')
+            $writer.Write($Newest.AddMinutes(-$i).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $culture))
+            $writer.Write('","ee000000-0000-4000-8000-')
+            $writer.Write($i.ToString('x12', $culture))
+            $writer.Write('"')
+            $writer.WriteLine($Tails[$i % $Tails.Count])
+        }
+    }
+    finally {
+        $writer.Dispose()
+    }
+    Move-Item -LiteralPath $temporary -Destination $Path -Force
+}
+
+function Invoke-ContinuationBench {
+    $figures = [ordered]@{}
+    # Other work on the machine moves these few-millisecond figures more than anything measured.
+    $figures.LoadAverage = if (Test-Path -LiteralPath /proc/loadavg) { ((Get-Content -LiteralPath /proc/loadavg) -split ' ')[0..2] -join ' ' } else { 'n/a' }
+    New-Item -ItemType Directory -Path $EvidenceFolder -Force | Out-Null
+    $folder = (Resolve-Path -LiteralPath $EvidenceFolder).Path
+    $emulator = Start-GraphEmulator -BulkRecordCount 0
+    $working = @()
+    try {
+        # The template: what Export-Csv would write of the source's activities (one string per record,
+        # line feeds inside quoted values and all). Every record begins "<ActivityDateTime>","<Id>",.
+        $templatePath = Join-Path $folder 'template.json'
+        Invoke-Child ($connect + @"
+
+`$csv = @(Get-SupportAccessActivity @query -WarningAction SilentlyContinue | ConvertTo-Csv)
+ConvertTo-Json -InputObject `$csv -Compress | Set-Content -LiteralPath '$($templatePath -replace "'", "''")' -Encoding utf8NoBOM
+`$csv.Count
+"@) $emulator | Out-Null
+        $template = @(Get-Content -LiteralPath $templatePath -Raw | ConvertFrom-Json)
+        Remove-Item -LiteralPath $templatePath
+        $header = $template[0]
+        if ($header -notlike '"ActivityDateTime","Id",*') { throw "The activities' CSV header no longer begins with ActivityDateTime, Id: $header" }
+        $tails = @($template | Select-Object -Skip 1 | ForEach-Object {
+                if ($_ -notmatch '(?s)^"[^"]*","[^"]*"(?<tail>,.*)$') { throw "A record of the template does not begin with two quoted values: $_" }
+                $Matches.tail
+            })
+        # Three late records 5 minutes back: what each continuation reads again in its overlap and finds held.
+        $late = @(Add-EmulatorLateRecord -Emulator $emulator -Count 3 -MinutesAgo 5).Count
+        $fromSource = $tails.Count + $late
+        $figures.EvidenceFromSource = $fromSource
+
+        foreach ($count in $EvidenceActivities) {
+            $synthetic = $count - $fromSource
+            if ($synthetic -lt 1) { throw "An evidence file of $count activities can't be made: the emulator alone serves $fromSource." }
+            # Cached by the header (the columns), the number of records and the newest record's time
+            # (minute), used while that lies 1 to 20 days back: older than the last day, whose ids a
+            # checkpoint keeps, and well inside Graph's 30 days.
+            $hash = [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($header))).Substring(0, 12).ToLowerInvariant()
+            $now = [datetime]::UtcNow
+            $cache = Get-ChildItem -LiteralPath $folder -Filter "synthetic-$synthetic-$hash-*.csv" | Where-Object {
+                $newest = [datetime]::MinValue
+                [datetime]::TryParseExact($_.BaseName.Split('-')[-1], "yyyyMMdd'T'HHmm'Z'", [cultureinfo]::InvariantCulture,
+                    [Globalization.DateTimeStyles]'AdjustToUniversal, AssumeUniversal', [ref]$newest) -and
+                $newest -lt $now.AddDays(-1) -and $newest -gt $now.AddDays(-20)
+            } | Select-Object -First 1 -ExpandProperty FullName
+            if (-not $cache) {
+                Get-ChildItem -LiteralPath $folder -Filter "synthetic-$synthetic-*.csv" | Remove-Item
+                $newest = $now.AddDays(-2)
+                $newest = [datetime]::new($newest.Ticks - $newest.Ticks % [timespan]::TicksPerMinute, [DateTimeKind]::Utc)
+                $cache = Join-Path $folder ("synthetic-$synthetic-$hash-{0:yyyyMMdd'T'HHmm'Z'}.csv" -f $newest)
+                $watch = [Diagnostics.Stopwatch]::StartNew()
+                Write-SyntheticEvidence -Path $cache -Header $header -Tails $tails -Count $synthetic -Newest $newest
+                $figures["EvidenceGeneratedMs$count"] = $watch.Elapsed.TotalMilliseconds
+            }
+            $path = Join-Path $folder "evidence-$count.csv"
+            Remove-Item -LiteralPath $path, "$path.checkpoint" -ErrorAction Ignore
+            Copy-Item -LiteralPath $cache -Destination $path
+            $working += $path
+
+            # The first run: no checkpoint, so the file is read whole; the source's records are appended.
+            $quoted = $path -replace "'", "''"
+            $first = Invoke-Child ($connect + @"
+
+`$summary = `$null
+`$ms = (Measure-Command { `$summary = Export-SupportAccessActivity -Path '$quoted' @query -WarningAction SilentlyContinue }).TotalMilliseconds
+@{ Ms = `$ms; Appended = `$summary.Appended; Complete = `$summary.Complete; Peak = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 } | ConvertTo-Json -Compress
+"@) $emulator | ConvertFrom-Json
+            if (-not $first.Complete -or $first.Appended -ne $fromSource) {
+                throw "The first Export on '$path' appended $($first.Appended) activities (complete: $($first.Complete)); the source serves $fromSource."
+            }
+            $figures["EvidenceActivities$count"] = $synthetic + $first.Appended
+            $figures["EvidenceBytes$count"] = (Get-Item -LiteralPath $path).Length
+            $figures["FirstMs$count"] = $first.Ms
+            $figures["FirstPeakMB$count"] = $first.Peak / 1MB
+        }
+
+        # The continuations, nothing new. Per file, a fresh child for peak memory: a cold run (a
+        # nightly runbook's case, reported apart), then two more. For wall time, one child
+        # continues both files in turn (so the load on the machine, which swings, falls on both
+        # alike): five rounds of warm-up (the JIT's second tier), then three timed rounds, each
+        # round taking the files in the other order; the median of each file's three.
+        $continue = $connect + @'
+
+function Step([string] $Path) {
+    $summary = $null
+    $cpu = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
+    $ms = (Measure-Command { $summary = Export-SupportAccessActivity -Path $Path @query -WarningAction SilentlyContinue }).TotalMilliseconds
+    $cpu = ([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu).TotalMilliseconds
+    @{ Path = $Path; Ms = $ms; CpuMs = $cpu; Appended = $summary.Appended; AlreadyPresent = $summary.AlreadyPresent; Complete = $summary.Complete
+       # From its checkpoint a run reads from the last run's end less the overlap, not Graph's 30 days.
+       FromCheckpoint = ([datetime]$summary.WindowStart) -gt [datetime]::UtcNow.AddHours(-2)
+       Length = (Get-Item -LiteralPath $Path).Length }
+}
+'@
+        $paths = @($EvidenceActivities | ForEach-Object { Join-Path $folder "evidence-$_.csv" })
+        $check = {
+            param($run)
+            $count = $EvidenceActivities[[array]::IndexOf($paths, $run.Path)]
+            if (-not $run.Complete -or $run.Appended -ne 0 -or $run.Length -ne $figures["EvidenceBytes$count"] -or -not $run.FromCheckpoint) {
+                throw "A continuation of '$($run.Path)' did not go as set up (nothing new, from its checkpoint): $($run | ConvertTo-Json -Compress)"
+            }
+            $count
+        }
+        foreach ($path in $paths) {
+            $memory = Invoke-Child ($continue + @"
+
+`$runs = foreach (`$i in 1..3) { Step '$($path -replace "'", "''")' }
+@{ Runs = @(`$runs); Peak = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 } | ConvertTo-Json -Compress -Depth 3
+"@) $emulator | ConvertFrom-Json
+            foreach ($run in $memory.Runs) { $count = & $check $run }
+            $figures["ContinueColdMs$count"] = $memory.Runs[0].Ms
+            $figures["ContinuePeakMB$count"] = $memory.Peak / 1MB
+        }
+
+        $list = ($paths | ForEach-Object { "'" + ($_ -replace "'", "''") + "'" }) -join ', '
+        $timed = Invoke-Child ($continue + @"
+
+`$paths = @($list)
+foreach (`$i in 1..5) { foreach (`$path in `$paths) { Step `$path | Out-Null } }
+`$runs = foreach (`$i in 1..$EvidenceRuns) {
+    `$order = if (`$i % 2) { `$paths } else { `$paths[(`$paths.Count - 1)..0] }
+    foreach (`$path in `$order) { Step `$path }
+}
+ConvertTo-Json -InputObject @(`$runs) -Compress -Depth 3
+"@) $emulator | ConvertFrom-Json
+        $byCount = @{}
+        foreach ($run in $timed) { $count = & $check $run; $byCount[$count] += @($run) }
+        foreach ($count in $EvidenceActivities) {
+            $figures["ContinueRunsMs$count"] = @($byCount[$count] | ForEach-Object Ms)
+            $figures["ContinueMs$count"] = Get-Median $figures["ContinueRunsMs$count"]
+            $figures["ContinueCpuMs$count"] = Get-Median @($byCount[$count] | ForEach-Object CpuMs)
+            $figures["ContinueHeld$count"] = $byCount[$count][-1].AlreadyPresent
+        }
+    }
+    finally {
+        Stop-GraphEmulator -Emulator $emulator
+        # The copies read and continued go; the generated records stay cached for the next run.
+        foreach ($path in $working) { Remove-Item -LiteralPath $path, "$path.checkpoint" -ErrorAction Ignore }
+    }
+    $figures
+}
+
+function Get-ContinuationRows($f) {
+    $small, $large = $EvidenceActivities[0], $EvidenceActivities[-1]
+    $describe = { param($count) '{0:N0} activities, {1:0.0} MB' -f $f["EvidenceActivities$count"], ($f["EvidenceBytes$count"] / 1MB) }
+    foreach ($count in $small, $large) {
+        $generated = if ($f.Contains("EvidenceGeneratedMs$count")) { 'records generated in {0:0.0} s' -f ($f["EvidenceGeneratedMs$count"] / 1000) } else { 'records from the cache' }
+        [pscustomobject]@{ Measure = "first Export, no checkpoint (read whole), $(& $describe $count), ms"; Value = '{0:0}' -f $f["FirstMs$count"]
+            Goal = 'one-time; peak RSS {0:0} MB; {1}' -f $f["FirstPeakMB$count"], $generated }
+    }
+    foreach ($count in $small, $large) {
+        [pscustomobject]@{ Measure = "continue $(& $describe $count), nothing new, ms"; Value = '{0:0.0}' -f $f["ContinueMs$count"]
+            Goal = 'runs {0}; CPU {1:0.0}; cold (a fresh pwsh) {2:0}; {3} found held in the overlap' -f (($f["ContinueRunsMs$count"] | ForEach-Object { '{0:0.0}' -f $_ }) -join ', '),
+                $f["ContinueCpuMs$count"], $f["ContinueColdMs$count"], $f["ContinueHeld$count"] }
+    }
+    $ratio = $f["ContinueMs$large"] / $f["ContinueMs$small"]
+    [pscustomobject]@{ Measure = "continue: time $large / $small"; Value = '{0:0.00}' -f $ratio; Goal = '<= 2: ' + ($ratio -le 2) }
+    [pscustomobject]@{ Measure = "continue: time $large / $small, cold runs"; Value = '{0:0.00}' -f ($f["ContinueColdMs$large"] / $f["ContinueColdMs$small"]); Goal = '' }
+    foreach ($count in $small, $large) {
+        [pscustomobject]@{ Measure = "continue: peak RSS, $count activities, MB"; Value = '{0:0}' -f $f["ContinuePeakMB$count"]; Goal = '' }
+    }
+    $more = $f["ContinuePeakMB$large"] - $f["ContinuePeakMB$small"]
+    [pscustomobject]@{ Measure = "continue: peak RSS $large - $small, MB"; Value = '{0:+0;-0;0}' -f $more; Goal = '<= 100 MB: ' + ($more -le 100) }
+}
+
 if ($Micro) {
     & dotnet $PerfAssembly --micro --filter '*' | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "BenchmarkDotNet failed ($LASTEXITCODE)." }
+    return
+}
+
+if ($ContinuationOnly) {
+    $f = Invoke-ContinuationBench
+    Write-Host ''
+    Write-Host "Continuing an evidence file (issue 21): $($f.EvidenceFromSource) of each file's activities come from the emulator; the rest are its records written again. Load average at the start: $($f.LoadAverage)."
+    Get-ContinuationRows $f | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
     return
 }
 
@@ -210,6 +427,9 @@ foreach ($pair in (($output | Where-Object { $_ -like 'RESULT *' }) -replace '^R
     $figures[$name] = [double]::Parse($value, [cultureinfo]::InvariantCulture)
 }
 
+# Issue 21: continuing an evidence file of 1,000,000 activities against one of 1,000, nothing new.
+$continuation = Invoke-ContinuationBench
+
 $f = $figures
 $small, $large = $MemoryRecords[0], $MemoryRecords[-1]
 $laSmall, $laLarge = $WorkspaceRows[0], $WorkspaceRows[-1]
@@ -257,3 +477,5 @@ $rows = @(
 Write-Host ''
 Write-Host "N = $Records bulk + scenario records ($($f.records) support-access activities from (c), $($f.dCount) rows in the CSV of (d)); medians of $Runs runs."
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+Write-Host "Continuing an evidence file (issue 21): $($continuation.EvidenceFromSource) of each file's activities come from the emulator; the rest are its records written again. Load average at the start: $($continuation.LoadAverage)."
+Get-ContinuationRows $continuation | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
