@@ -392,11 +392,30 @@ internal sealed class EvidenceFile : IDisposable
             return (bom, 0);
         }
 
-        // The first line: a header (CSV) or a record (JSON Lines), well under this.
-        var buffer = new byte[(int)Math.Min(length - bom, 1024 * 1024)];
+        // The first line: a header (CSV, about 300 bytes) or a record (JSON Lines, a few KB),
+        // read a piece at a time up to a megabyte, so continuing reads no more of the file than that line.
+        int limit = (int)Math.Min(length - bom, 1024 * 1024);
+        var buffer = new byte[Math.Min(limit, 4096)];
         _stream.Position = bom;
-        int read = ReadFully(buffer);
-        int lineFeed = Array.IndexOf(buffer, (byte)'\n', 0, read);
+        int read = 0;
+        int lineFeed = -1;
+        while (lineFeed < 0 && read < limit)
+        {
+            if (read == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 4L, limit));
+            }
+
+            int n = _stream.Read(buffer, read, buffer.Length - read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            lineFeed = Array.IndexOf(buffer, (byte)'\n', read, n);
+            read += n;
+        }
+
         if (lineFeed > 0 && buffer[lineFeed - 1] == (byte)'\r')
         {
             NewLine = "\r\n";
@@ -631,23 +650,6 @@ internal sealed class EvidenceFile : IDisposable
         _stream.Flush(flushToDisk: true);
         RepairedBytes = tail.Length;
         TornRecordPath = kept;
-    }
-
-    private int ReadFully(byte[] buffer)
-    {
-        int read = 0;
-        while (read < buffer.Length)
-        {
-            int n = _stream.Read(buffer, read, buffer.Length - read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        return read;
     }
 
     private static int CountLineFeeds(byte[] bytes, int count)
