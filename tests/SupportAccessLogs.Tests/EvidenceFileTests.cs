@@ -161,8 +161,8 @@ public sealed class EvidenceFileTests : IDisposable
     [Theory]
     [InlineData("9999-01-01T00:00:00Z", "EvidenceFileBadRecord")]
     [InlineData("2026-11-20T12:06:00Z", "EvidenceFileBadRecord")]
-    [InlineData("not a date", "EvidenceFileNotOurs")]
-    [InlineData("2026-13-45T99:00:00Z", "EvidenceFileNotOurs")]
+    [InlineData("not a date", "EvidenceFileBadRecord")]
+    [InlineData("2026-13-45T99:00:00Z", "EvidenceFileBadRecord")]
     public async Task AFutureOrImpossibleDate_StopsTheRun_NamingTheLine(string time, string errorId)
     {
         string path = PathOf("date");

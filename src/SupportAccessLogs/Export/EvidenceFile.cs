@@ -590,6 +590,10 @@ internal sealed class EvidenceFile : IDisposable
         {
             stored = _format.Parse(new ReadOnlySpan<byte>(array, 0, content));
         }
+        catch (ImpossibleTimeException ex)
+        {
+            throw BadRecord(line, ex.Message);
+        }
         catch (Exception ex) when (ex is FormatException or DecoderFallbackException or InvalidOperationException)
         {
             string why = ex is DecoderFallbackException ? "it is not valid UTF-8" : ex.Message;
@@ -598,9 +602,7 @@ internal sealed class EvidenceFile : IDisposable
 
         if (stored.Time > _nowUtc + ClockSkew)
         {
-            throw new ModuleException("EvidenceFileBadRecord", ErrorCategory.InvalidData,
-                $"Line {line} of '{Path}' says activity {stored.Id} happened at {IsoDateTime.Format(stored.Time)}, later than now ({IsoDateTime.Format(_nowUtc)}): no audit log wrote that, so the line was changed after it was written. Nothing was read or written. Correct or remove that line (keep a copy of the file), then run again.",
-                Path);
+            throw BadRecord(line, $"it says activity {stored.Id} happened at {IsoDateTime.Format(stored.Time)}, later than now ({IsoDateTime.Format(_nowUtc)})");
         }
 
         RecordCount++;
@@ -665,6 +667,12 @@ internal sealed class EvidenceFile : IDisposable
 
         return lines;
     }
+
+    /// <summary>A record of ours whose time no audit log wrote: the line was changed after it was written.</summary>
+    private ModuleException BadRecord(long line, string why) =>
+        new("EvidenceFileBadRecord", ErrorCategory.InvalidData,
+            $"Line {line} of '{Path}' can't be evidence: {why}. No audit log wrote that, so the line was changed after it was written. Nothing was read or written. Correct or remove that line (keep a copy of the file), then run again.",
+            Path);
 
     private ModuleException NotOurs(string why) =>
         new("EvidenceFileNotOurs", ErrorCategory.InvalidData,

@@ -92,7 +92,7 @@ internal abstract class EvidenceFormat
     internal static DateTime ParseTime(string text) =>
         DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime time)
             ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
-            : throw new FormatException($"its ActivityDateTime '{Shorten(text)}' is not a date and time");
+            : throw new ImpossibleTimeException($"its ActivityDateTime '{Shorten(text)}' is not a date and time");
 
     internal static string Shorten(string text) => text.Length > 80 ? text.Substring(0, 80) + "…" : text;
 
@@ -392,6 +392,15 @@ internal abstract class EvidenceFormat
         {
             return false;
         }
+    }
+}
+
+/// <summary>A record of our shape whose time can't be one: the record was changed after it was written.</summary>
+internal sealed class ImpossibleTimeException : FormatException
+{
+    public ImpossibleTimeException(string message)
+        : base(message)
+    {
     }
 }
 
