@@ -89,7 +89,9 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                                      scripted fault from that query number on (1 = the first
                                      query), <times> times (default 1); or on every query whose
                                      TimeGenerated window contains that time. Repeatable. Kinds:
-                                     partialError, throttle429, timeout504
+                                     partialError, throttle429, timeout504, html502, noAnswer,
+                                     outsideWindow (dropColumns, nullCells and renameTable need
+                                     values: POST /_emulator/la-faults)
           --la-delay <ms>            wait this long before running each query, 0..600000 (default:
                                      no wait); past the request's Prefer: wait, 504
 
@@ -291,6 +293,9 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
     /// </summary>
     private static LogAnalyticsFaultRule ParseLogAnalyticsFault(string value)
     {
+        string kindName = value.Split('@', ':')[0];
+        if (LogAnalyticsFaultKinds.TryParse(kindName, out LogAnalyticsFaultKind needing) && LogAnalyticsFaultRule.NeedsParameters(needing))
+            throw new FormatException($"--la-fault: {LogAnalyticsFaultKinds.Name(needing)} needs columns or a table name, which the command line can't give: set it with POST /_emulator/la-faults.");
         int at = value.IndexOf('@');
         if (at >= 0)
         {

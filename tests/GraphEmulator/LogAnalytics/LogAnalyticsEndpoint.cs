@@ -3,12 +3,15 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json;
+using System.Threading;
 using System.Threading.Tasks;
 using System.Xml;
 using GraphEmulator.Auth;
 using GraphEmulator.Faults;
 using GraphEmulator.LogAnalytics.Kql;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Net.Http.Headers;
 
 namespace GraphEmulator.LogAnalytics;
@@ -142,6 +145,14 @@ internal sealed class LogAnalyticsEndpoint(
                 await LogAnalyticsJson.WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout,
                     LogAnalyticsJson.GatewayTimeout, LogAnalyticsJson.GatewayTimeoutMessage);
                 return;
+            case LogAnalyticsFaultKind.Html502:
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync(LogAnalyticsJson.BadGatewayPage, context.RequestAborted);
+                return;
+            case LogAnalyticsFaultKind.NoAnswer:
+                await HoldAsync(context);
+                return;
         }
 
         if (options.LogAnalyticsDelayMs is int delayMs && delayMs > 0)
@@ -184,7 +195,44 @@ internal sealed class LogAnalyticsEndpoint(
             keep = options.LogAnalyticsRowCap;
             partial = true;
         }
-        await WriteResultAsync(context, plan.Columns, result, keep, partial);
+        await WriteResultAsync(context, plan.Columns, result, keep, partial, AnswerShape.Of(fault, windowStart, windowEnd));
+    }
+
+    /// <summary>
+    /// <c>noAnswer</c>: nothing is written until the client gives up; when the server stops first,
+    /// the connection is aborted, so the client never sees an answer (not even an empty 200).
+    /// </summary>
+    private static async Task HoldAsync(HttpContext context)
+    {
+        CancellationToken stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        context.Abort();
+    }
+
+    /// <summary>What a fault changes in a 200's shape (README.md, "Log Analytics faults"); <see cref="Usual"/> changes nothing.</summary>
+    private sealed record AnswerShape(string TableName, IReadOnlySet<string> Dropped, IReadOnlySet<string> Nulled, int NulledRows, int MovedRows, long MovedTo)
+    {
+        public static readonly AnswerShape Usual = new(LogAnalyticsFaultRule.PrimaryResult, new HashSet<string>(), new HashSet<string>(), 0, 0, 0);
+
+        public static AnswerShape Of(LogAnalyticsFaultRule? fault, long windowStart, long windowEnd) => fault?.Kind switch
+        {
+            LogAnalyticsFaultKind.RenameTable => Usual with { TableName = fault.TableName! },
+            LogAnalyticsFaultKind.DropColumns => Usual with { Dropped = fault.Columns!.ToHashSet() },
+            LogAnalyticsFaultKind.NullCells => Usual with { Nulled = fault.Columns!.ToHashSet(), NulledRows = fault.Rows ?? 1 },
+            // A day before the window, or after it when it has no start; a window open on both sides has no outside.
+            LogAnalyticsFaultKind.OutsideWindow when windowStart != long.MinValue =>
+                Usual with { MovedRows = fault.Rows ?? 1, MovedTo = Math.Max(0, windowStart - TimeSpan.TicksPerDay) },
+            LogAnalyticsFaultKind.OutsideWindow when windowEnd != long.MaxValue =>
+                Usual with { MovedRows = fault.Rows ?? 1, MovedTo = Math.Min(DateTime.MaxValue.Ticks, windowEnd + TimeSpan.TicksPerDay) },
+            _ => Usual,
+        };
     }
 
     private static bool Is(string segment, string expected) => string.Equals(segment, expected, StringComparison.OrdinalIgnoreCase);
@@ -328,10 +376,13 @@ internal sealed class LogAnalyticsEndpoint(
 
     /// <summary>
     /// <c>{"tables":[{"name":"PrimaryResult","columns":[…],"rows":[…]}]}</c>, the first
-    /// <paramref name="keep"/> rows, with the PartialError beside the tables when rows were held back.
+    /// <paramref name="keep"/> rows, with the PartialError beside the tables when rows were held back;
+    /// a fault's <paramref name="shape"/> renames the table, leaves columns out, nulls cells or
+    /// moves the last rows out of the window.
     /// </summary>
-    private static async Task WriteResultAsync(HttpContext context, IReadOnlyList<KqlColumn> columns, List<object> rows, int keep, bool partial)
+    private static async Task WriteResultAsync(HttpContext context, IReadOnlyList<KqlColumn> all, List<object> rows, int keep, bool partial, AnswerShape shape)
     {
+        KqlColumn[] columns = all.Where(c => !shape.Dropped.Contains(c.Name)).ToArray();
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = LogAnalyticsJson.ContentType;
@@ -339,7 +390,7 @@ internal sealed class LogAnalyticsEndpoint(
         writer.WriteStartObject();
         writer.WriteStartArray("tables");
         writer.WriteStartObject();
-        writer.WriteString("name", "PrimaryResult");
+        writer.WriteString("name", shape.TableName);
         writer.WriteStartArray("columns");
         foreach (KqlColumn column in columns)
         {
@@ -353,13 +404,24 @@ internal sealed class LogAnalyticsEndpoint(
         for (int i = 0; i < keep; i++)
         {
             object row = rows[i];
+            bool nulled = i < shape.NulledRows;
+            bool moved = i >= keep - shape.MovedRows;
             writer.WriteStartArray();
             foreach (KqlColumn column in columns)
             {
+                if (nulled && shape.Nulled.Contains(column.Name))
+                {
+                    writer.WriteNullValue();
+                    continue;
+                }
+
                 switch (column.Type)
                 {
                     case KqlType.String:
                         writer.WriteStringValue(column.Text!(row));
+                        break;
+                    case KqlType.DateTime when moved && column.Name is AuditLogsTable.TimeGenerated or "ActivityDateTime":
+                        writer.WriteStringValue(LogAnalyticsJson.FormatDateTime(shape.MovedTo));
                         break;
                     case KqlType.DateTime:
                         writer.WriteStringValue(LogAnalyticsJson.FormatDateTime(column.Number!(row)));

@@ -16,6 +16,18 @@ public enum LogAnalyticsFaultKind
     Throttle429,
     /// <summary>504 GatewayTimeout, at once.</summary>
     Timeout504,
+    /// <summary>200, the answer as usual without the columns <see cref="LogAnalyticsFaultRule.Columns"/> (their entries and cells): a server that did not apply the query's <c>project</c>.</summary>
+    DropColumns,
+    /// <summary>200, the answer as usual but the cells of <see cref="LogAnalyticsFaultRule.Columns"/> (datetime or dynamic) are null in its first <see cref="LogAnalyticsFaultRule.Rows"/> rows.</summary>
+    NullCells,
+    /// <summary>200, the answer as usual in a table named <see cref="LogAnalyticsFaultRule.TableName"/> instead of <c>PrimaryResult</c>.</summary>
+    RenameTable,
+    /// <summary>502 with a gateway's HTML page (<c>text/html</c>), as a proxy or load balancer sends when the service behind it fails.</summary>
+    Html502,
+    /// <summary>No answer at all: the request is held open, nothing written, until the client gives up (or the server stops).</summary>
+    NoAnswer,
+    /// <summary>200, the answer as usual but its last <see cref="LogAnalyticsFaultRule.Rows"/> rows dated a day before the query's window (TimeGenerated, and ActivityDateTime when in the answer).</summary>
+    OutsideWindow,
 }
 
 /// <summary>
@@ -41,7 +53,21 @@ public sealed record LogAnalyticsFaultRule(LogAnalyticsFaultKind Kind)
     /// <summary>Rows <see cref="LogAnalyticsFaultKind.PartialError"/> keeps (default: half the result, rounded down).</summary>
     public int? KeepRows { get; init; }
 
+    /// <summary>The columns of <see cref="LogAnalyticsFaultKind.DropColumns"/> (AuditLogs columns or <c>count_</c>) and
+    /// <see cref="LogAnalyticsFaultKind.NullCells"/> (AuditLogs columns of type datetime or dynamic); required for those two.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>The table name of <see cref="LogAnalyticsFaultKind.RenameTable"/> (required, not <c>PrimaryResult</c>).</summary>
+    public string? TableName { get; init; }
+
+    /// <summary>Rows <see cref="LogAnalyticsFaultKind.NullCells"/> (the first ones) and
+    /// <see cref="LogAnalyticsFaultKind.OutsideWindow"/> (the last ones) change; default 1.</summary>
+    public int? Rows { get; init; }
+
     public const int DefaultRetryAfterSeconds = 1;
+
+    /// <summary>The table name of every answer without <see cref="LogAnalyticsFaultKind.RenameTable"/>.</summary>
+    public const string PrimaryResult = "PrimaryResult";
 
     /// <summary>Null: unlimited.</summary>
     internal int? EffectiveTimes => Times ?? (Query is not null ? 1 : null);
@@ -64,10 +90,36 @@ public sealed record LogAnalyticsFaultRule(LogAnalyticsFaultKind Kind)
             throw new ArgumentException($"keepRows applies to partialError only, not {LogAnalyticsFaultKinds.Name(Kind)}.", nameof(KeepRows));
         if (KeepRows < 0)
             throw new ArgumentOutOfRangeException(nameof(KeepRows), KeepRows, "keepRows must not be negative.");
+        bool takesColumns = Kind is LogAnalyticsFaultKind.DropColumns or LogAnalyticsFaultKind.NullCells;
+        if (Columns is not null && !takesColumns)
+            throw new ArgumentException($"columns applies to dropColumns and nullCells only, not {LogAnalyticsFaultKinds.Name(Kind)}.", nameof(Columns));
+        if (takesColumns && (Columns is null || Columns.Count == 0))
+            throw new ArgumentException($"{LogAnalyticsFaultKinds.Name(Kind)} needs columns: the names of the columns it {(Kind == LogAnalyticsFaultKind.DropColumns ? "leaves out" : "nulls")}, e.g. [\"Id\"].", nameof(Columns));
+        foreach (string column in Columns ?? [])
+        {
+            LogAnalytics.Kql.KqlColumn? known = LogAnalytics.Kql.AuditLogsTable.Columns.FirstOrDefault(c => c.Name == column);
+            if (Kind == LogAnalyticsFaultKind.DropColumns && known is null && column != "count_")
+                throw new ArgumentException($"'{column}' is no column of AuditLogs nor count_ (names are case-sensitive).", nameof(Columns));
+            if (Kind == LogAnalyticsFaultKind.NullCells && known?.Type is not (LogAnalytics.Kql.KqlType.DateTime or LogAnalytics.Kql.KqlType.Dynamic))
+                throw new ArgumentException($"'{column}' is no datetime or dynamic column of AuditLogs: only those can be null in Kusto (a string is \"\" at most).", nameof(Columns));
+        }
+        if (TableName is not null && Kind != LogAnalyticsFaultKind.RenameTable)
+            throw new ArgumentException($"tableName applies to renameTable only, not {LogAnalyticsFaultKinds.Name(Kind)}.", nameof(TableName));
+        if (Kind == LogAnalyticsFaultKind.RenameTable && (string.IsNullOrWhiteSpace(TableName) || TableName == PrimaryResult))
+            throw new ArgumentException("renameTable needs a tableName other than PrimaryResult, e.g. \"Table_0\".", nameof(TableName));
+        if (Rows is not null && Kind is not (LogAnalyticsFaultKind.NullCells or LogAnalyticsFaultKind.OutsideWindow))
+            throw new ArgumentException($"rows applies to nullCells and outsideWindow only, not {LogAnalyticsFaultKinds.Name(Kind)}.", nameof(Rows));
+        if (Rows < 1)
+            throw new ArgumentOutOfRangeException(nameof(Rows), Rows, "rows must be at least 1.");
     }
+
+    /// <summary>The kinds the command line (--la-fault) can't give: those that need columns or a table name.</summary>
+    internal static bool NeedsParameters(LogAnalyticsFaultKind kind) =>
+        kind is LogAnalyticsFaultKind.DropColumns or LogAnalyticsFaultKind.NullCells or LogAnalyticsFaultKind.RenameTable;
 }
 
-/// <summary>The wire names of <see cref="LogAnalyticsFaultKind"/>: <c>partialError</c>, <c>throttle429</c>, <c>timeout504</c>.</summary>
+/// <summary>The wire names of <see cref="LogAnalyticsFaultKind"/>: <c>partialError</c>, <c>throttle429</c>, <c>timeout504</c>,
+/// <c>dropColumns</c>, <c>nullCells</c>, <c>renameTable</c>, <c>html502</c>, <c>noAnswer</c>, <c>outsideWindow</c>.</summary>
 public static class LogAnalyticsFaultKinds
 {
     private static readonly Dictionary<LogAnalyticsFaultKind, string> Names = new()
@@ -75,6 +127,12 @@ public static class LogAnalyticsFaultKinds
         [LogAnalyticsFaultKind.PartialError] = "partialError",
         [LogAnalyticsFaultKind.Throttle429] = "throttle429",
         [LogAnalyticsFaultKind.Timeout504] = "timeout504",
+        [LogAnalyticsFaultKind.DropColumns] = "dropColumns",
+        [LogAnalyticsFaultKind.NullCells] = "nullCells",
+        [LogAnalyticsFaultKind.RenameTable] = "renameTable",
+        [LogAnalyticsFaultKind.Html502] = "html502",
+        [LogAnalyticsFaultKind.NoAnswer] = "noAnswer",
+        [LogAnalyticsFaultKind.OutsideWindow] = "outsideWindow",
     };
 
     public static string Name(LogAnalyticsFaultKind kind) => Names[kind];
@@ -205,7 +263,7 @@ internal static class LogAnalyticsFaultJson
 {
     /// <summary>
     /// A JSON array of rules (a single object is a list of one):
-    /// <c>{"kind","query"|"containsTime","times","retryAfterSeconds","keepRows"}</c>; names
+    /// <c>{"kind","query"|"containsTime","times","retryAfterSeconds","keepRows","columns","tableName","rows"}</c>; names
     /// case-insensitive, unknown ones refused (JsonException), values checked by <see cref="LogAnalyticsFaultRule.Validate"/>.
     /// </summary>
     public static IReadOnlyList<LogAnalyticsFaultRule> ReadRules(JsonElement root)
@@ -226,8 +284,10 @@ internal static class LogAnalyticsFaultJson
         if (item.ValueKind != JsonValueKind.Object)
             throw new JsonException($"rule {index}: each rule must be a JSON object.");
         LogAnalyticsFaultKind? kind = null;
-        int? query = null, times = null, retryAfter = null, keepRows = null;
+        int? query = null, times = null, retryAfter = null, keepRows = null, rows = null;
         DateTimeOffset? containsTime = null;
+        List<string>? columns = null;
+        string? tableName = null;
         foreach (JsonProperty property in item.EnumerateObject())
         {
             string where = $"rule {index}, '{property.Name}'";
@@ -242,6 +302,21 @@ internal static class LogAnalyticsFaultJson
                 case "times": times = NullableInt(property.Value, where); break;
                 case "retryafterseconds": retryAfter = NullableInt(property.Value, where); break;
                 case "keeprows": keepRows = NullableInt(property.Value, where); break;
+                case "rows": rows = NullableInt(property.Value, where); break;
+                case "columns":
+                    if (property.Value.ValueKind == JsonValueKind.Null)
+                        break;
+                    if (property.Value.ValueKind != JsonValueKind.Array || property.Value.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.String))
+                        throw new JsonException($"{where}: must be an array of column names, e.g. [\"Id\",\"ActivityDisplayName\"].");
+                    columns = property.Value.EnumerateArray().Select(c => c.GetString()!).ToList();
+                    break;
+                case "tablename":
+                    if (property.Value.ValueKind == JsonValueKind.Null)
+                        break;
+                    if (property.Value.ValueKind != JsonValueKind.String)
+                        throw new JsonException($"{where}: must be a string.");
+                    tableName = property.Value.GetString();
+                    break;
                 case "containstime":
                     if (property.Value.ValueKind == JsonValueKind.Null)
                         break;
@@ -251,7 +326,7 @@ internal static class LogAnalyticsFaultJson
                     containsTime = at;
                     break;
                 default:
-                    throw new JsonException($"{where}: unknown property; use kind, query, containsTime, times, retryAfterSeconds, keepRows.");
+                    throw new JsonException($"{where}: unknown property; use kind, query, containsTime, times, retryAfterSeconds, keepRows, columns, tableName, rows.");
             }
         }
         if (kind is null)
@@ -263,6 +338,9 @@ internal static class LogAnalyticsFaultJson
             Times = times,
             RetryAfterSeconds = retryAfter,
             KeepRows = keepRows,
+            Columns = columns,
+            TableName = tableName,
+            Rows = rows,
         };
     }
 
@@ -274,7 +352,7 @@ internal static class LogAnalyticsFaultJson
             _ => throw new JsonException($"{where}: must be an integer."),
         };
 
-    /// <summary><c>[{"id","kind","query","containsTime","times","remaining","retryAfterSeconds","keepRows"}]</c>; null where not given (times and remaining: null = unlimited).</summary>
+    /// <summary><c>[{"id","kind","query","containsTime","times","remaining","retryAfterSeconds","keepRows","columns","tableName","rows"}]</c>; null where not given (times and remaining: null = unlimited).</summary>
     public static void WriteStates(Utf8JsonWriter writer, IReadOnlyList<LogAnalyticsFaultRuleState> states)
     {
         writer.WriteStartArray();
@@ -293,6 +371,22 @@ internal static class LogAnalyticsFaultJson
             WriteNullable(writer, "remaining", state.Remaining);
             WriteNullable(writer, "retryAfterSeconds", rule.RetryAfterSeconds);
             WriteNullable(writer, "keepRows", rule.KeepRows);
+            if (rule.Columns is null)
+            {
+                writer.WriteNull("columns");
+            }
+            else
+            {
+                writer.WriteStartArray("columns");
+                foreach (string column in rule.Columns)
+                    writer.WriteStringValue(column);
+                writer.WriteEndArray();
+            }
+            if (rule.TableName is null)
+                writer.WriteNull("tableName");
+            else
+                writer.WriteString("tableName", rule.TableName);
+            WriteNullable(writer, "rows", rule.Rows);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

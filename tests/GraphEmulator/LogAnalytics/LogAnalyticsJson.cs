@@ -27,6 +27,10 @@ public static class LogAnalyticsJson
     public const string GatewayTimeout = "GatewayTimeout";
     public const string GatewayTimeoutMessage = "The query did not complete within the time allowed (the Prefer: wait header, 180 s by default).";
 
+    /// <summary>What a gateway in front of the service (here nginx's stock page) answers when the service behind it fails: <c>html502</c>.</summary>
+    public const string BadGatewayPage =
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
     public const string PartialError = "PartialError";
     public const string PartialErrorMessage = "There were some errors when processing your query.";
     public const string EngineError = "EngineError";
