@@ -266,7 +266,7 @@ public class LogAnalyticsEmulatorTests
         AssertError(body, "BadArgumentError", "The request had some invalid properties");
         Assert.Equal("SemanticError", body.GetProperty("error").GetProperty("innererror").GetProperty("code").GetString());
         Assert.StartsWith("Failed to resolve table or column expression named 'AuditLogs'",
-            body.GetProperty("error").GetProperty("innererror").GetProperty("message").GetString());
+            body.GetProperty("error").GetProperty("innererror").GetProperty("innererror").GetProperty("message").GetString());
 
         // With a workspace that has the table, the one without adds nothing.
         Result withEmpty = await QueryOkAsync(http, token, "AuditLogs | project Id", workspace: DemoWorkspace.EmptyWorkspaceId, workspaces: [Second]);
@@ -478,6 +478,13 @@ public class LogAnalyticsEmulatorTests
         AssertError(body, "BadArgumentError", "The request had some invalid properties");
         JsonElement inner = body.GetProperty("error").GetProperty("innererror");
         Assert.Equal(innerCode, inner.GetProperty("code").GetString());
+        if (innerCode == "SemanticError")
+        {
+            // As the service sends it: what was wrong is one level further in.
+            Assert.Equal("A semantic error occurred.", inner.GetProperty("message").GetString());
+            inner = inner.GetProperty("innererror");
+            Assert.Equal("SEM0100", inner.GetProperty("code").GetString());
+        }
         Assert.Contains(messagePart, inner.GetProperty("message").GetString());
         Assert.True(inner.GetProperty("line").GetInt32() >= 1);
         Assert.Equal(kql, server.Requests.Snapshot().Single().Kql);

@@ -59,6 +59,9 @@ internal static class Kql
     public static string CountsByHour(ActivityQuery query, Slice window) =>
         Where(query, window) + "\n| summarize count() by bin(TimeGenerated, 1h)";
 
+    /// <summary>The cheapest query a workspace answers: whether it is known, nothing more.</summary>
+    public const string Probe = "AuditLogs\n| take 0";
+
     private static string Where(ActivityQuery query, Slice slice)
     {
         var kql = new StringBuilder("AuditLogs");

@@ -29,6 +29,13 @@ internal sealed class LogAnalyticsClient : IDisposable
     /// <summary>How much of an error body is read: the API's errors are small JSON objects.</summary>
     private const int MaxErrorBodyBytes = 64 * 1024;
 
+    public const string WorkspaceNotFoundId = "WorkspaceNotFound";
+    public const string ForbiddenId = "LogAnalyticsForbidden";
+    public const string TableMissingId = "AuditLogsTableMissing";
+
+    /// <summary>Where a 404's own words are kept, for the error that names the unknown workspaces among several.</summary>
+    private const string SaidKey = "SupportAccessLogs.LogAnalytics.Said";
+
     private readonly Uri _baseUrl;
     private readonly HttpClient _httpClient;
     private readonly HttpPipeline _pipeline;
@@ -91,7 +98,7 @@ internal sealed class LogAnalyticsClient : IDisposable
             }
 
             response.Headers.TryGetValue("Retry-After", out string? retryAfter);
-            throw Failure(response.Status, error, workspaceIds).WithRetryAfter(retryAfter).At(url);
+            throw Failure(response.Status, error, response.Headers.ContentType, workspaceIds).WithRetryAfter(retryAfter).At(url);
         }
 
         return await AnswerBytes.ReadAsync(body, ResponseLimits.Default.MaxPageBytes, truncate: false, chunks, cancellationToken).ConfigureAwait(false);
@@ -129,31 +136,79 @@ internal sealed class LogAnalyticsClient : IDisposable
 
     /// <summary>What a failed answer means to the user: the ones with a fix of their own are
     /// ModuleExceptions; the rest keep their status, for the retry policy and the error mapper.</summary>
-    private static Exception Failure(int status, byte[] body, IReadOnlyList<string> workspaceIds)
+    private static Exception Failure(int status, byte[] body, string? contentType, IReadOnlyList<string> workspaceIds)
     {
-        (string code, string message, string inner) = ErrorOf(body);
+        (string code, string message, string innermost) = ErrorOf(body);
         string workspaces = string.Join(", ", workspaceIds);
-        string said = ServerText.Clean(message.Length > 0 ? $"{code}: {message}{(inner.Length > 0 ? $" ({inner})" : "")}" : $"HTTP {status}");
+        string said = ServerText.Clean(code.Length + message.Length > 0
+            ? $"{(code.Length > 0 ? code + ": " : "")}{message}{(innermost.Length > 0 ? $" ({innermost})" : "")}"
+            : $"HTTP {status} with {NotAnError(body, contentType)}");
         switch (status)
         {
             case 403:
-                return new ModuleException("LogAnalyticsForbidden", ErrorCategory.PermissionDenied,
+                return new ModuleException(ForbiddenId, ErrorCategory.PermissionDenied,
                     $"Log Analytics refused to query workspace {workspaces} ({said}). A user needs the Log Analytics Reader (or Reader) role on each workspace; an app or managed identity needs that role too, or the Log Analytics API application permission Data.Read with admin consent. Then run the command again (for a new role, connect again).",
                     workspaces);
             case 404:
-                return new ModuleException("WorkspaceNotFound", ErrorCategory.ObjectNotFound,
-                    $"Log Analytics knows no workspace {workspaces} ({said}). -WorkspaceId takes the workspace id (a GUID, 'Workspace ID' on the workspace's Overview page in the Azure portal), not its name or resource id.",
-                    workspaces);
-            case 400 when (message + " " + inner).IndexOf("Failed to resolve table or column expression named 'AuditLogs'", StringComparison.OrdinalIgnoreCase) >= 0:
-                return new ModuleException("AuditLogsTableMissing", ErrorCategory.ObjectNotFound,
+                var notFound = WorkspacesNotFound(workspaceIds, workspaceIds.Count, Array.Empty<string>(), null, said);
+                notFound.Data[SaidKey] = said;
+                return notFound;
+            case 400 when (message + " " + innermost).IndexOf("Failed to resolve table or column expression named 'AuditLogs'", StringComparison.OrdinalIgnoreCase) >= 0:
+                return new ModuleException(TableMissingId, ErrorCategory.ObjectNotFound,
                     $"Workspace {workspaces} has no AuditLogs table ({said}). Entra sends its audit log there only through a diagnostic setting: in the Entra admin center, Monitoring > Diagnostic settings, add one that sends AuditLogs to this workspace. Rows arrive from then on; older activity is not copied.",
                     workspaces);
             default:
+                if (code.Length + message.Length == 0 && body.Length > 0)
+                {
+                    // Not the service's words: its errors are JSON (OneAPI error objects).
+                    return new RequestFailedException(status,
+                        $"Log Analytics returned {status} with {NotAnError(body, contentType)}, not a Log Analytics error: a proxy or gateway between here and the service answered, not the service. Check -LogAnalyticsEndpoint (or -Environment) of Connect-SupportAccess, the network and any proxy in between; if they are right, the service behind the gateway is failing: try again later.",
+                        null, null);
+                }
+
                 return new RequestFailedException(status, $"Log Analytics returned {status}: {said}", code.Length > 0 ? code : null, null);
         }
     }
 
-    private static (string Code, string Message, string Inner) ErrorOf(byte[] body)
+    /// <summary>
+    /// "Log Analytics knows no workspace …": the unknown ones only, how many of those given, and
+    /// those that could not be checked. <paramref name="said"/> defaults to the service's words
+    /// kept on <paramref name="notFound"/> (the 404 of the query of all of them).
+    /// </summary>
+    internal static ModuleException WorkspacesNotFound(IReadOnlyList<string> unknown, int given, IReadOnlyList<string> unclear, Exception? notFound, string? said = null)
+    {
+        said ??= notFound?.Data[SaidKey] as string ?? "WorkspaceNotFoundError";
+        string which = string.Join(", ", unknown);
+        string share = given > 1 ? $"{unknown.Count} of the {given} given; " : "";
+        string notClear = unclear.Count > 0
+            ? $" {unclear.Count} more could not be checked (no clear answer when asked alone): {string.Join(", ", unclear)}."
+            : "";
+        return new ModuleException(WorkspaceNotFoundId, ErrorCategory.ObjectNotFound,
+            $"Log Analytics knows no workspace {which} ({share}{said}).{notClear} -WorkspaceId takes the workspace id (a GUID, 'Workspace ID' on the workspace's Overview page in the Azure portal), not its name or resource id.",
+            which, notFound);
+    }
+
+    /// <summary>What a body that is no Log Analytics error is: an HTML page (a proxy's or gateway's), other bytes, or nothing.</summary>
+    private static string NotAnError(byte[] body, string? contentType)
+    {
+        if (body.Length == 0)
+        {
+            return "an empty body";
+        }
+
+        bool html = (contentType ?? "").IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0
+            || Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 256)).TrimStart().StartsWith("<", StringComparison.Ordinal);
+        return html
+            ? $"an HTML page ({body.Length} bytes)"
+            : $"{body.Length} bytes{(string.IsNullOrEmpty(contentType) ? "" : $" of {ServerText.Clean(contentType)}")}";
+    }
+
+    /// <summary>
+    /// The error's code and message, and the message of its innermost innererror: the service
+    /// nests the one that says what was wrong (a semantic error's "A semantic error occurred."
+    /// holds the SEM… error naming the column or table), so the innermost is the one kept.
+    /// </summary>
+    private static (string Code, string Message, string Innermost) ErrorOf(byte[] body)
     {
         try
         {
@@ -162,17 +217,23 @@ internal sealed class LogAnalyticsClient : IDisposable
                 && document.RootElement.TryGetProperty("error", out JsonElement error)
                 && error.ValueKind == JsonValueKind.Object)
             {
-                string inner = error.TryGetProperty("innererror", out JsonElement innerError) && innerError.ValueKind == JsonValueKind.Object
-                    ? Text(innerError, "message")
-                    : "";
-                return (Text(error, "code"), Text(error, "message"), inner);
+                string innermost = "";
+                JsonElement current = error;
+                for (int depth = 0; depth < 16 && current.TryGetProperty("innererror", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object; depth++)
+                {
+                    string text = Text(inner, "message");
+                    innermost = text.Length > 0 ? text : innermost;
+                    current = inner;
+                }
+
+                return (Text(error, "code"), Text(error, "message"), innermost);
             }
         }
         catch (JsonException)
         {
         }
 
-        return ("", body.Length == 0 ? "" : $"{body.Length} bytes that are no Log Analytics error", "");
+        return ("", "", "");
     }
 
     private static string Text(JsonElement element, string name) =>

@@ -324,6 +324,12 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 failure = new TimeoutException($"Log Analytics did not answer within {read.Query.PageTimeout.TotalSeconds:0} s.").At(_client.QueryUrl(_workspaceIds));
             }
 
+            // The service's 404 doesn't say which of several workspaces it doesn't know.
+            if (failure is ModuleException { ErrorId: LogAnalyticsClient.WorkspaceNotFoundId } && _workspaceIds.Count > 1)
+            {
+                throw await WhichUnknownAsync(failure, slice, read, cancellationToken).ConfigureAwait(false);
+            }
+
             // Too much for one answer is the slicer's to mend by splitting, not a retry's.
             FailureStep step = read.Retry.Decide(failure, timedOut, attempt, canFallBack: IsTooMuch(failure, cancellationToken), canRenewToken: false);
             if (step.Action != FailureAction.Retry)
@@ -333,6 +339,67 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
             read.Reporter.Verbose($"Log Analytics: the query for {slice} failed ({failure.Message}); trying it again in {step.Delay.TotalSeconds:0.#} s ({attempt} of {read.Retry.MaxRetries + 1} tries used).");
             await Task.Delay(step.Delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Workspaces asked alone at once, to find which of several the service doesn't know.</summary>
+    private const int ProbesAtOnce = 4;
+
+    /// <summary>
+    /// After a 404 for a query of several workspaces: asks each alone (<see cref="Kql.Probe"/>, a
+    /// few at once) and names only those the service doesn't know, so the one typo among a hundred
+    /// ids is the one listed. Those it could not check (a timeout, a throttle) are named apart.
+    /// </summary>
+    private async Task<Exception> WhichUnknownAsync(Exception notFound, Slice slice, Reading read, CancellationToken cancellationToken)
+    {
+        read.Reporter.Verbose($"Log Analytics knows some of the {_workspaceIds.Count} workspaces not; asking each alone which.");
+        var unknown = new List<string>();
+        var unclear = new List<string>();
+        var tiny = new Slice(slice.Start, slice.Start.AddTicks(1));
+        for (int first = 0; first < _workspaceIds.Count; first += ProbesAtOnce)
+        {
+            string[] batch = _workspaceIds.Skip(first).Take(ProbesAtOnce).ToArray();
+            bool?[] known = await Task.WhenAll(batch.Select(id => IsKnownAsync(id, tiny, read, cancellationToken))).ConfigureAwait(false);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                (known[i] is null ? unclear : known[i] == false ? unknown : null)?.Add(batch[i]);
+            }
+        }
+
+        read.Reporter.Verbose($"Log Analytics: {unknown.Count} of the {_workspaceIds.Count} workspaces are unknown{(unclear.Count > 0 ? $", {unclear.Count} could not be checked" : "")}.");
+        if (unknown.Count == 0)
+        {
+            // Each alone was found (or could not be checked): the 404 stands as it came.
+            return notFound;
+        }
+
+        return LogAnalyticsClient.WorkspacesNotFound(unknown, _workspaceIds.Count, unclear, notFound).At(_client.QueryUrl(_workspaceIds));
+    }
+
+    /// <summary>True when the service knows the workspace (any answer but a 404), false on a 404,
+    /// null when it could not be told (no answer, a throttle, a failing service).</summary>
+    private async Task<bool?> IsKnownAsync(string workspaceId, Slice tiny, Reading read, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(read.Query.PageTimeout);
+        try
+        {
+            using AnswerBytes answer = await _client.QueryAsync(new[] { workspaceId }, Kql.Probe, Kql.Timespan(tiny), read.Query.PageTimeout, read.Chunks, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (ModuleException ex) when (ex.ErrorId == LogAnalyticsClient.WorkspaceNotFoundId)
+        {
+            return false;
+        }
+        catch (ModuleException ex) when (ex.ErrorId is LogAnalyticsClient.ForbiddenId or LogAnalyticsClient.TableMissingId)
+        {
+            // A refusal, or a workspace without the table: the service knows it.
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Another refusal of the query (400) comes from a workspace the service knows; the rest can't tell.
+            return PageRetryPolicy.StatusOf(ex) == 400 ? true : null;
         }
     }
 

@@ -117,14 +117,32 @@ internal sealed class LogAnalyticsEndpoint(
         }
         catch (KqlException ex)
         {
+            // A syntax error as the errors page shows it (one innererror); a semantic error as the
+            // service sends it: its innererror a general "A semantic error occurred." holding one
+            // more innererror, the one that says what and where (README.md, "Errors").
+            void Detail(Utf8JsonWriter inner)
+            {
+                inner.WriteString("message", ex.Message);
+                inner.WriteNumber("line", ex.Line);
+                inner.WriteNumber("pos", ex.Position);
+                inner.WriteString("token", ex.Token);
+            }
+
             await LogAnalyticsJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest,
                 LogAnalyticsJson.BadArgumentError, LogAnalyticsJson.InvalidPropertiesMessage, inner =>
                 {
                     inner.WriteString("code", ex.Code);
-                    inner.WriteString("message", ex.Message);
-                    inner.WriteNumber("line", ex.Line);
-                    inner.WriteNumber("pos", ex.Position);
-                    inner.WriteString("token", ex.Token);
+                    if (ex.Code != KqlException.SemanticErrorCode)
+                    {
+                        Detail(inner);
+                        return;
+                    }
+
+                    inner.WriteString("message", LogAnalyticsJson.SemanticErrorMessage);
+                    inner.WriteStartObject("innererror");
+                    inner.WriteString("code", LogAnalyticsJson.SemanticErrorDetailCode);
+                    Detail(inner);
+                    inner.WriteEndObject();
                 });
             return;
         }

@@ -13,6 +13,10 @@ public static class LogAnalyticsJson
 
     public const string BadArgumentError = "BadArgumentError";
     public const string InvalidPropertiesMessage = "The request had some invalid properties";
+    /// <summary>The middle innererror of a semantic error, which says nothing of what was wrong.</summary>
+    public const string SemanticErrorMessage = "A semantic error occurred.";
+    /// <summary>The innermost innererror's code of every semantic error here (the service has several, SEM0100 for a name that does not resolve).</summary>
+    public const string SemanticErrorDetailCode = "SEM0100";
     public const string AuthorizationRequiredError = "AuthorizationRequiredError";
     public const string AuthorizationRequiredMessage = "Valid authentication was not provided";
     public const string InvalidTokenError = "InvalidTokenError";

@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using GraphEmulator;
+using SupportAccessLogs.Activities;
+using SupportAccessLogs.Graph;
+using SupportAccessLogs.LogAnalytics;
+using Xunit;
+
+namespace SupportAccessLogs.Tests;
+
+/// <summary>
+/// The Log Analytics source against a hostile workspace (issue 22): answers without their columns,
+/// in another table, with rows outside the window or without ActivityDateTime, a workspace that
+/// never answers, unknown workspaces among many, a semantic error's innermost detail, a gateway's
+/// HTML 502. Each read runs against the emulator's query API with the defaults a user gets, and
+/// each failure is looked at as the user sees it: the error record the cmdlet would write.
+/// </summary>
+public class LogAnalyticsHostileTests
+{
+    // ---- unclear workspace answers ----
+
+    [Fact]
+    public async Task OneKnownWorkspaceAmongAHundred_TheErrorListsOnlyTheUnknownOnes()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using SupportAccessConnection connection = Connect(server);
+        string[] unknown = Enumerable.Range(1, 99).Select(i => $"00000000-0000-4000-8000-{i:D12}").ToArray();
+        string[] workspaces = [unknown[0], DemoWorkspace.WorkspaceId, .. unknown.Skip(1)];
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 10), default, workspaces);
+
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("WorkspaceNotFound", error.FullyQualifiedErrorId);
+        Assert.DoesNotContain(DemoWorkspace.WorkspaceId, Message(error));
+        Assert.All(unknown, id => Assert.Contains(id, Message(error)));
+        Assert.Contains("99 of the 100", Message(error));
+    }
+
+    [Fact]
+    public async Task TwoKnownWorkspacesAndOneUnknown_TheErrorNamesTheUnknownOne()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using SupportAccessConnection connection = Connect(server);
+        const string Unknown = "11111111-2222-4333-8444-555555555555";
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 10), default, DemoWorkspace.WorkspaceId, DemoWorkspace.SecondWorkspaceId, Unknown);
+
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("WorkspaceNotFound", error.FullyQualifiedErrorId);
+        Assert.Contains($"knows no workspace {Unknown} (1 of the 3", Message(error));
+        Assert.DoesNotContain(DemoWorkspace.WorkspaceId, Message(error));
+        Assert.DoesNotContain(DemoWorkspace.SecondWorkspaceId, Message(error));
+    }
+
+    [Fact]
+    public async Task ASemanticError_KeepsTheInnermostErrorsMessage()
+    {
+        await using EmulatorServer server = await StartAsync();
+        using SupportAccessConnection connection = Connect(server);
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 10), default, DemoWorkspace.EmptyWorkspaceId);
+
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("AuditLogsTableMissing", error.FullyQualifiedErrorId);
+        Assert.Contains("Failed to resolve table or column expression named 'AuditLogs'", Message(error));
+    }
+
+    [Fact]
+    public async Task AGatewaysHtml502_IsCalledWhatItIs_AndTheReadGoesOnAfterTheRetry()
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.Html502) { Query = 2 });
+        using SupportAccessConnection connection = Connect(server);
+        ActivityQuery window = Window(server, days: 10);
+
+        Outcome outcome = await ReadAsync(connection, window);
+
+        Assert.Null(outcome.Failure);
+        Assert.Equal(server.LogAnalytics.Truth(DemoWorkspace.WorkspaceId, window.StartUtc, window.EndUtc.AddTicks(1)).SupportAccessIds, outcome.Activities.Select(a => a.Id));
+        string retry = Assert.Single(outcome.Reporter.Verbose, v => v.Contains("trying it again"));
+        Assert.Contains("returned 502 with an HTML page", retry);
+        Assert.Contains("a proxy or gateway", retry);
+        Assert.DoesNotContain(": :", retry);
+        Assert.DoesNotContain("no Log Analytics error", retry);
+    }
+
+    // ---- helpers ----
+
+    private static Task<EmulatorServer> StartAsync(params LogAnalyticsFaultRule[] faults) =>
+        EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsFaults = faults });
+
+    private static SupportAccessConnection Connect(EmulatorServer server) =>
+        SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
+            TestTokens.LogAnalyticsUser(), server.BaseAddress);
+
+    /// <summary>The last <paramref name="days"/> days, with every other parameter at its default.</summary>
+    private static ActivityQuery Window(EmulatorServer server, int days)
+    {
+        DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
+        return new ActivityQuery { StartUtc = end.AddDays(-days), EndUtc = end };
+    }
+
+    private static string Message(ErrorRecord error) => error.ErrorDetails?.Message ?? error.Exception.Message;
+
+    private static async Task<Outcome> ReadAsync(SupportAccessConnection connection, ActivityQuery query, CancellationToken cancellationToken = default, params string[] workspaces)
+    {
+        var outcome = new Outcome();
+        var reader = new ActivityReader(connection.TenantId);
+        try
+        {
+            var source = new LogAnalyticsSource(connection.LogAnalyticsClient, workspaces.Length > 0 ? workspaces : [DemoWorkspace.WorkspaceId]);
+            await foreach (SupportAccessActivity activity in reader.ReadAsync(source, query, outcome.Reporter, cancellationToken))
+            {
+                outcome.Activities.Add(activity);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            outcome.Failure = ex;
+        }
+
+        return outcome;
+    }
+
+    private sealed class Outcome
+    {
+        public List<SupportAccessActivity> Activities { get; } = new();
+        public Reporter Reporter { get; } = new();
+        public Exception? Failure { get; set; }
+
+        /// <summary>The error record the cmdlet writes for the failure (its endpoint as the fallback URL).</summary>
+        public ErrorRecord Error(SupportAccessConnection connection) =>
+            ErrorRecords.ToErrorRecord(Failure ?? throw new Xunit.Sdk.XunitException("the read did not fail"), connection.LogAnalyticsEndpoint);
+    }
+
+    private sealed class Reporter : IQueryReporter
+    {
+        public List<string> Verbose { get; } = new();
+        public List<string> Warnings { get; } = new();
+
+        void IMessageSink.Verbose(string message)
+        {
+            lock (Verbose)
+            {
+                Verbose.Add(message);
+            }
+        }
+
+        void IMessageSink.Warning(string message)
+        {
+            lock (Warnings)
+            {
+                Warnings.Add(message);
+            }
+        }
+
+        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten)
+        {
+        }
+    }
+}
