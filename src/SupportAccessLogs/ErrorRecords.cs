@@ -86,6 +86,11 @@ internal static class ErrorRecords
                     new InvalidOperationException($"Gave up after {exhausted.Attempts} tries; activities already written stand. {last.Exception.Message}", last.Exception),
                     last.FullyQualifiedErrorId, last.CategoryInfo.Category, requestUrl);
 
+            case AuditResponseFormatException format when IsLogAnalytics(requestUrl):
+                return new ErrorRecord(
+                    new InvalidOperationException($"{format.Message} Nothing of that answer was written; activities written before stand. Check -LogAnalyticsEndpoint (or -Environment) of Connect-SupportAccess and any proxy in between, then run the command again. (request {Describe(requestUrl)})", format),
+                    "LogAnalyticsResponseMalformed", ErrorCategory.InvalidResult, requestUrl);
+
             case AuditResponseFormatException format:
                 return new ErrorRecord(
                     new InvalidOperationException($"{format.Message} Request: {Describe(requestUrl)}." + (format.Message.Contains("proxy") ? "" : " Is a proxy in the way?"), format),

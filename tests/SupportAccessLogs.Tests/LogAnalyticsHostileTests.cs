@@ -22,6 +22,106 @@ namespace SupportAccessLogs.Tests;
 /// </summary>
 public class LogAnalyticsHostileTests
 {
+    // ---- answers without their columns, or in another table ----
+
+    [Fact]
+    public async Task AnAnswerWithoutIdAndActivityDisplayName_IsAnErrorNamingThem_AndNothingOfItIsWritten()
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.DropColumns) { Query = 2, Columns = ["Id", "ActivityDisplayName"] });
+        using SupportAccessConnection connection = Connect(server);
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 10));
+
+        Assert.Empty(outcome.Activities);
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("LogAnalyticsResponseMalformed", error.FullyQualifiedErrorId);
+        Assert.Contains("without the columns Id, ActivityDisplayName", Message(error));
+        Assert.Contains("-LogAnalyticsEndpoint", Message(error));
+    }
+
+    [Fact]
+    public async Task ACountAnswerWithoutItsCount_IsAnError_NotAnEmptyWorkspace()
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.DropColumns) { Query = 1, Columns = ["count_"] });
+        using SupportAccessConnection connection = Connect(server);
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 10));
+
+        Assert.Equal("LogAnalyticsResponseMalformed", outcome.Error(connection).FullyQualifiedErrorId);
+        Assert.Contains("without the column count_", Message(outcome.Error(connection)));
+        Assert.DoesNotContain(outcome.Reporter.Warnings, w => w.Contains("hold no support access activity"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task AnAnswerInAnotherTableThanPrimaryResult_IsAnErrorNamingIt(int query)
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.RenameTable) { Query = query, TableName = "Table_0" });
+        using SupportAccessConnection connection = Connect(server);
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 10));
+
+        Assert.Empty(outcome.Activities);
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("LogAnalyticsResponseMalformed", error.FullyQualifiedErrorId);
+        Assert.Contains("no PrimaryResult table (it sent Table_0)", Message(error));
+    }
+
+    // ---- rows: outside the window, without ActivityDateTime ----
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task ARowOutsideTheQuerysWindow_StopsTheReadWithAnErrorNamingIt(int query)
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.OutsideWindow) { Query = query });
+        using SupportAccessConnection connection = Connect(server);
+        ActivityQuery window = Window(server, days: 10);
+
+        Outcome outcome = await ReadAsync(connection, window);
+
+        Assert.Empty(outcome.Activities);
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("LogAnalyticsRowOutsideWindow", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidResult, error.CategoryInfo.Category);
+        Assert.Contains("did not apply the query", Message(error));
+        if (query == 1)
+        {
+            // The count of an hour a day before the window.
+            Assert.Contains($"TimeGenerated {Kql.Time(window.StartUtc.AddDays(-1)).Substring(0, 19)}", Message(error));
+        }
+        else
+        {
+            // The row is named by its id and time (a day before its slice's start).
+            string oldest = server.LogAnalytics.Truth(DemoWorkspace.WorkspaceId, window.StartUtc, window.EndUtc.AddTicks(1)).SupportAccessIds[^1];
+            Assert.Contains($"a row (Id {oldest}, TimeGenerated ", Message(error));
+        }
+    }
+
+    [Fact]
+    public async Task ARowWithoutActivityDateTime_TakesItsTimeGenerated_AndTheWarningNamesTheWorkspace()
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.NullCells) { Query = 2, Columns = ["ActivityDateTime"] });
+        using SupportAccessConnection connection = Connect(server);
+        ActivityQuery window = Window(server, days: 10);
+
+        Outcome outcome = await ReadAsync(connection, window);
+
+        Assert.Null(outcome.Failure);
+        WorkspaceTruth truth = server.LogAnalytics.Truth(DemoWorkspace.WorkspaceId, window.StartUtc, window.EndUtc.AddTicks(1));
+        Assert.Equal(truth.SupportAccessIds, outcome.Activities.Select(a => a.Id));
+        SupportAccessActivity first = outcome.Activities[0];
+        Assert.NotEqual(default, first.ActivityTime);
+        Assert.Equal(first.SourceTime, first.ActivityTime);
+        string warning = Assert.Single(outcome.Reporter.Warnings, w => w.Contains("without ActivityDateTime"));
+        Assert.StartsWith($"Log Analytics workspace {DemoWorkspace.WorkspaceId} sent 1 record without ActivityDateTime", warning);
+        Assert.Contains("TimeGenerated", warning);
+        Assert.DoesNotContain("Microsoft Graph", warning);
+        Assert.DoesNotContain("0001-01-01", warning);
+        Assert.Contains(outcome.Reporter.Verbose, v => v.Contains(first.Id!) && v.Contains("TimeGenerated"));
+    }
+
     // ---- unclear workspace answers ----
 
     [Fact]

@@ -209,7 +209,7 @@ public class LogAnalyticsTests
     [Fact]
     public void Records_DynamicColumnThatIsNotJson_IsAFormatError()
     {
-        string body = """{"tables":[{"columns":[{"name":"Id"},{"name":"InitiatedBy"}],"rows":[["a","{not json"]]}]}""";
+        string body = """{"tables":[{"name":"PrimaryResult","columns":[{"name":"Id"},{"name":"InitiatedBy"}],"rows":[["a","{not json"]]}]}""";
 
         Assert.ThrowsAny<Exception>(() => ReadRecords(Answer(body)));
     }
@@ -217,9 +217,9 @@ public class LogAnalyticsTests
     [Fact]
     public void Counts_ReadsBinsAndCounts()
     {
-        string body = """{"tables":[{"columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12],["2026-08-01T11:00:00Z",3]]}]}""";
+        string body = """{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12],["2026-08-01T11:00:00Z",3]]}]}""";
 
-        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(Answer(body));
+        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(Answer(body), new Slice(new DateTime(2026, 8, 1, 10, 30, 0, DateTimeKind.Utc), new DateTime(2026, 8, 1, 11, 30, 0, DateTimeKind.Utc)));
 
         Assert.Equal(new[] { (new DateTime(2026, 8, 1, 10, 0, 0, DateTimeKind.Utc), 12L), (new DateTime(2026, 8, 1, 11, 0, 0, DateTimeKind.Utc), 3L) }, counts);
         Assert.All(counts, c => Assert.Equal(DateTimeKind.Utc, c.Bin.Kind));

@@ -17,6 +17,9 @@ namespace SupportAccessLogs.Activities;
 /// </summary>
 internal interface IRecordSource
 {
+    /// <summary>Who sends the records, as the subject of a sentence ("Microsoft Graph", "Log Analytics workspace …"): warnings about them name it.</summary>
+    string Name { get; }
+
     IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, CancellationToken cancellationToken);
 }
 
@@ -79,7 +82,7 @@ internal sealed class ActivityReader
         RecordShapes? shapes = query.DescribeShapes ? new RecordShapes() : null;
         RecordSieve sieve = _sieve = new RecordSieve(new ActivityClassifier(_connectionTenant), new ClientSideFilter(query), query.Skip, reporter, shapes, _unknownNames);
         var repeats = new RepeatedRecordFilter();
-        var incomplete = new IncompleteRecordCount();
+        var incomplete = new IncompleteRecordCount(source.Name);
         await foreach (ParsedAuditRecord parsed in source.ReadAsync(query, new Progress(this, reporter), cancellationToken).ConfigureAwait(false))
         {
             AuditRecord record = parsed.Record;
@@ -93,7 +96,7 @@ internal sealed class ActivityReader
             }
 
             _recordsRead++;
-            incomplete.Note(record);
+            incomplete.Note(record, reporter);
             if (sieve.Admit(parsed) is not SupportAccessActivity activity)
             {
                 continue;

@@ -31,6 +31,8 @@ internal sealed class GraphAuditSource : IRecordSource
         _connection = connection;
     }
 
+    public string Name => "Microsoft Graph";
+
     /// <summary>Empty pages in a row (each with a nextLink) before the source warns.</summary>
     public const int EmptyPagesBeforeWarning = 10;
 

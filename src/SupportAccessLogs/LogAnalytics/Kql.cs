@@ -55,6 +55,9 @@ internal static class Kql
     public static string Rows(ActivityQuery query, Slice slice) =>
         Where(query, slice) + "\n| project " + Columns + "\n| order by TimeGenerated desc, Id desc";
 
+    /// <summary>The bin of <see cref="CountsByHour"/>.</summary>
+    public static readonly TimeSpan CountBin = TimeSpan.FromHours(1);
+
     /// <summary>How many rows each hour of the window holds, to size the slices.</summary>
     public static string CountsByHour(ActivityQuery query, Slice window) =>
         Where(query, window) + "\n| summarize count() by bin(TimeGenerated, 1h)";

@@ -40,6 +40,11 @@ internal sealed class LogAnalyticsSource : IRecordSource
         _workspaceIds = workspaceIds;
     }
 
+    /// <summary>"Log Analytics workspace &lt;id&gt;", or the first few of several.</summary>
+    public string Name =>
+        $"Log Analytics workspace{(_workspaceIds.Count == 1 ? "" : "s")} {string.Join(", ", _workspaceIds.Take(3))}"
+        + (_workspaceIds.Count > 3 ? $" and {_workspaceIds.Count - 3} more" : "");
+
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Azure.Core's own account of each request and answer (method, URL with query values
@@ -203,7 +208,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         try
         {
             using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window), window, read, cancellationToken).ConfigureAwait(false);
-            return QueryAnswer.Counts(answer.Bytes);
+            return Checked(() => QueryAnswer.Counts(answer.Bytes, window));
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
@@ -239,7 +244,8 @@ internal sealed class LogAnalyticsSource : IRecordSource
         try
         {
             answer = await RunAsync(Kql.Rows(read.Query, slice), slice, read, cancellationToken).ConfigureAwait(false);
-            rows = QueryAnswer.Rows(answer.Bytes, answer);
+            AnswerBytes bytes = answer;
+            rows = Checked(() => QueryAnswer.Rows(bytes.Bytes, slice, bytes));
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
@@ -408,6 +414,19 @@ internal sealed class LogAnalyticsSource : IRecordSource
         !cancellationToken.IsCancellationRequested
         && (failure is PartialAnswerException or ResponseTooLargeException or TimeoutException
             || PageRetryPolicy.StatusOf(failure) == 504);
+
+    /// <summary>An answer's check, its failure naming the request (the error then says Log Analytics, not Graph).</summary>
+    private T Checked<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (AuditResponseFormatException ex)
+        {
+            throw ex.At(_client.QueryUrl(_workspaceIds));
+        }
+    }
 
     /// <summary>What every query of one read shares: the query, its retry budget, where messages
     /// go and the chunks its answers are read into.</summary>

@@ -2,36 +2,53 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
 using System.Text.Json;
 using SupportAccessLogs.Records;
 
 namespace SupportAccessLogs.LogAnalytics;
 
 /// <summary>
-/// Reads the query API's answer, {"tables":[{"columns":[…],"rows":[[…]]}], "error"?}: columns by
-/// name, never by position, and a top-level error (PartialError) as an incomplete answer.
+/// Reads the query API's answer, {"tables":[{"name":"PrimaryResult","columns":[…],"rows":[[…]]}], "error"?}:
+/// the table named PrimaryResult (the documented shape allows more tables; the result is that one),
+/// columns by name, never by position, every column the query projects required, every row inside
+/// the query's window, and a top-level error (PartialError) as an incomplete answer.
 /// </summary>
 internal static class QueryAnswer
 {
+    /// <summary>The result table's name in every answer (docs/architecture.md, "Log Analytics").</summary>
+    public const string ResultTable = "PrimaryResult";
+
+    /// <summary>The columns <see cref="Kql.Rows"/> projects: an answer without one of them is not its answer.</summary>
+    private static readonly string[] RowColumns = Kql.Columns.Split(new[] { ", " }, StringSplitOptions.None);
+
     /// <summary>
     /// Checks a whole answer and finds its rows, without reading them into records yet: an
-    /// incomplete answer (PartialError) or one that is not the documented JSON fails here, before
-    /// any of its rows is handed over. The rows are read one by one as they are written
-    /// (<see cref="AnswerRows"/>), so a slice waiting its turn holds its bytes, not thousands of
-    /// records for the garbage collector to trace and copy (tests/perf/README.md, "The workspace path").
+    /// incomplete answer (PartialError), one that is not the documented JSON, one without a
+    /// PrimaryResult table or without a column the query projects, and one with a row outside
+    /// <paramref name="window"/> fail here, before any of its rows is handed over. The rows are
+    /// read one by one as they are written (<see cref="AnswerRows"/>), so a slice waiting its turn
+    /// holds its bytes, not thousands of records for the garbage collector to trace and copy
+    /// (tests/perf/README.md, "The workspace path").
     /// </summary>
+    /// <param name="window">The slice the query asked for: every row's TimeGenerated lies in it.</param>
     /// <param name="owner">What holds the bytes (pooled chunks), disposed with the rows.</param>
-    public static AnswerRows Rows(ReadOnlySequence<byte> body, IDisposable? owner = null)
+    public static AnswerRows Rows(ReadOnlySequence<byte> body, Slice window, IDisposable? owner = null)
     {
-        string[] names = Array.Empty<string>();
-        var starts = new List<SequencePosition>();
-        Read(body, (ref Utf8JsonReader reader, string[] columns, SequencePosition rowStart) =>
-        {
-            names = columns;
-            starts.Add(rowStart);
-            reader.Skip();
-        });
-        return new AnswerRows(body, names, starts, owner);
+        var table = (RowTable)Read(body, () => new RowTable(window));
+        RequireColumns(table.Columns!, RowColumns);
+        table.ThrowIfOutside();
+        return new AnswerRows(body, table.Columns!, table.Starts, owner);
+    }
+
+    /// <summary>The rows of a stored answer of any projection and window (tests, benchmarks): the
+    /// answer checked as <see cref="Rows(ReadOnlySequence{byte}, Slice, IDisposable?)"/> does, but
+    /// for its columns and its rows' times.</summary>
+    public static AnswerRows Rows(ReadOnlySequence<byte> body)
+    {
+        var table = (RowTable)Read(body, () => new RowTable(null));
+        return new AnswerRows(body, table.Columns!, table.Starts, null);
     }
 
     /// <summary>
@@ -67,6 +84,14 @@ internal static class QueryAnswer
                 case "AdditionalDetails": Structured(ref reader, "additionalDetails", record, ref scratch); break;
                 default: reader.Skip(); break;
             }
+        }
+
+        // Graph's activityDateTime is the row's ActivityDateTime; without it the time the row
+        // reached the workspace is the nearest the row knows (said in Verbose and the warning).
+        if (record.ActivityDateTime is null && record.TimeGenerated is not null)
+        {
+            record.ActivityDateTime = record.TimeGenerated;
+            record.ActivityDateTimeFromTimeGenerated = true;
         }
 
         return new ParsedAuditRecord(record, row.Slice(0, reader.BytesConsumed).ToArray(), columns);
@@ -143,48 +168,26 @@ internal static class QueryAnswer
     private static AuditResponseFormatException WrongType(ref Utf8JsonReader reader, string expected) =>
         new($"Log Analytics returned {reader.TokenType} where {expected} belongs, not the documented shape.");
 
-    /// <summary>The rows of `summarize count() by bin(TimeGenerated, …)`: each bin's start and count.</summary>
-    public static List<(DateTime Bin, long Count)> Counts(ReadOnlySequence<byte> body)
+    /// <summary>The rows of `summarize count() by bin(TimeGenerated, 1h)`: each bin's start and
+    /// count; a bin outside <paramref name="window"/> fails as a row outside it does.</summary>
+    public static List<(DateTime Bin, long Count)> Counts(ReadOnlySequence<byte> body, Slice window)
     {
-        var counts = new List<(DateTime, long)>();
-        Read(body, (ref Utf8JsonReader reader, string[] columns, SequencePosition rowStart) =>
-        {
-            DateTime? bin = null;
-            long count = 0;
-            for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
-            {
-                string column = i < columns.Length ? columns[i] : "";
-                if (column == "TimeGenerated" && reader.TokenType == JsonTokenType.String)
-                {
-                    bin = DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-                }
-                else if (column == "count_" && reader.TokenType == JsonTokenType.Number)
-                {
-                    count = reader.GetInt64();
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-
-            if (bin is DateTime start)
-            {
-                counts.Add((start, count));
-            }
-        });
-        return counts;
+        var table = (CountTable)Read(body, () => new CountTable(window));
+        RequireColumns(table.Columns!, CountTable.Needed);
+        table.ThrowIfOutside();
+        return table.Counts;
     }
 
-    private delegate void RowReader(ref Utf8JsonReader reader, string[] columns, SequencePosition rowStart);
-
-    /// <summary>Walks the first table's rows (the reader on each row's StartArray), then throws
-    /// if the answer also holds an error.</summary>
-    private static void Read(ReadOnlySequence<byte> body, RowReader row)
+    /// <summary>
+    /// Walks the answer: every table's columns and rows (<paramref name="newTable"/> reads each),
+    /// then takes the one named PrimaryResult; throws if the answer holds an error (PartialError),
+    /// holds no PrimaryResult table, or holds two.
+    /// </summary>
+    private static TableReader Read(ReadOnlySequence<byte> body, Func<TableReader> newTable)
     {
         var reader = new Utf8JsonReader(body);
         string? partial = null;
-        bool sawTable = false;
+        var tables = new List<TableReader>();
         try
         {
             Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject, "an object");
@@ -195,14 +198,9 @@ internal static class QueryAnswer
                     Expect(reader.Read() && reader.TokenType == JsonTokenType.StartArray, "\"tables\" as an array");
                     while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                     {
-                        if (sawTable)
-                        {
-                            reader.Skip();
-                            continue;
-                        }
-
-                        sawTable = true;
-                        ReadTable(ref reader, body, row);
+                        TableReader table = newTable();
+                        ReadTable(ref reader, body, table);
+                        tables.Add(table);
                     }
                 }
                 else if (reader.ValueTextEquals("error"u8))
@@ -227,15 +225,35 @@ internal static class QueryAnswer
             throw new PartialAnswerException(partial);
         }
 
-        Expect(sawTable, "a table");
+        Expect(tables.Count > 0, "a table");
+        TableReader[] results = tables.Where(t => t.Name == ResultTable).ToArray();
+        if (results.Length != 1)
+        {
+            IEnumerable<string> names = tables.Take(5).Select(t => t.Name is null ? "a table without a name" : ServerText.Clean(t.Name));
+            string sent = string.Join(", ", names) + (tables.Count > 5 ? $" and {tables.Count - 5} more" : "");
+            throw new AuditResponseFormatException(results.Length == 0
+                ? $"Log Analytics returned no {ResultTable} table (it sent {sent}), not the documented shape: the result of a query is the table named {ResultTable}."
+                : $"Log Analytics returned {results.Length} tables named {ResultTable}, not the documented shape: which holds the result can't be told.");
+        }
+
+        Expect(results[0].Columns is not null, "\"columns\"");
+        return results[0];
     }
 
-    private static void ReadTable(ref Utf8JsonReader reader, ReadOnlySequence<byte> body, RowReader row)
+    private static void ReadTable(ref Utf8JsonReader reader, ReadOnlySequence<byte> body, TableReader table)
     {
-        string[]? columns = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("columns"u8))
+            if (reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                table.Name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("columns"u8))
             {
                 Expect(reader.Read() && reader.TokenType == JsonTokenType.StartArray, "\"columns\" as an array");
                 var names = new List<string>();
@@ -259,12 +277,12 @@ internal static class QueryAnswer
                     names.Add(name);
                 }
 
-                columns = names.ToArray();
+                table.SetColumns(names.ToArray());
             }
             else if (reader.ValueTextEquals("rows"u8))
             {
                 // Columns come first in every answer the API documents; rows before them can't be mapped.
-                Expect(columns is not null, "\"columns\" before \"rows\"");
+                Expect(table.Columns is not null, "\"columns\" before \"rows\"");
                 Expect(reader.Read() && reader.TokenType == JsonTokenType.StartArray, "\"rows\" as an array");
                 while (true)
                 {
@@ -277,7 +295,7 @@ internal static class QueryAnswer
                         break;
                     }
 
-                    row(ref reader, columns!, body.GetPosition(reader.TokenStartIndex - consumedBefore, before));
+                    table.Row(ref reader, body.GetPosition(reader.TokenStartIndex - consumedBefore, before));
                 }
             }
             else
@@ -285,6 +303,171 @@ internal static class QueryAnswer
                 reader.Read();
                 reader.Skip();
             }
+        }
+    }
+
+    /// <summary>An answer without a column the query asked for is not the query's answer: its
+    /// rows would come out without ids or names (an empty Id, Activity Other), or no count at all.</summary>
+    private static void RequireColumns(string[] columns, string[] needed)
+    {
+        string[] missing = needed.Where(n => Array.IndexOf(columns, n) < 0).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new AuditResponseFormatException(
+                $"Log Analytics returned an answer without the column{(missing.Length == 1 ? "" : "s")} {string.Join(", ", missing)}, which the query asks for: it is not the answer to the query sent.");
+        }
+    }
+
+    /// <summary>A row (or a count's bin) outside the query's window: the server did not apply the query.</summary>
+    private static ModuleException OutsideWindow(string what, Slice window) =>
+        new("LogAnalyticsRowOutsideWindow", ErrorCategory.InvalidResult,
+            $"Log Analytics returned {what} outside the window the query asked for ({window}): the service, or something in between, did not apply the query as sent, so nothing in that answer can be taken as the query's rows. None of them was written; activities written before stand. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.");
+
+    /// <summary>One table of an answer as it is walked: its name, columns, and what its rows hold.</summary>
+    private abstract class TableReader
+    {
+        public string? Name { get; set; }
+
+        public string[]? Columns { get; private set; }
+
+        public void SetColumns(string[] columns)
+        {
+            Columns = columns;
+            OnColumns(columns);
+        }
+
+        protected abstract void OnColumns(string[] columns);
+
+        /// <summary>Reads one row, the reader on its StartArray, and leaves it on its EndArray.</summary>
+        public abstract void Row(ref Utf8JsonReader reader, SequencePosition start);
+    }
+
+    /// <summary>
+    /// A table of rows: where each starts, and the first whose TimeGenerated lies outside the
+    /// slice (only its Id and TimeGenerated cells are looked at; the rest is skipped).
+    /// </summary>
+    private sealed class RowTable : TableReader
+    {
+        private readonly Slice? _window;
+        private int _time = -1;
+        private int _id = -1;
+        private string? _outside;
+
+        /// <param name="window">Null: rows are not checked against one.</param>
+        public RowTable(Slice? window) => _window = window;
+
+        public List<SequencePosition> Starts { get; } = new();
+
+        public void ThrowIfOutside()
+        {
+            if (_outside is not null)
+            {
+                throw OutsideWindow(_outside, _window!.Value);
+            }
+        }
+
+        protected override void OnColumns(string[] columns)
+        {
+            _time = Array.IndexOf(columns, "TimeGenerated");
+            _id = Array.IndexOf(columns, "Id");
+        }
+
+        public override void Row(ref Utf8JsonReader reader, SequencePosition start)
+        {
+            Starts.Add(start);
+            if (_window is not Slice window || _time < 0 || _outside is not null)
+            {
+                reader.Skip();
+                return;
+            }
+
+            DateTimeOffset? time = null;
+            string? id = null;
+            for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+            {
+                if (i == _time && reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out DateTimeOffset at))
+                {
+                    time = at;
+                }
+                else if (i == _id && reader.TokenType == JsonTokenType.String)
+                {
+                    id = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (time is null || time.Value.UtcDateTime < window.Start || time.Value.UtcDateTime >= window.End)
+            {
+                _outside = $"a row (Id {(string.IsNullOrEmpty(id) ? "none" : ServerText.Clean(id))}, TimeGenerated {(time is null ? "none" : Kql.Time(time.Value.UtcDateTime))})";
+            }
+        }
+    }
+
+    /// <summary>A table of counts per hour: each bin's start and count; a bin that can't hold a
+    /// row of the window (it ends before the window starts, or starts at or after its end) is outside.</summary>
+    private sealed class CountTable : TableReader
+    {
+        public static readonly string[] Needed = { "TimeGenerated", "count_" };
+
+        private readonly Slice _window;
+        private int _bin = -1;
+        private int _count = -1;
+        private string? _outside;
+
+        public CountTable(Slice window) => _window = window;
+
+        public List<(DateTime Bin, long Count)> Counts { get; } = new();
+
+        public void ThrowIfOutside()
+        {
+            if (_outside is not null)
+            {
+                throw OutsideWindow(_outside, _window);
+            }
+        }
+
+        protected override void OnColumns(string[] columns)
+        {
+            _bin = Array.IndexOf(columns, "TimeGenerated");
+            _count = Array.IndexOf(columns, "count_");
+        }
+
+        public override void Row(ref Utf8JsonReader reader, SequencePosition start)
+        {
+            DateTime? bin = null;
+            long count = 0;
+            for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
+            {
+                if (i == _bin && reader.TokenType == JsonTokenType.String)
+                {
+                    bin = DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+                }
+                else if (i == _count && reader.TokenType == JsonTokenType.Number)
+                {
+                    count = reader.GetInt64();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (bin is not DateTime binStart)
+            {
+                _outside ??= "a count without its hour";
+                return;
+            }
+
+            if (binStart.Add(Kql.CountBin) <= _window.Start || binStart >= _window.End)
+            {
+                _outside ??= $"the count of an hour (TimeGenerated {Kql.Time(binStart)})";
+                return;
+            }
+
+            Counts.Add((binStart, count));
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed class AuditRecord
     /// <summary>The time the source orders and windows records by, when it isn't activityDateTime:
     /// a workspace's TimeGenerated (when the row arrived there). Null on Graph.</summary>
     public DateTimeOffset? TimeGenerated;
+    /// <summary>True when the source had no activityDateTime and <see cref="ActivityDateTime"/> is
+    /// its <see cref="TimeGenerated"/> instead (a workspace row whose ActivityDateTime is null).</summary>
+    public bool ActivityDateTimeFromTimeGenerated;
     public string? LoggedByService;
     public string? OperationType;
     public AuditInitiator? InitiatedBy;
