@@ -122,6 +122,46 @@ public class LogAnalyticsHostileTests
         Assert.Contains(outcome.Reporter.Verbose, v => v.Contains(first.Id!) && v.Contains("TimeGenerated"));
     }
 
+    // ---- a workspace that never answers ----
+
+    [Theory]
+    [InlineData(1, 1)]      // the count query of an hour (issue 22: 65 queries, 130 s)
+    [InlineData(2, 240)]    // counted, then its one slice
+    public async Task AWorkspaceThatNeverAnswers_EndsAfterOneSplit_WithLogAnalyticsTimeout(int fromQuery, int hours)
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.NoAnswer) { Query = fromQuery, Times = 1000 });
+        using SupportAccessConnection connection = Connect(server);
+        // A short page timeout only to keep the test short: the bound is in splits, not seconds.
+        ActivityQuery window = Window(server, days: 0) with { StartUtc = server.LogAnalytics.Anchor.UtcDateTime.AddHours(-hours), PageTimeout = TimeSpan.FromSeconds(2) };
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var watch = Stopwatch.StartNew();
+
+        Outcome outcome = await ReadAsync(connection, window, guard.Token);
+
+        watch.Stop();
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("LogAnalyticsTimeout", error.FullyQualifiedErrorId);
+        Assert.Contains("nor for its half", Message(error));
+        Assert.Contains("-PageTimeoutSeconds", Message(error));
+        int queries = server.Requests.Snapshot().Count(r => r.Kql is not null);
+        Assert.True(queries <= 3, $"{queries} queries were sent");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"the read took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AGatewayThatAnswers504Always_EndsAfterOneSplit_NotSixtyFourHalvings()
+    {
+        await using EmulatorServer server = await StartAsync(new LogAnalyticsFaultRule(LogAnalyticsFaultKind.Timeout504) { Query = 1, Times = 1000 });
+        using SupportAccessConnection connection = Connect(server);
+
+        Outcome outcome = await ReadAsync(connection, Window(server, days: 30));
+
+        ErrorRecord error = outcome.Error(connection);
+        Assert.Equal("LogAnalyticsTimeout", error.FullyQualifiedErrorId);
+        Assert.Contains("504", Message(error));
+        Assert.Equal(2, server.Requests.Snapshot().Count(r => r.Kql is not null));
+    }
+
     // ---- unclear workspace answers ----
 
     [Fact]

@@ -21,7 +21,9 @@ namespace SupportAccessLogs.LogAnalytics;
 /// over newest first, in order. A slice whose answer is incomplete (PartialError), too large,
 /// a 504 or a timeout is split in two and both halves read again: a partial answer is never
 /// taken as complete. A slice of one instant that still holds too many rows is split by a hash
-/// of the row id, so every row of a busy second comes out.
+/// of the row id, so every row of a busy second comes out. A timeout (or 504) splits a slice
+/// once: when a slice split after one times out again, the service is not answering and the
+/// read ends (docs/architecture.md, "Log Analytics").
 /// </remarks>
 internal sealed class LogAnalyticsSource : IRecordSource
 {
@@ -64,7 +66,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
         var read = new Reading(query, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
         reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
-        List<(DateTime Bin, long Count)> counts = await CountAsync(window, read, 0, cancellationToken).ConfigureAwait(false);
+        List<(DateTime Bin, long Count)> counts = await CountAsync(window, read, 0, null, cancellationToken).ConfigureAwait(false);
         long total = counts.Sum(c => c.Count);
         List<Slice> slices = Plan(window, counts);
         reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
@@ -81,7 +83,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
             int number = 0;
             foreach (Slice slice in slices)
             {
-                await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, read, 0, cancellationToken).ConfigureAwait(false))
+                await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, read, cancellationToken).ConfigureAwait(false))
                 {
                     yield return row;
                 }
@@ -203,8 +205,10 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     /// <summary>Rows per hour of a window; a window whose counts don't fit one answer is counted in
     /// two parts split as a slice is (an hour's count may then come in parts; the plan adds them up).</summary>
-    private async Task<List<(DateTime Bin, long Count)>> CountAsync(Slice window, Reading read, int depth, CancellationToken cancellationToken)
+    /// <param name="timedOut">The slice this one is half of, when that one went unanswered (a timeout or 504).</param>
+    private async Task<List<(DateTime Bin, long Count)>> CountAsync(Slice window, Reading read, int depth, Slice? timedOut, CancellationToken cancellationToken)
     {
+        Exception failure;
         try
         {
             using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window), window, read, cancellationToken).ConfigureAwait(false);
@@ -212,18 +216,21 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
-            (Slice newer, Slice older) = window.Split();
-            read.Reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({ex.Message}); counting it again as two: {newer} and {older}.");
-            List<(DateTime, long)> counts = await CountAsync(newer, read, depth + 1, cancellationToken).ConfigureAwait(false);
-            counts.AddRange(await CountAsync(older, read, depth + 1, cancellationToken).ConfigureAwait(false));
-            return counts;
+            failure = ex;
         }
+
+        Slice? unanswered = Unanswered(failure, window, timedOut);
+        (Slice newer, Slice older) = window.Split();
+        read.Reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({failure.Message}); counting it again as two: {newer} and {older}.");
+        List<(DateTime, long)> counts = await CountAsync(newer, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false);
+        counts.AddRange(await CountAsync(older, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false));
+        return counts;
     }
 
     /// <summary>A slice's rows, newest first; a split slice's newer half comes out before the older is read.</summary>
-    private async IAsyncEnumerable<ParsedAuditRecord> StreamSliceAsync(Slice slice, Reading read, int depth, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ParsedAuditRecord> StreamSliceAsync(Slice slice, Reading read, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (AnswerRows answer in AnswersAsync(slice, read, depth, cancellationToken).ConfigureAwait(false))
+        await foreach (AnswerRows answer in AnswersAsync(slice, read, 0, null, cancellationToken).ConfigureAwait(false))
         {
             using (answer)
             {
@@ -236,7 +243,8 @@ internal sealed class LogAnalyticsSource : IRecordSource
     }
 
     /// <summary>A slice's checked answers: one, or those of its halves when it came back incomplete.</summary>
-    private async IAsyncEnumerable<AnswerRows> AnswersAsync(Slice slice, Reading read, int depth, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="timedOut">The slice this one is half of, when that one went unanswered (a timeout or 504).</param>
+    private async IAsyncEnumerable<AnswerRows> AnswersAsync(Slice slice, Reading read, int depth, Slice? timedOut, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         AnswerRows? rows = null;
         Exception? tooMuch = null;
@@ -265,14 +273,15 @@ internal sealed class LogAnalyticsSource : IRecordSource
             yield break;
         }
 
+        Slice? unanswered = Unanswered(tooMuch!, slice, timedOut);
         (Slice newer, Slice older) = slice.Split();
         read.Reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({tooMuch!.Message}); reading it again as two: {newer} and {older}.");
-        await foreach (AnswerRows half in AnswersAsync(newer, read, depth + 1, cancellationToken).ConfigureAwait(false))
+        await foreach (AnswerRows half in AnswersAsync(newer, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false))
         {
             yield return half;
         }
 
-        await foreach (AnswerRows half in AnswersAsync(older, read, depth + 1, cancellationToken).ConfigureAwait(false))
+        await foreach (AnswerRows half in AnswersAsync(older, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false))
         {
             yield return half;
         }
@@ -284,7 +293,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         var answers = new List<AnswerRows>();
         try
         {
-            await foreach (AnswerRows answer in AnswersAsync(slice, read, 0, cancellationToken).ConfigureAwait(false))
+            await foreach (AnswerRows answer in AnswersAsync(slice, read, 0, null, cancellationToken).ConfigureAwait(false))
             {
                 answers.Add(answer);
             }
@@ -412,8 +421,36 @@ internal sealed class LogAnalyticsSource : IRecordSource
     /// <summary>An answer that a smaller slice would get whole: incomplete, too large, or out of time.</summary>
     private static bool IsTooMuch(Exception failure, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested
-        && (failure is PartialAnswerException or ResponseTooLargeException or TimeoutException
-            || PageRetryPolicy.StatusOf(failure) == 504);
+        && (failure is PartialAnswerException or ResponseTooLargeException || IsUnanswered(failure));
+
+    /// <summary>No answer in time: the client's timeout or the service's (its gateway's) 504.</summary>
+    private static bool IsUnanswered(Exception failure) =>
+        failure is TimeoutException || PageRetryPolicy.StatusOf(failure) == 504;
+
+    /// <summary>
+    /// Whether a slice's halves are read after a timeout: a slice too big for the time allowed
+    /// gets it whole once halved, so the first timeout splits; when a half of a slice that timed
+    /// out times out too, the service is not answering (down, or a gateway in front of it), and
+    /// halving on would send some 64 queries, each waiting out the timeout, before giving up.
+    /// The read ends instead, within two timeouts.
+    /// </summary>
+    /// <returns>What the halves carry: this slice when it went unanswered, else what it carried.</returns>
+    private Slice? Unanswered(Exception failure, Slice slice, Slice? timedOut)
+    {
+        if (!IsUnanswered(failure))
+        {
+            return timedOut;
+        }
+
+        if (timedOut is Slice before)
+        {
+            throw new TimeoutException(
+                $"Log Analytics did not answer the query for {before} in time, nor for its half {slice} ({failure.Message}): a slice that times out again when halved is not too big; the workspace's service, or something in between, is not answering.",
+                failure).At(_client.QueryUrl(_workspaceIds));
+        }
+
+        return slice;
+    }
 
     /// <summary>An answer's check, its failure naming the request (the error then says Log Analytics, not Graph).</summary>
     private T Checked<T>(Func<T> check)
