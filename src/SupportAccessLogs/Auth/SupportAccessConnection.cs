@@ -27,6 +27,7 @@ public sealed class SupportAccessConnection : IDisposable
     private Roles.RoleCheckResult? _roleCheck;
     private readonly GraphTokenProvider? _logAnalyticsTokens;
     private LogAnalytics.LogAnalyticsClient? _logAnalyticsClient;
+    private int _closed;
 
     internal SupportAccessConnection(
         Guid tenantId,
@@ -55,12 +56,13 @@ public sealed class SupportAccessConnection : IDisposable
         // force, redirects are refused; we only replace how the body is parsed.
         _httpClient = GraphHttp.CreateClient();
         var authentication = new BaseBearerTokenAuthenticationProvider(tokenProvider);
-        RequestAdapter = new GraphServiceClient(_httpClient, authentication, graphBaseUrl.AbsoluteUri.TrimEnd('/')).RequestAdapter;
+        _requestAdapter = new GraphServiceClient(_httpClient, authentication, graphBaseUrl.AbsoluteUri.TrimEnd('/')).RequestAdapter;
     }
 
     public Guid TenantId { get; }
-    /// <summary>True for the session's current connection, the one commands use when given none.</summary>
-    public bool IsCurrent => ConnectionStore.IsCurrent(this);
+    /// <summary>True for the current connection of the runspace that asks, the one commands
+    /// there use when given none; false in any other runspace, and once disconnected.</summary>
+    public bool IsCurrent => ConnectionStore.ForCurrentRunspace().IsCurrent(this);
     /// <summary>The signed-in user's UPN, or the application's name or id.</summary>
     public string Account { get; }
     public string AuthenticationMethod { get; }
@@ -83,6 +85,7 @@ public sealed class SupportAccessConnection : IDisposable
     {
         get
         {
+            ThrowIfClosed();
             if (_logAnalyticsTokens is null)
             {
                 throw new ModuleException("LogAnalyticsTokenMissing", ErrorCategory.AuthenticationError,
@@ -98,6 +101,13 @@ public sealed class SupportAccessConnection : IDisposable
                 {
                     made.Dispose();
                 }
+
+                if (IsClosed)
+                {
+                    // Closed while the client was made: Dispose may have run before it was there.
+                    Interlocked.Exchange(ref _logAnalyticsClient, null)?.Dispose();
+                    ThrowIfClosed();
+                }
             }
 
             return client;
@@ -110,7 +120,21 @@ public sealed class SupportAccessConnection : IDisposable
         get => Volatile.Read(ref _roleCheck);
         set => Volatile.Write(ref _roleCheck, value);
     }
-    internal IRequestAdapter RequestAdapter { get; }
+    /// <summary>The Graph request adapter; refused with ConnectionClosed once disconnected, so
+    /// a read through a closed connection fails at its next request, saying why.</summary>
+    internal IRequestAdapter RequestAdapter
+    {
+        get
+        {
+            ThrowIfClosed();
+            return _requestAdapter;
+        }
+    }
+
+    private readonly IRequestAdapter _requestAdapter;
+
+    /// <summary>True once Disconnect-SupportAccess closed this connection (in any runspace).</summary>
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>After Graph refused a token it thought valid (clock skew, revocation), let the
     /// next request sign in afresh; false for a connection made from a caller's token.</summary>
@@ -118,11 +142,39 @@ public sealed class SupportAccessConnection : IDisposable
 
     public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";
 
+    /// <summary>Closes the connection (Disconnect-SupportAccess): its HTTP clients and their
+    /// sockets, its cached tokens, and its share of a certificate the module loaded (the last
+    /// connection of a -TenantId a,b sign-in lets the certificate go). Any later use is
+    /// ConnectionClosed. Closing twice does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _tokenProvider.TryForgetToken();
+        _logAnalyticsTokens?.TryForgetToken();
         _httpClient.Dispose();
-        _logAnalyticsClient?.Dispose();
+        Interlocked.Exchange(ref _logAnalyticsClient, null)?.Dispose();
         _ownedCertificate?.Dispose();
+    }
+
+    internal void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw Closed(new[] { this });
+        }
+    }
+
+    /// <summary>The error for a read through connections Disconnect-SupportAccess closed.</summary>
+    internal static ModuleException Closed(IReadOnlyList<SupportAccessConnection> closed)
+    {
+        string which = string.Join(", ", closed.Select(c => $"tenant {c.TenantId} ({c.Account})"));
+        return new ModuleException("ConnectionClosed", ErrorCategory.ConnectionError,
+            $"The connection to {which} was closed by Disconnect-SupportAccess, so it can't be used any more. Run Connect-SupportAccess again (with -PassThru to keep the new connection) and use that one.",
+            closed.Count == 1 ? closed[0] : null);
     }
 
     /// <summary>Builds a connection from a caller-supplied access token, checking what can be

@@ -130,6 +130,12 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>The connections of the runspace running this command, found on the pipeline
+    /// thread: the sign-in continues on thread-pool threads, whose DefaultRunspace is not ours.</summary>
+    private ConnectionStore _store = null!;
+
+    protected override void BeginProcessing() => _store = ConnectionStore.ForCurrentRunspace();
+
     protected override void ProcessRecord()
     {
         // Paths resolve against the session's current location, which only the pipeline thread may read.
@@ -185,7 +191,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
                 cancellationToken).ConfigureAwait(false);
             foreach (SupportAccessConnection made in connections)
             {
-                ConnectionStore.Add(made);
+                _store.Add(made);
                 messages.WriteVerbose($"Connected to tenant {made.TenantId} as {made.Account}.");
             }
 
@@ -216,7 +222,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
                 .ConfigureAwait(false);
         }
 
-        ConnectionStore.Add(connection);
+        _store.Add(connection);
         messages.WriteVerbose($"Connected to tenant {connection.TenantId} as {connection.Account} through {connection.GraphEndpoint}"
             + (connection.ExpiresOn is DateTimeOffset expiry ? $"; the token expires at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC." : "."));
         if (PassThru)

@@ -7,15 +7,16 @@ namespace SupportAccessLogs.Commands;
 
 /// <summary>
 /// A command that works on one connection or several: given by -Connection or from the pipeline
-/// (Get-SupportAccessConnection | …), gathered while the pipeline runs, else the session's
-/// current one (docs/architecture.md, "Many tenants").
+/// (Get-SupportAccessConnection | …), gathered while the pipeline runs, else the current one of
+/// the runspace running the command (docs/architecture.md, "Many tenants"). A connection given
+/// explicitly works in any runspace; one Disconnect-SupportAccess closed is refused.
 /// </summary>
 public abstract class ConnectionsCommand : AsyncPSCmdlet
 {
     private readonly List<SupportAccessConnection> _given = new();
 
     /// <summary>Connections from Connect-SupportAccess -PassThru or Get-SupportAccessConnection,
-    /// also from the pipeline; default: the session's current one.</summary>
+    /// also from the pipeline (made in any runspace); default: this runspace's current one.</summary>
     [Parameter(ValueFromPipeline = true)]
     [ValidateNotNull]
     public SupportAccessConnection[]? Connection { get; set; }
@@ -39,12 +40,14 @@ public abstract class ConnectionsCommand : AsyncPSCmdlet
     private protected bool GatheredAny => _given.Count > 0;
 
     /// <summary>The connections gathered, each once, or the current one; without any, the
-    /// command ends with the error that says to connect.</summary>
+    /// command ends with the error that says to connect, and with ConnectionClosed when one given
+    /// was disconnected. Called on the pipeline thread (EndProcessing), where
+    /// Runspace.DefaultRunspace is the runspace running this command.</summary>
     private protected void ResolveGatheredConnections()
     {
         try
         {
-            Connections = ConnectionStore.Resolve(_given);
+            Connections = ConnectionStore.ForCurrentRunspace().Resolve(_given);
         }
         catch (ModuleException ex)
         {

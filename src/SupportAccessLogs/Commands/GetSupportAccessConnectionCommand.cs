@@ -3,9 +3,10 @@ using SupportAccessLogs.Auth;
 
 namespace SupportAccessLogs.Commands;
 
-/// <summary>Every live connection of the session, oldest first (tenant, account, endpoint,
-/// expiry; never a token); with -Current, the one commands use when given none. Writes nothing
-/// when not connected, as Get-MgContext does.</summary>
+/// <summary>Every live connection made in this runspace, oldest first (tenant, account,
+/// endpoint, expiry; never a token); with -Current, the one commands here use when given none.
+/// Another runspace's connections (a thread job's, a hosted script's) are not listed. Writes
+/// nothing when not connected, as Get-MgContext does.</summary>
 [Cmdlet(VerbsCommon.Get, "SupportAccessConnection")]
 [OutputType(typeof(SupportAccessConnection))]
 public sealed class GetSupportAccessConnectionCommand : PSCmdlet
@@ -16,24 +17,26 @@ public sealed class GetSupportAccessConnectionCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        // On the pipeline thread: the store of the runspace running this command.
+        ConnectionStore store = ConnectionStore.ForCurrentRunspace();
         if (Current)
         {
-            if (ConnectionStore.Current is SupportAccessConnection current)
+            if (store.Current is SupportAccessConnection current)
             {
                 WriteObject(current);
             }
         }
         else
         {
-            foreach (SupportAccessConnection connection in ConnectionStore.All)
+            foreach (SupportAccessConnection connection in store.All)
             {
                 WriteObject(connection);
             }
         }
 
-        if (ConnectionStore.Current is null && ConnectionStore.All.Count == 0)
+        if (store.Current is null && store.All.Count == 0)
         {
-            WriteVerbose("Not connected. Run Connect-SupportAccess.");
+            WriteVerbose("Not connected in this runspace. Run Connect-SupportAccess.");
         }
     }
 }
