@@ -1,5 +1,5 @@
 #Requires -Version 7.4
-# Several tenants in one script, and connections shared or split across ForEach-Object -Parallel.
+# Several tenants in one script, and connections handed to ForEach-Object -Parallel runspaces.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'EmulatorProcess.psm1') -Force
@@ -58,8 +58,8 @@ Describe 'Connections' {
         @(Get-SupportAccessConnection) | Should -Not -Contain $extra
         Get-SupportAccessConnection -Current | Should -BeNullOrEmpty
         { Get-SupportAccessActivity } | Should -Throw -ErrorId 'NotConnected,*'
-        # Given by name, a forgotten connection still reads (a script may hold it).
-        @(Get-SupportAccessActivity -Connection $extra -First 1 -WarningAction SilentlyContinue).Count | Should -Be 1
+        # Disconnecting closes it: given by name later, it is refused, not read (issue 23).
+        { Get-SupportAccessActivity -Connection $extra -First 1 -WarningAction SilentlyContinue } | Should -Throw -ErrorId 'ConnectionClosed,*'
         $script:FabrikamConnection = Connect-SupportAccess -AccessToken (Get-EmulatorToken -Emulator $Fabrikam -Claims @{ tid = $FabrikamTruth.tenantId } | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint $Fabrikam.BaseUri -PassThru
     }
 
@@ -79,11 +79,21 @@ Describe 'Connections' {
         @(Compare-Object ($FabrikamTruth.records.id | Sort-Object) (($results | Where-Object Tenant -EQ 'Fabrikam').Ids | Sort-Object)) | Should -BeNullOrEmpty
     }
 
-    It 'ForEach-Object -Parallel runspaces share the process-wide default connection' {
-        $counts = 1..3 | ForEach-Object -ThrottleLimit 3 -Parallel {
+    It 'ForEach-Object -Parallel runspaces have connections of their own: none unless handed one' {
+        # Connections are per runspace (issue 23): a parallel block does not read whichever tenant
+        # connected last in the process; it is given its connection with $using:.
+        $current = Get-SupportAccessConnection -Current
+        $results = 1..3 | ForEach-Object -ThrottleLimit 3 -Parallel {
             Import-Module $using:ModuleManifest
-            @(Get-SupportAccessActivity -First 4 -WarningAction SilentlyContinue).Count
+            $default = try { $null = Get-SupportAccessActivity -First 4 -WarningAction SilentlyContinue; 'read' } catch { $_.FullyQualifiedErrorId }
+            [pscustomobject]@{
+                Listed  = @(Get-SupportAccessConnection).Count
+                Default = $default
+                Given   = @(Get-SupportAccessActivity -Connection $using:current -First 4 -WarningAction SilentlyContinue).Count
+            }
         }
-        $counts | Should -Be @(4, 4, 4)
+        $results.Listed | Should -Be @(0, 0, 0)
+        $results.Default | ForEach-Object { $_ | Should -BeLike 'NotConnected,*' }
+        $results.Given | Should -Be @(4, 4, 4)
     }
 }
