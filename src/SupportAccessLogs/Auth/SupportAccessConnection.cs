@@ -142,8 +142,8 @@ public sealed class SupportAccessConnection : IDisposable
 
     public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";
 
-    /// <summary>Closes the connection (Disconnect-SupportAccess): its HTTP clients and their
-    /// sockets, its cached tokens, and its share of a certificate the module loaded (the last
+    /// <summary>Closes the connection (Disconnect-SupportAccess): its HTTP clients (their sockets
+    /// are the shared transport's, see GraphHttp), its cached tokens, and its share of a certificate the module loaded (the last
     /// connection of a -TenantId a,b sign-in lets the certificate go). Any later use is
     /// ConnectionClosed. Closing twice does nothing.</summary>
     public void Dispose()
