@@ -63,6 +63,62 @@ public class TransportHygieneTests
         Assert.All(log, e => Assert.True(e.Cookie is null, $"{e.Method} {e.Path} (tenant {e.Tenant}) sent the cookie '{e.Cookie}'"));
     }
 
+    // ---- counts and slice arithmetic ----
+
+    private static readonly DateTime Hour = new(2026, 11, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    private static System.Buffers.ReadOnlySequence<byte> CountAnswer(string count) => new(System.Text.Encoding.UTF8.GetBytes(
+        $$"""{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-11-01T10:00:00Z",{{count}}]]}]}"""));
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("1000000001")]
+    [InlineData("9223372036854775807")]
+    [InlineData("1e30")]
+    [InlineData("2.5")]
+    [InlineData("null")]
+    [InlineData("\"12\"")]
+    public void ACountThatIsNegativeAbsurdOrNoWholeNumber_IsRefused_NamingItAndTheHour(string count)
+    {
+        var window = new Slice(Hour.AddDays(-1), Hour.AddDays(1));
+
+        var error = Assert.Throws<AuditResponseFormatException>(() => QueryAnswer.Counts(CountAnswer(count), window));
+
+        Assert.Contains("row count of ", error.Message);
+        Assert.Contains("for the hour of 2026-11-01T10:00:00", error.Message);
+        Assert.Contains("not a whole number from 0 to 1,000,000,000", error.Message);
+        Assert.Contains("-LogAnalyticsEndpoint", error.Message);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(error.At(new Uri("http://127.0.0.1:1/v1/workspaces/w/query")), new Uri("http://127.0.0.1:1/"));
+        Assert.Equal("LogAnalyticsResponseMalformed", record.FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void ACountOfUpToABillion_IsTaken()
+    {
+        var window = new Slice(Hour.AddDays(-1), Hour.AddDays(1));
+        Assert.Equal([(Hour, 1_000_000_000L)], QueryAnswer.Counts(CountAnswer("1000000000"), window));
+        Assert.Equal([(Hour, 0L)], QueryAnswer.Counts(CountAnswer("0"), window));
+    }
+
+    [Fact]
+    public void SliceArithmeticThatOverflows_IsAnError_NeverASkippedHour()
+    {
+        var window = new Slice(Hour.AddDays(-1), Hour.AddDays(1));
+
+        // An hour's count so large that its number of parts overflowed: the hour had no slice at all.
+        Assert.Throws<OverflowException>(() => LogAnalyticsSource.Plan(window, [(Hour, long.MaxValue)]));
+        // Two hours whose rows added up past long.MaxValue.
+        Assert.Throws<OverflowException>(() => LogAnalyticsSource.Plan(window, [(Hour, 3_000), (Hour.AddHours(-1), long.MaxValue - 1_000)]));
+        // An instant split into id buckets until their count would wrap.
+        var bucketed = new Slice(Hour, Hour.AddTicks(1), 1 << 30, 0);
+        Assert.Throws<OverflowException>(() => bucketed.Split());
+
+        // Sane counts still plan every hour.
+        List<Slice> slices = LogAnalyticsSource.Plan(window, [(Hour, 12_000), (Hour.AddHours(-1), 3_000)]);
+        Assert.Equal(Hour.AddHours(1), slices[0].End);
+        Assert.Equal(Hour.AddHours(-1), slices[^1].Start);
+    }
+
     // ---- helpers ----
 
     private static ActivityQuery Window(DateTime end, int days) => new() { StartUtc = end.AddDays(-days), EndUtc = end };
