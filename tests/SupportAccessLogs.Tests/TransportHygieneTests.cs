@@ -119,6 +119,32 @@ public class TransportHygieneTests
         Assert.Equal(Hour.AddHours(-1), slices[^1].Start);
     }
 
+    // ---- role reads ----
+
+    [Fact]
+    public async Task ARoleReadPastItsPageCap_IsAnError_NotHeldWithoutBound()
+    {
+        // 28 role definitions, one a page: 28 pages.
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RolePageSize = 1 });
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress);
+
+        Assert.Equal(28, (await new Roles.RoleDirectory(connection).GetRoleDefinitionsAsync(CancellationToken.None)).Count);
+
+        server.Requests.Clear();
+        var pages = await Assert.ThrowsAsync<ModuleException>(() => new Roles.RoleDirectory(connection, maxPages: 10).GetRoleDefinitionsAsync(CancellationToken.None));
+        Assert.Equal("RoleReadTooLarge", pages.ErrorId);
+        Assert.Contains("10 pages and still a next one (10 items in 10 pages)", pages.Message);
+        Assert.Contains("roleManagement/directory/roleDefinitions", pages.Message);
+        Assert.Contains("-GraphEndpoint", pages.Message);
+        Assert.Equal(10, server.Requests.CountFor("/v1.0/roleManagement/directory/roleDefinitions"));
+
+        var items = await Assert.ThrowsAsync<ModuleException>(() => new Roles.RoleDirectory(connection, maxItems: 5).GetRoleDefinitionsAsync(CancellationToken.None));
+        Assert.Contains("more than 5 items (6 items in 6 pages)", items.Message);
+        ErrorRecord record = ErrorRecords.ToErrorRecord(items, connection.GraphEndpoint);
+        Assert.Equal("RoleReadTooLarge", record.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.LimitsExceeded, record.CategoryInfo.Category);
+    }
+
     // ---- helpers ----
 
     private static ActivityQuery Window(DateTime end, int days) => new() { StartUtc = end.AddDays(-days), EndUtc = end };
