@@ -145,6 +145,112 @@ public class TransportHygieneTests
         Assert.Equal(ErrorCategory.LimitsExceeded, record.CategoryInfo.Category);
     }
 
+    // ---- Log Analytics tokens: aud and tid required, matched against the connection ----
+
+    public static TheoryData<string, string, string> BadLogAnalyticsTokens() => new()
+    {
+        // token kind, expected error id, expected words
+        { "noAud", "LogAnalyticsAccessTokenWrongAudience", "has no 'aud' claim" },
+        { "graphAud", "LogAnalyticsAccessTokenWrongAudience", "is for 'https://graph.microsoft.com', not the Log Analytics API of the Global cloud (https://api.loganalytics.io)" },
+        { "usGovAud", "LogAnalyticsAccessTokenWrongAudience", "is for 'https://api.loganalytics.us', not the Log Analytics API of the Global cloud" },
+        { "noTid", "LogAnalyticsAccessTokenTenantMismatch", "has no 'tid' claim" },
+        { "otherTid", "LogAnalyticsAccessTokenTenantMismatch", $"was issued for tenant {Fabrikam}, but the connection is for tenant {Contoso}" },
+    };
+
+    private static string LogAnalyticsToken(string kind) => kind switch
+    {
+        "noAud" => Jwt.Unsigned(new { tid = Contoso, exp = Jwt.InOneHour, scp = "Data.Read" }),
+        "graphAud" => TestTokens.Mint(Contoso, scp: "Data.Read"),
+        "usGovAud" => TestTokens.Mint(Contoso, scp: "Data.Read", aud: "https://api.loganalytics.us"),
+        "noTid" => Jwt.Unsigned(new { aud = TestTokens.LogAnalyticsAudience, exp = Jwt.InOneHour, scp = "Data.Read" }),
+        "otherTid" => TestTokens.Mint(Fabrikam, scp: "Data.Read", aud: TestTokens.LogAnalyticsAudience),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(BadLogAnalyticsTokens))]
+    public async Task ALogAnalyticsAccessToken_WithoutOrWithAnotherAudOrTid_IsRefusedAtConnect_SayingWhatWasExpected(string kind, string errorId, string words)
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
+        string token = LogAnalyticsToken(kind);
+
+        var error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
+            token, server.BaseAddress));
+
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.Contains(words, error.Message);
+        Assert.Contains($"Get-AzAccessToken -TenantId {Contoso} -ResourceUrl https://api.loganalytics.io", error.Message);
+        Assert.DoesNotContain(token.Split('.')[1], error.Message);
+        Assert.Empty(server.Requests.Snapshot());
+    }
+
+    [Theory]
+    [InlineData("https://api.loganalytics.io")]
+    [InlineData("https://api.loganalytics.io/")]
+    public void ALogAnalyticsAccessToken_OfTheConnectionsCloudAndTenant_IsTaken_WithOrWithoutTrailingSlash(string aud)
+    {
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global,
+            new Uri("http://127.0.0.1:9/"), TestTokens.Mint(Contoso, scp: "Data.Read", aud: aud), new Uri("http://127.0.0.1:9/"));
+        Assert.Equal(Contoso, connection.TenantId.ToString());
+    }
+
+    [Fact]
+    public void ALogAnalyticsAccessToken_OfAnotherCloud_IsRefused_TheUSGovOneTakenForUSGov()
+    {
+        var refused = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(
+            TestTokens.Mint(Contoso, scp: "AuditLog.Read.All", aud: "https://graph.microsoft.us"), Contoso, GraphEnvironment.USGov, new Uri("http://127.0.0.1:9/"),
+            TestTokens.Mint(Contoso, scp: "Data.Read", aud: "https://api.loganalytics.io"), new Uri("http://127.0.0.1:9/")));
+        Assert.Equal("LogAnalyticsAccessTokenWrongAudience", refused.ErrorId);
+        Assert.Contains("of the USGov cloud (https://api.loganalytics.us)", refused.Message);
+
+        using SupportAccessConnection taken = SupportAccessConnection.FromAccessToken(
+            TestTokens.Mint(Contoso, scp: "AuditLog.Read.All", aud: "https://graph.microsoft.us"), Contoso, GraphEnvironment.USGov, new Uri("http://127.0.0.1:9/"),
+            TestTokens.Mint(Contoso, scp: "Data.Read", aud: "https://api.loganalytics.us/"), new Uri("http://127.0.0.1:9/"));
+    }
+
+    [Fact]
+    public async Task ACredentialsLogAnalyticsTokenForAnotherTenant_IsRefusedBeforeAnyQuery_AndTheRightOneReads()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { OtherTenants = [new OtherTenant(Fabrikam)] });
+
+        // A credential (as Azure CLI signed in to another tenant might) whose Log Analytics tokens are Fabrikam's.
+        using SupportAccessConnection wrong = await CredentialConnectionAsync(server, logAnalyticsTenant: Fabrikam);
+        var reporter = new Reporter();
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => ReadWorkspaceAsync(wrong, server, reporter));
+        Assert.Equal("LogAnalyticsAccessTokenTenantMismatch", error.ErrorId);
+        Assert.Contains($"The Log Analytics token the sign-in returned was issued for tenant {Fabrikam}, but the connection is for tenant {Contoso}", error.Message);
+        Assert.Contains($"Connect-SupportAccess -TenantId {Contoso}", error.Message);
+        Assert.DoesNotContain(server.Requests.Snapshot(), e => e.Kql is not null);
+
+        using SupportAccessConnection right = await CredentialConnectionAsync(server, logAnalyticsTenant: Contoso);
+        Assert.NotEmpty(await ReadWorkspaceAsync(right, server, new Reporter()));
+    }
+
+    /// <summary>A connection through a credential that gets its tokens from the emulator: Graph's for
+    /// the demo tenant, Log Analytics' for <paramref name="logAnalyticsTenant"/>.</summary>
+    private static async Task<SupportAccessConnection> CredentialConnectionAsync(EmulatorServer server, string logAnalyticsTenant)
+    {
+        var credential = new EmulatorCredential(server, logAnalyticsTenant);
+        return await SupportAccessConnection.ConnectWithCredentialAsync(
+            new Auth.SignInRequest { Method = Auth.SignInMethod.ClientSecret, TenantId = Contoso, GraphEndpoint = server.BaseAddress, LogAnalyticsEndpoint = server.BaseAddress },
+            credential, Contoso, CancellationToken.None);
+    }
+
+    private sealed class EmulatorCredential(EmulatorServer server, string logAnalyticsTenant) : Azure.Core.TokenCredential
+    {
+        public override Azure.Core.AccessToken GetToken(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            GetTokenAsync(requestContext, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            bool logAnalytics = requestContext.Scopes[0].Contains("loganalytics", StringComparison.OrdinalIgnoreCase);
+            using HttpClient http = new() { BaseAddress = server.BaseAddress };
+            string token = (await GetJsonAsync(http, logAnalytics ? $"_emulator/token?tenant={logAnalyticsTenant}&api=loganalytics" : $"_emulator/token?tenant={Contoso}"))
+                .GetProperty("accessToken").GetString()!;
+            return new Azure.Core.AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
+        }
+    }
+
     // ---- helpers ----
 
     private static ActivityQuery Window(DateTime end, int days) => new() { StartUtc = end.AddDays(-days), EndUtc = end };
