@@ -63,6 +63,51 @@ public class TransportHygieneTests
         Assert.All(log, e => Assert.True(e.Cookie is null, $"{e.Method} {e.Path} (tenant {e.Tenant}) sent the cookie '{e.Cookie}'"));
     }
 
+    // ---- the Log Analytics request log ----
+
+    [Fact]
+    public async Task TheRequestLog_IsTheReadsOwn_InItsVerbose_WithoutHeaders_AndAnotherAzureSdksRequestsStayOut()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
+        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
+            TestTokens.LogAnalyticsUser(), server.BaseAddress);
+
+        // Another Azure SDK client in the process (as Az.Accounts is), with Azure.Core's logging on,
+        // sends a request while the read runs: its log must not reach the read's Verbose.
+        var other = Azure.Core.Pipeline.HttpPipelineBuilder.Build(new OtherSdkOptions());
+        var reporter = new Reporter();
+        reporter.OnVerbose = () =>
+        {
+            Azure.Core.HttpMessage message = other.CreateMessage();
+            message.Request.Method = Azure.Core.RequestMethod.Get;
+            message.Request.Uri.Reset(new Uri(server.BaseAddress, "_emulator/requests/count?path=/other-sdk"));
+            other.SendAsync(message, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        };
+
+        List<SupportAccessActivity> read = await ReadWorkspaceAsync(connection, server, reporter);
+
+        Assert.NotEmpty(read);
+        string query = new Uri(server.BaseAddress, $"v1/workspaces/{DemoWorkspace.WorkspaceId}/query").AbsoluteUri;
+        int queries = server.Requests.Snapshot().Count(e => e.Kql is not null);
+        Assert.Equal(queries, reporter.Verbose.Count(v => v == $"Log Analytics request: POST {query}"));
+        Assert.Equal(queries, reporter.Verbose.Count(v => v.StartsWith($"Log Analytics answer: 200 OK to POST {query} in ", StringComparison.Ordinal)));
+        Assert.True(reporter.OtherSdkRequests > 0);
+        Assert.DoesNotContain(reporter.Verbose, v => v.Contains("_emulator", StringComparison.Ordinal) || v.Contains("other-sdk", StringComparison.Ordinal));
+        Assert.DoesNotContain(reporter.Verbose, v => v.Contains("Azure.Core", StringComparison.Ordinal));
+        Assert.DoesNotContain(reporter.Verbose, v => v.Contains("Authorization", StringComparison.OrdinalIgnoreCase) || v.Contains("Bearer", StringComparison.Ordinal));
+        Assert.DoesNotContain(reporter.Verbose, v => v.Contains(TestTokens.LogAnalyticsUser().Split('.')[0] + ".", StringComparison.Ordinal));
+    }
+
+    private sealed class OtherSdkOptions : Azure.Core.ClientOptions
+    {
+        public OtherSdkOptions()
+        {
+            Diagnostics.IsLoggingEnabled = true;
+            Diagnostics.IsLoggingContentEnabled = true;
+            Retry.MaxRetries = 0;
+        }
+    }
+
     // ---- counts and slice arithmetic ----
 
     private static readonly DateTime Hour = new(2026, 11, 1, 10, 0, 0, DateTimeKind.Utc);
@@ -285,11 +330,22 @@ public class TransportHygieneTests
         public List<string> Verbose { get; } = new();
         public List<string> Warnings { get; } = new();
 
+        /// <summary>Run on each Verbose line (outside the lock).</summary>
+        public Action? OnVerbose { get; set; }
+
+        public int OtherSdkRequests { get; private set; }
+
         void IMessageSink.Verbose(string message)
         {
             lock (Verbose)
             {
                 Verbose.Add(message);
+            }
+
+            if (OnVerbose is not null && message.StartsWith("Log Analytics request: ", StringComparison.Ordinal))
+            {
+                OnVerbose();
+                OtherSdkRequests++;
             }
         }
 

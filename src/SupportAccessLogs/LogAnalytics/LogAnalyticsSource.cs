@@ -49,19 +49,6 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Azure.Core's own account of each request and answer (method, URL with query values
-        // redacted, status, time; never a header it doesn't allow, never a body) goes to Verbose
-        // for as long as the read runs.
-        using var diagnostics = new Azure.Core.Diagnostics.AzureEventSourceListener(
-            (e, message) =>
-            {
-                if (e.EventSource.Name == "Azure-Core")
-                {
-                    reporter.Verbose("Azure.Core: " + message);
-                }
-            },
-            System.Diagnostics.Tracing.EventLevel.Informational);
-
         // Graph's window includes its end; the half-open slices end one tick later to match.
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
         var read = new Reading(query, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
@@ -345,7 +332,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
             read.Reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
             try
             {
-                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), read.Query.PageTimeout, read.Chunks, timeout.Token).ConfigureAwait(false);
+                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), read.Query.PageTimeout, read.Chunks, read.Reporter.Verbose, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -418,7 +405,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         timeout.CancelAfter(read.Query.PageTimeout);
         try
         {
-            using AnswerBytes answer = await _client.QueryAsync(new[] { workspaceId }, Kql.Probe, Kql.Timespan(tiny), read.Query.PageTimeout, read.Chunks, timeout.Token).ConfigureAwait(false);
+            using AnswerBytes answer = await _client.QueryAsync(new[] { workspaceId }, Kql.Probe, Kql.Timespan(tiny), read.Query.PageTimeout, read.Chunks, read.Reporter.Verbose, timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (ModuleException ex) when (ex.ErrorId == LogAnalyticsClient.WorkspaceNotFoundId)
