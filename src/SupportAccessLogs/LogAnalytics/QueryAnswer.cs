@@ -468,7 +468,8 @@ internal static class QueryAnswer
 
             // A count sizes the slices: a missing one taken as 0 would skip its hour, a negative
             // one would shrink the total, an absurd one would overflow the slice arithmetic.
-            if (count is not long rows || rows < 0 || rows > MaxRowsPerHour)
+            // (An answer without the column at all is refused by its name, after its rows.)
+            if (_count >= 0 && (count is not long given || given < 0 || given > MaxRowsPerHour))
             {
                 string hour = bin is DateTime at ? $" for the hour of {Kql.Time(at)}" : "";
                 throw new AuditResponseFormatException(
@@ -487,7 +488,7 @@ internal static class QueryAnswer
                 return;
             }
 
-            Counts.Add((binStart, rows));
+            Counts.Add((binStart, count ?? 0));
         }
     }
 
