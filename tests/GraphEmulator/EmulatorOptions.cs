@@ -120,6 +120,15 @@ public sealed class EmulatorOptions
     public int? DirectoryDelayMs { get; init; }
 
     /// <summary>
+    /// A served tenant whose audit pages (<c>directoryAudits</c> answers, any status) carry
+    /// <c>Set-Cookie: emulator-affinity=&lt;tenant&gt;; Path=/</c>, as a load balancer's affinity
+    /// cookie would; null (default) sets no cookie. Every request's <c>Cookie</c> header is kept in
+    /// the request log (<see cref="RequestLogEntry.Cookie"/>), so a test can see whether a client
+    /// sends one tenant's cookie with another's requests, or with Log Analytics queries.
+    /// </summary>
+    public string? SetCookieTenant { get; init; }
+
+    /// <summary>
     /// The Log Analytics query API's record count limit (default 500,000, as the service): a result
     /// with more rows answers 200 with the first this many and a PartialError. 1..10,000,000.
     /// </summary>
@@ -206,6 +215,8 @@ public sealed class EmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(ThrottleWindow), ThrottleWindow, "ThrottleWindow must be positive.");
         if (ThrottleAppLimit is < 1)
             throw new ArgumentOutOfRangeException(nameof(ThrottleAppLimit), ThrottleAppLimit, "ThrottleAppLimit must be at least 1 (or null: no limit across tenants).");
+        if (SetCookieTenant is not null && !Guid.TryParse(SetCookieTenant, out _))
+            throw new ArgumentException("SetCookieTenant must be a tenant id GUID (or null: no cookie).", nameof(SetCookieTenant));
         if (DirectoryDelayMs is < 0 or > 600_000)
             throw new ArgumentOutOfRangeException(nameof(DirectoryDelayMs), DirectoryDelayMs, "DirectoryDelayMs must be 0..600000.");
         if (LogAnalyticsRowCap is < 1 or > 10_000_000)

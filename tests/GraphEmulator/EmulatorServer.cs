@@ -152,7 +152,8 @@ public sealed class EmulatorServer : IAsyncDisposable
             new ControlEndpoints(tenants, requests, tokenRequests, faults, throttle, () => logAnalytics.Value, logAnalyticsFaults),
             options.EnableAuthority ? new AuthorityEndpoints(options, tenants, tokenRequests, authorityLogger) : null,
             new ManagedIdentityEndpoint(options, dataSet.TenantId, tokenRequests),
-            new LogAnalyticsEndpoint(() => logAnalytics.Value, options, logAnalyticsFaults, dataSet.TenantId));
+            new LogAnalyticsEndpoint(() => logAnalytics.Value, options, logAnalyticsFaults, dataSet.TenantId),
+            options.SetCookieTenant);
         app.Run(dispatcher.HandleAsync);
 
         try

@@ -94,7 +94,10 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
             @(try { Get-SupportAccessActivity -WorkspaceId '11111111-2222-4333-8444-555555555555' -Verbose *>&1 } catch { $_ })
         $text = ($everything | ForEach-Object { $_ | Out-String }) -join "`n"
         $text | Should -Match 'Log Analytics'
-        $text | Should -Match 'Azure\.Core: Request \['
+        # The request log is the read's own (issue 23): a policy of its pipeline, no process-wide listener.
+        $text | Should -Match 'Log Analytics request: POST http://127\.0\.0\.1:\d+/v1/workspaces/'
+        $text | Should -Match 'Log Analytics answer: 200 OK to POST '
+        $text | Should -Not -Match 'Azure\.Core: '
         $text | Should -Not -Match 'Bearer '
         $text | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))
         (Get-SupportAccessConnection | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($token.Split('.')[1]))

@@ -238,14 +238,15 @@ public sealed class SupportAccessConnection : IDisposable
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? claims.ObjectId ?? "(unknown)";
         var provider = new StaticAccessTokenProvider(token, claims.ExpiresOn, baseUrl);
         Uri logAnalyticsBase = ResolveLogAnalyticsUrl(environment, logAnalyticsEndpoint);
-        GraphTokenProvider? logAnalyticsTokens = logAnalyticsToken is null ? null : LogAnalyticsTokenFrom(logAnalyticsToken, tenant, logAnalyticsBase);
+        GraphTokenProvider? logAnalyticsTokens = logAnalyticsToken is null ? null : LogAnalyticsTokenFrom(logAnalyticsToken, tenant, environment, logAnalyticsBase);
         return new SupportAccessConnection(tenant, account, SignInMethod.AccessToken.ToString(), environment, baseUrl, provider, claims,
             logAnalyticsEndpoint: logAnalyticsBase, logAnalyticsTokens: logAnalyticsTokens);
     }
 
     /// <summary>A caller's Log Analytics token, checked as the Graph token is: a JWT, not expired,
-    /// for the Log Analytics API, and for the same tenant.</summary>
-    private static GraphTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, Uri endpoint)
+    /// and (required, <see cref="LogAnalyticsTokenCheck"/>) for the Log Analytics API of the
+    /// connection's cloud and the connection's tenant.</summary>
+    private static GraphTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, GraphEnvironment environment, Uri endpoint)
     {
         AccessTokenClaims claims = AccessTokenClaims.Parse(token);
         if (string.IsNullOrWhiteSpace(token) || !claims.IsJwt)
@@ -260,17 +261,8 @@ public sealed class SupportAccessConnection : IDisposable
                 $"-LogAnalyticsAccessToken expired at {expiry.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Get a new token and connect again.");
         }
 
-        if (claims.Audience is string audience && !LogAnalytics.LogAnalyticsClouds.IsLogAnalytics(audience, endpoint))
-        {
-            throw new ModuleException("LogAnalyticsAccessTokenWrongAudience", ErrorCategory.AuthenticationError,
-                $"-LogAnalyticsAccessToken is for '{ServerText.Clean(audience)}', not the Log Analytics API. Request a token for https://api.loganalytics.io (or your cloud's), for example: az account get-access-token --resource https://api.loganalytics.io.");
-        }
-
-        if (Guid.TryParse(claims.TenantId, out Guid logAnalyticsTenant) && logAnalyticsTenant != tenant)
-        {
-            throw new ModuleException("LogAnalyticsAccessTokenTenantMismatch", ErrorCategory.InvalidArgument,
-                $"-LogAnalyticsAccessToken was issued for tenant {logAnalyticsTenant}, but -AccessToken for {tenant}. Use tokens of the same tenant.");
-        }
+        LogAnalyticsTokenCheck.Check(claims, tenant, environment, "-LogAnalyticsAccessToken",
+            $"Get a token for tenant {tenant} and the resource {LogAnalytics.LogAnalyticsClouds.Audience(environment)}, for example: (Get-AzAccessToken -TenantId {tenant} -ResourceUrl {LogAnalytics.LogAnalyticsClouds.Audience(environment)} -AsSecureString).Token, or az account get-access-token --tenant {tenant} --resource {LogAnalytics.LogAnalyticsClouds.Audience(environment)}; then connect again.");
 
         return new StaticAccessTokenProvider(token, claims.ExpiresOn, endpoint);
     }
@@ -416,6 +408,11 @@ public sealed class SupportAccessConnection : IDisposable
         }
     }
 
+    /// <summary>The connection for one tenant through a credential the caller made (tests: a
+    /// credential that gets its tokens from the emulator), as a sign-in makes it.</summary>
+    internal static Task<SupportAccessConnection> ConnectWithCredentialAsync(SignInRequest request, TokenCredential credential, string? tenantHint, CancellationToken cancellationToken) =>
+        ConnectAsync(request, credential, tenantHint, ResolveBaseUrl(request.Environment, request.GraphEndpoint), null, cancellationToken);
+
     /// <summary>The connection for one tenant through a credential: its first token decides the
     /// tenant and account.</summary>
     private static async Task<SupportAccessConnection> ConnectAsync(
@@ -436,7 +433,10 @@ public sealed class SupportAccessConnection : IDisposable
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? request.ClientId ?? claims.ObjectId ?? "(unknown)";
         // The same credential gets the Log Analytics token, on first use by -WorkspaceId.
         Uri logAnalyticsBase = ResolveLogAnalyticsUrl(request.Environment, request.LogAnalyticsEndpoint);
-        var logAnalyticsTokens = new CredentialTokenProvider(credential, new[] { LogAnalytics.LogAnalyticsClouds.Scope(request.Environment) }, tenantHint, request.Method, logAnalyticsBase);
+        // Each of its tokens is checked as a caller's is: for the Log Analytics API and this tenant.
+        var logAnalyticsTokens = new LogAnalyticsTokenCheck.CheckedTokens(
+            new CredentialTokenProvider(credential, new[] { LogAnalytics.LogAnalyticsClouds.Scope(request.Environment) }, tenantHint, request.Method, logAnalyticsBase),
+            tenant, request.Environment, logAnalyticsBase);
         // A token for the tenant was had, so the connection stands.
         return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate,
             logAnalyticsBase, logAnalyticsTokens);

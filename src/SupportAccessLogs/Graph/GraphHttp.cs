@@ -39,18 +39,21 @@ internal static class GraphHttp
     /// connections to one Graph endpoint share a few sockets rather than each holding its own,
     /// and sockets idle for half a minute are closed (docs/architecture.md, "Many tenants").
     /// It follows no redirect and leaves decompression to Graph's handler, as Graph's own
-    /// transport does.
+    /// transport does. It keeps no cookies: one container for the whole process would send a
+    /// cookie set on one tenant's answer with every other tenant's requests and with Log
+    /// Analytics queries (docs/architecture.md, "Trust boundaries"); neither API needs one.
     /// </summary>
     private static readonly HttpMessageHandler SharedTransport =
 #if NET5_0_OR_GREATER
         new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
 #else
-        new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.None };
+        new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };
 #endif
 
     /// <summary>

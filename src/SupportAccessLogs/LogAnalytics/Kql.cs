@@ -34,7 +34,9 @@ internal readonly struct Slice
         }
 
         // One instant (or already bucketed): split the rows by a hash of their id instead.
-        return (new Slice(Start, End, Buckets * 2, Bucket), new Slice(Start, End, Buckets * 2, Bucket + Buckets));
+        // Checked: 2^31 buckets would wrap to a negative count (an OverflowException instead).
+        int buckets = checked(Buckets * 2);
+        return (new Slice(Start, End, buckets, Bucket), new Slice(Start, End, buckets, Bucket + Buckets));
     }
 
     public override string ToString() =>

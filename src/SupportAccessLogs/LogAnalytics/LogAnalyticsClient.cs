@@ -36,6 +36,9 @@ internal sealed class LogAnalyticsClient : IDisposable
     /// <summary>Where a 404's own words are kept, for the error that names the unknown workspaces among several.</summary>
     private const string SaidKey = "SupportAccessLogs.LogAnalytics.Said";
 
+    /// <summary>The message property that holds where <see cref="RequestLogPolicy"/> writes.</summary>
+    private const string VerboseKey = "SupportAccessLogs.LogAnalytics.Verbose";
+
     private readonly Uri _baseUrl;
     private readonly HttpClient _httpClient;
     private readonly HttpPipeline _pipeline;
@@ -49,7 +52,11 @@ internal sealed class LogAnalyticsClient : IDisposable
         _httpClient = GraphHttp.CreateBareClient();
         var options = new PipelineOptions { Transport = new HttpClientTransport(_httpClient) };
         options.Retry.MaxRetries = 0;
-        _pipeline = HttpPipelineBuilder.Build(options, new BearerTokenPolicy(tokens, baseUrl));
+        // The request log is our own policy's, written to the read's Verbose: Azure.Core's logs to
+        // a process-wide event source, which only a process-wide listener reads (one that would
+        // also show every other Azure SDK's requests in the process, Az.Accounts' included).
+        options.Diagnostics.IsLoggingEnabled = false;
+        _pipeline = HttpPipelineBuilder.Build(options, new RequestLogPolicy(), new BearerTokenPolicy(tokens, baseUrl));
     }
 
     public Uri BaseUrl => _baseUrl;
@@ -60,10 +67,16 @@ internal sealed class LogAnalyticsClient : IDisposable
 
     /// <summary>Runs the query and returns the answer's body (a 200) in chunks of <paramref name="chunks"/>,
     /// bounded in size; the caller disposes it.</summary>
-    public async Task<AnswerBytes> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, ArrayPool<byte> chunks, CancellationToken cancellationToken)
+    /// <param name="verbose">Where the request log goes (the read's Verbose): method, URL, status, time.</param>
+    public async Task<AnswerBytes> QueryAsync(IReadOnlyList<string> workspaceIds, string kql, string timespan, TimeSpan wait, ArrayPool<byte> chunks, Action<string>? verbose, CancellationToken cancellationToken)
     {
         Uri url = QueryUrl(workspaceIds);
         using HttpMessage message = _pipeline.CreateMessage();
+        if (verbose is not null)
+        {
+            message.SetProperty(VerboseKey, verbose);
+        }
+
         message.BufferResponse = false;
         message.NetworkTimeout = wait + TimeSpan.FromSeconds(10);
         Request request = message.Request;
@@ -241,6 +254,56 @@ internal sealed class LogAnalyticsClient : IDisposable
 
     private sealed class PipelineOptions : ClientOptions
     {
+    }
+
+    /// <summary>
+    /// The request log of one read, what Azure.Core's own logging wrote: the method and URL (query
+    /// values redacted), then the status and time taken, or the failure. Never a header (the
+    /// Authorization header above all) and never a body. It writes to the sink the request carries
+    /// (<see cref="VerboseKey"/>), so each read's Verbose holds its own requests and nothing else.
+    /// </summary>
+    private sealed class RequestLogPolicy : HttpPipelinePolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (!message.TryGetProperty(VerboseKey, out object? sink) || sink is not Action<string> verbose)
+            {
+                await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+                return;
+            }
+
+            string request = $"{message.Request.Method} {Redacted(message.Request.Uri.ToUri())}";
+            verbose($"Log Analytics request: {request}");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                verbose($"Log Analytics request {request} ended without an answer after {watch.Elapsed.TotalSeconds:0.000} s ({(ex is OperationCanceledException ? "stopped" : ex.GetType().Name)}).");
+                throw;
+            }
+
+            Response response = message.Response;
+            verbose(ServerText.Clean($"Log Analytics answer: {response.Status} {response.ReasonPhrase} to {request} in {watch.Elapsed.TotalSeconds:0.000} s."));
+        }
+
+        /// <summary>scheme://host:port/path, and each query parameter's name with its value redacted.</summary>
+        internal static string Redacted(Uri url)
+        {
+            string query = url.Query.TrimStart('?');
+            if (query.Length == 0)
+            {
+                return url.GetLeftPart(UriPartial.Path);
+            }
+
+            IEnumerable<string> names = query.Split('&').Select(pair => pair.Split('=')[0] + "=REDACTED");
+            return url.GetLeftPart(UriPartial.Path) + "?" + string.Join("&", names);
+        }
     }
 
     /// <summary>

@@ -49,26 +49,25 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Azure.Core's own account of each request and answer (method, URL with query values
-        // redacted, status, time; never a header it doesn't allow, never a body) goes to Verbose
-        // for as long as the read runs.
-        using var diagnostics = new Azure.Core.Diagnostics.AzureEventSourceListener(
-            (e, message) =>
-            {
-                if (e.EventSource.Name == "Azure-Core")
-                {
-                    reporter.Verbose("Azure.Core: " + message);
-                }
-            },
-            System.Diagnostics.Tracing.EventLevel.Informational);
-
         // Graph's window includes its end; the half-open slices end one tick later to match.
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
         var read = new Reading(query, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
         reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
         List<(DateTime Bin, long Count)> counts = await CountAsync(window, read, 0, null, cancellationToken).ConfigureAwait(false);
-        long total = counts.Sum(c => c.Count);
-        List<Slice> slices = Plan(window, counts);
+        long total;
+        List<Slice> slices;
+        try
+        {
+            total = counts.Sum(c => c.Count);
+            slices = Plan(window, counts);
+        }
+        catch (OverflowException ex)
+        {
+            // QueryAnswer bounds each count, so this takes a server that sent them many times over.
+            throw new AuditResponseFormatException(
+                $"Log Analytics returned row counts for {window} that don't add up ({ex.Message}): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.").At(_client.QueryUrl(_workspaceIds));
+        }
+
         reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
         if (total == 0)
         {
@@ -149,6 +148,8 @@ internal sealed class LogAnalyticsSource : IRecordSource
     /// Slices of about <see cref="RowsPerSlice"/> rows, newest first, from the hourly counts: hours
     /// without rows are passed over, an hour with more rows than a slice takes is cut into equal parts.
     /// </summary>
+    /// <remarks>The arithmetic is checked: counts come from the server, and an overflow must be an
+    /// error, never a negative number of parts that silently skips an hour.</remarks>
     internal static List<Slice> Plan(Slice window, List<(DateTime Bin, long Count)> counts)
     {
         var slices = new List<Slice>();
@@ -169,7 +170,12 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 continue;
             }
 
-            if (end is not null && rows + count > RowsPerSlice)
+            if (count < 0)
+            {
+                throw new OverflowException($"A row count of {count} for the hour of {Kql.Time(bin)} is negative.");
+            }
+
+            if (end is not null && checked(rows + count) > RowsPerSlice)
             {
                 slices.Add(new Slice(start, end.Value));
                 end = null;
@@ -178,12 +184,12 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
             if (count > RowsPerSlice)
             {
-                int parts = (int)Math.Min(3600, (count + RowsPerSlice - 1) / RowsPerSlice);
+                int parts = checked((int)Math.Min(3600, checked(count + RowsPerSlice - 1) / RowsPerSlice));
                 long step = (binEnd - binStart).Ticks / parts;
                 for (int part = parts - 1; part >= 0; part--)
                 {
-                    DateTime partStart = part == 0 ? binStart : new DateTime(binStart.Ticks + (step * part), DateTimeKind.Utc);
-                    DateTime partEnd = part == parts - 1 ? binEnd : new DateTime(binStart.Ticks + (step * (part + 1)), DateTimeKind.Utc);
+                    DateTime partStart = part == 0 ? binStart : new DateTime(checked(binStart.Ticks + (step * part)), DateTimeKind.Utc);
+                    DateTime partEnd = part == parts - 1 ? binEnd : new DateTime(checked(binStart.Ticks + (step * (part + 1))), DateTimeKind.Utc);
                     slices.Add(new Slice(partStart, partEnd));
                 }
 
@@ -192,7 +198,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
             end ??= binEnd;
             start = binStart;
-            rows += count;
+            rows = checked(rows + count);
         }
 
         if (end is not null)
@@ -220,7 +226,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
 
         Slice? unanswered = Unanswered(failure, window, timedOut);
-        (Slice newer, Slice older) = window.Split();
+        (Slice newer, Slice older) = SplitOf(window, failure);
         read.Reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({failure.Message}); counting it again as two: {newer} and {older}.");
         List<(DateTime, long)> counts = await CountAsync(newer, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false);
         counts.AddRange(await CountAsync(older, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false));
@@ -274,7 +280,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
 
         Slice? unanswered = Unanswered(tooMuch!, slice, timedOut);
-        (Slice newer, Slice older) = slice.Split();
+        (Slice newer, Slice older) = SplitOf(slice, tooMuch!);
         read.Reporter.Verbose($"Log Analytics: the slice {slice} came back incomplete ({tooMuch!.Message}); reading it again as two: {newer} and {older}.");
         await foreach (AnswerRows half in AnswersAsync(newer, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false))
         {
@@ -326,7 +332,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
             read.Reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
             try
             {
-                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), read.Query.PageTimeout, read.Chunks, timeout.Token).ConfigureAwait(false);
+                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), read.Query.PageTimeout, read.Chunks, read.Reporter.Verbose, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -399,7 +405,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         timeout.CancelAfter(read.Query.PageTimeout);
         try
         {
-            using AnswerBytes answer = await _client.QueryAsync(new[] { workspaceId }, Kql.Probe, Kql.Timespan(tiny), read.Query.PageTimeout, read.Chunks, timeout.Token).ConfigureAwait(false);
+            using AnswerBytes answer = await _client.QueryAsync(new[] { workspaceId }, Kql.Probe, Kql.Timespan(tiny), read.Query.PageTimeout, read.Chunks, read.Reporter.Verbose, timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (ModuleException ex) when (ex.ErrorId == LogAnalyticsClient.WorkspaceNotFoundId)
@@ -450,6 +456,22 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
 
         return slice;
+    }
+
+    /// <summary>The two halves of a slice that came back incomplete; a slice split so often that its
+    /// id buckets overflow is the failure it could not get past, said so, never a wrapped bucket count.</summary>
+    private (Slice Newer, Slice Older) SplitOf(Slice slice, Exception failure)
+    {
+        try
+        {
+            return slice.Split();
+        }
+        catch (OverflowException)
+        {
+            throw new AuditResponseFormatException(
+                $"Log Analytics answered the query for {slice} incompletely however small the slice ({failure.Message}); it can't be split further, so the read stops rather than skip its rows.",
+                failure).At(_client.QueryUrl(_workspaceIds));
+        }
     }
 
     /// <summary>An answer's check, its failure naming the request (the error then says Log Analytics, not Graph).</summary>

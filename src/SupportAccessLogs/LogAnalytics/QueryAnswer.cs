@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Text;
 using System.Text.Json;
 using SupportAccessLogs.Records;
 
@@ -412,6 +413,11 @@ internal static class QueryAnswer
     {
         public static readonly string[] Needed = { "TimeGenerated", "count_" };
 
+        /// <summary>The most rows an hour's count may hold: a billion, far above what a workspace
+        /// can take in (its ingestion limit is some gigabytes a minute, an audit row a few KB),
+        /// and small enough that no sum of a window's counts can overflow.</summary>
+        public const long MaxRowsPerHour = 1_000_000_000;
+
         private readonly Slice _window;
         private int _bin = -1;
         private int _count = -1;
@@ -438,21 +444,36 @@ internal static class QueryAnswer
         public override void Row(ref Utf8JsonReader reader, SequencePosition start)
         {
             DateTime? bin = null;
-            long count = 0;
+            long? count = null;
+            string sent = "nothing";
             for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
             {
                 if (i == _bin && reader.TokenType == JsonTokenType.String)
                 {
                     bin = DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
                 }
-                else if (i == _count && reader.TokenType == JsonTokenType.Number)
+                else if (i == _count)
                 {
-                    count = reader.GetInt64();
+                    sent = reader.TokenType == JsonTokenType.Number
+                        ? Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray())
+                        : reader.TokenType.ToString();
+                    count = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : null;
+                    reader.Skip();
                 }
                 else
                 {
                     reader.Skip();
                 }
+            }
+
+            // A count sizes the slices: a missing one taken as 0 would skip its hour, a negative
+            // one would shrink the total, an absurd one would overflow the slice arithmetic.
+            // (An answer without the column at all is refused by its name, after its rows.)
+            if (_count >= 0 && (count is not long given || given < 0 || given > MaxRowsPerHour))
+            {
+                string hour = bin is DateTime at ? $" for the hour of {Kql.Time(at)}" : "";
+                throw new AuditResponseFormatException(
+                    $"Log Analytics returned a row count of {ServerText.Clean(sent.Length > 40 ? sent.Substring(0, 40) + "…" : sent)}{hour}, not a whole number from 0 to {MaxRowsPerHour:N0} (more rows than any workspace takes in an hour): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.");
             }
 
             if (bin is not DateTime binStart)
@@ -467,7 +488,7 @@ internal static class QueryAnswer
                 return;
             }
 
-            Counts.Add((binStart, count));
+            Counts.Add((binStart, count ?? 0));
         }
     }
 

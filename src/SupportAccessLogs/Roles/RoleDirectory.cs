@@ -13,13 +13,23 @@ namespace SupportAccessLogs.Roles;
 /// <summary>The Graph reads behind the role check and Get-SupportAccessRole (docs/architecture.md, "Facts from Microsoft's documentation").</summary>
 internal sealed class RoleDirectory
 {
+    /// <summary>Pages of one role read: a directory's roles take a few (Entra allows 5,000 custom roles).</summary>
+    public const int DefaultMaxPages = 1_000;
+
+    /// <summary>Items of one role read: ten times the most a directory can define.</summary>
+    public const int DefaultMaxItems = 50_000;
+
     private readonly SupportAccessConnection _connection;
     private readonly TimeSpan _pageTimeout;
+    private readonly int _maxPages;
+    private readonly int _maxItems;
 
-    public RoleDirectory(SupportAccessConnection connection, TimeSpan? pageTimeout = null)
+    public RoleDirectory(SupportAccessConnection connection, TimeSpan? pageTimeout = null, int maxPages = DefaultMaxPages, int maxItems = DefaultMaxItems)
     {
         _connection = connection;
         _pageTimeout = pageTimeout ?? ActivityQuery.DefaultPageTimeout;
+        _maxPages = maxPages;
+        _maxItems = maxItems;
     }
 
     /// <summary>Template ids of the built-in roles the signed-in user holds, directly or through groups.</summary>
@@ -47,13 +57,17 @@ internal sealed class RoleDirectory
         return ids;
     }
 
-    /// <summary>Every item of a Graph collection, following its nextLinks.</summary>
+    /// <summary>Every item of a Graph collection, following its nextLinks, up to <see cref="_maxPages"/>
+    /// pages and <see cref="_maxItems"/> items: each page is bounded as an audit page is, and so is the
+    /// whole, so a server that pages on without end can't make the module hold without bound
+    /// (docs/architecture.md, "Trust boundaries").</summary>
     private async Task<List<T>> ReadAllAsync<T>(
         string relativeUrl,
         System.Text.Json.Serialization.Metadata.JsonTypeInfo<GraphPage<T>> pageType,
         CancellationToken cancellationToken)
     {
         var items = new List<T>();
+        int pages = 0;
         var links = new NextLinkTracker(_connection.GraphEndpoint);
         Uri? next = new Uri(_connection.GraphEndpoint, relativeUrl);
         while (next is not null)
@@ -79,9 +93,19 @@ internal sealed class RoleDirectory
                     $"Microsoft Graph did not answer {next.GetLeftPart(UriPartial.Path)} within {_pageTimeout.TotalSeconds:0} s. Run the command again later.", next.GetLeftPart(UriPartial.Path));
             }
 
+            pages++;
             if (page?.Value is List<T> value)
             {
                 items.AddRange(value);
+            }
+
+            if (items.Count > _maxItems || (pages >= _maxPages && page?.NextLink is not null))
+            {
+                string path = new Uri(_connection.GraphEndpoint, relativeUrl).GetLeftPart(UriPartial.Path);
+                string what = items.Count > _maxItems ? $"more than {_maxItems:N0} items" : $"{pages:N0} pages and still a next one";
+                throw new ModuleException("RoleReadTooLarge", System.Management.Automation.ErrorCategory.LimitsExceeded,
+                    ServerText.Clean($"Microsoft Graph returned {what} ({items.Count:N0} items in {pages:N0} pages) for {path}, far beyond any directory's roles (Entra allows 5,000 custom roles); the module stops rather than hold them. The endpoint, or something in between, is not answering as Graph does: check -GraphEndpoint of Connect-SupportAccess and any proxy in between."),
+                    path);
             }
 
             next = page?.NextLink is string link ? links.Follow(link, next) : null;

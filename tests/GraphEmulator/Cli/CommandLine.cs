@@ -41,6 +41,8 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
           --directory-delay <ms>     wait this long before answering each directory read (/me,
                                      transitiveMemberOf, roleDefinitions, roleAssignments),
                                      0..600000 (default: no wait)
+          --set-cookie-tenant <id>   that tenant's audit pages set an affinity cookie (the
+                                     request log keeps every request's Cookie header)
 
         Sign-in (see README.md, "Sign-in endpoints"):
           --authority                serve an Entra-compatible authority on a second, HTTPS port
@@ -131,6 +133,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
         int throttleLimit = defaults.ThrottleLimit;
         TimeSpan throttleWindow = defaults.ThrottleWindow;
         int? directoryDelayMs = defaults.DirectoryDelayMs;
+        string? setCookieTenant = defaults.SetCookieTenant;
         int laRowCap = defaults.LogAnalyticsRowCap, laBulk = defaults.LogAnalyticsBulkRows;
         var laFaults = new List<LogAnalyticsFaultRule>();
         int? laDelayMs = defaults.LogAnalyticsDelayMs;
@@ -174,6 +177,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
                     case "--parent-pid": parentPid = Int(Value()); break;
                     case "--reject-category-filter": rejectCategoryFilter = true; break;
                     case "--directory-delay": directoryDelayMs = Int(Value()); break;
+                    case "--set-cookie-tenant": setCookieTenant = Value(); break;
                     case "--authority": enableAuthority = true; break;
                     case "--authority-ca-out": authorityCaOut = Value(); enableAuthority = true; break;
                     case "--client-secret": clientSecret = Value(); break;
@@ -228,6 +232,7 @@ internal sealed record CommandLine(EmulatorOptions Options, int? ParentPid, bool
             ThrottleWindow = throttleWindow,
             ThrottleAppLimit = throttleAppLimit,
             DirectoryDelayMs = directoryDelayMs,
+            SetCookieTenant = setCookieTenant,
             LogAnalyticsRowCap = laRowCap,
             LogAnalyticsBulkRows = laBulk,
             LogAnalyticsFaults = laFaults,

@@ -37,6 +37,9 @@ public sealed record RequestLogEntry(
     /// configured), once the token was accepted; null for a refused token and for Log Analytics.
     /// </summary>
     public string? Tenant { get; init; }
+
+    /// <summary>The request's <c>Cookie</c> header as sent; null when it sent none (see <see cref="EmulatorOptions.SetCookieTenant"/>).</summary>
+    public string? Cookie { get; init; }
 }
 
 /// <summary>

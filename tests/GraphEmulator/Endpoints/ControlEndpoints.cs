@@ -362,6 +362,7 @@ internal sealed class ControlEndpoints(
             writer.WriteString("kql", entry.Kql);
             writer.WriteString("timespan", entry.Timespan);
             writer.WriteString("tenant", entry.Tenant);
+            writer.WriteString("cookie", entry.Cookie);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

@@ -25,7 +25,8 @@ internal sealed class RequestDispatcher(
     ControlEndpoints control,
     AuthorityEndpoints? authority,
     ManagedIdentityEndpoint managedIdentity,
-    LogAnalyticsEndpoint logAnalytics)
+    LogAnalyticsEndpoint logAnalytics,
+    string? setCookieTenant = null)
 {
     private readonly string[] _servedTenantIds = tenants.All.Select(t => t.TenantId).ToArray();
 
@@ -128,6 +129,9 @@ internal sealed class RequestDispatcher(
         switch (path)
         {
             case DirectoryAuditsEndpoint.Path:
+                // An affinity cookie, as a load balancer in front of one tenant's answers might set.
+                if (setCookieTenant is not null && Guid.Parse(setCookieTenant) == Guid.Parse(tenant.TenantId))
+                    context.Response.Headers.SetCookie = $"emulator-affinity={tenant.TenantId}; Path=/";
                 if (GraphAuthorization.DirectoryAudits(caller, tenant) is { } denial)
                     await GraphErrors.WriteAsync(context, denial.Status, denial.Code, denial.Message);
                 else
@@ -189,6 +193,7 @@ internal sealed class RequestDispatcher(
                 Kql = RequestKql.Of(context),
                 Timespan = RequestKql.TimespanOf(context),
                 Tenant = Tenant,
+                Cookie = request.Headers.TryGetValue(HeaderNames.Cookie, out var cookie) ? cookie.ToString() : null,
             });
         }
     }
