@@ -35,10 +35,12 @@ public class TenantsTests
             }
 
             Assert.Equal(100 * server.DataSet.TruthRecords.Count, read);
-            // Sockets are the transport's, shared by every connection: as many as were in use at
-            // once, not one (or more) per connection.
+            // Sockets are the transport's, shared by every connection: about as many as were in
+            // use at once (4), not one (or more) per connection. A request that starts while the
+            // answer before it is still being drained may open one more, so the bound is twice that:
+            // still far below the hundred connections.
             int sockets = ClientSocketsTo(server.BaseAddress.Port);
-            Assert.InRange(sockets, 1, 4);
+            Assert.InRange(sockets, 1, 8);
         }
         finally
         {
