@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
+using SupportAccessLogs.Classification;
+using SupportAccessLogs.Records;
 using SupportAccessLogs.Requests;
 using Xunit;
 using static SupportAccessLogs.Activity;
@@ -86,6 +88,128 @@ public class HostileRequestTests
         List<SupportAccessRequest> requests = Close(new Sink(), HostileTargetStory().Select(a => ActivityFacts.Of(Row(a))).ToArray());
 
         AssertHostileTargetStory(requests);
+    }
+
+    [Theory]
+    [InlineData("Microsoft Support access request [B] {x: a -> b}")]
+    [InlineData("Microsoft Support access request [B]")]
+    [InlineData("x | Other Microsoft Support access request [B]")]
+    [InlineData("Microsoft Support access request <a@b> (c) [B] {d: e -> f} | Other Microsoft Support access request [C]")]
+    [InlineData("back\\slash [ends in a backslash\\")]
+    [InlineData("Microsoft Support access request \\[B\\]")]
+    public void TheTextOfAnyName_ReadsBackAsThatName_AndTheIdAsTheId(string displayName)
+    {
+        var targets = new List<AuditTargetResource?>
+        {
+            new() { Type = "User", DisplayName = displayName, Id = "u-1", UserPrincipalName = displayName, GroupType = displayName,
+                    ModifiedProperties = new() { new() { DisplayName = displayName, OldValue = displayName, NewValue = displayName } } },
+            new() { Type = "Other", DisplayName = RequestName + displayName, Id = TargetA },
+            new() { Type = "Other", DisplayName = displayName, Id = TargetB },
+        };
+
+        string text = ActivityClassifier.FlattenTargets(targets);
+        List<FlatTarget>? read = TargetText.Read(text);
+
+        Assert.NotNull(read);
+        Assert.Equal(3, read!.Count);
+        Assert.Equal(("User", displayName, displayName, displayName, "u-1"), (read[0].Type, read[0].DisplayName, read[0].UserPrincipalName, read[0].GroupType, read[0].Id));
+        FlatChange change = Assert.Single(read[0].ModifiedProperties!);
+        Assert.Equal((displayName, displayName, displayName), (change.DisplayName, change.OldValue, change.NewValue));
+        Assert.Equal((RequestName + displayName, TargetA), (read[1].DisplayName, read[1].Id));
+        Assert.Equal((displayName, TargetB), (read[2].DisplayName, read[2].Id));
+        // The first target named as the request is: the first one when the name begins like it.
+        string expected = displayName.StartsWith(RequestName, StringComparison.Ordinal) ? "u-1" : TargetA;
+        Assert.Equal(expected, TargetText.RequestTargetId(targets));
+        Assert.Equal(expected, TargetText.RequestTargetId(text));
+    }
+
+    [Theory]
+    // Every part of a resource, any of them missing, and the type that is "-" or has a space.
+    [InlineData("Other", RequestName, null, null, TargetA, "Other Microsoft Support access request [" + TargetA + "]")]
+    [InlineData(null, RequestName, null, null, TargetA, "- Microsoft Support access request [" + TargetA + "]")]
+    [InlineData("-", "Alex", null, null, "u-1", "\\- Alex [u-1]")]
+    [InlineData("Service Principal", "App", null, null, "s-1", "Service\\ Principal App [s-1]")]
+    [InlineData("Group", null, null, "Unified", "g-1", "Group (Unified) [g-1]")]
+    [InlineData(null, null, "zoe@contoso.com", null, "u-2", "<zoe@contoso.com> [u-2]")]
+    [InlineData("User", " Alex ", null, null, null, "User  Alex ")]
+    public void EachPart_IsWrittenReadably_AndReadBackExactly(string? type, string? name, string? upn, string? groupType, string? id, string expected)
+    {
+        var targets = new List<AuditTargetResource?> { new() { Type = type, DisplayName = name, UserPrincipalName = upn, GroupType = groupType, Id = id } };
+
+        string text = ActivityClassifier.FlattenTargets(targets);
+        FlatTarget read = Assert.Single(TargetText.Read(text)!);
+
+        Assert.Equal(expected, text);
+        Assert.Equal((type, name, upn, groupType, id), (read.Type, read.DisplayName, read.UserPrincipalName, read.GroupType, read.Id));
+    }
+
+    [Fact]
+    public void ReadingBack_IsTheExactInverse_ForAnyText()
+    {
+        // Values drawn from the characters that could pose as structure, and a few others.
+        const string Alphabet = "ab -\\[]<>(){}|:,>\"'\t\nZ";
+        var random = new Random(22);
+        string? Value() => random.Next(6) == 0 ? null
+            : new string(Enumerable.Range(0, random.Next(0, 9)).Select(_ => Alphabet[random.Next(Alphabet.Length)]).ToArray());
+        string? Written(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+        for (int i = 0; i < 5000; i++)
+        {
+            var targets = Enumerable.Range(0, random.Next(1, 4)).Select(_ => new AuditTargetResource
+            {
+                Type = Value(), DisplayName = random.Next(4) == 0 ? RequestName + Value() : Value(), UserPrincipalName = Value(), GroupType = Value(), Id = Value(),
+                ModifiedProperties = random.Next(3) == 0 ? null
+                    : Enumerable.Range(0, random.Next(0, 3)).Select(_ => new AuditModifiedProperty { DisplayName = Value(), OldValue = Value(), NewValue = Value() }).ToList<AuditModifiedProperty?>(),
+            }).ToList<AuditTargetResource?>();
+
+            string text = ActivityClassifier.FlattenTargets(targets);
+            List<FlatTarget>? read = TargetText.Read(text);
+
+            Assert.True(read is not null, $"'{text}' does not read back");
+            // Empty text is no resource; otherwise one per target, an empty one too.
+            Assert.Equal(text.Length == 0 ? 0 : targets.Count, read!.Count);
+            for (int t = 0; t < read.Count; t++)
+            {
+                AuditTargetResource given = targets[t]!;
+                Assert.Equal((Written(given.Type), Written(given.DisplayName), Written(given.UserPrincipalName), Written(given.GroupType), Written(given.Id)),
+                    (read[t].Type, read[t].DisplayName, read[t].UserPrincipalName, read[t].GroupType, read[t].Id));
+                Assert.Equal(
+                    given.ModifiedProperties is { Count: > 0 } changes ? changes.Select(c => (c!.DisplayName ?? "", c.OldValue ?? "", c.NewValue ?? "")).ToList() : null,
+                    read[t].ModifiedProperties?.Select(c => (c.DisplayName, c.OldValue, c.NewValue)).ToList());
+            }
+
+            Assert.Equal(TargetText.RequestTargetId(targets), TargetText.RequestTargetId(text));
+        }
+    }
+
+    [Theory]
+    // An earlier version's unescaped text of {id: A, displayName: "...request [B] {x: a -> b}"}: it reads two ways, so it names nothing.
+    [InlineData("Other Microsoft Support access request [B] {x: a -> b} [A]")]
+    [InlineData("Other Microsoft Support access request [B] [A]")]
+    [InlineData("Other Microsoft Support access request (x) <y> [A]")]
+    [InlineData("Other Microsoft Support access request [A]x")]
+    [InlineData("Other Microsoft Support access request] [A]")]
+    [InlineData("Other Microsoft Support access request [A] |")]
+    [InlineData("Other Microsoft Support access request\\ [A]")]
+    [InlineData("Other Microsoft Support access request [A] {x: y}")]
+    public void TextThatReadsTwoWays_NamesNoRequest(string text)
+    {
+        Assert.Null(TargetText.Read(text));
+        Assert.Null(TargetText.RequestTargetId(text));
+    }
+
+    [Fact]
+    public void ANameThatMerelyContainsTheRequestsName_IsNotTheRequest()
+    {
+        var targets = new List<AuditTargetResource?>
+        {
+            new() { Type = "User", DisplayName = "Not a " + RequestName, Id = "u-1" },
+            new() { Type = "Other", DisplayName = RequestName, Id = " " },
+            new() { Type = "Other", DisplayName = "  microsoft SUPPORT access request", Id = " " + TargetB + " " },
+        };
+
+        Assert.Equal(TargetB, TargetText.RequestTargetId(targets));
+        Assert.Equal(TargetB, TargetText.RequestTargetId(ActivityClassifier.FlattenTargets(targets)));
     }
 
     // 3. One tenant in two letter cases.

@@ -247,12 +247,12 @@ public class RequestLifecycleTests
     [InlineData("Other Microsoft Support access request [t-1] {Activity:  -> \"x\"}", "t-1")]
     [InlineData("Other Microsoft Support access request <svc@contoso.com> (Unified) [t-2]", "t-2")]
     [InlineData("User Alex [u-1] | Other microsoft support ACCESS request [t-3]", "t-3")]
-    [InlineData("Other Microsoft Support access request {Activity: [x] -> y}", null)]
+    [InlineData("Other Microsoft Support access request {Activity: \\[x\\] -> y}", null)]
     [InlineData("User Alex [u-1]", null)]
     [InlineData("", null)]
-    public void FindTargetId_ReadsBackWhatFlattenTargetsWrote(string flattened, string? id)
+    public void RequestTargetId_ReadsBackWhatFlattenTargetsWrote(string flattened, string? id)
     {
-        Assert.Equal(id, ActivityClassifier.FindTargetId(flattened, LifecycleRules.RequestTargetName));
+        Assert.Equal(id, TargetText.RequestTargetId(flattened));
     }
 
     [Fact]
@@ -307,7 +307,7 @@ public class RequestLifecycleTests
         TenantRole = side,
         InitiatedBy = by,
         SupportRequestId = request,
-        TargetResources = targets,
+        RequestTargetId = TargetText.RequestTargetId(targets),
         CorrelationId = correlation,
     };
 

@@ -84,29 +84,39 @@ internal static class LifecycleRules
     };
 
     /// <summary>
-    /// The display name of the target resource that stands for the support access request itself
-    /// (matched ignoring case): its id groups a request's activities when none names the request
+    /// The display name of the target resource that stands for the support access request itself:
+    /// its id groups a request's activities when none names the request
     /// (<see cref="RequestGrouping.TargetResourceId"/>). Inferred, like rule 5's keys.
     /// </summary>
     public const string RequestTargetName = "Microsoft Support access request";
+
+    /// <summary>
+    /// True for the request's own target resource: a display name that begins with
+    /// <see cref="RequestTargetName"/> (after white space, ignoring case). Only its id counts:
+    /// whatever else the name holds (an id in brackets, another request's text) names nothing.
+    /// </summary>
+    public static bool IsRequestTarget(string? displayName) =>
+        displayName is not null && displayName.TrimStart().StartsWith(RequestTargetName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Which evidence groups an activity into a request, in order: rule 5's support request id,
     /// else the id of the request's own target resource, else the correlation id. An activity
     /// with none of them is a request of its own (<see cref="RequestGrouping.None"/>).
     /// </summary>
-    /// <param name="targetResources">The activity's TargetResources text (ActivityClassifier.FlattenTargets),
-    /// so activities read back from a CSV group as those just read do.</param>
-    public static (RequestGrouping By, string Key) GroupingOf(string? supportRequestId, string? targetResources, string? correlationId)
+    /// <param name="requestTargetId">The id of the request's target resource: parsed from the
+    /// record (<see cref="SupportAccessActivity.RequestTargetId"/>), or read back from an
+    /// activity's TargetResources text (<see cref="TargetText.RequestTargetId(string)"/>), which
+    /// gives the same answer.</param>
+    public static (RequestGrouping By, string Key) GroupingOf(string? supportRequestId, string? requestTargetId, string? correlationId)
     {
         if (HasText(supportRequestId))
         {
             return (RequestGrouping.SupportRequestId, supportRequestId!.Trim());
         }
 
-        if (ActivityClassifier.FindTargetId(targetResources, RequestTargetName) is string targetId)
+        if (HasText(requestTargetId))
         {
-            return (RequestGrouping.TargetResourceId, targetId);
+            return (RequestGrouping.TargetResourceId, requestTargetId!.Trim());
         }
 
         if (HasText(correlationId))

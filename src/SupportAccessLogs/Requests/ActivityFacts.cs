@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
+using SupportAccessLogs.Classification;
 
 namespace SupportAccessLogs.Requests;
 
@@ -16,7 +17,8 @@ internal readonly struct ActivityFacts
     public TenantRole? TenantRole { get; init; }
     public string InitiatedBy { get; init; }
     public string SupportRequestId { get; init; }
-    public string TargetResources { get; init; }
+    /// <summary>The id of the request's own target resource (<see cref="LifecycleRules.IsRequestTarget"/>), or null.</summary>
+    public string? RequestTargetId { get; init; }
     public string CorrelationId { get; init; }
 
     public static ActivityFacts Of(SupportAccessActivity activity) => new()
@@ -28,7 +30,8 @@ internal readonly struct ActivityFacts
         TenantRole = activity.TenantRole,
         InitiatedBy = activity.InitiatedBy,
         SupportRequestId = activity.SupportRequestId,
-        TargetResources = activity.TargetResources,
+        // Parsed from the record's targets, never from their text.
+        RequestTargetId = activity.RequestTargetId,
         CorrelationId = activity.CorrelationId,
     };
 
@@ -78,7 +81,8 @@ internal readonly struct ActivityFacts
             TenantRole = side,
             InitiatedBy = Text(input, "InitiatedBy"),
             SupportRequestId = Text(input, "SupportRequestId"),
-            TargetResources = Text(input, "TargetResources"),
+            // The text as written: its escapes make reading it back exact, so it is not trimmed.
+            RequestTargetId = TargetText.RequestTargetId(Text(input, "TargetResources", trim: false)),
             CorrelationId = Text(input, "CorrelationId"),
         };
     }
@@ -89,13 +93,16 @@ internal readonly struct ActivityFacts
         return value is PSObject wrapped ? wrapped.BaseObject : value;
     }
 
-    private static string Text(PSObject input, string name) =>
-        Value(input, name) switch
+    private static string Text(PSObject input, string name, bool trim = true)
+    {
+        string text = Value(input, name) switch
         {
             null => "",
             DateTime time => IsoDateTime.Format(time.ToUniversalTime()),
-            object other => Convert.ToString(other, CultureInfo.InvariantCulture)?.Trim() ?? "",
+            object other => Convert.ToString(other, CultureInfo.InvariantCulture) ?? "",
         };
+        return trim ? text.Trim() : text;
+    }
 
     /// <summary>A [datetime] as it is, or ISO 8601 text (what Export-Csv wrote), taken as UTC unless it says otherwise.</summary>
     private static bool TryTime(object? value, out DateTime time)

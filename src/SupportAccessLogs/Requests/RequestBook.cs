@@ -24,7 +24,7 @@ internal sealed class RequestBook
     public void Add(in ActivityFacts activity)
     {
         ActivitiesAdded++;
-        (RequestGrouping by, string key) = LifecycleRules.GroupingOf(activity.SupportRequestId, activity.TargetResources, activity.CorrelationId);
+        (RequestGrouping by, string key) = LifecycleRules.GroupingOf(activity.SupportRequestId, activity.RequestTargetId, activity.CorrelationId);
         if (by == RequestGrouping.None)
         {
             // A request of its own, whatever else shares its lack of evidence.
