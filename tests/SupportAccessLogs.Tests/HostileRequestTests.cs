@@ -245,7 +245,7 @@ public class HostileRequestTests
 
         ActivityFacts facts = ActivityFacts.Of(new PSObject(table));
 
-        Assert.Equal(("a1", T0, RequestCreated, "R1", Tenant), (facts.Id, facts.Time, facts.Activity, facts.SupportRequestId, facts.TenantId));
+        Assert.Equal(("a1", T0, RequestCreated, "R1", (Guid?)Guid.Parse(Tenant)), (facts.Id, facts.Time, facts.Activity, facts.SupportRequestId, facts.TenantId));
     }
 
     [Theory]

@@ -271,7 +271,7 @@ public class RequestLifecycleTests
 
         ActivityFacts facts = ActivityFacts.Of(row);
 
-        Assert.Equal(("a1", Tenant, T0.AddMilliseconds(500), AccessRemovedManually, (TenantRole?)null, "admin@contoso.com", "R1", "c-1"),
+        Assert.Equal(("a1", (Guid?)Guid.Parse(Tenant), T0.AddMilliseconds(500), AccessRemovedManually, (TenantRole?)null, "admin@contoso.com", "R1", "c-1"),
             (facts.Id, facts.TenantId, facts.Time, facts.Activity, facts.TenantRole, facts.InitiatedBy, facts.SupportRequestId, facts.CorrelationId));
         Assert.Equal(DateTimeKind.Utc, facts.Time.Kind);
     }
@@ -301,7 +301,7 @@ public class RequestLifecycleTests
         string correlation = "", TenantRole? side = null, string tenant = Tenant) => new()
     {
         Id = id ?? $"{activity}-{minutes}",
-        TenantId = tenant,
+        TenantId = Guid.Parse(tenant),
         Time = T0.AddMinutes(minutes),
         Activity = activity,
         TenantRole = side,

@@ -69,9 +69,10 @@ internal sealed class RequestBook
     }
 }
 
-/// <summary>What makes activities one request: the tenant whose log holds them, its side of a
-/// cross-tenant request, and the evidence that names the request.</summary>
-internal readonly record struct RequestKey(string TenantId, TenantRole? Side, RequestGrouping By, string Key);
+/// <summary>What makes activities one request: the tenant whose log holds them (a GUID, so its
+/// letter case doesn't matter), its side of a cross-tenant request, and the evidence that names
+/// the request.</summary>
+internal readonly record struct RequestKey(Guid? TenantId, TenantRole? Side, RequestGrouping By, string Key);
 
 /// <summary>One activity of a request, as much as its lifecycle needs.</summary>
 internal readonly record struct RequestStep(DateTime Time, Activity Activity, string Id, string InitiatedBy);

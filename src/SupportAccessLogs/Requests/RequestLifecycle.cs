@@ -29,7 +29,7 @@ internal static class RequestLifecycle
         var request = new SupportAccessRequest
         {
             SupportRequestId = key.By == RequestGrouping.SupportRequestId ? key.Key : "",
-            TenantId = key.TenantId,
+            TenantId = key.TenantId?.ToString() ?? "",
             TenantRole = key.Side,
             GroupedBy = key.By,
             GroupKey = key.Key,
