@@ -50,6 +50,7 @@ public class HostileRequestTests
         Assert.Equal(RemovalKind.None, request.RemovalKind);
         Assert.Equal(Now - T0.AddMinutes(3 * 24 * 60), request.AccessDuration);
         Assert.Equal(5, request.ActivityCount);
+        Assert.Equal(2, request.AccessGrantCount);
         string said = Assert.Single(sink.Verbose, v => v.Contains("granted again", StringComparison.Ordinal));
         Assert.Contains("a5", said);
         Assert.Contains("2026-11-02T09:00:00Z", said);

@@ -94,13 +94,15 @@ public class RequestLifecycleTests
     [InlineData(new[] { ApprovalCreated, AccessRemovedManually, AccessRemovedOnClosure }, RequestState.Revoked, RemovalKind.Manual)]
     [InlineData(new[] { ApprovalCreated, AccessRemovedOnClosure, RequestApproved }, RequestState.Completed, RemovalKind.Closure)]
     [InlineData(new[] { ApprovalCreated, RequestCreated }, RequestState.Approved, RemovalKind.None)]
+    // Access granted again after its removal is access again (the access fields describe the latest grant).
+    [InlineData(new[] { ApprovalCreated, AccessRemovedManually, ApprovalCreated }, RequestState.Approved, RemovalKind.None)]
+    [InlineData(new[] { RequestCreated, RequestApproved, ApprovalCreated, AccessRemovedOnClosure, ApprovalCreated, AccessRemovedManually }, RequestState.Revoked, RemovalKind.Manual)]
     // Histories that don't fit: Unknown, and Unknown stays.
     [InlineData(new[] { RequestCreated, RequestRejected, ApprovalCreated }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestRejected, RequestApproved }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestCanceled, RequestApproved }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestApproved, RequestRejected }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestRejected, AccessRemovedOnClosure }, RequestState.Unknown, RemovalKind.Closure)]
-    [InlineData(new[] { ApprovalCreated, AccessRemovedManually, ApprovalCreated }, RequestState.Unknown, RemovalKind.Manual)]
     [InlineData(new[] { RequestCreated, RequestRejected, ApprovalCreated, AccessRemovedOnClosure }, RequestState.Unknown, RemovalKind.Closure)]
     [InlineData(new[] { Other }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, Other }, RequestState.Pending, RemovalKind.None)]
