@@ -50,6 +50,9 @@ public sealed class SupportAccessRequest
     public string ActivityIds { get; internal set; } = "";
     /// <summary>Which evidence grouped the activities: the request id, or the fallback used.</summary>
     public RequestGrouping GroupedBy { get; internal set; }
+    /// <summary>The key the activities were grouped by: the request id, the target resource id or
+    /// the correlation id (as <see cref="GroupedBy"/> says), or for GroupedBy None the activity's id.</summary>
+    public string GroupKey { get; internal set; } = "";
     /// <summary>How many times access was granted: 2 or more when it was granted again after a
     /// removal (the access properties describe the latest grant); 0 when no grant was seen.</summary>
     public int AccessGrantCount { get; internal set; }
@@ -60,9 +63,6 @@ public sealed class SupportAccessRequest
     internal DateTime? AccessRemovedTime { get; set; }
     internal DateTime FirstActivityTime { get; set; }
     internal DateTime LastActivityTime { get; set; }
-
-    /// <summary>The key the activities were grouped by (the request id, a target id or a correlation id).</summary>
-    internal string GroupKey { get; set; } = "";
 
     public override string ToString() =>
         $"{(SupportRequestId.Length > 0 ? SupportRequestId : GroupedBy + " " + GroupKey)} {State}";
