@@ -81,7 +81,7 @@ Describe 'A target named like another request' {
                 # What the module writes for target {id: A, displayName: "Microsoft Support access request [B] {x: a -> b}"}.
                 TargetResources = "Other Microsoft Support access request \[$TargetB\] \{x: a -\> b\} [$TargetA]" }
         )
-        # The same target as versions before 0.2 wrote it, brackets unescaped: text that reads two ways.
+        # The same target as earlier versions wrote it, brackets unescaped: text that reads two ways.
         $script:OldText = Edited $RequestA[3] @{ TargetResources = "Other Microsoft Support access request [$TargetB] {x: a -> b} [$TargetA]" }
 
         function script:Should-BeUntouched([object[]] $Requests) {
