@@ -171,6 +171,12 @@ Describe 'Input that is not quite an activity' {
         $more | Should -BeNullOrEmpty
     }
 
+    It 'a null -Connection given by name is still refused, saying so, and never reads the current connection' {
+        { Get-SupportAccessRequest -Connection $null } | Should -Throw -ErrorId 'ConnectionIsNull,*'
+        { Get-SupportAccessRequest -Connection @((Get-SupportAccessConnection -Current), $null) } | Should -Throw '*-Connection is null, or holds a null*'
+        @(Get-SupportAccessConnection -Current | Get-SupportAccessRequest -WarningAction SilentlyContinue).Count | Should -BeGreaterThan 10
+    }
+
     It 'a date in a culture''s format is refused, whatever the culture, with the form to use' {
         $before = [cultureinfo]::CurrentCulture
         try {
