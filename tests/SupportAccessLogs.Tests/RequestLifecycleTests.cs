@@ -94,13 +94,15 @@ public class RequestLifecycleTests
     [InlineData(new[] { ApprovalCreated, AccessRemovedManually, AccessRemovedOnClosure }, RequestState.Revoked, RemovalKind.Manual)]
     [InlineData(new[] { ApprovalCreated, AccessRemovedOnClosure, RequestApproved }, RequestState.Completed, RemovalKind.Closure)]
     [InlineData(new[] { ApprovalCreated, RequestCreated }, RequestState.Approved, RemovalKind.None)]
+    // Access granted again after its removal is access again (the access fields describe the latest grant).
+    [InlineData(new[] { ApprovalCreated, AccessRemovedManually, ApprovalCreated }, RequestState.Approved, RemovalKind.None)]
+    [InlineData(new[] { RequestCreated, RequestApproved, ApprovalCreated, AccessRemovedOnClosure, ApprovalCreated, AccessRemovedManually }, RequestState.Revoked, RemovalKind.Manual)]
     // Histories that don't fit: Unknown, and Unknown stays.
     [InlineData(new[] { RequestCreated, RequestRejected, ApprovalCreated }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestRejected, RequestApproved }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestCanceled, RequestApproved }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestApproved, RequestRejected }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, RequestRejected, AccessRemovedOnClosure }, RequestState.Unknown, RemovalKind.Closure)]
-    [InlineData(new[] { ApprovalCreated, AccessRemovedManually, ApprovalCreated }, RequestState.Unknown, RemovalKind.Manual)]
     [InlineData(new[] { RequestCreated, RequestRejected, ApprovalCreated, AccessRemovedOnClosure }, RequestState.Unknown, RemovalKind.Closure)]
     [InlineData(new[] { Other }, RequestState.Unknown, RemovalKind.None)]
     [InlineData(new[] { RequestCreated, Other }, RequestState.Pending, RemovalKind.None)]
@@ -247,12 +249,12 @@ public class RequestLifecycleTests
     [InlineData("Other Microsoft Support access request [t-1] {Activity:  -> \"x\"}", "t-1")]
     [InlineData("Other Microsoft Support access request <svc@contoso.com> (Unified) [t-2]", "t-2")]
     [InlineData("User Alex [u-1] | Other microsoft support ACCESS request [t-3]", "t-3")]
-    [InlineData("Other Microsoft Support access request {Activity: [x] -> y}", null)]
+    [InlineData("Other Microsoft Support access request {Activity: \\[x\\] -> y}", null)]
     [InlineData("User Alex [u-1]", null)]
     [InlineData("", null)]
-    public void FindTargetId_ReadsBackWhatFlattenTargetsWrote(string flattened, string? id)
+    public void RequestTargetId_ReadsBackWhatFlattenTargetsWrote(string flattened, string? id)
     {
-        Assert.Equal(id, ActivityClassifier.FindTargetId(flattened, LifecycleRules.RequestTargetName));
+        Assert.Equal(id, TargetText.RequestTargetId(flattened));
     }
 
     [Fact]
@@ -271,7 +273,7 @@ public class RequestLifecycleTests
 
         ActivityFacts facts = ActivityFacts.Of(row);
 
-        Assert.Equal(("a1", Tenant, T0.AddMilliseconds(500), AccessRemovedManually, (TenantRole?)null, "admin@contoso.com", "R1", "c-1"),
+        Assert.Equal(("a1", (Guid?)Guid.Parse(Tenant), T0.AddMilliseconds(500), AccessRemovedManually, (TenantRole?)null, "admin@contoso.com", "R1", "c-1"),
             (facts.Id, facts.TenantId, facts.Time, facts.Activity, facts.TenantRole, facts.InitiatedBy, facts.SupportRequestId, facts.CorrelationId));
         Assert.Equal(DateTimeKind.Utc, facts.Time.Kind);
     }
@@ -301,13 +303,13 @@ public class RequestLifecycleTests
         string correlation = "", TenantRole? side = null, string tenant = Tenant) => new()
     {
         Id = id ?? $"{activity}-{minutes}",
-        TenantId = tenant,
+        TenantId = Guid.Parse(tenant),
         Time = T0.AddMinutes(minutes),
         Activity = activity,
         TenantRole = side,
         InitiatedBy = by,
         SupportRequestId = request,
-        TargetResources = targets,
+        RequestTargetId = TargetText.RequestTargetId(targets),
         CorrelationId = correlation,
     };
 

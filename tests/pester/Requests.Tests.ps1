@@ -92,7 +92,7 @@ Describe 'Get-SupportAccessRequest' {
         $rows[0].PSObject.Properties.Name | Should -Be @(
             'SupportRequestId', 'TenantId', 'TenantRole', 'State', 'CreatedDateTime', 'DecidedDateTime', 'DecidedBy',
             'AccessGrantedDateTime', 'AccessRemovedDateTime', 'RemovalKind', 'AccessDuration', 'IsAccessActive', 'IsTruncated',
-            'ActivityCount', 'FirstActivityDateTime', 'LastActivityDateTime', 'ActivityIds', 'GroupedBy')
+            'ActivityCount', 'FirstActivityDateTime', 'LastActivityDateTime', 'ActivityIds', 'GroupedBy', 'GroupKey', 'AccessGrantCount')
         $rows.FirstActivityDateTime | ForEach-Object { $_ | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$' }
         @($rows | Where-Object CreatedDateTime).Count | Should -BeGreaterThan 0
         $rows | Where-Object CreatedDateTime | ForEach-Object { $_.CreatedDateTime | Should -Match 'Z$' }
@@ -156,7 +156,7 @@ Describe 'Get-SupportAccessRequest' {
         $help = Get-Help Get-SupportAccessRequest -Full
         @($help.examples.example).Count | Should -BeGreaterOrEqual 5
         $help.parameters.parameter.name | Should -Contain 'Active'
-        (Get-SupportAccessRequest @Fast | Select-Object -First 3 | Format-Table | Out-String) | Should -Match 'SupportRequestId\s+State\s+Created \(UTC\)\s+DecidedBy'
+        (Get-SupportAccessRequest @Fast | Select-Object -First 3 | Format-Table | Out-String -Width 200) | Should -Match 'SupportRequestId \(or key\)\s+TenantId\s+State\s+Granted \(UTC\)\s+Removed \(UTC\)\s+Duration\s+Created \(UTC\)\s+DecidedBy'
         (Get-Command Get-SupportAccessRequest).Parameters.State.ParameterType | Should -Be ([SupportAccessLogs.RequestState[]])
     }
 }

@@ -77,6 +77,7 @@ internal sealed class ActivityClassifier
         result.LoggedByService = record.LoggedByService ?? "";
         result.OperationType = record.OperationType ?? "";
         result.TargetResources = FlattenTargets(record.TargetResources);
+        result.RequestTargetId = TargetText.RequestTargetId(record.TargetResources);
         result.AdditionalDetails = FlattenDetails(record.AdditionalDetails);
         result.Initiator = initiator;
         result.ClassificationReason = Reason(otherTenantKey, initiator, knownName);
@@ -229,8 +230,8 @@ internal sealed class ActivityClassifier
         return text.ToString();
     }
 
-    /// <summary>"type displayName &lt;upn&gt; (groupType) [id] {prop: old -> new, ...}" per
-    /// resource, resources joined by " | ". Values are kept verbatim so nothing is lost.</summary>
+    /// <summary>The target resources as one line of text (<see cref="TargetText"/>: names read as
+    /// they are, with the characters that would read as structure escaped).</summary>
     internal static string FlattenTargets(List<AuditTargetResource?>? targets)
     {
         if (targets is null || targets.Count == 0)
@@ -239,121 +240,8 @@ internal sealed class ActivityClassifier
         }
 
         StringBuilder text = RentText();
-        bool firstResource = true;
-        foreach (AuditTargetResource? target in targets)
-        {
-            if (target is null)
-            {
-                continue;
-            }
-
-            if (!firstResource)
-            {
-                text.Append(" | ");
-            }
-
-            firstResource = false;
-            int resourceStart = text.Length;
-            AppendPart(text, resourceStart, target.Type, "", "");
-            AppendPart(text, resourceStart, target.DisplayName, "", "");
-            AppendPart(text, resourceStart, target.UserPrincipalName, "<", ">");
-            AppendPart(text, resourceStart, target.GroupType, "(", ")");
-            AppendPart(text, resourceStart, target.Id, "[", "]");
-            if (target.ModifiedProperties is { Count: > 0 } modified)
-            {
-                if (text.Length > resourceStart)
-                {
-                    text.Append(' ');
-                }
-
-                text.Append('{');
-                bool firstChange = true;
-                foreach (AuditModifiedProperty? property in modified)
-                {
-                    if (property is null)
-                    {
-                        continue;
-                    }
-
-                    if (!firstChange)
-                    {
-                        text.Append(", ");
-                    }
-
-                    firstChange = false;
-                    text.Append(property.DisplayName).Append(": ").Append(property.OldValue).Append(" -> ").Append(property.NewValue);
-                }
-
-                text.Append('}');
-            }
-        }
-
+        TargetText.Append(text, targets);
         return text.ToString();
-    }
-
-    /// <summary>
-    /// The id that <see cref="FlattenTargets"/> wrote for the first resource named
-    /// <paramref name="displayName"/> (ignoring case), read back from the text: the parts after a
-    /// resource's name are " &lt;upn&gt;", " (groupType)" and " [id]", in that order. Null when no
-    /// such resource has an id. Reading the text rather than the record lets an activity read back
-    /// from a CSV file give the same answer as one just read.
-    /// </summary>
-    internal static string? FindTargetId(string? flattened, string displayName)
-    {
-        if (string.IsNullOrEmpty(flattened))
-        {
-            return null;
-        }
-
-        for (int at = flattened!.IndexOf(displayName, StringComparison.OrdinalIgnoreCase);
-             at >= 0;
-             at = flattened.IndexOf(displayName, at + 1, StringComparison.OrdinalIgnoreCase))
-        {
-            int next = at + displayName.Length;
-            next = SkipPart(flattened, next, " <", '>');
-            next = SkipPart(flattened, next, " (", ')');
-            if (string.CompareOrdinal(flattened, next, " [", 0, 2) == 0)
-            {
-                int close = flattened.IndexOf(']', next + 2);
-                if (close > next + 2)
-                {
-                    string id = flattened.Substring(next + 2, close - next - 2).Trim();
-                    if (id.Length > 0)
-                    {
-                        return id;
-                    }
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static int SkipPart(string text, int at, string opening, char closing)
-    {
-        if (string.CompareOrdinal(text, at, opening, 0, opening.Length) != 0)
-        {
-            return at;
-        }
-
-        int close = text.IndexOf(closing, at + opening.Length);
-        return close < 0 ? at : close + 1;
-    }
-
-    /// <summary>Appends " before+value+after" (no space at the resource's start) when value has text.</summary>
-    private static void AppendPart(StringBuilder text, int resourceStart, string? value, string before, string after)
-    {
-        if (!HasText(value))
-        {
-            return;
-        }
-
-        if (text.Length > resourceStart)
-        {
-            text.Append(' ');
-        }
-
-        text.Append(before).Append(value).Append(after);
     }
 
     private static bool HasText(string? value) => !string.IsNullOrWhiteSpace(value);

@@ -22,12 +22,30 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
     private const string InputSet = "InputObject";
     private readonly RequestBook _book = new();
     private bool _fromInput;
+    private long _nullInputs;
     private string[] _readParametersGiven = Array.Empty<string>();
 
-    /// <summary>Activities to group (from Get-SupportAccessActivity, or read back from its CSV or JSON).</summary>
+    /// <summary>Activities to group (from Get-SupportAccessActivity, or read back from its CSV or
+    /// JSON). A null is ignored, as an empty pipeline is (-Verbose counts them).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
     [AllowEmptyCollection]
-    public PSObject[] InputObject { get; set; } = Array.Empty<PSObject>();
+    [AllowNull]
+    public PSObject?[]? InputObject { get; set; } = Array.Empty<PSObject>();
+
+    /// <summary>
+    /// The base's -Connection, but a null from the pipeline is ignored as other nulls are
+    /// (PowerShell offers a piped $null to -Connection first, and the base refuses it with a
+    /// validation error about -Connection that says nothing of the null given). A null given by
+    /// name is still refused, in <see cref="BeginProcessing"/>: it is a mistake, never "the
+    /// current connection".
+    /// </summary>
+    [Parameter(ValueFromPipeline = true)]
+    [AllowNull]
+    public new SupportAccessConnection?[]? Connection
+    {
+        get => base.Connection;
+        set => base.Connection = value?.OfType<SupportAccessConnection>().ToArray();
+    }
 
     /// <summary>Only requests in these states.</summary>
     [Parameter]
@@ -39,6 +57,14 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void BeginProcessing()
     {
+        if (MyInvocation.BoundParameters.TryGetValue(nameof(Connection), out object? given)
+            && (given is null || (given is Array list && Array.IndexOf(list, null) >= 0)))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentNullException(nameof(Connection), "-Connection is null, or holds a null. Give connections from Connect-SupportAccess -PassThru or Get-SupportAccessConnection, or leave -Connection out to read the current connection."),
+                "ConnectionIsNull", ErrorCategory.InvalidArgument, null));
+        }
+
         // What was given on the command line (pipeline input is not bound yet).
         _readParametersGiven = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
         PrepareQuery(WindowQuery);
@@ -49,14 +75,22 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
         if (ParameterSetName != InputSet)
         {
             // Connections, by parameter or from the pipeline: read once all are in.
+            if (MyInvocation.ExpectingInput && Connection is not { Length: > 0 })
+            {
+                _nullInputs++;
+            }
+
             GatherConnections();
             return;
         }
 
-        foreach (PSObject input in InputObject)
+        foreach (PSObject? input in InputObject ?? new PSObject?[] { null })
         {
-            if (input is null)
+            if (input is null || input.BaseObject is null)
             {
+                // As an empty pipeline: nothing to group ($null | Get-SupportAccessRequest, or an
+                // empty variable piped in), never "read the current connection instead".
+                _nullInputs++;
                 continue;
             }
 
@@ -87,6 +121,11 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
     protected override void EndProcessing()
     {
+        if (_nullInputs > 0)
+        {
+            WriteVerbose($"Ignored {_nullInputs} null input{(_nullInputs == 1 ? "" : "s")}: a null is no activity.");
+        }
+
         if (_fromInput)
         {
             if (GatheredAny)

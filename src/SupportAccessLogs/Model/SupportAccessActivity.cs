@@ -65,6 +65,10 @@ public abstract class SupportAccessActivity
     public string OperationType { get; internal set; } = "";
     /// <summary>The target resources and their modified properties, flattened to one line per resource.</summary>
     public string TargetResources { get; internal set; } = "";
+    /// <summary>The id of the support access request's own target resource, from the record's
+    /// targets (not from their text): what groups the activity into a request when it names no
+    /// support request id (docs/architecture.md, "Support request lifecycle").</summary>
+    internal string? RequestTargetId { get; set; }
     /// <summary>The additional details as "key=value" pairs separated by "; ".</summary>
     public string AdditionalDetails { get; internal set; } = "";
     /// <summary>Which evidence in the record decided Category and Activity, in the words of the

@@ -27,13 +27,18 @@ public sealed class SupportAccessRequest
     public object? DecidedDateTime => Wrap(DecidedTime);
     /// <summary>Who approved, rejected or canceled it (UPN or app name); empty when no one is named.</summary>
     public string DecidedBy { get; internal set; } = "";
-    /// <summary>When access to the tenant was granted (the approval created).</summary>
+    /// <summary>When access to the tenant was granted (the approval created); when it was granted
+    /// again after a removal, the latest grant (see <see cref="AccessGrantCount"/>).</summary>
     public object? AccessGrantedDateTime => Wrap(AccessGrantedTime);
+    /// <summary>When that grant was removed; empty while it is not.</summary>
     public object? AccessRemovedDateTime => Wrap(AccessRemovedTime);
     public RemovalKind RemovalKind { get; internal set; }
-    /// <summary>From access granted to its removal, or to now while access is active; empty when access was never seen granted.</summary>
+    /// <summary>From that grant to its removal, or to now while access is active; never negative
+    /// (a grant dated after now lasts 0); empty when access was never seen granted.</summary>
     public TimeSpan? AccessDuration { get; internal set; }
-    /// <summary>True when access was granted and no removal has been seen: Microsoft Support can still reach the tenant.</summary>
+    /// <summary>True when access was granted and no removal has been seen since, unless the
+    /// request ended Revoked or Completed: Microsoft Support may still reach the tenant. A request
+    /// canceled after its grant, or with an unclear history (Unknown), counts until a removal is seen.</summary>
     public bool IsAccessActive { get; internal set; }
     /// <summary>True when the request's first step on this side was not seen (it began before the
     /// window, or its record is missing): the object is incomplete.</summary>
@@ -45,6 +50,12 @@ public sealed class SupportAccessRequest
     public string ActivityIds { get; internal set; } = "";
     /// <summary>Which evidence grouped the activities: the request id, or the fallback used.</summary>
     public RequestGrouping GroupedBy { get; internal set; }
+    /// <summary>The key the activities were grouped by: the request id, the target resource id or
+    /// the correlation id (as <see cref="GroupedBy"/> says), or for GroupedBy None the activity's id.</summary>
+    public string GroupKey { get; internal set; } = "";
+    /// <summary>How many times access was granted: 2 or more when it was granted again after a
+    /// removal (the access properties describe the latest grant); 0 when no grant was seen.</summary>
+    public int AccessGrantCount { get; internal set; }
 
     internal DateTime? CreatedTime { get; set; }
     internal DateTime? DecidedTime { get; set; }
@@ -52,9 +63,6 @@ public sealed class SupportAccessRequest
     internal DateTime? AccessRemovedTime { get; set; }
     internal DateTime FirstActivityTime { get; set; }
     internal DateTime LastActivityTime { get; set; }
-
-    /// <summary>The key the activities were grouped by (the request id, a target id or a correlation id).</summary>
-    internal string GroupKey { get; set; } = "";
 
     public override string ToString() =>
         $"{(SupportRequestId.Length > 0 ? SupportRequestId : GroupedBy + " " + GroupKey)} {State}";

@@ -8,7 +8,8 @@ namespace SupportAccessLogs.Requests;
 /// <summary>
 /// Walks one request's activities, oldest first, through <see cref="LifecycleRules.Steps"/>.
 /// Out-of-order, repeated or missing steps never throw: the request ends in the state the
-/// evidence supports, or Unknown with the reason in Verbose.
+/// evidence supports, or Unknown with the reason in Verbose. Access is followed on its own,
+/// step by step: a grant opens it, a removal closes it, a grant after a removal opens it again.
 /// </summary>
 internal static class RequestLifecycle
 {
@@ -29,32 +30,60 @@ internal static class RequestLifecycle
         var request = new SupportAccessRequest
         {
             SupportRequestId = key.By == RequestGrouping.SupportRequestId ? key.Key : "",
-            TenantId = key.TenantId,
+            TenantId = key.TenantId?.ToString() ?? "",
             TenantRole = key.Side,
             GroupedBy = key.By,
             GroupKey = key.Key,
         };
 
         RequestState state = LifecycleRules.Start;
+        var said = new List<string>(1);
         string? misfit = null;
         var ids = new StringBuilder();
-        string? previousId = null;
-        int count = 0;
+        bool accessOpen = false;
+        RequestStep grant = default;
+        RequestStep? canceled = null;
         foreach (RequestStep step in steps)
         {
-            if (step.Id.Length > 0 && step.Id == previousId)
+            ids.Append(ids.Length > 0 ? ";" : "").Append(step.Id);
+            RecordDecision(request, step);
+            if (!LifecycleRules.Steps.TryGetValue(step.Activity, out LifecycleStep? rule))
             {
-                // The same activity twice (two exports read together): it happened once.
+                // An activity outside the lifecycle (Other) moves nothing.
                 continue;
             }
 
-            previousId = step.Id;
-            count++;
-            ids.Append(ids.Length > 0 ? ";" : "").Append(step.Id);
-            Record(request, step);
-            if (state == RequestState.Unknown || !LifecycleRules.Steps.TryGetValue(step.Activity, out LifecycleStep? rule))
+            switch (rule.Access)
             {
-                // Unknown stays Unknown; an activity outside the lifecycle (Other) moves nothing.
+                case AccessEffect.Grants when !accessOpen:
+                    if (request.AccessRemovedTime is DateTime removed)
+                    {
+                        said.Add($"access was granted again at {IsoDateTime.Format(step.Time)} (activity {step.Id}) after its removal at {IsoDateTime.Format(removed)} ({request.RemovalKind}): access is open again, and AccessGrantedDateTime, AccessDuration and IsAccessActive describe this grant");
+                    }
+
+                    accessOpen = true;
+                    grant = step;
+                    request.AccessGrantCount++;
+                    request.AccessGrantedTime = step.Time;
+                    request.AccessRemovedTime = null;
+                    request.RemovalKind = RemovalKind.None;
+                    break;
+                case AccessEffect.Removes when accessOpen || (request.AccessGrantCount == 0 && request.AccessRemovedTime is null):
+                    // The first removal of a grant (or, with no grant seen, the first removal) decides how access ended.
+                    accessOpen = false;
+                    request.AccessRemovedTime = step.Time;
+                    request.RemovalKind = LifecycleRules.RemovalKindOf(step.Activity);
+                    break;
+            }
+
+            if (step.Activity == Activity.RequestCanceled)
+            {
+                canceled ??= step;
+            }
+
+            if (state == RequestState.Unknown)
+            {
+                // Unknown stays Unknown.
                 continue;
             }
 
@@ -67,7 +96,7 @@ internal static class RequestLifecycle
             state = next;
         }
 
-        request.ActivityCount = count;
+        request.ActivityCount = steps.Count;
         request.ActivityIds = ids.ToString();
         request.FirstActivityTime = steps[0].Time;
         request.LastActivityTime = steps[steps.Count - 1].Time;
@@ -84,33 +113,47 @@ internal static class RequestLifecycle
         }
 
         request.State = state;
-        request.IsAccessActive = request.AccessGrantedTime is not null && request.AccessRemovedTime is null
-            && state is RequestState.Approved or RequestState.Unknown;
-        request.AccessDuration = request.AccessGrantedTime is DateTime granted
-            ? (request.AccessRemovedTime ?? (request.IsAccessActive ? nowUtc : (DateTime?)null)) - granted
-            : null;
+        request.IsAccessActive = accessOpen && LifecycleRules.MayHoldAccess(state);
+        if (request.IsAccessActive && state == RequestState.Canceled && canceled is RequestStep cancel)
+        {
+            said.Add($"it was canceled at {IsoDateTime.Format(cancel.Time)} (activity {cancel.Id}) after access was granted at {IsoDateTime.Format(grant.Time)}, and no removal of that access was seen: access may still be active, so IsAccessActive is true (a cancel ends access with a removal on closure; look for it in a later window)");
+        }
+
+        if (request.AccessGrantedTime is DateTime granted)
+        {
+            DateTime? end = request.AccessRemovedTime ?? (request.IsAccessActive ? nowUtc : null);
+            if (end is DateTime until)
+            {
+                if (until < granted)
+                {
+                    said.Add($"access was granted at {IsoDateTime.Format(granted)} (activity {grant.Id}), later than now ({IsoDateTime.Format(nowUtc)}): AccessDuration is 0, never negative; the activity's time or this computer's clock is wrong");
+                    until = granted;
+                }
+
+                request.AccessDuration = until - granted;
+            }
+        }
+
         if (misfit is not null)
         {
-            reporter.Verbose($"Support request {Describe(request)}: {misfit}; its state is Unknown.");
+            said.Insert(0, misfit + "; its state is Unknown");
+        }
+
+        foreach (string line in said)
+        {
+            reporter.Verbose($"Support request {Describe(request)}: {line}.");
         }
 
         return request;
     }
 
-    /// <summary>The first of each kind of step sets its fields; a later one of the same kind changes nothing.</summary>
-    private static void Record(SupportAccessRequest request, RequestStep step)
+    /// <summary>The first creation and the first decision set their fields; a later one of the same kind changes nothing.</summary>
+    private static void RecordDecision(SupportAccessRequest request, RequestStep step)
     {
         switch (step.Activity)
         {
             case Activity.RequestCreated:
                 request.CreatedTime ??= step.Time;
-                break;
-            case Activity.ApprovalCreated:
-                request.AccessGrantedTime ??= step.Time;
-                break;
-            case Activity.AccessRemovedManually or Activity.AccessRemovedOnClosure when request.AccessRemovedTime is null:
-                request.AccessRemovedTime = step.Time;
-                request.RemovalKind = LifecycleRules.RemovalKindOf(step.Activity);
                 break;
             case Activity.RequestApproved or Activity.RequestRejected or Activity.RequestCanceled when request.DecidedTime is null:
                 request.DecidedTime = step.Time;
@@ -133,5 +176,5 @@ internal static class RequestLifecycle
     }
 
     private static string Describe(SupportAccessRequest request) =>
-        $"{(request.SupportRequestId.Length > 0 ? request.SupportRequestId : $"grouped by {request.GroupedBy} {request.GroupKey}")} (tenant {request.TenantId}{(request.TenantRole is TenantRole side ? ", " + side : "")})";
+        $"{(request.SupportRequestId.Length > 0 ? request.SupportRequestId : $"grouped by {request.GroupedBy} {request.GroupKey}")} (tenant {(request.TenantId.Length > 0 ? request.TenantId : "not named")}{(request.TenantRole is TenantRole side ? ", " + side : "")})";
 }
