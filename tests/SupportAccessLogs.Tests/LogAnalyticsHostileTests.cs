@@ -269,37 +269,11 @@ public class LogAnalyticsHostileTests
     private sealed class Outcome
     {
         public List<SupportAccessActivity> Activities { get; } = new();
-        public Reporter Reporter { get; } = new();
+        public CollectingReporter Reporter { get; } = new();
         public Exception? Failure { get; set; }
 
         /// <summary>The error record the cmdlet writes for the failure (its endpoint as the fallback URL).</summary>
         public ErrorRecord Error(SupportAccessConnection connection) =>
             ErrorRecords.ToErrorRecord(Failure ?? throw new Xunit.Sdk.XunitException("the read did not fail"), connection.LogAnalyticsEndpoint);
-    }
-
-    private sealed class Reporter : IQueryReporter
-    {
-        public List<string> Verbose { get; } = new();
-        public List<string> Warnings { get; } = new();
-
-        void IMessageSink.Verbose(string message)
-        {
-            lock (Verbose)
-            {
-                Verbose.Add(message);
-            }
-        }
-
-        void IMessageSink.Warning(string message)
-        {
-            lock (Warnings)
-            {
-                Warnings.Add(message);
-            }
-        }
-
-        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten)
-        {
-        }
     }
 }

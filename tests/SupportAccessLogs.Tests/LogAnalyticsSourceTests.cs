@@ -21,7 +21,7 @@ public class LogAnalyticsSourceTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsRowCap = 1_000, LogAnalyticsBulkRows = 20_000 });
         using SupportAccessConnection connection = Connect(server);
         ActivityQuery query = Window(server, days: 90);
-        var reporter = new Reporter();
+        var reporter = new CollectingReporter();
 
         List<SupportAccessActivity> activities = await ReadAsync(connection, query, reporter, DemoWorkspace.WorkspaceId);
 
@@ -39,9 +39,9 @@ public class LogAnalyticsSourceTests
         using SupportAccessConnection connection = Connect(server);
         ActivityQuery query = Window(server, days: 29);
 
-        List<SupportAccessActivity> fromWorkspace = await ReadAsync(connection, query, new Reporter(), DemoWorkspace.WorkspaceId);
+        List<SupportAccessActivity> fromWorkspace = await ReadAsync(connection, query, new CollectingReporter(), DemoWorkspace.WorkspaceId);
         var fromGraph = new List<SupportAccessActivity>();
-        await foreach (SupportAccessActivity activity in new ActivityQueryService(connection).QueryAsync(query, new Reporter(), CancellationToken.None))
+        await foreach (SupportAccessActivity activity in new ActivityQueryService(connection).QueryAsync(query, new CollectingReporter(), CancellationToken.None))
         {
             fromGraph.Add(activity);
         }
@@ -80,7 +80,7 @@ public class LogAnalyticsSourceTests
         });
         using SupportAccessConnection connection = Connect(server);
         ActivityQuery query = Window(server, days: 170);
-        var reporter = new Reporter();
+        var reporter = new CollectingReporter();
 
         List<SupportAccessActivity> activities = await ReadAsync(connection, query, reporter, DemoWorkspace.WorkspaceId);
 
@@ -103,7 +103,7 @@ public class LogAnalyticsSourceTests
             ? ActivityTimeOf(server, truth.SupportAccessIds[truth.SupportAccessIds.Count / 2])
             : throw new InvalidOperationException("no rows");
         server.LogAnalyticsFaults.Replace([new LogAnalyticsFaultRule(LogAnalyticsFaultKind.PartialError) { ContainsTime = busy, Times = 60, KeepRows = 0 }]);
-        var reporter = new Reporter();
+        var reporter = new CollectingReporter();
 
         List<SupportAccessActivity> activities = await ReadAsync(connection, query, reporter, DemoWorkspace.WorkspaceId);
 
@@ -119,7 +119,7 @@ public class LogAnalyticsSourceTests
         using SupportAccessConnection connection = Connect(server);
         ActivityQuery query = Window(server, days: 170);
 
-        List<SupportAccessActivity> activities = await ReadAsync(connection, query, new Reporter(), DemoWorkspace.WorkspaceId, DemoWorkspace.SecondWorkspaceId);
+        List<SupportAccessActivity> activities = await ReadAsync(connection, query, new CollectingReporter(), DemoWorkspace.WorkspaceId, DemoWorkspace.SecondWorkspaceId);
 
         WorkspaceTruth first = Truth(server, DemoWorkspace.WorkspaceId, query);
         WorkspaceTruth second = Truth(server, DemoWorkspace.SecondWorkspaceId, query);
@@ -138,7 +138,7 @@ public class LogAnalyticsSourceTests
         using SupportAccessConnection connection = Connect(server);
         ActivityQuery query = Window(server, days: 29, initiatedBy: "x\" or 1==1 //@contoso.com");
 
-        List<SupportAccessActivity> activities = await ReadAsync(connection, query, new Reporter(), DemoWorkspace.WorkspaceId);
+        List<SupportAccessActivity> activities = await ReadAsync(connection, query, new CollectingReporter(), DemoWorkspace.WorkspaceId);
 
         Assert.Empty(activities);
         RequestLogEntry sent = server.Requests.Snapshot().Last(r => r.Kql is not null);
@@ -155,7 +155,7 @@ public class LogAnalyticsSourceTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
         using SupportAccessConnection connection = Connect(server, TestTokens.LogAnalyticsUser(user));
 
-        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => ReadAsync(connection, Window(server, days: 10), new Reporter(), workspace));
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => ReadAsync(connection, Window(server, days: 10), new CollectingReporter(), workspace));
 
         Assert.Equal(errorId, error.ErrorId);
         Assert.Contains(advice, error.Message);
@@ -168,11 +168,11 @@ public class LogAnalyticsSourceTests
         using SupportAccessConnection connection = Connect(server);
         ActivityQuery query = Window(server, days: 170, first: 5);
 
-        List<SupportAccessActivity> activities = await ReadAsync(connection, query, new Reporter(), DemoWorkspace.WorkspaceId);
+        List<SupportAccessActivity> activities = await ReadAsync(connection, query, new CollectingReporter(), DemoWorkspace.WorkspaceId);
         int queries = server.Requests.Snapshot().Count(r => r.Kql is not null);
         await Task.Delay(500);
         int afterStop = server.Requests.Snapshot().Count(r => r.Kql is not null);
-        await ReadAsync(connection, Window(server, days: 170), new Reporter(), DemoWorkspace.WorkspaceId);
+        await ReadAsync(connection, Window(server, days: 170), new CollectingReporter(), DemoWorkspace.WorkspaceId);
         int whole = server.Requests.Snapshot().Count(r => r.Kql is not null) - afterStop;
 
         Assert.Equal(5, activities.Count);
@@ -211,7 +211,7 @@ public class LogAnalyticsSourceTests
         return index >= 0 ? low : throw new InvalidOperationException($"{id} is not in the workspace");
     }
 
-    private static async Task<List<SupportAccessActivity>> ReadAsync(SupportAccessConnection connection, ActivityQuery query, Reporter reporter, params string[] workspaces)
+    private static async Task<List<SupportAccessActivity>> ReadAsync(SupportAccessConnection connection, ActivityQuery query, CollectingReporter reporter, params string[] workspaces)
     {
         var reader = new ActivityReader(connection.TenantId);
         var activities = new List<SupportAccessActivity>();
@@ -229,30 +229,4 @@ public class LogAnalyticsSourceTests
     private static string[] Flat(IEnumerable<SupportAccessActivity> activities) =>
         activities.Select(a => string.Join("|", a.GetType().Name, a.Id, a.TenantId, a.ActivityTime.Ticks, a.Activity, a.TenantRole, a.InitiatedBy,
             a.InitiatorId, a.SupportRequestId, a.OtherTenantId, a.Result, a.TargetResources, a.AdditionalDetails, a.ClassificationReason)).ToArray();
-
-    private sealed class Reporter : IQueryReporter
-    {
-        public List<string> Verbose { get; } = new();
-        public List<string> Warnings { get; } = new();
-
-        void IMessageSink.Verbose(string message)
-        {
-            lock (Verbose)
-            {
-                Verbose.Add(message);
-            }
-        }
-
-        void IMessageSink.Warning(string message)
-        {
-            lock (Warnings)
-            {
-                Warnings.Add(message);
-            }
-        }
-
-        public void PageRead(int pageNumber, long recordsRead, long activitiesWritten)
-        {
-        }
-    }
 }

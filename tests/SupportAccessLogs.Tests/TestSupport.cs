@@ -209,3 +209,30 @@ internal static class EmulatorHttp
         return document.RootElement.Clone();
     }
 }
+
+/// <summary>Keeps what a read reported on its Verbose and Warning streams (from any thread).</summary>
+internal sealed class CollectingReporter : IQueryReporter
+{
+    public List<string> Verbose { get; } = new();
+    public List<string> Warnings { get; } = new();
+
+    void IMessageSink.Verbose(string message)
+    {
+        lock (Verbose)
+        {
+            Verbose.Add(message);
+        }
+    }
+
+    void IMessageSink.Warning(string message)
+    {
+        lock (Warnings)
+        {
+            Warnings.Add(message);
+        }
+    }
+
+    public void PageRead(int pageNumber, long recordsRead, long activitiesWritten)
+    {
+    }
+}
