@@ -345,6 +345,7 @@ Describe 'Export-SupportAccessActivity stopped in other ways, then one default r
         $path = New-EvidencePath
         # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
         Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
+        Clear-EmulatorRequestLog -Emulator $Emulator
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript({
