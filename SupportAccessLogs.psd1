@@ -31,9 +31,8 @@
             Tags         = @('Entra', 'AzureAD', 'MicrosoftGraph', 'AuditLog', 'SupportAccess', 'Security', 'Compliance',
                 'EntraID', 'Graph', 'DirectoryAudit', 'MicrosoftSupport', 'SupportAccessRequest', 'Audit',
                 'Windows', 'Linux', 'MacOS')
-            # The GitHub organisation is a placeholder until the project has its public home.
-            ProjectUri   = 'https://github.com/supportaccesslogs/SupportAccessLogs'
-            LicenseUri   = 'https://github.com/supportaccesslogs/SupportAccessLogs/blob/main/LICENSE'
+            # No ProjectUri or LicenseUri until the project has a public home: a manifest names
+            # no address that does not exist. The licence travels in the package (LICENSE).
             ReleaseNotes = @'
 0.1.0 (unreleased): first version. Connect-SupportAccess (every common sign-in),
 Get-SupportAccessActivity (classified, server-filtered, paged, retried and paced),

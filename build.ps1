@@ -7,8 +7,8 @@ Builds, tests and demonstrates the SupportAccessLogs module.
 Run through the pinned PowerShell tool, on a machine that has only the .NET SDK:
 
     dotnet tool restore && dotnet pwsh ./build.ps1 Build   # module and its en-US help into output/SupportAccessLogs
-    dotnet tool restore && dotnet pwsh ./build.ps1 Test    # xunit + Pester, ends "N passed, N failed"
-    dotnet tool restore && dotnet pwsh ./build.ps1 Demo    # the module against the demo tenant
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test    # Build, the emulator, xunit + Pester, ends "N passed, N failed"
+    dotnet tool restore && dotnet pwsh ./build.ps1 Demo    # the module against the demo tenant (emulator)
     dotnet tool restore && dotnet pwsh ./build.ps1 Bench   # benchmark harness, figures in tests/perf/README.md
     dotnet tool restore && dotnet pwsh ./build.ps1 Package # Build, then output/package/SupportAccessLogs.<version>.nupkg
     dotnet tool restore && dotnet pwsh ./build.ps1 Clean
@@ -82,9 +82,13 @@ function Invoke-Build {
     Copy-Item -LiteralPath (Join-Path $RepoRoot 'LICENSE') -Destination $ModuleOutput
     Copy-Item -Path (Join-Path $RepoRoot 'module/*') -Destination $ModuleOutput -Recurse
     Invoke-HelpGenerator
-
-    Invoke-Dotnet publish (Join-Path $RepoRoot 'tests/GraphEmulator') -c $Configuration -o $EmulatorOutput --nologo
     Write-Host "Built $ModuleName $version into $ModuleOutput"
+}
+
+function Invoke-EmulatorBuild {
+    # The Graph emulator is test equipment: Test, Demo and Bench run it, Build and Package
+    # (what ships) never build it.
+    Invoke-Dotnet publish (Join-Path $RepoRoot 'tests/GraphEmulator') -c $Configuration -o $EmulatorOutput --nologo
 }
 
 function Invoke-HelpGenerator {
@@ -156,6 +160,8 @@ function Invoke-Test {
     $buildFailed = $false
     try {
         Invoke-Build
+        # The Pester tests start the emulator from output/GraphEmulator; xunit builds its own reference.
+        Invoke-EmulatorBuild
     }
     catch {
         Write-Host "Build failed: $_" -ForegroundColor Red
@@ -183,6 +189,7 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
+    Invoke-EmulatorBuild
     Import-Module (Join-Path $RepoRoot 'tests/pester/EmulatorProcess.psm1') -Force
     $emulator = Start-GraphEmulator
     try {
@@ -236,6 +243,7 @@ function Invoke-Demo {
 function Invoke-Bench {
     # What is measured, the goals and the last figures: tests/perf/README.md.
     Invoke-Build
+    Invoke-EmulatorBuild
     $perfProject = Join-Path $RepoRoot 'tests/perf/SupportAccessLogs.Perf'
     $perfOutput = Join-Path $OutputRoot 'perf'
     Invoke-Dotnet build $perfProject -c Release -o $perfOutput --nologo

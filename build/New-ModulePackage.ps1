@@ -11,7 +11,8 @@ repository, registered under a unique name and unregistered again.
 
 The package is a PowerShell module package as the PowerShell Gallery serves them: the
 module folder's contents at the package root and a nuspec made from the manifest (id,
-version, authors, description, copyright, project and licence URLs, release notes, tags).
+version, authors, description, copyright, release notes, tags, and the project and licence
+URLs when the manifest names them).
 PSResourceGet writes the tag PSModule; this script adds what Publish-Module used to add and
 the PowerShell Gallery derives on upload: PSIncludes_Cmdlet, and PSCmdlet_<name> and
 PSCommand_<name> for every exported cmdlet, so NuGet feeds that search the nuspec's tags (a

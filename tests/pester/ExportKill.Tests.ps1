@@ -183,7 +183,8 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
 
     It 'half-way (JSON Lines): the checkpoint says how far the run got, and the next run resumes there' {
         $path = New-EvidencePath 'jsonl'
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
+        # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
         $child = Start-ChildExport $path -Format JsonLines
         Wait-FaultFired $child
         Start-Sleep -Milliseconds 300
@@ -238,7 +239,8 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
         $temporary = "$checkpointPath.tmp"
         # Page 3 held, so the run can't end first: the checkpoint after 1,000 activities (during
         # page 2; or after 5 s, at the first activity, on a slow machine) is the one to catch.
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
+        # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
         $child = Start-ChildExport $path
         $deadline = [datetime]::UtcNow.AddSeconds(60)
         # The first checkpoint is written before the first request; the next one is the target.
@@ -277,7 +279,8 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
 
     It 'half-way, then again while the next run resumes, then one more default run' {
         $path = New-EvidencePath
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
+        # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
         $child = Start-ChildExport $path
         Wait-FaultFired $child
         Start-Sleep -Milliseconds 300
@@ -288,7 +291,8 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
         # The next run reads the overlap (one page), then the pending window (the 2,110 activities
         # older than the checkpoint after 1,000: three pages, the first of them held already):
         # killed when it asks for the third.
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
+        # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
         $child = Start-ChildExport $path
         Wait-FaultFired $child
         Start-Sleep -Milliseconds 300
@@ -310,7 +314,8 @@ Describe 'Export-SupportAccessActivity killed with kill -9, then one default run
     It 'between tenants: one tenant read to its end, the other half-way' {
         $path = New-EvidencePath
         # Only the home tenant has a page 3; Fabrikam's single page is read at once.
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
+        # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
         $child = Start-ChildExport $path -Tenants $HomeId, $FabrikamId
         Wait-FaultFired $child
         Start-Sleep -Milliseconds 300
@@ -338,7 +343,9 @@ Describe 'Export-SupportAccessActivity stopped in other ways, then one default r
 
     It 'Ctrl+C (the pipeline stopped): the run commits what it wrote before it ends' {
         $path = New-EvidencePath
-        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 60000 }
+        # Page 3 is held ten minutes (the emulator's longest delay): longer than the test would wait.
+        Set-EmulatorFault -Emulator $Emulator -Fault @{ kind = 'slow'; page = 3; delayMs = 600000 }
+        Clear-EmulatorRequestLog -Emulator $Emulator
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript({
@@ -349,11 +356,21 @@ Describe 'Export-SupportAccessActivity stopped in other ways, then one default r
             $handle = $ps.BeginInvoke()
             Wait-FaultFired
             Start-Sleep -Milliseconds 300
-            $stopped = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $stopped.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'Ctrl+C ends the run at once, not when the held page comes'
+            $stopping = $ps.BeginStop($null, $null)
+            # Only against a hang: a stop that waited for the held page would not end for ten minutes.
+            $stopping.AsyncWaitHandle.WaitOne([timespan]::FromMinutes(2)) | Should -BeTrue -Because 'Ctrl+C ends the run, not when the held page comes'
+            $ps.EndStop($stopping)
             $handle.IsCompleted | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            # The emulator logs a request once its connection ends: the held page's entry, ten
+            # minutes before its answer, shows Ctrl+C cancelled that request.
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            do {
+                $closed = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object fault -EQ 'slow')
+                if ($closed.Count -gt 0) { break }
+                Start-Sleep -Milliseconds 100
+            } while ([datetime]::UtcNow -lt $deadline)
+            $closed.Count | Should -Be 1 -Because 'the request of the held page was cancelled'
         }
         finally {
             $ps.Dispose()

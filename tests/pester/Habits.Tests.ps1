@@ -20,6 +20,15 @@ BeforeAll {
     $script:Quiet = @{ WarningAction = 'SilentlyContinue'; RequestsPer10Seconds = 0 }
     $script:Commands = @(Get-Command -Module SupportAccessLogs -CommandType Cmdlet)
 
+    function script:Get-EnumParameter($Command) {
+        # A command's own parameters whose type (arrays and nullables unwrapped) is an enum.
+        $Command.Parameters.Values | Where-Object {
+            $type = if ($_.ParameterType.IsArray) { $_.ParameterType.GetElementType() } else { $_.ParameterType }
+            $type = [Nullable]::GetUnderlyingType($type) ?? $type
+            $type.IsEnum -and $_.Name -notin [System.Management.Automation.PSCmdlet]::CommonParameters
+        }
+    }
+
     function Invoke-InRunspace([string] $Script) {
         # A fresh runspace of this process, so that stream preferences are the script's own.
         $shell = [powershell]::Create()
@@ -50,18 +59,32 @@ Describe 'Discoverability' {
         $_.OutputType | Should -Not -BeNullOrEmpty
     }
 
-    It 'completes every enum parameter of <_.Name> with the enum''s names' -ForEach @(Get-Command -Module SupportAccessLogs -CommandType Cmdlet) {
+    It 'checks the module''s cmdlets, and finds enum parameters among them' {
+        $cmdlets = @(Get-Command -Module SupportAccessLogs -CommandType Cmdlet)
+        $cmdlets.Count | Should -Be @((Import-PowerShellDataFile -LiteralPath $Manifest).CmdletsToExport).Count
+        @($cmdlets | Where-Object { Get-EnumParameter $_ }).Count | Should -BeGreaterThan 0 -Because 'otherwise the test below would check nothing'
+    }
+
+    It 'completes every enum parameter of <_.Name> with the enum''s names, or has none' -ForEach @(Get-Command -Module SupportAccessLogs -CommandType Cmdlet) {
         $command = $_
-        $enumParameters = @($command.Parameters.Values | Where-Object {
-                $type = if ($_.ParameterType.IsArray) { $_.ParameterType.GetElementType() } else { $_.ParameterType }
+        $enumParameters = @(Get-EnumParameter $command)
+        if ($enumParameters.Count -eq 0) {
+            # None at all: every parameter's type, arrays and nullables unwrapped, is no enum.
+            foreach ($parameter in $command.Parameters.Values) {
+                $type = if ($parameter.ParameterType.IsArray) { $parameter.ParameterType.GetElementType() } else { $parameter.ParameterType }
                 $type = [Nullable]::GetUnderlyingType($type) ?? $type
-                $type.IsEnum -and $_.Name -notin [System.Management.Automation.PSCmdlet]::CommonParameters
-            })
+                if ($parameter.Name -notin [System.Management.Automation.PSCmdlet]::CommonParameters) {
+                    $type.IsEnum | Should -BeFalse -Because "-$($parameter.Name) of $($command.Name) is a $($type.Name)"
+                }
+            }
+            $command.Parameters.Count | Should -BeGreaterThan 0
+        }
         foreach ($parameter in $enumParameters) {
             $type = if ($parameter.ParameterType.IsArray) { $parameter.ParameterType.GetElementType() } else { $parameter.ParameterType }
             $type = [Nullable]::GetUnderlyingType($type) ?? $type
             $line = "$($command.Name) -$($parameter.Name) "
-            $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+            $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+            $completions.Count | Should -BeGreaterThan 0 -Because "-$($parameter.Name) of $($command.Name) completes"
             @($completions | Sort-Object) | Should -Be @([enum]::GetNames($type) | Sort-Object) -Because "-$($parameter.Name) takes a $($type.Name)"
         }
     }

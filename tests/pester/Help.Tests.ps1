@@ -136,14 +136,16 @@ Describe 'The module manifest' {
         $Manifest.Version | Should -Be $ManifestData.ModuleVersion
     }
 
-    It 'has a description, author, copyright, project and licence URIs, tags and release notes' {
+    It 'has a description, author, copyright, tags and release notes, and names no web address before the project has one' {
         $Manifest.Description | Should -Not -BeNullOrEmpty
         $Manifest.Author | Should -Not -BeNullOrEmpty
         $Manifest.Copyright | Should -Not -BeNullOrEmpty
-        $Manifest.ProjectUri | Should -Not -BeNullOrEmpty
-        $Manifest.ProjectUri.Scheme | Should -Be 'https'
-        $Manifest.LicenseUri | Should -Not -BeNullOrEmpty
-        $Manifest.LicenseUri.Scheme | Should -Be 'https'
+        # Until the project has a public home, a project or licence URI would lead nowhere.
+        $Manifest.ProjectUri | Should -BeNullOrEmpty
+        $Manifest.LicenseUri | Should -BeNullOrEmpty
+        $Manifest.IconUri | Should -BeNullOrEmpty
+        $ManifestData.PrivateData.PSData.Keys | Should -Not -Contain 'ProjectUri'
+        $ManifestData.PrivateData.PSData.Keys | Should -Not -Contain 'LicenseUri'
         @($Manifest.Tags).Count | Should -BeGreaterOrEqual 5
         $Manifest.ReleaseNotes | Should -Not -BeNullOrEmpty
     }

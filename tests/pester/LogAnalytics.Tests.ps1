@@ -131,28 +131,44 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
 }
 
 Describe 'Stopping a workspace read' {
-    It 'stops at once on Ctrl+C while a slow query is in flight, with no query after it' {
-        $slow = Start-GraphEmulator -LogAnalyticsDelayMs 20000
+    It 'stops on Ctrl+C while a slow query is in flight, cancels that query, and sends none after it' {
+        # The query's answer would take ten minutes (the emulator's longest delay, under a 600 s
+        # wait): a Stop that waited for it would outlast the child's 120 s; the query closed by
+        # the client (logged while the child still runs) is the one the stop cancelled.
+        $slow = Start-GraphEmulator -LogAnalyticsDelayMs 600000
         try {
             $graph = Get-EmulatorToken -Emulator $slow
             $logAnalytics = Get-EmulatorToken -Emulator $slow -Claims @{ api = 'loganalytics' }
             $script = @"
-Import-Module '$((Resolve-Path (Join-Path $PSScriptRoot '../../output/SupportAccessLogs/SupportAccessLogs.psd1')).Path)'
-Connect-SupportAccess -AccessToken (ConvertTo-SecureString '$graph' -AsPlainText -Force) -LogAnalyticsAccessToken (ConvertTo-SecureString '$logAnalytics' -AsPlainText -Force) -GraphEndpoint '$($slow.BaseUri)' -LogAnalyticsEndpoint '$($slow.BaseUri)'
-`$ps = [powershell]::Create('CurrentRunspace')
-`$null = `$ps.AddCommand('Get-SupportAccessActivity').AddParameter('WorkspaceId', '$Workspace').AddParameter('StartTime', [datetime]::UtcNow.AddDays(-20))
+`$ps = [powershell]::Create()
+`$null = `$ps.AddScript({
+    param(`$Manifest, `$Graph, `$LogAnalytics, `$Uri, `$Workspace)
+    Import-Module `$Manifest
+    Connect-SupportAccess -AccessToken (ConvertTo-SecureString `$Graph -AsPlainText -Force) -LogAnalyticsAccessToken (ConvertTo-SecureString `$LogAnalytics -AsPlainText -Force) -GraphEndpoint `$Uri -LogAnalyticsEndpoint `$Uri
+    Write-Information 'reading'
+    Get-SupportAccessActivity -WorkspaceId `$Workspace -StartTime ([datetime]::UtcNow.AddDays(-20)) -PageTimeoutSeconds 600
+}).AddArgument('$((Resolve-Path (Join-Path $PSScriptRoot '../../output/SupportAccessLogs/SupportAccessLogs.psd1')).Path)').AddArgument('$graph').AddArgument('$logAnalytics').AddArgument('$($slow.BaseUri)').AddArgument('$Workspace')
 `$handle = `$ps.BeginInvoke()
-Start-Sleep -Seconds 2
-`$watch = [Diagnostics.Stopwatch]::StartNew()
+`$deadline = [datetime]::UtcNow.AddSeconds(60)
+while (`$ps.Streams.Information.Count -eq 0 -and -not `$handle.IsCompleted -and [datetime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 50 }
+Start-Sleep -Seconds 2 # the count query goes out
 `$ps.Stop()
-'stopped in ' + [int]`$watch.Elapsed.TotalMilliseconds
+'state ' + `$ps.InvocationStateInfo.State + ', completed ' + `$handle.IsCompleted
+# Only against a hang: the emulator logs a query once its connection ends.
+`$deadline = [datetime]::UtcNow.AddSeconds(60)
+do {
+    `$closed = @(Invoke-RestMethod -Uri '$($slow.BaseUri)_emulator/requests' | ForEach-Object { `$_ } | Where-Object path -Like '/v1/workspaces/*')
+    if (`$closed.Count -gt 0) { break }
+    Start-Sleep -Milliseconds 100
+} while ([datetime]::UtcNow -lt `$deadline)
+'queries closed while the child runs: ' + `$closed.Count
 "@
             $result = Invoke-ChildPwsh -Script $script -TimeoutSeconds 120
-            $result.Output | Should -Match 'stopped in \d+'
-            [int]([regex]::Match($result.Output, 'stopped in (\d+)').Groups[1].Value) | Should -BeLessThan 5000
+            $result.Output | Should -Match 'state Stopped, completed True'
+            $result.Output | Should -Match 'queries closed while the child runs: 1' -Because 'the query in flight was cancelled, not left to its ten-minute answer'
             Start-Sleep -Seconds 2
             $queries = @(Get-EmulatorRequest -Emulator $slow | Where-Object path -Like '/v1/workspaces/*')
-            $queries.Count | Should -BeLessOrEqual 1 -Because 'the count query was in flight; nothing followed it'
+            $queries.Count | Should -Be 1 -Because 'the count query was in flight; nothing followed it'
         }
         finally {
             Stop-GraphEmulator -Emulator $slow

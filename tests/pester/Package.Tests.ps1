@@ -74,8 +74,9 @@ Describe 'The SupportAccessLogs package' {
         $metadata.version | Should -Be $Version
         $metadata.authors | Should -Be $ManifestData.Author
         $metadata.description | Should -Be $ManifestData.Description
-        $metadata.projectUrl | Should -Be $ManifestData.PrivateData.PSData.ProjectUri
-        $metadata.licenseUrl | Should -Be $ManifestData.PrivateData.PSData.LicenseUri
+        # The manifest names no project or licence address yet (no public home): nor does the package.
+        @($metadata.ChildNodes.LocalName) | Should -Not -Contain 'projectUrl'
+        @($metadata.ChildNodes.LocalName) | Should -Not -Contain 'licenseUrl'
         $metadata.releaseNotes | Should -Not -BeNullOrEmpty
         $tags = $metadata.tags -split '\s+'
         $tags | Should -Contain 'PSModule'
@@ -99,11 +100,11 @@ Describe 'The SupportAccessLogs package' {
         $built | Where-Object { $_ -notin $entries } | Should -BeNullOrEmpty -Because 'every built file is packed'
     }
 
-    It 'is found by name in a local repository, with its version and links' {
+    It 'is found by name in a local repository, with its version and no links' {
         $Found.Name | Should -Be 'SupportAccessLogs'
         [string]$Found.Version | Should -Be $Version
-        [string]$Found.ProjectUri | Should -Be $ManifestData.PrivateData.PSData.ProjectUri
-        [string]$Found.LicenseUri | Should -Be $ManifestData.PrivateData.PSData.LicenseUri
+        [string]$Found.ProjectUri | Should -BeNullOrEmpty
+        [string]$Found.LicenseUri | Should -BeNullOrEmpty
     }
 
     It 'installs by name, imports by name in a fresh pwsh and reads every record of the demo tenant' {

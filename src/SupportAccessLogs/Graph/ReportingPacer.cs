@@ -25,17 +25,24 @@ internal sealed class ReportingPacer
     private readonly object _clock = new();
     private readonly Queue<Turn> _recent = new();
     private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
 
-    internal ReportingPacer(TimeSpan window) => _window = window;
+    /// <param name="window">The throttle's window.</param>
+    /// <param name="time">The clock and timers; the process's pacers use <see cref="TimeProvider.System"/>, tests a fake one.</param>
+    internal ReportingPacer(TimeSpan window, TimeProvider time)
+    {
+        _window = window;
+        _time = time;
+    }
 
     /// <summary>Graph's global limit on one app's requests across all tenants (per 10 s): the
     /// budget that tenants read side by side share above their own.</summary>
     public const int AppWideRequestsPerWindow = 130_000;
 
-    public static ReportingPacer For(Guid tenantId, string caller) => Pacers.GetOrAdd($"{tenantId}|{caller}", _ => new ReportingPacer(Window));
+    public static ReportingPacer For(Guid tenantId, string caller) => Pacers.GetOrAdd($"{tenantId}|{caller}", _ => new ReportingPacer(Window, TimeProvider.System));
 
     /// <summary>The one pacer of an app across every tenant it reads.</summary>
-    public static ReportingPacer ForApp(string caller) => Pacers.GetOrAdd($"*|{caller}", _ => new ReportingPacer(Window));
+    public static ReportingPacer ForApp(string caller) => Pacers.GetOrAdd($"*|{caller}", _ => new ReportingPacer(Window, TimeProvider.System));
 
     /// <summary>
     /// Waits until one more request fits in the window; <paramref name="limit"/> 0 turns pacing off.
@@ -52,7 +59,7 @@ internal sealed class ReportingPacer
         try
         {
             TimeSpan waited = TimeSpan.Zero;
-            DateTimeOffset now = DateTimeOffset.UtcNow;
+            DateTimeOffset now = _time.GetUtcNow();
             lock (_clock)
             {
                 while (_recent.Count > 0 && now - _recent.Peek().At >= _window)
@@ -68,7 +75,12 @@ internal sealed class ReportingPacer
 
             if (waited > TimeSpan.Zero)
             {
-                await Task.Delay(waited, cancellationToken).ConfigureAwait(false);
+#if NET8_0_OR_GREATER
+                await Task.Delay(waited, _time, cancellationToken).ConfigureAwait(false);
+#else
+                // Microsoft.Bcl.TimeProvider's TimeProviderTaskExtensions.
+                await _time.Delay(waited, cancellationToken).ConfigureAwait(false);
+#endif
             }
 
             var turn = new Turn(this, waited > TimeSpan.Zero ? waited : TimeSpan.Zero);
@@ -105,7 +117,7 @@ internal sealed class ReportingPacer
         {
             _pacer = pacer;
             Waited = waited;
-            At = DateTimeOffset.UtcNow;
+            At = pacer?._time.GetUtcNow() ?? default;
         }
 
         /// <summary>How long the caller was held back for this request.</summary>
@@ -123,7 +135,7 @@ internal sealed class ReportingPacer
 
             lock (_pacer._clock)
             {
-                At = DateTimeOffset.UtcNow;
+                At = _pacer._time.GetUtcNow();
             }
         }
     }
