@@ -227,6 +227,20 @@ Describe 'Input that is not quite an activity' {
         "$($warned[0])" | Should -Match 'same Id'
         "$($warned[0])" | Should -Match ([regex]::Escape($s4[1].Id))
     }
+
+    It 'an id that carries terminal escape sequences is shown without them (issue 23: Verbose and warnings are cleaned here too)' {
+        $s4 = Story 4
+        $id = "evil`e[2J`e]0;pwned`a-id"
+        $first = Edited $s4[0] @{ Id = $id }
+        $second = Edited $s4[1] @{ Id = $id; Activity = 'RequestApproved'; ActivityDisplayName = 'Request approved' }
+
+        $first, $second | Get-SupportAccessRequest -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+
+        $warned.Count | Should -Be 1
+        "$($warned[0])" | Should -Match 'evil'
+        "$($warned[0])".Contains([char]27) | Should -BeFalse
+        "$($warned[0])".Contains([char]7) | Should -BeFalse
+    }
 }
 
 Describe 'Request states' {

@@ -186,15 +186,17 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
             .Where(r => (states is null || states.Contains(r.State)) && (!Active || r.IsAccessActive));
     }
 
-    /// <summary>Verbose and Warning straight to the pipeline (the pipeline thread's own work).</summary>
+    /// <summary>Verbose and Warning straight to the pipeline (the pipeline thread's own work),
+    /// cleaned as every other message is: they name ids and names from the input, which anyone
+    /// who wrote an audit record or a CSV chose.</summary>
     private sealed class CmdletSink : IMessageSink
     {
         private readonly Cmdlet _cmdlet;
 
         public CmdletSink(Cmdlet cmdlet) => _cmdlet = cmdlet;
 
-        public void Verbose(string message) => _cmdlet.WriteVerbose(message);
+        public void Verbose(string message) => _cmdlet.WriteVerbose(ServerText.Clean(message));
 
-        public void Warning(string message) => _cmdlet.WriteWarning(message);
+        public void Warning(string message) => _cmdlet.WriteWarning(ServerText.Clean(message));
     }
 }
