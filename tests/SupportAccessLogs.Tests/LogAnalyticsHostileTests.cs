@@ -145,7 +145,18 @@ public class LogAnalyticsHostileTests
         Assert.Contains("-PageTimeoutSeconds", Message(error));
         // The bound is in queries: the one that timed out, its half, and (from the second query)
         // the count before them; each of the held ones waited one page timeout, none more.
-        RequestLogEntry[] queries = server.Requests.Snapshot().Where(r => r.Kql is not null).ToArray();
+        // A held request is logged when the server sees the client hang up, a moment after the
+        // read ended: wait for the log to settle (a guard, not a bound), then count.
+        RequestLogEntry[] queries = Array.Empty<RequestLogEntry>();
+        for (var settle = Stopwatch.StartNew(); settle.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(100))
+        {
+            queries = server.Requests.Snapshot().Where(r => r.Kql is not null).ToArray();
+            if (queries.Length >= fromQuery + 1)
+            {
+                break;
+            }
+        }
+
         Assert.Equal(fromQuery + 1, queries.Length);
         Assert.Equal(2, queries.Count(r => r.Fault == "noAnswer"));
     }

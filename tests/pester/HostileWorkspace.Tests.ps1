@@ -117,7 +117,10 @@ Describe 'A workspace that never answers' {
         $run.Error.Exception.Message | Should -Match 'nor for its half'
         $run.Error.Exception.Message | Should -Match '-PageTimeoutSeconds'
         # The bound is in queries, not seconds: the count query that timed out and its half, each
-        # held for one page timeout; no retry of either and nothing after.
+        # held for one page timeout; no retry of either and nothing after. A held query is logged
+        # when the emulator sees the client hang up, a moment after the command ended: let the log settle.
+        $settle = [datetime]::UtcNow.AddSeconds(30)
+        while ((Get-QueryCount) -lt 2 -and [datetime]::UtcNow -lt $settle) { Start-Sleep -Milliseconds 100 }
         Get-QueryCount | Should -Be 2
         @(Get-EmulatorRequest -Emulator $Emulator | Where-Object { $_.path -like '/v1/workspaces/*' -and $_.fault -eq 'noAnswer' }).Count | Should -Be 2
     }
