@@ -797,7 +797,9 @@ Describe 'A server whose next-page link leads back to page 1 for ever' {
             if (-not $ended) { $ps.Stop() }
             $ended | Should -BeTrue -Because 'a read that only sees pages it has read must stop'
             $output = @($ps.EndInvoke($handle))
-            $pages = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '*/auditLogs/directoryAudits')
+            # A page is logged once the emulator has written it, which may be just after the client read it: let the log settle.
+            $settle = [datetime]::UtcNow.AddSeconds(30)
+            do { $pages = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '*/auditLogs/directoryAudits') } while ($pages.Count -lt 7 -and [datetime]::UtcNow -lt $settle -and -not (Start-Sleep -Milliseconds 100))
             $pages.Count | Should -Be 7 -Because 'pages 1 and 2, then five pages it had read already ended the read, not the thousand of the loop'
         }
         finally {
