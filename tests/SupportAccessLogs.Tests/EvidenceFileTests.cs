@@ -37,7 +37,7 @@ public sealed class EvidenceFileTests : IDisposable
             Assert.True(file.Append(Activity("r1", 3), Time(3)));
             Assert.True(file.Append(Activity("r2", 2), Time(2)));
             Assert.False(file.Append(Activity("r1", 3), Time(3)), "an activity the file holds is not appended again");
-            file.Commit(Ledgered(Time(0)), _ => true);
+            file.Commit(Ledgered(Time(0)));
         }
 
         // Records appended after the checkpoint (a run stopped before its next one).
@@ -264,7 +264,7 @@ public sealed class EvidenceFileTests : IDisposable
         string path = PathOf("begun");
         using (EvidenceFile file = await Open(path, EvidenceFileFormat.JsonLines))
         {
-            file.Commit(Ledgered(Time(0)), _ => true);
+            file.Commit(Ledgered(Time(0)));
         }
 
         string record = EvidenceFormat.For(EvidenceFileFormat.JsonLines).Record(Activity("r1", 1), "\n");
@@ -383,7 +383,7 @@ public sealed class EvidenceFileTests : IDisposable
         {
             file.Append(Activity("old", 100), Time(100));
             file.Append(Activity("recent", 1), Time(1));
-            file.Commit(checkpoint, time => checkpoint.Tenants.Values.Any(l => l.MayReadAgain(time, TimeSpan.FromDays(1))));
+            file.Commit(checkpoint);
         }
 
         Assert.Equal(new[] { "recent" }, checkpoint.RecentIds.Keys.Select(k => k.Split('|')[1]));
@@ -416,7 +416,7 @@ public sealed class EvidenceFileTests : IDisposable
             age--;
         }
 
-        file.Commit(Ledgered(Time(0)), _ => true);
+        file.Commit(Ledgered(Time(0)));
     }
 
     private static Checkpoint Ledgered(DateTime readTo)

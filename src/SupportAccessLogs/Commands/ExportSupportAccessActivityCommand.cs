@@ -115,7 +115,7 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
         Begin(plans, checkpoint, summary, messages);
 
         // Recorded before the first request: a run stopped at any point leaves what it set out to read.
-        file.Commit(checkpoint, time => MayReadAgain(checkpoint, time));
+        file.Commit(checkpoint);
 
         var oldestWritten = new Dictionary<Guid, DateTime>();
         bool finished = false;
@@ -142,7 +142,7 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
                 if (++sinceCommit >= CommitEveryActivities || clock.Elapsed >= CommitEvery)
                 {
                     RecordProgress(checkpoint, oldestWritten);
-                    file.Commit(checkpoint, time => MayReadAgain(checkpoint, time));
+                    file.Commit(checkpoint);
                     sinceCommit = 0;
                     clock.Restart();
                 }
@@ -164,7 +164,7 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
             try
             {
                 // On disk before the run reports success: a power loss after this keeps every record.
-                file.Commit(checkpoint, time => MayReadAgain(checkpoint, time));
+                file.Commit(checkpoint);
             }
             catch (Exception) when (!finished)
             {
@@ -342,7 +342,4 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
             }
         }
     }
-
-    private static bool MayReadAgain(Checkpoint checkpoint, DateTime time) =>
-        checkpoint.Tenants.Values.Any(ledger => ledger.MayReadAgain(time, checkpoint.RecentSpan));
 }

@@ -54,6 +54,18 @@ internal sealed class Checkpoint
 
     public static string PathFor(string evidencePath) => evidencePath + Suffix;
 
+    /// <summary>
+    /// Whether an activity of a source time lies where a later run reads again, so its id is kept
+    /// in <see cref="RecentIds"/>: within <see cref="RecentSpan"/> before any tenant's end, or in
+    /// any tenant's unfinished window. Worked out once per checkpoint written, not per id.
+    /// </summary>
+    public Func<DateTime, bool> MayReadAgain()
+    {
+        DateTime recentFrom = Tenants.Count == 0 ? DateTime.MaxValue : Tenants.Values.Min(ledger => ledger.ReadTo) - RecentSpan;
+        TimeWindow[] pending = Tenants.Values.SelectMany(ledger => ledger.Pending).ToArray();
+        return time => time >= recentFrom || Array.Exists(pending, window => window.Contains(time));
+    }
+
     public void Write(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
@@ -277,8 +289,4 @@ internal sealed class TenantLedger
         Pending.Clear();
         PendingFollowsRetention = false;
     }
-
-    /// <summary>True when <paramref name="time"/> lies in a window a later run reads again.</summary>
-    public bool MayReadAgain(DateTime time, TimeSpan recentSpan) =>
-        time >= ReadTo - recentSpan || Pending.Any(w => w.Contains(time));
 }

@@ -188,8 +188,7 @@ internal sealed class EvidenceFile : IDisposable
     /// renamed): a run stopped at any moment leaves the old checkpoint or the new one, each true
     /// of a prefix of the file.
     /// </summary>
-    /// <param name="mayReadAgain">Whether an activity of this source time lies where a later run reads again (its id is then kept in the checkpoint).</param>
-    public void Commit(Checkpoint checkpoint, Func<DateTime, bool> mayReadAgain)
+    public void Commit(Checkpoint checkpoint)
     {
         // A checkpoint never describes a file whose last record lacks its line end: a later run
         // starts reading after the checkpoint and could not tell.
@@ -198,6 +197,7 @@ internal sealed class EvidenceFile : IDisposable
         checkpoint.Format = Format;
         checkpoint.Mark = FileMark.Of(_stream, _stream.Length, _lines);
         checkpoint.RecentIds.Clear();
+        Func<DateTime, bool> mayReadAgain = checkpoint.MayReadAgain();
         foreach (KeyValuePair<string, DateTime> held in Held)
         {
             if (mayReadAgain(held.Value))
