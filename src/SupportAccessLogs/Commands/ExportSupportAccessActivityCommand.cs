@@ -32,7 +32,7 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
     /// <summary>The ids of at least the last day before each tenant's end are kept in the checkpoint.</summary>
     private static readonly TimeSpan LeastRecentSpan = TimeSpan.FromDays(1);
 
-    private readonly Dictionary<SupportAccessConnection, IReadOnlyList<ActivityQuery>> _windows = new();
+    private readonly Dictionary<SupportAccessConnection, IReadOnlyList<TimeWindow>> _windows = new();
     private string _path = "";
 
     /// <summary>The evidence file: created when missing (its folder too), continued when it exists.</summary>
@@ -93,8 +93,8 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
     }
 
     private protected override IReadOnlyList<ActivityQuery> WindowsOf(SupportAccessConnection connection, ActivityQuery query) =>
-        _windows.TryGetValue(connection, out IReadOnlyList<ActivityQuery>? windows)
-            ? windows.Select(w => query with { StartUtc = w.StartUtc, EndUtc = w.EndUtc }).ToArray()
+        _windows.TryGetValue(connection, out IReadOnlyList<TimeWindow>? windows)
+            ? windows.Select(w => query with { StartUtc = w.Start, EndUtc = w.End }).ToArray()
             : Array.Empty<ActivityQuery>();
 
     protected override async IAsyncEnumerable<object> ProduceAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -310,7 +310,7 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
             }
 
             ledger.Begin(plan.Windows, plan.FollowsRetention);
-            _windows[connection] = plan.Windows.Select(w => Query with { StartUtc = w.Start, EndUtc = w.End }).ToArray();
+            _windows[connection] = plan.Windows;
             string windows = plan.Windows.Count == 0 ? "nothing" : string.Join(", then ", plan.Windows);
             string why = plan.Start switch
             {

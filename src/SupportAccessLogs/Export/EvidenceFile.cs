@@ -150,9 +150,9 @@ internal sealed class EvidenceFile : IDisposable
 
             try
             {
-                EvidenceFormat format = DetectFormat(stream, formatGiven, path);
+                (EvidenceFormat format, int bom) = DetectFormat(stream, formatGiven, path);
                 var file = new EvidenceFile(path, stream, format, nowUtc);
-                file.ReadBack(overlap, reporter);
+                file.ReadBack(bom, overlap, reporter);
                 return file;
             }
             catch
@@ -298,13 +298,14 @@ internal sealed class EvidenceFile : IDisposable
         }
     }
 
-    /// <summary>The format of an existing file from its first byte; a new file's from -Format (CSV by default).</summary>
-    private static EvidenceFormat DetectFormat(FileStream stream, EvidenceFileFormat? given, string path)
+    /// <summary>The format of an existing file from its first byte after any byte-order mark (and
+    /// that mark's length); a new file's from -Format (CSV by default).</summary>
+    private static (EvidenceFormat Format, int ByteOrderMarkLength) DetectFormat(FileStream stream, EvidenceFileFormat? given, string path)
     {
-        var head = new byte[4];
+        var head = new byte[ByteOrderMark.Length + 1];
         stream.Position = 0;
         int read = stream.Read(head, 0, head.Length);
-        int first = read >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
+        int first = read >= ByteOrderMark.Length && head.AsSpan(0, ByteOrderMark.Length).SequenceEqual(ByteOrderMark) ? ByteOrderMark.Length : 0;
         EvidenceFileFormat? found = read <= first ? null : head[first] == (byte)'{' ? EvidenceFileFormat.JsonLines : EvidenceFileFormat.Csv;
         if (given is EvidenceFileFormat asked && found is EvidenceFileFormat held && asked != held)
         {
@@ -313,15 +314,14 @@ internal sealed class EvidenceFile : IDisposable
                 path);
         }
 
-        return EvidenceFormat.For(found ?? given ?? EvidenceFileFormat.Csv);
+        return (EvidenceFormat.For(found ?? given ?? EvidenceFileFormat.Csv), first);
     }
 
     private static string Describe(EvidenceFileFormat format) => format == EvidenceFileFormat.Csv ? "CSV" : "JSON Lines";
 
-    private void ReadBack(TimeSpan overlap, IMessageSink reporter)
+    private void ReadBack(int bom, TimeSpan overlap, IMessageSink reporter)
     {
         long length = _stream.Length;
-        int bom = StartsWithByteOrderMark() ? ByteOrderMark.Length : 0;
         (long recordsFrom, long linesBefore) = ReadHeader(bom, length);
         Checkpoint = TryCheckpoint(length, reporter);
 
@@ -374,14 +374,6 @@ internal sealed class EvidenceFile : IDisposable
         }
 
         _stream.Position = _stream.Length;
-    }
-
-    private bool StartsWithByteOrderMark()
-    {
-        var head = new byte[3];
-        _stream.Position = 0;
-        int read = _stream.Read(head, 0, 3);
-        return read == 3 && head[0] == ByteOrderMark[0] && head[1] == ByteOrderMark[1] && head[2] == ByteOrderMark[2];
     }
 
     /// <summary>Checks a CSV file's header and learns the file's line end; returns where records begin and the lines before them.</summary>
