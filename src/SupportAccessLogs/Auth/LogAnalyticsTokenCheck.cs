@@ -72,7 +72,6 @@ internal static class LogAnalyticsTokenCheck
             string token = await _inner.GetTokenAsync(cancellationToken).ConfigureAwait(false);
             if (!ReferenceEquals(token, Volatile.Read(ref _checked)))
             {
-                Secrets.Remember(token);
                 Check(AccessTokenClaims.Parse(token), _tenant, _environment, "The Log Analytics token the sign-in returned",
                     $"Sign in to tenant {_tenant} (Connect-SupportAccess -TenantId {_tenant}) with an account or app of that tenant that may read the workspace; with Azure CLI or Azure PowerShell, sign in there to that tenant first. Then connect again.");
                 Volatile.Write(ref _checked, token);

@@ -47,19 +47,4 @@ internal static class LogAnalyticsClouds
 
         return new Uri(endpoint.GetLeftPart(UriPartial.Authority) + path + "/");
     }
-
-    /// <summary>Whether a token's audience is the Log Analytics API: the cloud's, any cloud's, or the endpoint's own origin (a proxy, the emulator).</summary>
-    public static bool IsLogAnalytics(string audience, Uri endpoint)
-    {
-        string trimmed = audience.TrimEnd('/');
-        foreach (GraphEnvironment environment in (GraphEnvironment[])Enum.GetValues(typeof(GraphEnvironment)))
-        {
-            if (string.Equals(trimmed, Audience(environment), StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return Uri.TryCreate(audience, UriKind.Absolute, out Uri? uri) && GraphNextLink.SameOrigin(uri, endpoint);
-    }
 }
