@@ -2,6 +2,8 @@ using System;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
+using SupportAccessLogs.Graph;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -176,7 +178,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_ValidTokenLoopbackHttp_Connected()
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, Loopback);
 
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
         Assert.Equal("admin@contoso.com", connection.Account);
@@ -184,7 +186,7 @@ public class ClaimsAndConnectionTests
         Assert.Equal(GraphEnvironment.Global, connection.Environment);
         Assert.Equal(new Uri("http://127.0.0.1:5099/v1.0/"), connection.GraphEndpoint);
         Assert.NotNull(connection.ExpiresOn);
-        Assert.Equal(Tenant, connection.Claims.TenantId);
+        Assert.Equal(Tenant, TenantClients.Of(connection).Claims.TenantId);
     }
 
     [Theory]
@@ -196,7 +198,7 @@ public class ClaimsAndConnectionTests
     [InlineData("https://graph.microsoft.com/v1.0/", "https://graph.microsoft.com/v1.0/")]
     public void FromAccessToken_AllowedEndpoint_V1BaseUrl(string endpoint, string expected)
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, new Uri(endpoint));
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, new Uri(endpoint));
 
         Assert.Equal(new Uri(expected), connection.GraphEndpoint);
     }
@@ -208,7 +210,7 @@ public class ClaimsAndConnectionTests
     [InlineData(GraphEnvironment.China, "https://microsoftgraph.chinacloudapi.cn/v1.0/")]
     public void FromAccessToken_NoEndpoint_CloudGraphHost(GraphEnvironment environment, string expected)
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             DelegatedToken(aud: Graph.GraphClouds.GraphHost(environment).AbsoluteUri), null, environment, null);
 
         Assert.Equal(new Uri(expected), connection.GraphEndpoint);
@@ -222,7 +224,7 @@ public class ClaimsAndConnectionTests
     [InlineData("http://127.0.0.1")] // the endpoint's own host (a proxy or gateway under its own name)
     public void FromAccessToken_GraphAudience_Accepted(string aud)
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(aud), null, GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(DelegatedToken(aud), null, GraphEnvironment.Global, Loopback);
 
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
     }
@@ -230,7 +232,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_MatchingTenantId_Accepted()
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(), Tenant.ToUpperInvariant(), GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(DelegatedToken(), Tenant.ToUpperInvariant(), GraphEnvironment.Global, Loopback);
 
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
     }
@@ -238,7 +240,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_NoTidButTenantId_UsesTenantId()
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(tid: null), Tenant, GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(DelegatedToken(tid: null), Tenant, GraphEnvironment.Global, Loopback);
 
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
     }
@@ -250,7 +252,7 @@ public class ClaimsAndConnectionTests
     public void FromAccessToken_NotJwt_RefusedAsNotJwtWhateverTheTenant(string token, string? tenantId)
     {
         // Following "pass -TenantId" used to connect, and then every call failed with 401.
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(token, tenantId, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(token, tenantId, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("AccessTokenNotJwt", error.ErrorId);
         Assert.Contains("not a JWT", error.Message);
@@ -264,7 +266,7 @@ public class ClaimsAndConnectionTests
     {
         string token = Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid, oid = "u", scp = "AuditLog.Read.All", exp = Jwt.InOneHour });
 
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("AccessTokenTenantInvalid", error.ErrorId);
         Assert.Contains($"('{tid}')", error.Message);
@@ -273,7 +275,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_TenantIdDomainName_TheTokensTenantDecides()
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(DelegatedToken(), "contoso.onmicrosoft.com", GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(DelegatedToken(), "contoso.onmicrosoft.com", GraphEnvironment.Global, Loopback);
 
         Assert.Equal(Guid.Parse(Tenant), connection.TenantId);
     }
@@ -281,7 +283,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_TenantIdDomainNameAndNoTid_AsksForTheGuid()
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(tid: null), "contoso.onmicrosoft.com", GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(tid: null), "contoso.onmicrosoft.com", GraphEnvironment.Global, Loopback));
 
         Assert.Equal("TenantIdNotGuid", error.ErrorId);
         Assert.Contains("GUID", error.Message);
@@ -292,17 +294,17 @@ public class ClaimsAndConnectionTests
     {
         string token = Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid = Tenant, oid = "sp", appid = "c0ffee00-0000-4000-8000-000000000001", app_displayname = "Audit exporter", roles = new[] { "AuditLog.Read.All" }, exp = Jwt.InOneHour });
 
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, Loopback);
 
         Assert.Equal("Audit exporter", connection.Account);
-        Assert.True(connection.Claims.IsAppOnly);
+        Assert.True(TenantClients.Of(connection).Claims.IsAppOnly);
     }
 
     [Fact]
     public void FromAccessToken_ToString_NoToken()
     {
         string token = DelegatedToken();
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, Loopback);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, Loopback);
 
         string text = connection.ToString();
 
@@ -318,7 +320,7 @@ public class ClaimsAndConnectionTests
     [InlineData("   ")]
     public void FromAccessToken_EmptyToken_AccessTokenEmpty(string token)
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(token, Tenant, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(token, Tenant, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("AccessTokenEmpty", error.ErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.Category);
@@ -331,7 +333,7 @@ public class ClaimsAndConnectionTests
     [InlineData("ftp://127.0.0.1/")]
     public void FromAccessToken_NonLoopbackHttpEndpoint_GraphEndpointRefused(string endpoint)
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, new Uri(endpoint)));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, new Uri(endpoint)));
 
         Assert.Equal("GraphEndpointRefused", error.ErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.Category);
@@ -341,7 +343,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_RelativeEndpoint_GraphEndpointRefused()
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, new Uri("/v1.0", UriKind.Relative)));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(), null, GraphEnvironment.Global, new Uri("/v1.0", UriKind.Relative)));
 
         Assert.Equal("GraphEndpointRefused", error.ErrorId);
     }
@@ -349,7 +351,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_TenantMismatch_TenantIdMismatch()
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(), OtherTenant, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(), OtherTenant, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("TenantIdMismatch", error.ErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.Category);
@@ -360,7 +362,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_TenantIdNeitherGuidNorDomain_TenantIdInvalid()
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(), "not-a-guid", GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(), "not-a-guid", GraphEnvironment.Global, Loopback));
 
         Assert.Equal("TenantIdInvalid", error.ErrorId);
     }
@@ -371,7 +373,7 @@ public class ClaimsAndConnectionTests
     [InlineData("  ")]
     public void FromAccessToken_NoTidAndNoTenantId_TenantUnknown(string? tenantId)
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(tid: null), tenantId, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(tid: null), tenantId, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("TenantUnknown", error.ErrorId);
         Assert.Contains("-TenantId", error.Message);
@@ -382,7 +384,7 @@ public class ClaimsAndConnectionTests
     {
         long expired = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeSeconds();
 
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(exp: expired), null, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(exp: expired), null, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("AccessTokenExpired", error.ErrorId);
         Assert.Equal(ErrorCategory.AuthenticationError, error.Category);
@@ -396,7 +398,7 @@ public class ClaimsAndConnectionTests
     [InlineData("https://graph.windows.net")]
     public void FromAccessToken_WrongAudience_NamesGraphAudience(string aud)
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken(aud), null, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken(aud), null, GraphEnvironment.Global, Loopback));
 
         Assert.Equal("AccessTokenWrongAudience", error.ErrorId);
         Assert.Equal(ErrorCategory.AuthenticationError, error.Category);
@@ -407,7 +409,7 @@ public class ClaimsAndConnectionTests
     [Fact]
     public void FromAccessToken_WrongAudienceInUsGov_NamesUsGovGraph()
     {
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(DelegatedToken("https://management.usgovcloudapi.net"), null, GraphEnvironment.USGov, null));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(DelegatedToken("https://management.usgovcloudapi.net"), null, GraphEnvironment.USGov, null));
 
         Assert.Equal("AccessTokenWrongAudience", error.ErrorId);
         Assert.Contains("https://graph.microsoft.us", error.Message);
@@ -418,7 +420,7 @@ public class ClaimsAndConnectionTests
     {
         string token = DelegatedToken("https://management.azure.com");
 
-        ModuleException error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, Loopback));
+        ModuleException error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, Loopback));
 
         Assert.DoesNotContain(token.Split('.')[1], error.Message);
     }

@@ -3,6 +3,7 @@ using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -18,7 +19,7 @@ public class ConnectionStoreRunspaceTests
     private static readonly Uri Loopback = new("http://127.0.0.1:5099/");
 
     private static SupportAccessConnection Connect(string tenant = Contoso) =>
-        SupportAccessConnection.FromAccessToken(
+        TenantSignIn.FromAccessToken(
             Jwt.Unsigned(new { aud = Jwt.GraphAudience, exp = Jwt.InOneHour, tid = tenant, upn = "admin@contoso.com", scp = "AuditLog.Read.All" }),
             null, GraphEnvironment.Global, Loopback,
             Jwt.Unsigned(new { aud = "https://api.loganalytics.io", exp = Jwt.InOneHour, tid = tenant }));
@@ -122,14 +123,14 @@ public class ConnectionStoreRunspaceTests
     public void Dispose_ClosesTheConnection_AndEveryLaterUseIsConnectionClosed()
     {
         SupportAccessConnection connection = Connect();
-        _ = connection.LogAnalyticsClient;
+        _ = TenantClients.Of(connection).LogAnalyticsClient;
 
         connection.Dispose();
         connection.Dispose();
 
         Assert.True(connection.IsClosed);
-        Assert.Equal("ConnectionClosed", Assert.Throws<ModuleException>(() => connection.RequestAdapter).ErrorId);
-        Assert.Equal("ConnectionClosed", Assert.Throws<ModuleException>(() => connection.LogAnalyticsClient).ErrorId);
+        Assert.Equal("ConnectionClosed", Assert.Throws<ModuleException>(() => TenantClients.Of(connection).Graph.RequestAdapter).ErrorId);
+        Assert.Equal("ConnectionClosed", Assert.Throws<ModuleException>(() => TenantClients.Of(connection).LogAnalyticsClient).ErrorId);
         ModuleException refused = Assert.Throws<ModuleException>(() => ConnectionStore.For(null).Resolve(new[] { connection, Connect(Fabrikam) }));
         Assert.Equal("ConnectionClosed", refused.ErrorId);
         Assert.Contains(Contoso, refused.Message);
@@ -164,7 +165,7 @@ public class ConnectionStoreRunspaceTests
 
         Assert.Equal(new[] { again }, store.All);
         Assert.False(first.IsClosed);
-        Assert.NotNull(first.RequestAdapter);
+        Assert.NotNull(TenantClients.Of(first).Graph.RequestAdapter);
     }
 
     [Fact]
@@ -179,7 +180,7 @@ public class ConnectionStoreRunspaceTests
         a.Dispose();
         a.Dispose();
         Assert.Equal(0, certificate.Disposals);
-        Assert.NotNull(b.RequestAdapter);
+        Assert.NotNull(TenantClients.Of(b).Graph.RequestAdapter);
 
         b.Dispose();
         Assert.Equal(1, certificate.Disposals);
@@ -190,7 +191,7 @@ public class ConnectionStoreRunspaceTests
     private static SupportAccessConnection WithOwned(string tenant, IDisposable owned)
     {
         string token = Jwt.Unsigned(new { aud = Jwt.GraphAudience, exp = Jwt.InOneHour, tid = tenant, appid = "app" });
-        return new SupportAccessConnection(Guid.Parse(tenant), "app", "Certificate", GraphEnvironment.Global, new Uri(Loopback, "v1.0/"),
+        return TenantClients.Open(Guid.Parse(tenant), "app", "Certificate", GraphEnvironment.Global, new Uri(Loopback, "v1.0/"),
             new StaticAccessTokenProvider(token, null, Loopback), AccessTokenClaims.Parse(token), owned);
     }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using Microsoft.Graph.Models.ODataErrors;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Commands;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Records;
 using Xunit;

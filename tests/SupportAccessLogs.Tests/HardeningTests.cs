@@ -11,7 +11,10 @@ using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Commands;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.Records;
 using SupportAccessLogs.Loader;
 using SupportAccessLogs.Roles;
@@ -62,7 +65,7 @@ public class HardeningTests
     public void GraphEndpoint_WithUserInfo_RefusedWithoutEchoingIt(string endpoint)
     {
         ModuleException error = Assert.Throws<ModuleException>(() =>
-            SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, new Uri(endpoint)));
+            TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, new Uri(endpoint)));
 
         Assert.Equal("GraphEndpointRefused", error.ErrorId);
         Assert.Contains("user name or password", error.Message);
@@ -82,7 +85,7 @@ public class HardeningTests
             AuthorityHost = new Uri("https://admin:s3cret@login.example/"),
         };
 
-        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => SupportAccessConnection.SignInAsync(request, _ => { }, CancellationToken.None));
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => TenantSignIn.SignInAsync(request, _ => { }, CancellationToken.None));
 
         Assert.Equal("AuthorityHostRefused", error.ErrorId);
         Assert.DoesNotContain("s3cret", error.Message);
@@ -153,8 +156,8 @@ public class HardeningTests
     public async Task RoleRead_DirectoryTooSlow_TimesOutNamingTheEndpoint()
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { DirectoryDelayMs = 10_000 });
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
-        var directory = new RoleDirectory(connection, pageTimeout: TimeSpan.FromMilliseconds(500));
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
+        var directory = new RoleDirectory(TenantClients.Of(connection).Graph, pageTimeout: TimeSpan.FromMilliseconds(500));
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => directory.GetRoleDefinitionsAsync(CancellationToken.None));
 
@@ -300,7 +303,7 @@ public class HardeningTests
             OwnsCertificate = ownedByTheModule,
         };
 
-        await Assert.ThrowsAsync<ModuleException>(() => SupportAccessConnection.SignInAsync(request, _ => { }, CancellationToken.None));
+        await Assert.ThrowsAsync<ModuleException>(() => TenantSignIn.SignInAsync(request, _ => { }, CancellationToken.None));
 
         // A disposed certificate has let go of its native handle.
         Assert.Equal(ownedByTheModule, certificate.Handle == IntPtr.Zero);

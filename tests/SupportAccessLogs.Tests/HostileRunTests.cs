@@ -3,6 +3,8 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Commands;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Records;
 using SupportAccessLogs.Roles;
@@ -123,10 +125,10 @@ public class HostileRunTests
     public async Task ReaderAccess_ReaderRoleInTheDirectoryButNotInTheToken_DeniedWithReconnectAdvice()
     {
         using SupportAccessConnection connection = Connect(wids: new[] { HelpdeskTemplateId });
-        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, new RoleDirectory(connection), CancellationToken.None);
+        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(TenantClients.Of(connection).Graph, new RoleDirectory(TenantClients.Of(connection).Graph), CancellationToken.None);
 
-        ReaderAccess fromTokenAlone = ReaderAccess.Decide(connection, roles, unavailable, null);
-        ReaderAccess withDirectory = ReaderAccess.Decide(connection, roles, unavailable, new[] { HelpdeskTemplateId, ReportsReaderTemplateId });
+        ReaderAccess fromTokenAlone = ReaderAccess.Decide(TenantClients.Of(connection).Graph, roles, unavailable, null);
+        ReaderAccess withDirectory = ReaderAccess.Decide(TenantClients.Of(connection).Graph, roles, unavailable, new[] { HelpdeskTemplateId, ReportsReaderTemplateId });
 
         Assert.Equal(ReadVerdict.Denied, fromTokenAlone.Verdict);
         Assert.Empty(fromTokenAlone.AssignedNotInToken);
@@ -140,9 +142,9 @@ public class HostileRunTests
     public async Task ReaderAccess_ReaderRoleInTheToken_Allowed()
     {
         using SupportAccessConnection connection = Connect(wids: new[] { ReportsReaderTemplateId });
-        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, new RoleDirectory(connection), CancellationToken.None);
+        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(TenantClients.Of(connection).Graph, new RoleDirectory(TenantClients.Of(connection).Graph), CancellationToken.None);
 
-        ReaderAccess access = ReaderAccess.Decide(connection, roles, unavailable, null);
+        ReaderAccess access = ReaderAccess.Decide(TenantClients.Of(connection).Graph, roles, unavailable, null);
 
         Assert.Equal(ReadVerdict.Allowed, access.Verdict);
         Assert.Equal(new[] { "Reports Reader" }, access.GrantedBy);
@@ -154,8 +156,8 @@ public class HostileRunTests
         using SupportAccessConnection with = ConnectApp("AuditLog.Read.All");
         using SupportAccessConnection without = ConnectApp("Directory.Read.All");
 
-        Assert.Equal(ReadVerdict.Allowed, ReaderAccess.Decide(with, null, null, null).Verdict);
-        ReaderAccess denied = ReaderAccess.Decide(without, null, null, null);
+        Assert.Equal(ReadVerdict.Allowed, ReaderAccess.Decide(TenantClients.Of(with).Graph, null, null, null).Verdict);
+        ReaderAccess denied = ReaderAccess.Decide(TenantClients.Of(without).Graph, null, null, null);
         Assert.Equal(ReadVerdict.Denied, denied.Verdict);
         Assert.Equal("ApplicationPermissionMissing", denied.ErrorId);
     }
@@ -166,12 +168,12 @@ public class HostileRunTests
         // Kestrel itself answers 414 with an empty body to a request line past 8 KB: a real server's
         // error that carries no Graph error JSON at all.
         await using GraphEmulator.EmulatorServer server = await GraphEmulator.EmulatorServer.StartAsync(new GraphEmulator.EmulatorOptions());
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             GraphEmulator.TestTokens.DemoAdmin(), GraphEmulator.DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
         var url = new Uri(connection.GraphEndpoint, "auditLogs/directoryAudits?$filter=" + new string('a', 20_000));
 
         Microsoft.Kiota.Abstractions.ApiException error = await Assert.ThrowsAnyAsync<Microsoft.Kiota.Abstractions.ApiException>(
-            () => GraphGet.StreamAsync(connection.RequestAdapter, url, CancellationToken.None));
+            () => GraphGet.StreamAsync(TenantClients.Of(connection).Graph.RequestAdapter, url, CancellationToken.None));
         System.Management.Automation.ErrorRecord record = ErrorRecords.ToErrorRecord(error, url);
 
         Assert.Equal(414, error.ResponseStatusCode);
@@ -187,12 +189,12 @@ public class HostileRunTests
     private static readonly Uri Loopback = new("http://127.0.0.1:9/");
 
     private static SupportAccessConnection Connect(string[] wids) =>
-        SupportAccessConnection.FromAccessToken(
+        TenantSignIn.FromAccessToken(
             Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid = Tenant, oid = "u", upn = "riya@contoso.com", scp = "AuditLog.Read.All Directory.Read.All", wids, exp = Jwt.InOneHour }),
             null, GraphEnvironment.Global, Loopback);
 
     private static SupportAccessConnection ConnectApp(string role) =>
-        SupportAccessConnection.FromAccessToken(
+        TenantSignIn.FromAccessToken(
             Jwt.Unsigned(new { aud = Jwt.GraphAudience, tid = Tenant, oid = "sp", appid = "c0ffee00-0000-4000-8000-000000000001", roles = new[] { role }, exp = Jwt.InOneHour }),
             null, GraphEnvironment.Global, Loopback);
 }

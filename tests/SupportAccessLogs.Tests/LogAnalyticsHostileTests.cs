@@ -7,6 +7,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Commands;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.LogAnalytics;
 using Xunit;
@@ -247,7 +249,7 @@ public class LogAnalyticsHostileTests
         EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsFaults = faults });
 
     private static SupportAccessConnection Connect(EmulatorServer server) =>
-        SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
+        TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
             TestTokens.LogAnalyticsUser(), server.BaseAddress);
 
     /// <summary>The last <paramref name="days"/> days, with every other parameter at its default.</summary>
@@ -265,7 +267,7 @@ public class LogAnalyticsHostileTests
         var reader = new ActivityReader(connection.TenantId);
         try
         {
-            var source = new LogAnalyticsSource(connection.LogAnalyticsClient, workspaces.Length > 0 ? workspaces : [DemoWorkspace.WorkspaceId]);
+            var source = new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces.Length > 0 ? workspaces : [DemoWorkspace.WorkspaceId]);
             await foreach (SupportAccessActivity activity in reader.ReadAsync(source, query, outcome.Reporter, cancellationToken))
             {
                 outcome.Activities.Add(activity);

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.LogAnalytics;
 using Xunit;
@@ -181,7 +182,7 @@ public class LogAnalyticsSourceTests
     }
 
     private static SupportAccessConnection Connect(EmulatorServer server, string? logAnalyticsToken = null) =>
-        SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
+        TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
             logAnalyticsToken ?? TestTokens.LogAnalyticsUser(), server.BaseAddress);
 
     private static ActivityQuery Window(EmulatorServer server, int days, string? initiatedBy = null, ulong? first = null)
@@ -215,7 +216,7 @@ public class LogAnalyticsSourceTests
     {
         var reader = new ActivityReader(connection.TenantId);
         var activities = new List<SupportAccessActivity>();
-        await foreach (SupportAccessActivity activity in reader.ReadAsync(new LogAnalyticsSource(connection.LogAnalyticsClient, workspaces), query, reporter, CancellationToken.None))
+        await foreach (SupportAccessActivity activity in reader.ReadAsync(new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces), query, reporter, CancellationToken.None))
         {
             activities.Add(activity);
         }

@@ -7,6 +7,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.LogAnalytics;
 using SupportAccessLogs.Records;
 using Xunit;

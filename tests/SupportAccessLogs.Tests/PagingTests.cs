@@ -11,6 +11,8 @@ using GraphEmulator;
 using GraphEmulator.Faults;
 using Microsoft.Kiota.Abstractions;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Commands;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Records;
 using Xunit;
@@ -360,7 +362,7 @@ public class PagingTests
     public async Task Query_ChinaCloud_DirectoryAuditsUnavailableWithoutRequest()
     {
         await using EmulatorServer server = await StartAsync();
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.China, server.BaseAddress);
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(new ActivityQueryService(connection), DefaultWindow()));
@@ -394,7 +396,7 @@ public class PagingTests
     {
         await using EmulatorServer server = await StartAsync();
         string token = TestTokens.Mint(DemoTenant.PartnerTenantId, upn: "admin@fabrikam.com", scp: TestTokens.DefaultScopes);
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, server.BaseAddress);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, server.BaseAddress);
         var service = new ActivityQueryService(connection);
 
         ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, DefaultWindow()));
@@ -420,7 +422,7 @@ public class PagingTests
     public async Task Query_NextLinkToForeignHost_RefusedAfterFirstPage(string nextLinkTemplate)
     {
         using var graph = new OnePageServer(nextLinkTemplate);
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, graph.BaseAddress);
         var service = new ActivityQueryService(connection);
         var yielded = new List<string>();
@@ -575,7 +577,7 @@ public class PagingTests
         EmulatorServer.StartAsync(options ?? new EmulatorOptions { PageSize = PageSize });
 
     private static SupportAccessConnection Connect(EmulatorServer server) =>
-        SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
+        TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
 
     /// <summary>What Get-SupportAccessActivity asks for without -StartTime/-EndTime: the last 30 days.</summary>
     private static ActivityQuery DefaultWindow(

@@ -1,5 +1,6 @@
 using System;
 using Xunit;
+using SupportAccessLogs.Commands;
 
 namespace SupportAccessLogs.Tests;
 

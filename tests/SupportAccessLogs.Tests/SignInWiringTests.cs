@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Identity;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -40,7 +41,7 @@ public class SignInWiringTests
         foreach (SignInMethod method in new[] { SignInMethod.Interactive, SignInMethod.DeviceCode })
         {
             Assert.Equal(new[] { $"{graph}/AuditLog.Read.All", $"{graph}/Directory.Read.All" },
-                CredentialFactory.Scopes(Request(method, environment)));
+                TenantSignIn.GraphScopes(Request(method, environment)));
         }
     }
 
@@ -54,8 +55,8 @@ public class SignInWiringTests
     {
         // The enum is internal, so the theory takes its name.
         var method = Enum.Parse<SignInMethod>(methodName);
-        Assert.Equal(new[] { "https://graph.microsoft.com/.default" }, CredentialFactory.Scopes(Request(method)));
-        Assert.Equal(new[] { "https://graph.microsoft.us/.default" }, CredentialFactory.Scopes(Request(method, GraphEnvironment.USGov)));
+        Assert.Equal(new[] { "https://graph.microsoft.com/.default" }, TenantSignIn.GraphScopes(Request(method)));
+        Assert.Equal(new[] { "https://graph.microsoft.us/.default" }, TenantSignIn.GraphScopes(Request(method, GraphEnvironment.USGov)));
     }
 
     [Fact]
@@ -164,7 +165,7 @@ public class SignInWiringTests
         };
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(
-            () => SupportAccessConnection.SignInAsync(request, _ => { }, CancellationToken.None));
+            () => TenantSignIn.SignInAsync(request, _ => { }, CancellationToken.None));
         Assert.Equal("AuthorityHostNotHttps", error.ErrorId);
     }
 

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
 using Xunit;
 
 namespace SupportAccessLogs.Tests;
@@ -19,7 +20,7 @@ public class TenantsTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
         var connections = Enumerable.Range(0, 100)
-            .Select(_ => SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress))
+            .Select(_ => TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress))
             .ToList();
         try
         {
@@ -52,8 +53,8 @@ public class TenantsTests
     public async Task ATenantThatFails_IsReported_AndTheOthersRead()
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        using SupportAccessConnection good = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress);
-        using SupportAccessConnection unreachable = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, new Uri("http://127.0.0.1:9/"));
+        using SupportAccessConnection good = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress);
+        using SupportAccessConnection unreachable = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, new Uri("http://127.0.0.1:9/"));
         var fanOut = new TenantFanOut<SupportAccessConnection>(new[] { unreachable, good }, atOnce: 2);
         var reported = new List<SupportAccessConnection>();
 
@@ -77,7 +78,7 @@ public class TenantsTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { BulkRecordCount = 5000 });
         var connections = Enumerable.Range(0, 3)
-            .Select(_ => SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress))
+            .Select(_ => TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress))
             .ToList();
         var fanOut = new TenantFanOut<SupportAccessConnection>(connections, atOnce: 3);
         int started = 0;

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Records;
 
@@ -179,7 +180,7 @@ internal sealed class ActivityQueryService
     public bool ReachedEnd => _reader.ReachedEnd;
 
     public IAsyncEnumerable<SupportAccessActivity> QueryAsync(ActivityQuery query, IQueryReporter reporter, System.Threading.CancellationToken cancellationToken) =>
-        _reader.ReadAsync(new GraphAuditSource(_connection), query, reporter, cancellationToken);
+        _reader.ReadAsync(new GraphAuditSource(TenantClients.Of(_connection).Graph), query, reporter, cancellationToken);
 }
 
 /// <summary>Plain HTTP to the emulator for the emulator's own tests, and its JSON answers.</summary>

@@ -8,6 +8,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Commands;
+using SupportAccessLogs.Connections;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.LogAnalytics;
 using Xunit;
 
@@ -47,8 +50,8 @@ public class TransportHygieneTests
         }
 
         server.Requests.Clear();
-        using SupportAccessConnection fabrikam = SupportAccessConnection.FromAccessToken(fabrikamToken, Fabrikam, GraphEnvironment.Global, server.BaseAddress);
-        using SupportAccessConnection contoso = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
+        using SupportAccessConnection fabrikam = TenantSignIn.FromAccessToken(fabrikamToken, Fabrikam, GraphEnvironment.Global, server.BaseAddress);
+        using SupportAccessConnection contoso = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
             TestTokens.LogAnalyticsUser(), server.BaseAddress);
 
         // Fabrikam first (its answers set the cookie), then Contoso's Graph, then Contoso's workspace.
@@ -69,7 +72,7 @@ public class TransportHygieneTests
     public async Task TheRequestLog_IsTheReadsOwn_InItsVerbose_WithoutHeaders_AndAnotherAzureSdksRequestsStayOut()
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
             TestTokens.LogAnalyticsUser(), server.BaseAddress);
 
         // Another Azure SDK client in the process (as Az.Accounts is), with Azure.Core's logging on,
@@ -171,19 +174,19 @@ public class TransportHygieneTests
     {
         // 28 role definitions, one a page: 28 pages.
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RolePageSize = 1 });
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress);
 
-        Assert.Equal(28, (await new Roles.RoleDirectory(connection).GetRoleDefinitionsAsync(CancellationToken.None)).Count);
+        Assert.Equal(28, (await new Roles.RoleDirectory(TenantClients.Of(connection).Graph).GetRoleDefinitionsAsync(CancellationToken.None)).Count);
 
         server.Requests.Clear();
-        var pages = await Assert.ThrowsAsync<ModuleException>(() => new Roles.RoleDirectory(connection, maxPages: 10).GetRoleDefinitionsAsync(CancellationToken.None));
+        var pages = await Assert.ThrowsAsync<ModuleException>(() => new Roles.RoleDirectory(TenantClients.Of(connection).Graph, maxPages: 10).GetRoleDefinitionsAsync(CancellationToken.None));
         Assert.Equal("RoleReadTooLarge", pages.ErrorId);
         Assert.Contains("10 pages and still a next one (10 items in 10 pages)", pages.Message);
         Assert.Contains("roleManagement/directory/roleDefinitions", pages.Message);
         Assert.Contains("-GraphEndpoint", pages.Message);
         Assert.Equal(10, server.Requests.CountFor("/v1.0/roleManagement/directory/roleDefinitions"));
 
-        var items = await Assert.ThrowsAsync<ModuleException>(() => new Roles.RoleDirectory(connection, maxItems: 5).GetRoleDefinitionsAsync(CancellationToken.None));
+        var items = await Assert.ThrowsAsync<ModuleException>(() => new Roles.RoleDirectory(TenantClients.Of(connection).Graph, maxItems: 5).GetRoleDefinitionsAsync(CancellationToken.None));
         Assert.Contains("more than 5 items (6 items in 6 pages)", items.Message);
         ErrorRecord record = ErrorRecords.ToErrorRecord(items, connection.GraphEndpoint);
         Assert.Equal("RoleReadTooLarge", record.FullyQualifiedErrorId);
@@ -219,7 +222,7 @@ public class TransportHygieneTests
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
         string token = LogAnalyticsToken(kind);
 
-        var error = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
+        var error = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global, server.BaseAddress,
             token, server.BaseAddress));
 
         Assert.Equal(errorId, error.ErrorId);
@@ -234,7 +237,7 @@ public class TransportHygieneTests
     [InlineData("https://api.loganalytics.io/")]
     public void ALogAnalyticsAccessToken_OfTheConnectionsCloudAndTenant_IsTaken_WithOrWithoutTrailingSlash(string aud)
     {
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global,
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), Contoso, GraphEnvironment.Global,
             new Uri("http://127.0.0.1:9/"), TestTokens.Mint(Contoso, scp: "Data.Read", aud: aud), new Uri("http://127.0.0.1:9/"));
         Assert.Equal(Contoso, connection.TenantId.ToString());
     }
@@ -242,13 +245,13 @@ public class TransportHygieneTests
     [Fact]
     public void ALogAnalyticsAccessToken_OfAnotherCloud_IsRefused_TheUSGovOneTakenForUSGov()
     {
-        var refused = Assert.Throws<ModuleException>(() => SupportAccessConnection.FromAccessToken(
+        var refused = Assert.Throws<ModuleException>(() => TenantSignIn.FromAccessToken(
             TestTokens.Mint(Contoso, scp: "AuditLog.Read.All", aud: "https://graph.microsoft.us"), Contoso, GraphEnvironment.USGov, new Uri("http://127.0.0.1:9/"),
             TestTokens.Mint(Contoso, scp: "Data.Read", aud: "https://api.loganalytics.io"), new Uri("http://127.0.0.1:9/")));
         Assert.Equal("LogAnalyticsAccessTokenWrongAudience", refused.ErrorId);
         Assert.Contains("of the USGov cloud (https://api.loganalytics.us)", refused.Message);
 
-        using SupportAccessConnection taken = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection taken = TenantSignIn.FromAccessToken(
             TestTokens.Mint(Contoso, scp: "AuditLog.Read.All", aud: "https://graph.microsoft.us"), Contoso, GraphEnvironment.USGov, new Uri("http://127.0.0.1:9/"),
             TestTokens.Mint(Contoso, scp: "Data.Read", aud: "https://api.loganalytics.us/"), new Uri("http://127.0.0.1:9/"));
     }
@@ -276,7 +279,7 @@ public class TransportHygieneTests
     private static async Task<SupportAccessConnection> CredentialConnectionAsync(EmulatorServer server, string logAnalyticsTenant)
     {
         var credential = new EmulatorCredential(server, logAnalyticsTenant);
-        return await SupportAccessConnection.ConnectWithCredentialAsync(
+        return await TenantSignIn.ConnectWithCredentialAsync(
             new Auth.SignInRequest { Method = Auth.SignInMethod.ClientSecret, TenantId = Contoso, GraphEndpoint = server.BaseAddress, LogAnalyticsEndpoint = server.BaseAddress },
             credential, Contoso, CancellationToken.None);
     }
@@ -314,7 +317,7 @@ public class TransportHygieneTests
     private static async Task<List<SupportAccessActivity>> ReadWorkspaceAsync(SupportAccessConnection connection, EmulatorServer server, Reporter reporter)
     {
         var read = new List<SupportAccessActivity>();
-        var source = new LogAnalyticsSource(connection.LogAnalyticsClient, [DemoWorkspace.WorkspaceId]);
+        var source = new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, [DemoWorkspace.WorkspaceId]);
         await foreach (SupportAccessActivity activity in new ActivityReader(connection.TenantId).ReadAsync(source, Window(server.LogAnalytics.Anchor.UtcDateTime, 10), reporter, CancellationToken.None))
         {
             read.Add(activity);

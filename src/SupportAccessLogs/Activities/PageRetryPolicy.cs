@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Net.Http;
 using Microsoft.Kiota.Abstractions;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.Activities;
 
@@ -117,7 +118,7 @@ internal sealed class PageRetryPolicy
     {
         string value = failure switch
         {
-            ApiException api => ErrorRecords.Header(api.ResponseHeaders, "Retry-After"),
+            ApiException api => FailedRequest.Header(api.ResponseHeaders, "Retry-After"),
             _ => FailedRequest.RetryAfterOf(failure),
         };
         if (value.Length == 0)

@@ -22,24 +22,10 @@ internal static class CredentialFactory
     /// </summary>
     public const string DefaultPublicClientId = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
-    /// <summary>Delegated sign-in asks for exactly what reading the audit log needs.</summary>
-    private static readonly string[] DelegatedPermissions = { "AuditLog.Read.All", "Directory.Read.All" };
-
     /// <summary>Azure.Identity's own environment variables for workload identity federation.</summary>
     public const string FederatedTokenFileVariable = "AZURE_FEDERATED_TOKEN_FILE";
     public const string ClientIdVariable = "AZURE_CLIENT_ID";
     public const string TenantIdVariable = "AZURE_TENANT_ID";
-
-    public static string[] Scopes(SignInRequest request)
-    {
-        string resource = GraphAudiences.ResourceFor(request.Environment);
-        if (!request.IsDelegated)
-        {
-            return new[] { resource + "/.default" };
-        }
-
-        return Array.ConvertAll(DelegatedPermissions, permission => $"{resource}/{permission}");
-    }
 
     public static TokenCredential Create(SignInRequest request, Action<string> showDeviceCode) => request.Method switch
     {
@@ -123,11 +109,11 @@ internal static class CredentialFactory
     private static T Configure<T>(T options, SignInRequest request)
         where T : TokenCredentialOptions
     {
-        Uri authority = request.AuthorityHost ?? GraphClouds.AuthorityHost(request.Environment);
+        Uri authority = request.AuthorityHost ?? SignInClouds.AuthorityHost(request.Environment);
         options.AuthorityHost = authority;
         // Instance discovery asks Microsoft's endpoint about the authority; a private authority
         // is unknown there and discovery would fail or leak its name.
-        bool discover = GraphClouds.IsMicrosoftAuthority(authority);
+        bool discover = SignInClouds.IsMicrosoftAuthority(authority);
         // One credential, several tenants: a token for each is asked for by tenant id, which the
         // credential refuses unless the tenant is allowed here.
         IList<string>? allowed = null;

@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.Auth;
 
@@ -10,7 +11,7 @@ namespace SupportAccessLogs.Auth;
 /// a long export outlives any one token. Some credentials (Azure CLI) run a process per call,
 /// hence the cache here rather than relying on each credential's own.
 /// </summary>
-internal sealed class CredentialTokenProvider : GraphTokenProvider
+internal sealed class CredentialTokenProvider : AccessTokenProvider
 {
     // Entra and MSAL treat a token within five minutes of expiry as expired.
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.Auth;
 
@@ -17,7 +18,7 @@ internal sealed class AccessTokenExpiredException : Exception
 }
 
 /// <summary>A caller-supplied token: used as is until it expires, never refreshed.</summary>
-internal sealed class StaticAccessTokenProvider : GraphTokenProvider
+internal sealed class StaticAccessTokenProvider : AccessTokenProvider
 {
     private readonly string _token;
     private readonly DateTimeOffset? _expiresOn;

@@ -108,21 +108,6 @@ internal static class ClassificationRules
     private static bool HasText(string? value) => !string.IsNullOrWhiteSpace(value);
 }
 
-/// <summary>What the record says about who initiated it, as rule 3 reads it.</summary>
-internal enum InitiatorEvidence
-{
-    UserById,
-    UserByUpn,
-    /// <summary>A user object with the all-zero id and no UPN.</summary>
-    PlaceholderUser,
-    /// <summary>A user object with neither an id nor a UPN.</summary>
-    UnidentifiedUser,
-    /// <summary>initiatedBy present, its user null or missing.</summary>
-    NoUser,
-    /// <summary>initiatedBy null or missing.</summary>
-    NoInitiator,
-}
-
 /// <summary>What an activity name maps to: one activity, or one of two depending on whether a
 /// user initiated it (a manual removal) or not (removal when the ticket closed).</summary>
 internal sealed class ActivityNameRule

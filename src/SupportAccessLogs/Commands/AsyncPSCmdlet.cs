@@ -33,7 +33,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Turns a failure of the producer into the error record the cmdlet reports.</summary>
     protected virtual ErrorRecord ToErrorRecord(Exception exception) =>
-        SupportAccessLogs.ErrorRecords.ToErrorRecord(exception, null);
+        ErrorRecords.ToErrorRecord(exception, null);
 
     protected override void ProcessRecord() => RunProducer();
 

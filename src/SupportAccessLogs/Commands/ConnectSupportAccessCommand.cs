@@ -8,6 +8,7 @@ using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Commands;
@@ -168,7 +169,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
             // The plain token lives only as long as the connection's request pipeline needs it.
             string token = new NetworkCredential(string.Empty, AccessToken).Password;
             string? logAnalyticsToken = LogAnalyticsAccessToken is null ? null : new NetworkCredential(string.Empty, LogAnalyticsAccessToken).Password;
-            connection = SupportAccessConnection.FromAccessToken(token, TenantId?[0], Environment, GraphEndpoint, logAnalyticsToken, LogAnalyticsEndpoint);
+            connection = TenantSignIn.FromAccessToken(token, TenantId?[0], Environment, GraphEndpoint, logAnalyticsToken, LogAnalyticsEndpoint);
             if (TenantId?[0] is string named && !Guid.TryParse(named, out _))
             {
                 messages.WriteVerbose($"-TenantId '{named}' is a domain name, which can't be checked against the token without signing in; the token's tenant {connection.TenantId} is used.");
@@ -180,7 +181,7 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
             messages.WriteVerbose($"Signing in ({request.Method}) once for {tenants.Length} tenants: {string.Join(", ", tenants)}"
                 + (request.ClientId is null ? "" : $", client id {request.ClientId}") + ".");
             var failed = new List<string>();
-            IReadOnlyList<SupportAccessConnection> connections = await SupportAccessConnection.SignInToTenantsAsync(
+            IReadOnlyList<SupportAccessConnection> connections = await TenantSignIn.SignInToTenantsAsync(
                 request,
                 message => messages.WriteWarning(message),
                 (tenant, failure) =>
@@ -214,10 +215,10 @@ public sealed class ConnectSupportAccessCommand : AsyncPSCmdlet
         {
             messages.WriteVerbose($"Signing in ({request.Method}) for tenant {request.TenantId ?? "(from the token)"}"
                 + (request.ClientId is null ? "" : $", client id {request.ClientId}")
-                + $", scopes {string.Join(" ", CredentialFactory.Scopes(request))}.");
+                + $", scopes {string.Join(" ", TenantSignIn.GraphScopes(request))}.");
             // The device code reaches the user on the warning stream: consoles, transcripts and
             // Azure Automation job output all show it, where Write-Host output may be lost.
-            connection = await SupportAccessConnection
+            connection = await TenantSignIn
                 .SignInAsync(request, message => messages.WriteWarning(message), cancellationToken)
                 .ConfigureAwait(false);
         }

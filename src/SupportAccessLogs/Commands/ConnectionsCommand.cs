@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 
 namespace SupportAccessLogs.Commands;
 

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Export;
 
 namespace SupportAccessLogs.Commands;

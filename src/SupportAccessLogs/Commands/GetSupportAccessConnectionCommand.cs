@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 
 namespace SupportAccessLogs.Commands;
 

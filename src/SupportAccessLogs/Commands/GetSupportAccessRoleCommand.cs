@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Roles;
 
@@ -53,13 +54,13 @@ public sealed class GetSupportAccessRoleCommand : ConnectionsCommand
             RoleCatalog catalog;
             if (Connections.Count == 1)
             {
-                catalog = await RoleCatalog.LoadAsync(connection, messages, cancellationToken).ConfigureAwait(false);
+                catalog = await TenantClients.Of(connection).RolesAsync(messages, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 try
                 {
-                    catalog = await RoleCatalog.LoadAsync(connection, messages, cancellationToken).ConfigureAwait(false);
+                    catalog = await TenantClients.Of(connection).RolesAsync(messages, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

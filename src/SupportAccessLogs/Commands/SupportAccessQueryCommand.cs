@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Roles;
 
@@ -207,26 +208,10 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
         return (count, accuracy);
     }
 
-    /// <summary>One tenant's activities, after its role check (Graph only).</summary>
+    /// <summary>One tenant's activities, window after window.</summary>
     private async IAsyncEnumerable<SupportAccessActivity> ReadTenantAsync(SupportAccessConnection connection, ActivityQuery query, PipelineReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        IRecordSource source;
-        if (_workspaces is not null)
-        {
-            source = new LogAnalytics.LogAnalyticsSource(connection.LogAnalyticsClient, _workspaces);
-            // Directory roles decide Graph's answer, not a workspace's: Azure RBAC does, and a
-            // refusal there names the roles that work.
-            reporter.Verbose("Reading Log Analytics: the directory role check does not apply (the workspace's access control decides).");
-        }
-        else
-        {
-            source = new GraphAuditSource(connection);
-            if (!SkipRoleCheck)
-            {
-                await RoleCheck.EnsureCanReadAsync(connection, reporter, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        IRecordSource source = await TenantSource.OpenAsync(connection, _workspaces, SkipRoleCheck, reporter, cancellationToken).ConfigureAwait(false);
         foreach (ActivityQuery window in WindowsOf(connection, query))
         {
             var reader = new ActivityReader(connection.TenantId, _unknownNames);

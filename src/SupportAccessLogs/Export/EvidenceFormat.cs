@@ -9,15 +9,6 @@ using System.Text.Json;
 
 namespace SupportAccessLogs.Export;
 
-/// <summary>How an evidence file holds activities.</summary>
-public enum EvidenceFileFormat
-{
-    /// <summary>What Export-Csv writes of the activities: the same header, columns and quoting.</summary>
-    Csv,
-    /// <summary>One JSON object per line, the activities' properties in order, enums as names.</summary>
-    JsonLines,
-}
-
 /// <summary>
 /// Writes activities as an evidence file's records and reads those records back (the id, the
 /// tenant and the time of each). The CSV is what Export-Csv writes of the same objects (every

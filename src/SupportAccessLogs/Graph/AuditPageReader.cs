@@ -1,3 +1,4 @@
+using SupportAccessLogs.Http;
 using SupportAccessLogs.Records;
 using System;
 using System.Buffers;

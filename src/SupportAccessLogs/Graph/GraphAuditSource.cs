@@ -1,4 +1,5 @@
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.Records;
 using System;
 using System.Collections.Generic;
@@ -24,9 +25,9 @@ internal sealed class GraphAuditSource : IRecordSource
     private const int PageSize = 999;
     private const string AuditPath = "auditLogs/directoryAudits";
 
-    private readonly SupportAccessConnection _connection;
+    private readonly GraphTenant _connection;
 
-    public GraphAuditSource(SupportAccessConnection connection)
+    public GraphAuditSource(GraphTenant connection)
     {
         _connection = connection;
     }

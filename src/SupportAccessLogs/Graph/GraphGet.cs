@@ -10,6 +10,7 @@ using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.Graph;
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.Graph;
 
@@ -12,7 +13,7 @@ internal static class GraphNextLink
     {
         bool isHttp = Uri.TryCreate(nextLink, UriKind.Absolute, out Uri? next)
             && (next.Scheme == Uri.UriSchemeHttps || next.Scheme == Uri.UriSchemeHttp);
-        if (isHttp && SameOrigin(next!, graphEndpoint) && next!.UserInfo.Length == 0)
+        if (isHttp && Endpoints.SameOrigin(next!, graphEndpoint) && next!.UserInfo.Length == 0)
         {
             return next;
         }
@@ -22,13 +23,6 @@ internal static class GraphNextLink
         throw new ModuleException("GraphNextLinkForeign", ErrorCategory.SecurityError,
             $"Microsoft Graph returned a next-page link to {ServerText.Clean(target)}, not to {expectedAuthority}; the module stops rather than send the token there. Check -GraphEndpoint and any proxy in between.");
     }
-
-    /// <summary>The one origin test for where a token may go: scheme, host and port all equal
-    /// (a redirect or link to another port of the same host is another server).</summary>
-    public static bool SameOrigin(Uri url, Uri endpoint) =>
-        string.Equals(url.Scheme, endpoint.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(url.IdnHost, endpoint.IdnHost, StringComparison.OrdinalIgnoreCase)
-        && url.Port == endpoint.Port;
 }
 
 /// <summary>

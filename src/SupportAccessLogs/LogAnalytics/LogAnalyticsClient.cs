@@ -15,6 +15,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.LogAnalytics;
 
@@ -43,13 +44,13 @@ internal sealed class LogAnalyticsClient : IDisposable
     private readonly HttpClient _httpClient;
     private readonly HttpPipeline _pipeline;
 
-    public LogAnalyticsClient(Uri baseUrl, GraphTokenProvider tokens)
+    public LogAnalyticsClient(Uri baseUrl, AccessTokenProvider tokens)
     {
         _baseUrl = baseUrl;
         // Redirects refused, as for Graph, and no retrying middleware at all (neither Graph's
         // nor Azure.Core's): a retry, a split or a stop is the source's decision, since it
         // knows which rows were already written.
-        _httpClient = GraphHttp.CreateBareClient();
+        _httpClient = HttpTransport.CreateBareClient();
         var options = new PipelineOptions { Transport = new HttpClientTransport(_httpClient) };
         options.Retry.MaxRetries = 0;
         // The request log is our own policy's, written to the read's Verbose: Azure.Core's logs to
@@ -313,10 +314,10 @@ internal sealed class LogAnalyticsClient : IDisposable
     /// </summary>
     private sealed class BearerTokenPolicy : HttpPipelinePolicy
     {
-        private readonly GraphTokenProvider _tokens;
+        private readonly AccessTokenProvider _tokens;
         private readonly Uri _endpoint;
 
-        public BearerTokenPolicy(GraphTokenProvider tokens, Uri endpoint)
+        public BearerTokenPolicy(AccessTokenProvider tokens, Uri endpoint)
         {
             _tokens = tokens;
             _endpoint = endpoint;
@@ -327,7 +328,7 @@ internal sealed class LogAnalyticsClient : IDisposable
 
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            if (GraphNextLink.SameOrigin(message.Request.Uri.ToUri(), _endpoint))
+            if (Endpoints.SameOrigin(message.Request.Uri.ToUri(), _endpoint))
             {
                 string token = await _tokens.GetTokenAsync(message.CancellationToken).ConfigureAwait(false);
                 Secrets.Remember(token);

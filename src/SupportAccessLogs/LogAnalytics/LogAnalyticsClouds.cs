@@ -1,5 +1,6 @@
 using System;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.LogAnalytics;
 
@@ -25,26 +26,7 @@ internal static class LogAnalyticsClouds
     /// </summary>
     public static Uri BaseUrl(Uri endpoint)
     {
-        if (!endpoint.IsAbsoluteUri)
-        {
-            throw new ArgumentException($"The Log Analytics endpoint '{endpoint}' is not an absolute URL. Give one such as https://api.loganalytics.io.");
-        }
-
-        GraphClouds.RefuseUserInfo(endpoint, "Log Analytics endpoint");
-        bool https = endpoint.Scheme == Uri.UriSchemeHttps;
-        bool loopbackHttp = endpoint.Scheme == Uri.UriSchemeHttp && endpoint.IsLoopback;
-        if (!https && !loopbackHttp)
-        {
-            throw new ArgumentException(
-                $"The Log Analytics endpoint '{GraphClouds.WithoutUserInfo(endpoint)}' must use https; plain http is accepted only on loopback (127.0.0.1, ::1, localhost).");
-        }
-
-        string path = endpoint.AbsolutePath.TrimEnd('/');
-        if (path.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
-        {
-            path = path.Substring(0, path.Length - "/v1".Length);
-        }
-
+        string path = Endpoints.WithoutVersion(Endpoints.CheckedPath(endpoint, "Log Analytics endpoint", "https://api.loganalytics.io"), "v1");
         return new Uri(endpoint.GetLeftPart(UriPartial.Authority) + path + "/");
     }
 }

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.Records;
 
 namespace SupportAccessLogs.LogAnalytics;

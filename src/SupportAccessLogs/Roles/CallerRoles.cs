@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Kiota.Abstractions;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Roles;
 
@@ -28,7 +29,7 @@ internal sealed class CallerRoles
     /// <summary>From the token's wids claim when it has one (no request), else from Graph.
     /// Returns null, with the reason, when Graph refuses or fails the lookup.</summary>
     public static async Task<(CallerRoles? Roles, string? Unavailable)> ResolveAsync(
-        SupportAccessConnection connection, RoleDirectory directory, CancellationToken cancellationToken)
+        GraphTenant connection, RoleDirectory directory, CancellationToken cancellationToken)
     {
         AccessTokenClaims claims = connection.Claims;
         if (claims.HasDirectoryRoleClaim)
@@ -67,7 +68,7 @@ internal sealed class CallerRoles
     /// Graph refuses or fails either read; the reason goes to Verbose.
     /// </summary>
     public static async Task<HashSet<string>?> InDirectoryAsync(
-        SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
+        GraphTenant connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         try

@@ -59,7 +59,7 @@ internal sealed class ReaderAccess
     /// <param name="unavailable">Why <paramref name="roles"/> is null.</param>
     /// <param name="directoryRoleIds">Role template or definition ids the directory shows for the
     /// caller (transitive memberships and direct assignments), when looked up; null when not.</param>
-    public static ReaderAccess Decide(SupportAccessConnection connection, CallerRoles? roles, string? unavailable, IReadOnlyCollection<string>? directoryRoleIds)
+    public static ReaderAccess Decide(GraphTenant connection, CallerRoles? roles, string? unavailable, IReadOnlyCollection<string>? directoryRoleIds)
     {
         AccessTokenClaims claims = connection.Claims;
         string caller = connection.Account;
@@ -127,7 +127,7 @@ internal sealed class ReaderAccess
     /// Also returns the caller's roles as learnt (null, with the reason, when they couldn't be).
     /// </summary>
     public static async Task<(ReaderAccess Access, CallerRoles? Roles, string? Unavailable)> EvaluateAsync(
-        SupportAccessConnection connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
+        GraphTenant connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
         AccessTokenClaims claims = connection.Claims;
         if (!claims.IsJwt || claims.IsAppOnly)

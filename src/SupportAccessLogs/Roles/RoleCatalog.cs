@@ -30,7 +30,7 @@ internal sealed class RoleCatalog
     /// <summary>Whether the caller may read the logs: the same decision as Get-SupportAccessActivity's pre-flight check.</summary>
     public ReaderAccess Access { get; }
 
-    public static async Task<RoleCatalog> LoadAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
+    public static async Task<RoleCatalog> LoadAsync(GraphTenant connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var directory = new RoleDirectory(connection);
         (ReaderAccess access, CallerRoles? callerRoles, string? unavailable) =
@@ -80,7 +80,7 @@ internal sealed class RoleCatalog
     /// <summary>The caller's role ids: built-in ones from the token or Graph, plus direct
     /// assignments (the only place custom roles show).</summary>
     private static async Task<HashSet<string>> CallerRoleIdsAsync(
-        SupportAccessConnection connection, RoleDirectory directory, CallerRoles? roles, string? unavailable, IMessageSink reporter, CancellationToken cancellationToken)
+        GraphTenant connection, RoleDirectory directory, CallerRoles? roles, string? unavailable, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         AccessTokenClaims claims = connection.Claims;

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Auth;
@@ -8,7 +9,7 @@ using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Roles;
 
-/// <summary>What the pre-flight check found, kept on the connection so it runs once.</summary>
+/// <summary>What the pre-flight check found, kept with the tenant's Graph client so it runs once.</summary>
 internal sealed class RoleCheckResult
 {
     public RoleCheckResult(string finding) => Finding = finding;
@@ -22,9 +23,13 @@ internal sealed class RoleCheckResult
 /// </summary>
 internal static class RoleCheck
 {
-    public static async Task EnsureCanReadAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
+    /// <summary>The passes found, per Graph client: they go with the client (a new connection
+    /// checks again, as a role may have been taken away in between).</summary>
+    private static readonly ConditionalWeakTable<GraphTenant, RoleCheckResult> Passes = new();
+
+    public static async Task EnsureCanReadAsync(GraphTenant connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
-        if (connection.RoleCheck is RoleCheckResult cached)
+        if (Passes.TryGetValue(connection, out RoleCheckResult? cached))
         {
             reporter.Verbose($"Role check (done earlier on this connection): {cached.Finding}");
             return;
@@ -33,10 +38,10 @@ internal static class RoleCheck
         RoleCheckResult result = await RunAsync(connection, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Verbose($"Role check: {result.Finding}");
         // Only a pass is kept: after a refusal the admin may activate a role in PIM and retry.
-        connection.RoleCheck = result;
+        _ = Passes.GetValue(connection, _ => result);
     }
 
-    private static async Task<RoleCheckResult> RunAsync(SupportAccessConnection connection, IMessageSink reporter, CancellationToken cancellationToken)
+    private static async Task<RoleCheckResult> RunAsync(GraphTenant connection, IMessageSink reporter, CancellationToken cancellationToken)
     {
         (ReaderAccess access, _, _) = await ReaderAccess.EvaluateAsync(connection, new RoleDirectory(connection), reporter, cancellationToken).ConfigureAwait(false);
         if (access.Verdict == ReadVerdict.Denied)

@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.Roles;
 
@@ -19,12 +20,12 @@ internal sealed class RoleDirectory
     /// <summary>Items of one role read: ten times the most a directory can define.</summary>
     public const int DefaultMaxItems = 50_000;
 
-    private readonly SupportAccessConnection _connection;
+    private readonly GraphTenant _connection;
     private readonly TimeSpan _pageTimeout;
     private readonly int _maxPages;
     private readonly int _maxItems;
 
-    public RoleDirectory(SupportAccessConnection connection, TimeSpan? pageTimeout = null, int maxPages = DefaultMaxPages, int maxItems = DefaultMaxItems)
+    public RoleDirectory(GraphTenant connection, TimeSpan? pageTimeout = null, int maxPages = DefaultMaxPages, int maxItems = DefaultMaxItems)
     {
         _connection = connection;
         _pageTimeout = pageTimeout ?? ActivityQuery.DefaultPageTimeout;

@@ -13,6 +13,7 @@ using Microsoft.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Kiota.Abstractions.Authentication;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 using SupportAccessLogs.Records;
 
@@ -32,7 +33,7 @@ internal static class MacroBenchmarks
         string token = TestTokens.DemoAdmin();
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         // Made once, as Connect-SupportAccess makes it once per session; (a) keeps its HttpClient too.
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(token, null, GraphEnvironment.Global, baseUrl);
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, baseUrl);
 
         var paths = new (string Name, Func<Task<long>> Run)[]
         {
@@ -98,7 +99,7 @@ internal static class MacroBenchmarks
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsBulkRows = rows });
         string logAnalyticsToken = TestTokens.LogAnalyticsUser();
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress, logAnalyticsToken, server.BaseAddress);
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
         var query = new ActivityQuery { StartUtc = end.AddDays(-179), EndUtc = end };
@@ -110,7 +111,7 @@ internal static class MacroBenchmarks
         {
             long count = 0;
             var reader = new ActivityReader(connection.TenantId);
-            await foreach (SupportAccessActivity _ in reader.ReadAsync(new LogAnalytics.LogAnalyticsSource(connection.LogAnalyticsClient, workspaces), query, NullReporter.Instance, CancellationToken.None))
+            await foreach (SupportAccessActivity _ in reader.ReadAsync(new LogAnalytics.LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces), query, NullReporter.Instance, CancellationToken.None))
             {
                 count++;
             }
@@ -189,14 +190,14 @@ internal static class MacroBenchmarks
     public static async Task ProfileWorkspaceAsync(int rows)
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsBulkRows = rows });
-        using SupportAccessConnection connection = SupportAccessConnection.FromAccessToken(
+        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress, TestTokens.LogAnalyticsUser(), server.BaseAddress);
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
         var query = new ActivityQuery { StartUtc = end.AddDays(-10), EndUtc = end };
         var slice = new LogAnalytics.Slice(query.StartUtc, query.EndUtc);
-        using LogAnalytics.AnswerBytes answer = await connection.LogAnalyticsClient.QueryAsync(
+        using LogAnalytics.AnswerBytes answer = await TenantClients.Of(connection).LogAnalyticsClient.QueryAsync(
             new[] { DemoWorkspace.WorkspaceId }, LogAnalytics.Kql.Rows(query, slice), LogAnalytics.Kql.Timespan(slice),
-            TimeSpan.FromSeconds(100), System.Buffers.ArrayPool<byte>.Shared, CancellationToken.None);
+            TimeSpan.FromSeconds(100), System.Buffers.ArrayPool<byte>.Shared, null, CancellationToken.None);
         System.Buffers.ReadOnlySequence<byte> body = answer.Bytes;
         int count = LogAnalytics.QueryAnswer.Rows(body).Count;
         var classifier = new Classification.ActivityClassifier(connection.TenantId);
@@ -333,7 +334,7 @@ internal static class MacroBenchmarks
         while (next is not null)
         {
             using var body = new System.IO.MemoryStream();
-            using (System.IO.Stream stream = await GraphGet.StreamAsync(connection.RequestAdapter, next, CancellationToken.None, sdkRetries: false))
+            using (System.IO.Stream stream = await GraphGet.StreamAsync(TenantClients.Of(connection).Graph.RequestAdapter, next, CancellationToken.None, sdkRetries: false))
             {
                 await stream.CopyToAsync(body);
             }
@@ -354,7 +355,7 @@ internal static class MacroBenchmarks
         DateTime now = DateTime.UtcNow;
         var query = new ActivityQuery { StartUtc = now.AddDays(-30), EndUtc = now, RequestsPer10Seconds = 0 };
         long count = 0;
-        await foreach (SupportAccessActivity _ in reader.ReadAsync(new GraphAuditSource(connection), query, NullReporter.Instance, CancellationToken.None))
+        await foreach (SupportAccessActivity _ in reader.ReadAsync(new GraphAuditSource(TenantClients.Of(connection).Graph), query, NullReporter.Instance, CancellationToken.None))
         {
             count++;
         }

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
 
 namespace SupportAccessLogs.Perf;
@@ -36,7 +37,7 @@ internal static class TenantsBenchmark
             OtherTenants = Others.Select(id => new OtherTenant(id) { BulkRecordCount = RecordsPerTenant - 85 }).ToArray(),
         });
         var tenants = new[] { DemoTenant.TenantId }.Concat(Others).ToArray();
-        var connections = tenants.Select(tenant => SupportAccessConnection.FromAccessToken(
+        var connections = tenants.Select(tenant => TenantSignIn.FromAccessToken(
             TestTokens.Mint(tenant, oid: DemoTenant.PipelineAppObjectId, roles: new[] { "AuditLog.Read.All", "Directory.Read.All" }, appId: DemoTenant.PipelineAppId),
             null, GraphEnvironment.Global, server.BaseAddress)).ToArray();
         var query = new ActivityQuery
@@ -52,7 +53,7 @@ internal static class TenantsBenchmark
             var fanOut = new TenantFanOut<SupportAccessConnection>(read, atOnce);
             var watch = Stopwatch.StartNew();
             await foreach (SupportAccessActivity activity in fanOut.ReadAsync(
-                (connection, stop) => new ActivityReader(connection.TenantId).ReadAsync(new GraphAuditSource(connection), query, NullReporter.Instance, stop),
+                (connection, stop) => new ActivityReader(connection.TenantId).ReadAsync(new GraphAuditSource(TenantClients.Of(connection).Graph), query, NullReporter.Instance, stop),
                 (connection, failure) => throw new InvalidOperationException($"Tenant {connection.TenantId} failed.", failure),
                 CancellationToken.None))
             {

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
-namespace SupportAccessLogs;
+namespace SupportAccessLogs.Http;
 
 /// <summary>
 /// The URL a failure happened on travels with the exception itself, so an error record can name
@@ -53,5 +55,24 @@ internal static class FailedRequest
         }
 
         return null;
+    }
+
+    /// <summary>A response header's first value, or "" (header names ignore case).</summary>
+    public static string Header(IDictionary<string, IEnumerable<string>>? headers, string name)
+    {
+        if (headers is null)
+        {
+            return "";
+        }
+
+        foreach (KeyValuePair<string, IEnumerable<string>> header in headers)
+        {
+            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value.FirstOrDefault() ?? "";
+            }
+        }
+
+        return "";
     }
 }

@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.Graph;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Http;
 
 /// <summary>
 /// The HttpClient behind a connection: Graph's default handlers (retry honouring Retry-After,
@@ -16,7 +16,7 @@ namespace SupportAccessLogs.Graph;
 /// the redirect handler keeps the bearer token for any target on the same host name, another
 /// port (another server) included.
 /// </summary>
-internal static class GraphHttp
+internal static class HttpTransport
 {
     public static HttpClient CreateClient()
     {

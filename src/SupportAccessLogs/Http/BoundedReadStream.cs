@@ -3,7 +3,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SupportAccessLogs.Graph;
+namespace SupportAccessLogs.Http;
 
 /// <summary>A read-only view of a response body that fails once more than a set number of bytes
 /// has come through, for readers (JsonSerializer) that would otherwise buffer all of it.</summary>

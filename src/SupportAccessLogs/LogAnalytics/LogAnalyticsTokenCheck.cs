@@ -2,9 +2,11 @@ using System;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
 
-namespace SupportAccessLogs.Auth;
+namespace SupportAccessLogs.LogAnalytics;
 
 /// <summary>
 /// What a Log Analytics token must say before it is sent (docs/architecture.md, "Log Analytics"):
@@ -48,14 +50,14 @@ internal static class LogAnalyticsTokenCheck
     private static string Short(string claim) => ServerText.Clean(claim.Length > 64 ? claim.Substring(0, 64) + "…" : claim);
 
     /// <summary>A credential's Log Analytics tokens, each new one checked before it is used.</summary>
-    internal sealed class CheckedTokens : GraphTokenProvider
+    internal sealed class CheckedTokens : AccessTokenProvider
     {
-        private readonly GraphTokenProvider _inner;
+        private readonly AccessTokenProvider _inner;
         private readonly Guid _tenant;
         private readonly GraphEnvironment _environment;
         private string? _checked;
 
-        public CheckedTokens(GraphTokenProvider inner, Guid tenant, GraphEnvironment environment, Uri endpoint)
+        public CheckedTokens(AccessTokenProvider inner, Guid tenant, GraphEnvironment environment, Uri endpoint)
             : base(endpoint)
         {
             _inner = inner;

@@ -76,7 +76,7 @@ public abstract class SupportAccessActivity
     public string ClassificationReason { get; internal set; } = "";
 
     /// <summary>What the record said about its initiator (for -Verbose; not part of the output).</summary>
-    internal Classification.InitiatorEvidence Initiator { get; set; }
+    internal InitiatorEvidence Initiator { get; set; }
 
     /// <summary>The audit record as its source returned it (JSON): Microsoft Graph's record, or a
     /// Log Analytics row as an object of its columns (dynamic columns as the JSON they hold).</summary>

@@ -5,9 +5,12 @@ using System.Management.Automation;
 using System.Net.Http;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
+using SupportAccessLogs.Activities;
 using SupportAccessLogs.Auth;
+using SupportAccessLogs.Http;
+using SupportAccessLogs.LogAnalytics;
 
-namespace SupportAccessLogs;
+namespace SupportAccessLogs.Commands;
 
 /// <summary>
 /// The one place that turns failures into PowerShell error records: category, stable
@@ -169,9 +172,9 @@ internal static class ErrorRecords
             graphMessage = ServerText.Clean(api.Message);
         }
 
-        string requestId = ServerText.Clean(Header(api.ResponseHeaders, "request-id"));
-        string clientRequestId = ServerText.Clean(Header(api.ResponseHeaders, "client-request-id"));
-        string date = ServerText.Clean(Header(api.ResponseHeaders, "Date"));
+        string requestId = ServerText.Clean(FailedRequest.Header(api.ResponseHeaders, "request-id"));
+        string clientRequestId = ServerText.Clean(FailedRequest.Header(api.ResponseHeaders, "client-request-id"));
+        string date = ServerText.Clean(FailedRequest.Header(api.ResponseHeaders, "Date"));
 
         string message = $"Microsoft Graph returned {status}"
             + (graphCode.Length > 0 ? $" {graphCode}" : "")
@@ -192,56 +195,10 @@ internal static class ErrorRecords
             ? $"Reading directory audit logs needs the Graph permission {Roles.DirectoryRoleRules.AuditReadPermission} (for an app or managed identity: the application permission, with admin consent) and, for a signed-in user, one of the directory roles {Roles.DirectoryRoleRules.ReaderRoleNames}. Assign one, or activate it in Privileged Identity Management, then run Connect-SupportAccess again."
             : "The caller lacks a permission or directory role for this request.";
 
-    /// <summary>A response header's first value, or "" (header names ignore case).</summary>
-    internal static string Header(IDictionary<string, IEnumerable<string>>? headers, string name)
-    {
-        if (headers is null)
-        {
-            return "";
-        }
-
-        foreach (KeyValuePair<string, IEnumerable<string>> header in headers)
-        {
-            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value.FirstOrDefault() ?? "";
-            }
-        }
-
-        return "";
-    }
 
     private static bool IsLogAnalytics(Uri? url) =>
         url is not null && url.AbsolutePath.IndexOf("/v1/workspaces/", StringComparison.OrdinalIgnoreCase) >= 0;
 
     /// <summary>A URL fit for messages: no query string, which may hold filter values.</summary>
     private static string Describe(Uri? url) => url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);
-}
-
-/// <summary>A Graph request failed; carries what support needs to trace it.</summary>
-public sealed class GraphRequestException : Exception
-{
-    internal GraphRequestException(string message, int statusCode, string graphErrorCode, string requestId, Exception inner)
-        : base(message, inner)
-    {
-        StatusCode = statusCode;
-        GraphErrorCode = graphErrorCode;
-        RequestId = requestId;
-    }
-
-    public int StatusCode { get; }
-    public string GraphErrorCode { get; }
-    public string RequestId { get; }
-}
-
-/// <summary>A page kept failing with transient errors until the retries ran out.</summary>
-internal sealed class RetriesExhaustedException : Exception
-{
-    public RetriesExhaustedException(int attempts, Exception lastFailure)
-        : base($"A page failed {attempts} times in a row; the last failure follows.", lastFailure)
-    {
-        Attempts = attempts;
-    }
-
-    public int Attempts { get; }
 }

@@ -5,7 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 
-namespace SupportAccessLogs.Auth;
+namespace SupportAccessLogs.Connections;
 
 /// <summary>
 /// The connections of one runspace: every live connection made there, in the order made, and

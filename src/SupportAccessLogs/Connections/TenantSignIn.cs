@@ -2,184 +2,43 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Identity;
-using Microsoft.Graph;
-using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Authentication;
 using SupportAccessLogs.Auth;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
+using SupportAccessLogs.LogAnalytics;
 
-namespace SupportAccessLogs;
+namespace SupportAccessLogs.Connections;
 
 /// <summary>
-/// A connection to one tenant through Microsoft Graph. What it shows is safe to print: the
-/// token stays inside the request pipeline and is never a property.
+/// Makes connections: from a caller's token, checked offline, or through a credential, whose
+/// first token decides the tenant and account. Each connection comes with its per-tenant
+/// clients (<see cref="TenantClients"/>).
 /// </summary>
-public sealed class SupportAccessConnection : IDisposable
+internal static class TenantSignIn
 {
-    private readonly HttpClient _httpClient;
-    private readonly GraphTokenProvider _tokenProvider;
-    private readonly IDisposable? _ownedCertificate;
-    private Roles.RoleCheckResult? _roleCheck;
-    private readonly GraphTokenProvider? _logAnalyticsTokens;
-    private LogAnalytics.LogAnalyticsClient? _logAnalyticsClient;
-    private int _closed;
+    /// <summary>Delegated sign-in asks for exactly what reading the audit log needs.</summary>
+    private static readonly string[] DelegatedPermissions = { "AuditLog.Read.All", "Directory.Read.All" };
 
-    internal SupportAccessConnection(
-        Guid tenantId,
-        string account,
-        string authenticationMethod,
-        GraphEnvironment environment,
-        Uri graphBaseUrl,
-        GraphTokenProvider tokenProvider,
-        AccessTokenClaims claims,
-        IDisposable? ownedCertificate = null,
-        Uri? logAnalyticsEndpoint = null,
-        GraphTokenProvider? logAnalyticsTokens = null)
+    /// <summary>What a credential asks Graph for: an app the .default scope, a user exactly the
+    /// delegated permissions reading the audit log needs.</summary>
+    public static string[] GraphScopes(SignInRequest request)
     {
-        _ownedCertificate = ownedCertificate;
-        LogAnalyticsEndpoint = logAnalyticsEndpoint ?? LogAnalytics.LogAnalyticsClouds.Endpoint(environment);
-        _logAnalyticsTokens = logAnalyticsTokens;
-        TenantId = tenantId;
-        Account = account;
-        AuthenticationMethod = authenticationMethod;
-        Environment = environment;
-        GraphEndpoint = graphBaseUrl;
-        _tokenProvider = tokenProvider;
-        Claims = claims;
-
-        // Graph's default handlers (retry honouring Retry-After, telemetry, compression) stay in
-        // force, redirects are refused; we only replace how the body is parsed.
-        _httpClient = GraphHttp.CreateClient();
-        var authentication = new BaseBearerTokenAuthenticationProvider(tokenProvider);
-        _requestAdapter = new GraphServiceClient(_httpClient, authentication, graphBaseUrl.AbsoluteUri.TrimEnd('/')).RequestAdapter;
-    }
-
-    public Guid TenantId { get; }
-    /// <summary>True for the current connection of the runspace that asks, the one commands
-    /// there use when given none; false in any other runspace, and once disconnected.</summary>
-    public bool IsCurrent => ConnectionStore.ForCurrentRunspace().IsCurrent(this);
-    /// <summary>The signed-in user's UPN, or the application's name or id.</summary>
-    public string Account { get; }
-    public string AuthenticationMethod { get; }
-    public GraphEnvironment Environment { get; }
-    /// <summary>The Graph v1.0 base URL every request of this connection goes to.</summary>
-    public Uri GraphEndpoint { get; }
-    /// <summary>When the current token expires, when known. A credential-based connection
-    /// renews its token by itself, so this moves forward over a long run.</summary>
-    public DateTimeOffset? ExpiresOn => _tokenProvider.ExpiresOn;
-
-    internal AccessTokenClaims Claims { get; }
-
-    /// <summary>The Log Analytics query API that -WorkspaceId reads through.</summary>
-    public Uri LogAnalyticsEndpoint { get; }
-
-    /// <summary>The client for -WorkspaceId queries, made on first use and kept with the
-    /// connection (its sockets too); refused, with the fix, for a connection made from a Graph
-    /// token alone.</summary>
-    internal LogAnalytics.LogAnalyticsClient LogAnalyticsClient
-    {
-        get
+        string resource = GraphAudiences.ResourceFor(request.Environment);
+        if (!request.IsDelegated)
         {
-            ThrowIfClosed();
-            if (_logAnalyticsTokens is null)
-            {
-                throw new ModuleException("LogAnalyticsTokenMissing", ErrorCategory.AuthenticationError,
-                    "This connection was made with -AccessToken alone, which holds a Microsoft Graph token; reading a Log Analytics workspace needs a token for Log Analytics as well. Connect again with -LogAnalyticsAccessToken (for example: (Get-AzAccessToken -ResourceUrl https://api.loganalytics.io -AsSecureString).Token), or sign in with a credential, which gets both tokens.");
-            }
-
-            LogAnalytics.LogAnalyticsClient? client = Volatile.Read(ref _logAnalyticsClient);
-            if (client is null)
-            {
-                var made = new LogAnalytics.LogAnalyticsClient(LogAnalyticsEndpoint, _logAnalyticsTokens);
-                client = Interlocked.CompareExchange(ref _logAnalyticsClient, made, null) ?? made;
-                if (!ReferenceEquals(client, made))
-                {
-                    made.Dispose();
-                }
-
-                if (IsClosed)
-                {
-                    // Closed while the client was made: Dispose may have run before it was there.
-                    Interlocked.Exchange(ref _logAnalyticsClient, null)?.Dispose();
-                    ThrowIfClosed();
-                }
-            }
-
-            return client;
-        }
-    }
-
-    /// <summary>The role pre-flight check's pass, once found (see Roles.RoleCheck).</summary>
-    internal Roles.RoleCheckResult? RoleCheck
-    {
-        get => Volatile.Read(ref _roleCheck);
-        set => Volatile.Write(ref _roleCheck, value);
-    }
-    /// <summary>The Graph request adapter; refused with ConnectionClosed once disconnected, so
-    /// a read through a closed connection fails at its next request, saying why.</summary>
-    internal IRequestAdapter RequestAdapter
-    {
-        get
-        {
-            ThrowIfClosed();
-            return _requestAdapter;
-        }
-    }
-
-    private readonly IRequestAdapter _requestAdapter;
-
-    /// <summary>True once Disconnect-SupportAccess closed this connection (in any runspace).</summary>
-    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
-
-    /// <summary>After Graph refused a token it thought valid (clock skew, revocation), let the
-    /// next request sign in afresh; false for a connection made from a caller's token.</summary>
-    internal bool TryRenewToken() => _tokenProvider.TryForgetToken();
-
-    public override string ToString() => $"{Account} @ {TenantId} ({GraphEndpoint.GetLeftPart(UriPartial.Authority)})";
-
-    /// <summary>Closes the connection (Disconnect-SupportAccess): its HTTP clients (their sockets
-    /// are the shared transport's, see GraphHttp), its cached tokens, and its share of a certificate the module loaded (the last
-    /// connection of a -TenantId a,b sign-in lets the certificate go). Any later use is
-    /// ConnectionClosed. Closing twice does nothing.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _closed, 1) != 0)
-        {
-            return;
+            return new[] { resource + "/.default" };
         }
 
-        _tokenProvider.TryForgetToken();
-        _logAnalyticsTokens?.TryForgetToken();
-        _httpClient.Dispose();
-        Interlocked.Exchange(ref _logAnalyticsClient, null)?.Dispose();
-        _ownedCertificate?.Dispose();
-    }
-
-    internal void ThrowIfClosed()
-    {
-        if (IsClosed)
-        {
-            throw Closed(new[] { this });
-        }
-    }
-
-    /// <summary>The error for a read through connections Disconnect-SupportAccess closed.</summary>
-    internal static ModuleException Closed(IReadOnlyList<SupportAccessConnection> closed)
-    {
-        string which = string.Join(", ", closed.Select(c => $"tenant {c.TenantId} ({c.Account})"));
-        return new ModuleException("ConnectionClosed", ErrorCategory.ConnectionError,
-            $"The connection to {which} was closed by Disconnect-SupportAccess, so it can't be used any more. Run Connect-SupportAccess again (with -PassThru to keep the new connection) and use that one.",
-            closed.Count == 1 ? closed[0] : null);
+        return Array.ConvertAll(DelegatedPermissions, permission => $"{resource}/{permission}");
     }
 
     /// <summary>Builds a connection from a caller-supplied access token, checking what can be
     /// checked without a request: shape, tenant, audience and expiry.</summary>
-    internal static SupportAccessConnection FromAccessToken(
+    public static SupportAccessConnection FromAccessToken(
         string token,
         string? tenantId,
         GraphEnvironment environment,
@@ -238,15 +97,15 @@ public sealed class SupportAccessConnection : IDisposable
         string account = claims.UserPrincipalName ?? claims.AppDisplayName ?? claims.AppId ?? claims.ObjectId ?? "(unknown)";
         var provider = new StaticAccessTokenProvider(token, claims.ExpiresOn, baseUrl);
         Uri logAnalyticsBase = ResolveLogAnalyticsUrl(environment, logAnalyticsEndpoint);
-        GraphTokenProvider? logAnalyticsTokens = logAnalyticsToken is null ? null : LogAnalyticsTokenFrom(logAnalyticsToken, tenant, environment, logAnalyticsBase);
-        return new SupportAccessConnection(tenant, account, SignInMethod.AccessToken.ToString(), environment, baseUrl, provider, claims,
+        AccessTokenProvider? logAnalyticsTokens = logAnalyticsToken is null ? null : LogAnalyticsTokenFrom(logAnalyticsToken, tenant, environment, logAnalyticsBase);
+        return TenantClients.Open(tenant, account, SignInMethod.AccessToken.ToString(), environment, baseUrl, provider, claims,
             logAnalyticsEndpoint: logAnalyticsBase, logAnalyticsTokens: logAnalyticsTokens);
     }
 
     /// <summary>A caller's Log Analytics token, checked as the Graph token is: a JWT, not expired,
     /// and (required, <see cref="LogAnalyticsTokenCheck"/>) for the Log Analytics API of the
     /// connection's cloud and the connection's tenant.</summary>
-    private static GraphTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, GraphEnvironment environment, Uri endpoint)
+    private static AccessTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, GraphEnvironment environment, Uri endpoint)
     {
         AccessTokenClaims claims = AccessTokenClaims.Parse(token);
         if (string.IsNullOrWhiteSpace(token) || !claims.IsJwt)
@@ -262,7 +121,7 @@ public sealed class SupportAccessConnection : IDisposable
         }
 
         LogAnalyticsTokenCheck.Check(claims, tenant, environment, "-LogAnalyticsAccessToken",
-            $"Get a token for tenant {tenant} and the resource {LogAnalytics.LogAnalyticsClouds.Audience(environment)}, for example: (Get-AzAccessToken -TenantId {tenant} -ResourceUrl {LogAnalytics.LogAnalyticsClouds.Audience(environment)} -AsSecureString).Token, or az account get-access-token --tenant {tenant} --resource {LogAnalytics.LogAnalyticsClouds.Audience(environment)}; then connect again.");
+            $"Get a token for tenant {tenant} and the resource {LogAnalyticsClouds.Audience(environment)}, for example: (Get-AzAccessToken -TenantId {tenant} -ResourceUrl {LogAnalyticsClouds.Audience(environment)} -AsSecureString).Token, or az account get-access-token --tenant {tenant} --resource {LogAnalyticsClouds.Audience(environment)}; then connect again.");
 
         return new StaticAccessTokenProvider(token, claims.ExpiresOn, endpoint);
     }
@@ -271,18 +130,18 @@ public sealed class SupportAccessConnection : IDisposable
     {
         try
         {
-            return LogAnalytics.LogAnalyticsClouds.BaseUrl(endpoint ?? LogAnalytics.LogAnalyticsClouds.Endpoint(environment));
+            return LogAnalyticsClouds.BaseUrl(endpoint ?? LogAnalyticsClouds.Endpoint(environment));
         }
         catch (ArgumentException ex)
         {
             throw new ModuleException("LogAnalyticsEndpointRefused", ErrorCategory.InvalidArgument, ex.Message,
-                endpoint is null ? null : GraphClouds.WithoutUserInfo(endpoint));
+                endpoint is null ? null : Endpoints.WithoutUserInfo(endpoint));
         }
     }
 
     /// <summary>Signs in through Azure.Identity and acquires the first token at once, so that a
     /// wrong secret or a missing consent fails here rather than in the middle of a query.</summary>
-    internal static async Task<SupportAccessConnection> SignInAsync(
+    public static async Task<SupportAccessConnection> SignInAsync(
         SignInRequest request,
         Action<string> showDeviceCode,
         CancellationToken cancellationToken)
@@ -312,17 +171,17 @@ public sealed class SupportAccessConnection : IDisposable
         {
             try
             {
-                GraphClouds.RefuseUserInfo(authority, "-AuthorityHost");
+                Endpoints.RefuseUserInfo(authority, "-AuthorityHost");
             }
             catch (ArgumentException ex)
             {
-                throw new ModuleException("AuthorityHostRefused", ErrorCategory.InvalidArgument, ex.Message, GraphClouds.WithoutUserInfo(authority));
+                throw new ModuleException("AuthorityHostRefused", ErrorCategory.InvalidArgument, ex.Message, Endpoints.WithoutUserInfo(authority));
             }
 
             if (authority.Scheme != Uri.UriSchemeHttps)
             {
                 throw new ModuleException("AuthorityHostNotHttps", ErrorCategory.InvalidArgument,
-                    $"-AuthorityHost '{GraphClouds.WithoutUserInfo(authority)}' must use https: sign-in sends credentials there.", GraphClouds.WithoutUserInfo(authority));
+                    $"-AuthorityHost '{Endpoints.WithoutUserInfo(authority)}' must use https: sign-in sends credentials there.", Endpoints.WithoutUserInfo(authority));
             }
         }
 
@@ -344,7 +203,7 @@ public sealed class SupportAccessConnection : IDisposable
     /// there) or that tenant fails with why, never through a second prompt. A tenant that fails
     /// is handed to <paramref name="tenantFailed"/> and the others still connect.
     /// </summary>
-    internal static async Task<IReadOnlyList<SupportAccessConnection>> SignInToTenantsAsync(
+    public static async Task<IReadOnlyList<SupportAccessConnection>> SignInToTenantsAsync(
         SignInRequest request,
         Action<string> showDeviceCode,
         Action<string, ModuleException> tenantFailed,
@@ -367,7 +226,7 @@ public sealed class SupportAccessConnection : IDisposable
         try
         {
             TokenCredential credential = CredentialFactory.Create(request, showDeviceCode);
-            string[] scopes = CredentialFactory.Scopes(request);
+            string[] scopes = GraphScopes(request);
             if (request.IsDelegated)
             {
                 // The one sign-in, for the first tenant; the others are asked for silently.
@@ -410,7 +269,7 @@ public sealed class SupportAccessConnection : IDisposable
 
     /// <summary>The connection for one tenant through a credential the caller made (tests: a
     /// credential that gets its tokens from the emulator), as a sign-in makes it.</summary>
-    internal static Task<SupportAccessConnection> ConnectWithCredentialAsync(SignInRequest request, TokenCredential credential, string? tenantHint, CancellationToken cancellationToken) =>
+    public static Task<SupportAccessConnection> ConnectWithCredentialAsync(SignInRequest request, TokenCredential credential, string? tenantHint, CancellationToken cancellationToken) =>
         ConnectAsync(request, credential, tenantHint, ResolveBaseUrl(request.Environment, request.GraphEndpoint), null, cancellationToken);
 
     /// <summary>The connection for one tenant through a credential: its first token decides the
@@ -423,7 +282,7 @@ public sealed class SupportAccessConnection : IDisposable
         IDisposable? ownedCertificate,
         CancellationToken cancellationToken)
     {
-        var provider = new CredentialTokenProvider(credential, CredentialFactory.Scopes(request), tenantHint, request.Method, baseUrl);
+        var provider = new CredentialTokenProvider(credential, GraphScopes(request), tenantHint, request.Method, baseUrl);
         string token = await provider.GetTokenAsync(cancellationToken).ConfigureAwait(false);
 
         AccessTokenClaims claims = AccessTokenClaims.Parse(token);
@@ -435,10 +294,10 @@ public sealed class SupportAccessConnection : IDisposable
         Uri logAnalyticsBase = ResolveLogAnalyticsUrl(request.Environment, request.LogAnalyticsEndpoint);
         // Each of its tokens is checked as a caller's is: for the Log Analytics API and this tenant.
         var logAnalyticsTokens = new LogAnalyticsTokenCheck.CheckedTokens(
-            new CredentialTokenProvider(credential, new[] { LogAnalytics.LogAnalyticsClouds.Scope(request.Environment) }, tenantHint, request.Method, logAnalyticsBase),
+            new CredentialTokenProvider(credential, new[] { LogAnalyticsClouds.Scope(request.Environment) }, tenantHint, request.Method, logAnalyticsBase),
             tenant, request.Environment, logAnalyticsBase);
         // A token for the tenant was had, so the connection stands.
-        return new SupportAccessConnection(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate,
+        return TenantClients.Open(tenant, account, request.Method.ToString(), request.Environment, baseUrl, provider, claims, ownedCertificate,
             logAnalyticsBase, logAnalyticsTokens);
     }
 
@@ -452,7 +311,7 @@ public sealed class SupportAccessConnection : IDisposable
         {
             // The target is the URL without any user info (it may hold a password).
             throw new ModuleException("GraphEndpointRefused", ErrorCategory.InvalidArgument, ex.Message,
-                graphEndpoint is null ? null : GraphClouds.WithoutUserInfo(graphEndpoint));
+                graphEndpoint is null ? null : Endpoints.WithoutUserInfo(graphEndpoint));
         }
     }
 
@@ -485,40 +344,5 @@ public sealed class SupportAccessConnection : IDisposable
 
         return fromToken ?? given ?? throw new ModuleException("TenantUnknown", ErrorCategory.InvalidArgument,
             "The access token does not say which tenant it is for (it has no 'tid' claim) and no -TenantId was given. Pass -TenantId <tenant GUID>.");
-    }
-}
-
-/// <summary>An object several owners dispose: it goes when the last lets go (a certificate that
-/// signs several tenants' token renewals).</summary>
-internal sealed class SharedOwnership
-{
-    private readonly IDisposable _owned;
-    private int _owners = 1;
-
-    public SharedOwnership(IDisposable owned) => _owned = owned;
-
-    /// <summary>A share, disposed by its holder.</summary>
-    public IDisposable Share()
-    {
-        Interlocked.Increment(ref _owners);
-        return new Handle(this);
-    }
-
-    /// <summary>Lets go of the creator's own share.</summary>
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _owners) == 0)
-        {
-            _owned.Dispose();
-        }
-    }
-
-    private sealed class Handle : IDisposable
-    {
-        private SharedOwnership? _shared;
-
-        public Handle(SharedOwnership shared) => _shared = shared;
-
-        public void Dispose() => Interlocked.Exchange(ref _shared, null)?.Release();
     }
 }

@@ -1,6 +1,6 @@
 using System;
 
-namespace SupportAccessLogs;
+namespace SupportAccessLogs.Http;
 
 /// <summary>How much of a response the readers hold before they give up: a server (or anything
 /// posing as one) must not be able to make the module hold an unbounded body.</summary>
@@ -34,19 +34,4 @@ internal sealed class ResponseTooLargeException : Exception
         new($"The response is larger than {Size(limit)}, far beyond a page of audit records; the module stops rather than hold it.");
 
     private static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes} bytes";
-}
-
-/// <summary>The response body was not the JSON page Graph sends.</summary>
-internal sealed class AuditResponseFormatException : Exception
-{
-    public AuditResponseFormatException(string message, Exception? inner = null) : base(message, inner) { }
-}
-
-/// <summary>A 200 answer that carries an error beside its rows (Log Analytics' PartialError): never complete.</summary>
-internal sealed class PartialAnswerException : Exception
-{
-    public PartialAnswerException(string message)
-        : base(message)
-    {
-    }
 }

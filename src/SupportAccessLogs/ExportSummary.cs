@@ -11,7 +11,7 @@ public sealed class ExportSummary
     }
 
     public string Path { get; internal set; } = "";
-    public Export.EvidenceFileFormat Format { get; internal set; }
+    public EvidenceFileFormat Format { get; internal set; }
     /// <summary>Activities this run added to the file.</summary>
     public long Appended { get; internal set; }
     /// <summary>Activities read again (the overlap, or a retried run) that the file held already.</summary>

@@ -1,6 +1,6 @@
 using System;
 
-namespace SupportAccessLogs.Auth;
+namespace SupportAccessLogs.Graph;
 
 /// <summary>Which token audiences mean "Microsoft Graph".</summary>
 internal static class GraphAudiences

@@ -4,22 +4,24 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Kiota.Abstractions.Authentication;
 
-namespace SupportAccessLogs.Auth;
+namespace SupportAccessLogs.Http;
 
 /// <summary>
-/// Hands tokens to the Graph request adapter, for the connection's Graph endpoint only: a request
-/// to any other scheme, host or port (a nextLink gone astray) gets no token at all.
+/// The tokens of one API for one tenant (Graph's or Log Analytics'), handed out for that API's
+/// endpoint only: a request to any other scheme, host or port (a nextLink gone astray) gets no
+/// token at all. Graph's request adapter asks through Kiota's interface; the Log Analytics
+/// pipeline's bearer policy asks <see cref="GetTokenAsync"/> directly.
 /// </summary>
-internal abstract class GraphTokenProvider : IAccessTokenProvider
+internal abstract class AccessTokenProvider : IAccessTokenProvider
 {
-    private readonly Uri _graphBaseUrl;
+    private readonly Uri _endpoint;
 
-    protected GraphTokenProvider(Uri graphBaseUrl)
+    protected AccessTokenProvider(Uri endpoint)
     {
-        _graphBaseUrl = graphBaseUrl;
+        _endpoint = endpoint;
         // Kiota's validator compares host names only; it is kept for the interface, and the
         // origin check below is the one that decides.
-        AllowedHostsValidator = new AllowedHostsValidator(new[] { graphBaseUrl.Host });
+        AllowedHostsValidator = new AllowedHostsValidator(new[] { endpoint.Host });
     }
 
     public AllowedHostsValidator AllowedHostsValidator { get; }
@@ -32,7 +34,7 @@ internal abstract class GraphTokenProvider : IAccessTokenProvider
         Dictionary<string, object>? additionalAuthenticationContext = null,
         CancellationToken cancellationToken = default)
     {
-        if (!Graph.GraphNextLink.SameOrigin(uri, _graphBaseUrl))
+        if (!Endpoints.SameOrigin(uri, _endpoint))
         {
             return string.Empty;
         }
