@@ -42,7 +42,7 @@ public class LogAnalyticsSourceTests
 
         List<SupportAccessActivity> fromWorkspace = await ReadAsync(connection, query, new CollectingReporter(), DemoWorkspace.WorkspaceId);
         var fromGraph = new List<SupportAccessActivity>();
-        await foreach (SupportAccessActivity activity in new ActivityQueryService(connection).QueryAsync(query, new CollectingReporter(), CancellationToken.None))
+        await foreach (SupportAccessActivity activity in new CommandRead(connection).QueryAsync(query, new CollectingReporter(), CancellationToken.None))
         {
             fromGraph.Add(activity);
         }

@@ -19,7 +19,7 @@ using Xunit;
 
 namespace SupportAccessLogs.Tests;
 
-/// <summary><see cref="ActivityQueryService"/> against the Graph emulator in-process: paging,
+/// <summary><see cref="CommandRead"/> against the Graph emulator in-process: paging,
 /// the server filters, the category fallback, classification against the emulator's
 /// hand-written truth, and where a nextLink may lead.</summary>
 public class PagingTests
@@ -33,7 +33,7 @@ public class PagingTests
     public async Task Query_DefaultWindow_EverySupportAccessRecordExactlyOnce()
     {
         await using EmulatorServer server = await StartAsync();
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
 
         List<SupportAccessActivity> activities = await RunAsync(service, DefaultWindow());
 
@@ -52,7 +52,7 @@ public class PagingTests
     {
         await using EmulatorServer server = await StartAsync();
 
-        Dictionary<string, SupportAccessActivity> byId = (await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow()))
+        Dictionary<string, SupportAccessActivity> byId = (await RunAsync(new CommandRead(Connect(server)), DefaultWindow()))
             .ToDictionary(a => a.Id);
 
         var mismatches = new List<string>();
@@ -91,7 +91,7 @@ public class PagingTests
     {
         await using EmulatorServer server = await StartAsync();
 
-        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow());
+        List<SupportAccessActivity> activities = await RunAsync(new CommandRead(Connect(server)), DefaultWindow());
 
         TruthSummary truth = server.DataSet.Truth;
         foreach (Category category in Enum.GetValues<Category>())
@@ -119,7 +119,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
         Assert.NotEmpty(server.DataSet.Truth.OtherCategoryIds);
 
-        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow());
+        List<SupportAccessActivity> activities = await RunAsync(new CommandRead(Connect(server)), DefaultWindow());
 
         Assert.Empty(activities.Select(a => a.Id).Intersect(server.DataSet.Truth.OtherCategoryIds));
         Assert.All(activities, a => Assert.Equal("MicrosoftSupportAccessManagement", System.Text.Json.JsonDocument.Parse(a.GetRawRecord()).RootElement.GetProperty("category").GetString()));
@@ -131,7 +131,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
         var reporter = new RecordingReporter();
 
-        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(), reporter);
+        List<SupportAccessActivity> activities = await RunAsync(new CommandRead(Connect(server)), DefaultWindow(), reporter);
 
         RequestLogEntry[] requests = server.Requests.Snapshot().Where(r => r.Path.Equals(AuditPath, StringComparison.OrdinalIgnoreCase)).ToArray();
         int expectedPages = (int)((activities.Count + PageSize - 1) / PageSize);
@@ -153,11 +153,11 @@ public class PagingTests
     public async Task Query_First5_ExactlyOneAuditRequest()
     {
         await using EmulatorServer server = await StartAsync();
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
         List<SupportAccessActivity> all = await RunAsync(service, DefaultWindow());
         server.Requests.Clear();
 
-        List<SupportAccessActivity> first = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(first: 5));
+        List<SupportAccessActivity> first = await RunAsync(new CommandRead(Connect(server)), DefaultWindow(first: 5));
 
         Assert.Equal(all.Take(5).Select(a => a.Id), first.Select(a => a.Id));
         Assert.Equal(1, server.Requests.CountFor(AuditPath));
@@ -168,7 +168,7 @@ public class PagingTests
     {
         await using EmulatorServer server = await StartAsync();
 
-        List<SupportAccessActivity> none = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(first: 0));
+        List<SupportAccessActivity> none = await RunAsync(new CommandRead(Connect(server)), DefaultWindow(first: 0));
 
         Assert.Empty(none);
         Assert.Equal(0, server.Requests.CountFor(AuditPath));
@@ -178,9 +178,9 @@ public class PagingTests
     public async Task Query_Skip_DropsTheFirstActivities()
     {
         await using EmulatorServer server = await StartAsync();
-        List<SupportAccessActivity> all = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow());
+        List<SupportAccessActivity> all = await RunAsync(new CommandRead(Connect(server)), DefaultWindow());
 
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
         List<SupportAccessActivity> skipped = await RunAsync(service, DefaultWindow(skip: 10));
 
         Assert.Equal(all.Skip(10).Select(a => a.Id), skipped.Select(a => a.Id));
@@ -191,9 +191,9 @@ public class PagingTests
     public async Task Query_SkipAndFirst_AWindowAcrossPages()
     {
         await using EmulatorServer server = await StartAsync();
-        List<SupportAccessActivity> all = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow());
+        List<SupportAccessActivity> all = await RunAsync(new CommandRead(Connect(server)), DefaultWindow());
 
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
         List<SupportAccessActivity> window = await RunAsync(service, DefaultWindow(skip: 5, first: 4));
 
         Assert.Equal(all.Skip(5).Take(4).Select(a => a.Id), window.Select(a => a.Id));
@@ -205,7 +205,7 @@ public class PagingTests
     {
         await using EmulatorServer server = await StartAsync();
 
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
         List<SupportAccessActivity> none = await RunAsync(service, DefaultWindow(skip: 100_000));
 
         Assert.Empty(none);
@@ -221,12 +221,12 @@ public class PagingTests
         List<string> expected;
         await using (EmulatorServer normal = await StartAsync())
         {
-            expected = (await RunAsync(new ActivityQueryService(Connect(normal)), DefaultWindow())).Select(a => a.Id).ToList();
+            expected = (await RunAsync(new CommandRead(Connect(normal)), DefaultWindow())).Select(a => a.Id).ToList();
         }
 
         await using EmulatorServer server = await StartAsync(new EmulatorOptions { PageSize = PageSize, RejectCategoryFilter = true });
         var reporter = new RecordingReporter();
-        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(), reporter);
+        List<SupportAccessActivity> activities = await RunAsync(new CommandRead(Connect(server)), DefaultWindow(), reporter);
 
         Assert.Equal(expected.Count, activities.Count);
         Assert.Equal(expected.OrderBy(id => id, StringComparer.Ordinal), activities.Select(a => a.Id).OrderBy(id => id, StringComparer.Ordinal));
@@ -244,7 +244,7 @@ public class PagingTests
     {
         await using EmulatorServer server = await StartAsync(new EmulatorOptions { PageSize = PageSize, RejectCategoryFilter = true });
 
-        Dictionary<string, SupportAccessActivity> byId = (await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow())).ToDictionary(a => a.Id);
+        Dictionary<string, SupportAccessActivity> byId = (await RunAsync(new CommandRead(Connect(server)), DefaultWindow())).ToDictionary(a => a.Id);
 
         Assert.All(server.DataSet.TruthRecords, truth =>
         {
@@ -262,7 +262,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
 
         List<SupportAccessActivity> activities = await RunAsync(
-            new ActivityQueryService(Connect(server)), DefaultWindow(initiatedBy: "o'brien@contoso.com"));
+            new CommandRead(Connect(server)), DefaultWindow(initiatedBy: "o'brien@contoso.com"));
 
         // Three of the scenario table (one spelled O'BRIEN@Contoso.com) and story S2's approval.
         Assert.Equal(4, activities.Count);
@@ -279,7 +279,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
 
         List<SupportAccessActivity> activities = await RunAsync(
-            new ActivityQueryService(Connect(server)), DefaultWindow(initiatedBy: "O'BRIEN@*"));
+            new CommandRead(Connect(server)), DefaultWindow(initiatedBy: "O'BRIEN@*"));
 
         Assert.Equal(4, activities.Count); // the scenario table's three and story S2's approval
         Assert.DoesNotContain("initiatedBy", server.Requests.Snapshot()[0].Query);
@@ -291,7 +291,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
 
         List<SupportAccessActivity> activities = await RunAsync(
-            new ActivityQueryService(Connect(server)),
+            new CommandRead(Connect(server)),
             DefaultWindow(categories: new[] { Category.CrossTenant }));
 
         string[] expected = server.DataSet.TruthRecords
@@ -307,7 +307,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
 
         List<SupportAccessActivity> activities = await RunAsync(
-            new ActivityQueryService(Connect(server)),
+            new CommandRead(Connect(server)),
             DefaultWindow(
                 activities: new[] { Activity.ApprovalCreated, Activity.AccessRemovedOnClosure },
                 tenantRoles: new[] { TenantRole.ResourceTenant }));
@@ -328,7 +328,7 @@ public class PagingTests
         DateTime start = end.AddDays(-10);
 
         List<SupportAccessActivity> activities = await RunAsync(
-            new ActivityQueryService(Connect(server)), new ActivityQuery { StartUtc = start, EndUtc = end });
+            new CommandRead(Connect(server)), new ActivityQuery { StartUtc = start, EndUtc = end });
 
         string[] expected = server.DataSet.TruthRecords
             .Where(t => t.ActivityDateTime.UtcDateTime >= start && t.ActivityDateTime.UtcDateTime <= end)
@@ -345,7 +345,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
         var reporter = new RecordingReporter();
 
-        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(), reporter);
+        List<SupportAccessActivity> activities = await RunAsync(new CommandRead(Connect(server)), DefaultWindow(), reporter);
 
         string[] unknownNames = server.DataSet.TruthRecords
             .Where(t => t.Expected.Activity == ExpectedActivity.Other)
@@ -365,7 +365,7 @@ public class PagingTests
         using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.China, server.BaseAddress);
 
-        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(new ActivityQueryService(connection), DefaultWindow()));
+        ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(new CommandRead(connection), DefaultWindow()));
 
         Assert.Equal("DirectoryAuditsUnavailableInCloud", error.ErrorId);
         Assert.Equal(0, server.Requests.Count);
@@ -377,7 +377,7 @@ public class PagingTests
         // A Free tenant keeps 7 days: the service, not the input alone, refuses this start.
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { RetentionDays = 7 });
         var query = new ActivityQuery { StartUtc = DateTime.UtcNow.AddDays(-10), EndUtc = DateTime.UtcNow };
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(service, query));
 
@@ -397,7 +397,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
         string token = TestTokens.Mint(DemoTenant.PartnerTenantId, upn: "admin@fabrikam.com", scp: TestTokens.DefaultScopes);
         using SupportAccessConnection connection = TenantSignIn.FromAccessToken(token, null, GraphEnvironment.Global, server.BaseAddress);
-        var service = new ActivityQueryService(connection);
+        var service = new CommandRead(connection);
 
         ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, DefaultWindow()));
 
@@ -424,7 +424,7 @@ public class PagingTests
         using var graph = new OnePageServer(nextLinkTemplate);
         using SupportAccessConnection connection = TenantSignIn.FromAccessToken(
             TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, graph.BaseAddress);
-        var service = new ActivityQueryService(connection);
+        var service = new CommandRead(connection);
         var yielded = new List<string>();
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(async () =>
@@ -452,7 +452,7 @@ public class PagingTests
             PageSize = PageSize,
             Faults = [new FaultRule(FaultKind.Redirect, 1) { Location = new Uri(elsewhere.BaseAddress, "v1.0/auditLogs/directoryAudits").AbsoluteUri }],
         });
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(() => RunAsync(service, DefaultWindow()));
 
@@ -470,7 +470,7 @@ public class PagingTests
             PageSize = PageSize,
             Faults = [new FaultRule(FaultKind.RepeatNextLink, 2)],
         });
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
         var yielded = new List<string>();
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(async () =>
@@ -496,7 +496,7 @@ public class PagingTests
             PageSize = PageSize,
             Faults = [new FaultRule(FaultKind.LoopToFirstPage, 2) { Times = 1000 }],
         });
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
         var yielded = new List<string>();
 
         ModuleException error = await Assert.ThrowsAsync<ModuleException>(async () =>
@@ -523,7 +523,7 @@ public class PagingTests
             PageSize = PageSize,
             Faults = [new FaultRule(FaultKind.LoopToFirstPage, 2) { Times = 1 }],
         });
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
 
         List<string> ids = (await RunAsync(service, DefaultWindow())).Select(a => a.Id).ToList();
 
@@ -539,7 +539,7 @@ public class PagingTests
             PageSize = PageSize,
             Faults = [new FaultRule(FaultKind.Escape500, 1)],
         });
-        var service = new ActivityQueryService(Connect(server));
+        var service = new CommandRead(Connect(server));
 
         ApiException error = await Assert.ThrowsAnyAsync<ApiException>(() => RunAsync(service, DefaultWindow()));
 
@@ -558,7 +558,7 @@ public class PagingTests
         await using EmulatorServer server = await StartAsync();
         var reporter = new RecordingReporter();
 
-        List<SupportAccessActivity> activities = await RunAsync(new ActivityQueryService(Connect(server)), DefaultWindow(), reporter);
+        List<SupportAccessActivity> activities = await RunAsync(new CommandRead(Connect(server)), DefaultWindow(), reporter);
 
         SupportAccessActivity[] placeholders = activities
             .Where(a => a.GetRawRecord().Contains("\"id\":\"00000000-0000-0000-0000-000000000000\",\"displayName\":null,\"userPrincipalName\":null"))
@@ -602,7 +602,7 @@ public class PagingTests
         };
     }
 
-    private static async Task<List<SupportAccessActivity>> RunAsync(ActivityQueryService service, ActivityQuery query, RecordingReporter? reporter = null)
+    private static async Task<List<SupportAccessActivity>> RunAsync(CommandRead service, ActivityQuery query, RecordingReporter? reporter = null)
     {
         var activities = new List<SupportAccessActivity>();
         await foreach (SupportAccessActivity activity in service.QueryAsync(query, reporter ?? new RecordingReporter(), CancellationToken.None))

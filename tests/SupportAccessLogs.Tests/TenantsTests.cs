@@ -28,7 +28,7 @@ public class TenantsTests
             var fanOut = new TenantFanOut<SupportAccessConnection>(connections, atOnce: 4);
             int read = 0;
             await foreach (SupportAccessActivity _ in fanOut.ReadAsync(
-                (connection, stop) => new ActivityQueryService(connection).QueryAsync(Query(), new Silent(), stop),
+                (connection, stop) => new CommandRead(connection).QueryAsync(Query(), new Silent(), stop),
                 (connection, failure) => throw new InvalidOperationException($"Tenant {connection.TenantId} failed", failure),
                 CancellationToken.None))
             {
@@ -60,7 +60,7 @@ public class TenantsTests
 
         var ids = new List<string>();
         await foreach (SupportAccessActivity activity in fanOut.ReadAsync(
-            (connection, stop) => new ActivityQueryService(connection).QueryAsync(Query(maxRetries: 0), new Silent(), stop),
+            (connection, stop) => new CommandRead(connection).QueryAsync(Query(maxRetries: 0), new Silent(), stop),
             (connection, failure) => { lock (reported) { reported.Add(connection); } },
             CancellationToken.None))
         {
@@ -85,7 +85,7 @@ public class TenantsTests
         int finished = 0;
 
         await foreach (SupportAccessActivity _ in fanOut.ReadAsync(
-            (connection, stop) => Counted(new ActivityQueryService(connection).QueryAsync(Query(), new Silent(), stop)),
+            (connection, stop) => Counted(new CommandRead(connection).QueryAsync(Query(), new Silent(), stop)),
             (connection, failure) => { },
             CancellationToken.None))
         {
@@ -112,6 +112,44 @@ public class TenantsTests
                 Interlocked.Increment(ref finished);
             }
         }
+    }
+
+    [Fact]
+    public async Task SeveralConnections_ReadAsTheCommandsReadThem_SkipAndFirstOverTheMergedStream_AFailureCountedOnce()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
+        using SupportAccessConnection good = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, server.BaseAddress);
+        using SupportAccessConnection unreachable = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global, new Uri("http://127.0.0.1:9/"));
+        var messages = new CollectingReporter();
+
+        // Everything the good tenant has, for comparison, through the same wiring.
+        var whole = new ActivityRead(new[] { good }, Query()) { SkipRoleCheck = true };
+        var all = new List<string>();
+        await foreach (SupportAccessActivity activity in whole.ReadAsync(_ => messages, (_, f) => throw f, f => f.GetType().Name, messages, CancellationToken.None))
+        {
+            all.Add(activity.Id);
+        }
+
+        ActivityQuery skipAndFirst = Query(first: 7, maxRetries: 0) with { Skip = 3 };
+        var read = new ActivityRead(new[] { unreachable, good }, skipAndFirst, throttleLimit: 2) { SkipRoleCheck = true };
+        var failed = new List<SupportAccessConnection>();
+        var ids = new List<string>();
+        await foreach (SupportAccessActivity activity in read.ReadAsync(
+            _ => messages,
+            (connection, _) => { lock (failed) { failed.Add(connection); } },
+            failure => "Unreachable",
+            messages,
+            CancellationToken.None))
+        {
+            ids.Add(activity.Id);
+        }
+
+        Assert.True(all.Count > 10);
+        // The good tenant's stream, -Skip 3 then -First 7: the merge applies them, not each tenant.
+        Assert.Equal(all.Skip(3).Take(7), ids);
+        Assert.Same(unreachable, Assert.Single(failed));
+        Assert.Same(unreachable, Assert.Single(read.Failed));
+        Assert.Contains(messages.Warnings, w => w.Contains("1 of 2 tenants were read; 1 failed", StringComparison.Ordinal) && w.Contains($"{unreachable.TenantId} (Unreachable)", StringComparison.Ordinal));
     }
 
     private static ActivityQuery Query(ulong? first = null, int maxRetries = 2) => new()

@@ -306,7 +306,7 @@ public class TransportHygieneTests
     private static async Task<List<SupportAccessActivity>> ReadGraphAsync(SupportAccessConnection connection)
     {
         var read = new List<SupportAccessActivity>();
-        await foreach (SupportAccessActivity activity in new ActivityQueryService(connection).QueryAsync(Window(DateTime.UtcNow, 30), new Reporter(), CancellationToken.None))
+        await foreach (SupportAccessActivity activity in new CommandRead(connection).QueryAsync(Window(DateTime.UtcNow, 30), new Reporter(), CancellationToken.None))
         {
             read.Add(activity);
         }

@@ -1,16 +1,13 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
-using SupportAccessLogs.Auth;
 using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
-using SupportAccessLogs.Roles;
 
 namespace SupportAccessLogs.Commands;
 
@@ -23,8 +20,7 @@ namespace SupportAccessLogs.Commands;
 public abstract class SupportAccessQueryCommand : ConnectionsCommand
 {
     private const int MaxWorkspaces = 100;
-    private readonly ConcurrentDictionary<SupportAccessConnection, ActivityReader> _readers = new();
-    private readonly UnknownActivityNames _unknownNames = new();
+    private ActivityRead? _read;
     private string[]? _workspaces;
     private ActivityQuery _query = null!;
 
@@ -121,108 +117,50 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
     private protected void ReadGatheredConnections()
     {
         ResolveGatheredConnections();
+        _read = new ActivityRead(Connections, _query, ThrottleLimit)
+        {
+            Workspaces = _workspaces,
+            SkipRoleCheck = SkipRoleCheck,
+            WindowsOf = WindowsOf,
+        };
         RunProducer();
     }
 
     /// <summary>
-    /// The prepared query's activities: of one connection, as they arrive; of several, side by
-    /// side (<see cref="TenantFanOut{TTenant}"/>), each tenant's in order, -Skip and -First
-    /// applied to what is merged, a tenant that fails reported as an error of its own.
+    /// The prepared query's activities over the connections (<see cref="ActivityRead"/>): each
+    /// tenant's Verbose, warnings and progress relayed to the pipeline, a tenant that fails among
+    /// several reported as an error of its own.
     /// </summary>
     private protected async IAsyncEnumerable<SupportAccessActivity> ReadActivitiesAsync(AsyncPipeline messages, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (Connections.Count == 1)
+        bool several = Connections.Count > 1;
+        var reporters = new ConcurrentDictionary<SupportAccessConnection, PipelineReporter>();
+        PipelineReporter ReporterFor(SupportAccessConnection connection) =>
+            reporters.GetOrAdd(connection, c => new PipelineReporter(messages, _query, Unit, several ? c : null, several ? IndexOf(c) + 1 : 1));
+
+        try
         {
-            var reporter = new PipelineReporter(messages, _query, Unit, null, 1);
-            await foreach (SupportAccessActivity activity in ReadTenantAsync(Connections[0], _query, reporter, cancellationToken).ConfigureAwait(false))
+            await foreach (SupportAccessActivity activity in _read!.ReadAsync(
+                ReporterFor,
+                (connection, failure) => messages.WriteError(ErrorRecords.ForTenant(failure, connection.TenantId.ToString(), connection.Account, EndpointOf(connection))),
+                failure => ErrorRecords.ToErrorRecord(failure, null).FullyQualifiedErrorId,
+                messages,
+                cancellationToken).ConfigureAwait(false))
             {
                 yield return activity;
             }
-
-            reporter.Complete();
-            yield break;
         }
-
-        var fanOut = new TenantFanOut<SupportAccessConnection>(Connections, ThrottleLimit);
-        ActivityQuery eachTenant = _query.ForOneOfSeveralTenants();
-        // Connections are distinct objects (ConnectionStore.Resolve), so each finds its reporter by reference.
-        var reporters = Connections
-            .Select((connection, i) => (connection, reporter: new PipelineReporter(messages, _query, Unit, connection, i + 1)))
-            .ToDictionary(c => c.connection, c => c.reporter);
-        messages.WriteVerbose($"Reading {Connections.Count} tenants, up to {ThrottleLimit} at once: {string.Join(", ", Connections.Select(c => c.TenantId))}.");
-        ulong skipped = 0;
-        ulong written = 0;
-        bool stoppedEarly = false;
-        await foreach (SupportAccessActivity activity in fanOut.ReadAsync(
-            (connection, stop) => ReadTenantAsync(connection, eachTenant, reporters[connection], stop),
-            (connection, failure) => messages.WriteError(ErrorRecords.ForTenant(failure, connection.TenantId.ToString(), connection.Account, EndpointOf(connection))),
-            cancellationToken).ConfigureAwait(false))
+        finally
         {
-            if (skipped < _query.Skip)
+            foreach (PipelineReporter reporter in reporters.Values)
             {
-                skipped++;
-                continue;
-            }
-
-            yield return activity;
-            if (_query.First is ulong first && ++written >= first)
-            {
-                stoppedEarly = true;
-                break;
-            }
-        }
-
-        foreach (PipelineReporter reporter in reporters.Values)
-        {
-            reporter.Complete();
-        }
-
-        IReadOnlyList<(SupportAccessConnection Tenant, Exception Failure)> failures = fanOut.Failures;
-        FailedConnections = failures.Select(f => f.Tenant).ToArray();
-        if (failures.Count > 0)
-        {
-            messages.WriteWarning($"{Connections.Count - failures.Count} of {Connections.Count} tenants were read; {failures.Count} failed: "
-                + string.Join("; ", failures.Select(f => $"{f.Tenant.TenantId} ({ErrorRecords.ToErrorRecord(f.Failure, null).FullyQualifiedErrorId})")) + ".");
-        }
-        else if (!stoppedEarly)
-        {
-            messages.WriteVerbose($"All {Connections.Count} tenants were read.");
-        }
-    }
-
-    /// <summary>
-    /// -IncludeTotalCount's answer over every tenant read: the sum of each one's count (exact
-    /// once each was read whole, else each one's estimate), at the least accuracy among them.
-    /// </summary>
-    private protected (ulong Count, double Accuracy) TotalCount()
-    {
-        ulong count = 0;
-        double accuracy = 1.0;
-        foreach (ActivityReader reader in _readers.Values)
-        {
-            (ulong tenantCount, double tenantAccuracy) = reader.TotalCount(Connections.Count == 1 ? _query : _query.ForOneOfSeveralTenants());
-            count += tenantCount;
-            accuracy = Math.Min(accuracy, tenantAccuracy);
-        }
-
-        return (count, accuracy);
-    }
-
-    /// <summary>One tenant's activities, window after window.</summary>
-    private async IAsyncEnumerable<SupportAccessActivity> ReadTenantAsync(SupportAccessConnection connection, ActivityQuery query, PipelineReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        IRecordSource source = await TenantSource.OpenAsync(connection, _workspaces, SkipRoleCheck, reporter, cancellationToken).ConfigureAwait(false);
-        foreach (ActivityQuery window in WindowsOf(connection, query))
-        {
-            var reader = new ActivityReader(connection.TenantId, _unknownNames);
-            _readers[connection] = reader;
-            await foreach (SupportAccessActivity activity in reader.ReadAsync(source, window, reporter, cancellationToken).ConfigureAwait(false))
-            {
-                activity.ReadBy = connection.TenantId;
-                yield return activity;
+                reporter.Complete();
             }
         }
     }
+
+    /// <summary>-IncludeTotalCount's answer over every tenant read (<see cref="ActivityRead.TotalCount"/>).</summary>
+    private protected (ulong Count, double Accuracy) TotalCount() => _read!.TotalCount();
 
     /// <summary>
     /// The windows one connection reads, one after another: the query's own window, or (for an
@@ -231,7 +169,20 @@ public abstract class SupportAccessQueryCommand : ConnectionsCommand
     private protected virtual IReadOnlyList<ActivityQuery> WindowsOf(SupportAccessConnection connection, ActivityQuery query) => new[] { query };
 
     /// <summary>The connections whose read failed among several (each was reported as an error); empty when all were read.</summary>
-    private protected IReadOnlyCollection<SupportAccessConnection> FailedConnections { get; private set; } = Array.Empty<SupportAccessConnection>();
+    private protected IReadOnlyCollection<SupportAccessConnection> FailedConnections => _read?.Failed ?? Array.Empty<SupportAccessConnection>();
+
+    private int IndexOf(SupportAccessConnection connection)
+    {
+        for (int i = 0; i < Connections.Count; i++)
+        {
+            if (ReferenceEquals(Connections[i], connection))
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
 
     private string Unit => WorkspaceId is null ? "page" : "slice";
 

@@ -1,5 +1,4 @@
 using System;
-using SupportAccessLogs.Graph;
 using SupportAccessLogs.Http;
 
 namespace SupportAccessLogs.LogAnalytics;
