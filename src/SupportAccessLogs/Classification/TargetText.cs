@@ -411,7 +411,7 @@ internal static class TargetText
             {
                 i++;
             }
-            else if (wanted.IndexOf(text[i]) >= 0)
+            else if (wanted.Contains(text[i]))
             {
                 return i;
             }

@@ -263,7 +263,7 @@ internal sealed class EvidenceFile : IDisposable
     private static void CheckPath(string path, IMessageSink reporter)
     {
         string name = System.IO.Path.GetFileName(path);
-        if (string.IsNullOrWhiteSpace(name) || name.Trim() != name || name.EndsWith(".", StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(name) || name.Trim() != name || name.EndsWith('.'))
         {
             throw new ModuleException("EvidencePathInvalid", ErrorCategory.InvalidArgument,
                 $"-Path '{path}' does not end in a file name (it is empty, blank, ends in a separator, or begins or ends with a space or a dot, which Windows drops). Give the path of a file, for example ./evidence/support-access.csv.",
