@@ -169,7 +169,7 @@ internal sealed class Checkpoint
         writer.WriteEndArray();
     }
 
-    private static IEnumerable<TimeWindow> ReadWindows(JsonElement tenant, string name) =>
+    private static TimeWindow[] ReadWindows(JsonElement tenant, string name) =>
         tenant.GetProperty(name).EnumerateArray()
             .Select(w => new TimeWindow(Time(w[0].GetString()!), Time(w[1].GetString()!)))
             .ToArray();
