@@ -92,7 +92,9 @@ internal sealed class EvidenceFile : IDisposable
     private static string KeyOfContent(string tenantId, byte[] record, int length)
     {
         using var sha = System.Security.Cryptography.SHA256.Create();
+#pragma warning disable CA1850 // netstandard2.0 has no SHA256.HashData; only a record without an id is hashed.
         return TenantKey(tenantId) + "|#" + Convert.ToBase64String(sha.ComputeHash(record, 0, length));
+#pragma warning restore CA1850
     }
 
     public static string TenantKey(string tenantId) => Guid.TryParse(tenantId, out Guid tenant) ? tenant.ToString() : tenantId.Trim().ToLowerInvariant();

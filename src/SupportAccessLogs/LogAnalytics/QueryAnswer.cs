@@ -555,10 +555,12 @@ internal sealed class AnswerRows : IDisposable
         foreach (SequencePosition start in _starts)
         {
             // Disposed, the chunks may already hold another answer's bytes.
+#pragma warning disable CA1513 // netstandard2.0 has no ObjectDisposedException.ThrowIf.
             if (_disposed)
             {
                 throw new ObjectDisposedException(nameof(AnswerRows));
             }
+#pragma warning restore CA1513
 
             yield return QueryAnswer.ReadRow(_body.Slice(start), _columns, ref scratch);
         }
