@@ -59,7 +59,9 @@ internal static class TargetText
             }
             else if (HasText(target.DisplayName))
             {
+#pragma warning disable CA1834 // Appended by name: Read compares a type against the same NoType.
                 text.Append(NoType);
+#pragma warning restore CA1834
             }
 
             AppendPart(text, resourceStart, target.DisplayName, "", "");
