@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -69,7 +70,7 @@ public sealed class LoadContext : AssemblyLoadContext
     /// <summary>True for a name that can only be a file in the module's own folder.</summary>
     public static bool IsPlainFileName(string? name) =>
         !string.IsNullOrWhiteSpace(name)
-        && name!.IndexOfAny(new[] { '/', '\\', ':' }) < 0
+        && name!.AsSpan().IndexOfAny('/', '\\', ':') < 0
         && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0
         && name != "."
         && name != "..";

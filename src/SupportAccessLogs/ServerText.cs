@@ -175,7 +175,7 @@ internal static class Secrets
         {
             foreach (string token in Held)
             {
-                if (redacted.IndexOf(token, StringComparison.Ordinal) >= 0)
+                if (redacted.Contains(token))
                 {
                     redacted = redacted.Replace(token, Replacement);
                 }

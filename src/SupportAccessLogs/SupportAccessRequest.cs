@@ -1,4 +1,5 @@
 using System;
+using System.Management.Automation;
 
 namespace SupportAccessLogs;
 
@@ -67,5 +68,5 @@ public sealed class SupportAccessRequest
     public override string ToString() =>
         $"{(SupportRequestId.Length > 0 ? SupportRequestId : GroupedBy + " " + GroupKey)} {State}";
 
-    private static object? Wrap(DateTime? time) => time is DateTime value ? IsoDateTime.Wrap(value) : null;
+    private static PSObject? Wrap(DateTime? time) => time is DateTime value ? IsoDateTime.Wrap(value) : null;
 }

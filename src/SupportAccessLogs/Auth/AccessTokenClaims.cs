@@ -34,6 +34,9 @@ internal sealed class AccessTokenClaims
     // DateTimeOffset.MaxValue in Unix seconds: a larger exp is garbage, not an expiry.
     private const long MaxUnixSeconds = 253_402_300_799;
 
+    // scp holds the delegated permissions separated by spaces.
+    private static readonly char[] ScopeSeparator = { ' ' };
+
     public static AccessTokenClaims Parse(string token)
     {
         string[] parts = token.Split('.');
@@ -64,7 +67,7 @@ internal sealed class AccessTokenClaims
                     && seconds is >= 0 and <= MaxUnixSeconds
                     ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                     : null,
-                Scopes = (String(root, "scp") ?? "").Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries),
+                Scopes = (String(root, "scp") ?? "").Split(ScopeSeparator, StringSplitOptions.RemoveEmptyEntries),
                 AppRoles = Strings(root, "roles"),
                 DirectoryRoleTemplateIds = Strings(root, "wids"),
                 HasDirectoryRoleClaim = root.TryGetProperty("wids", out JsonElement wids) && wids.ValueKind == JsonValueKind.Array,

@@ -11,7 +11,9 @@ namespace SupportAccessLogs.Auth;
 /// a long export outlives any one token. Some credentials (Azure CLI) run a process per call,
 /// hence the cache here rather than relying on each credential's own.
 /// </summary>
+#pragma warning disable CA1001 // _refreshing holds no handle to free (nothing reads AvailableWaitHandle); token providers are never disposed.
 internal sealed class CredentialTokenProvider : AccessTokenProvider
+#pragma warning restore CA1001
 {
     // Entra and MSAL treat a token within five minutes of expiry as expired.
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);

@@ -137,11 +137,11 @@ internal static class SignInErrors
     }
 
     private static string EndSentence(string text) =>
-        text.Length == 0 || text.EndsWith(".", StringComparison.Ordinal) ? text : text + ".";
+        text.Length == 0 || text.EndsWith('.') ? text : text + ".";
 
     private static string FirstLine(string text)
     {
-        int end = text.IndexOfAny(new[] { '\r', '\n' });
+        int end = text.AsSpan().IndexOfAny('\r', '\n');
         return (end < 0 ? text : text.Substring(0, end)).Trim();
     }
 

@@ -59,7 +59,9 @@ internal static class TargetText
             }
             else if (HasText(target.DisplayName))
             {
+#pragma warning disable CA1834 // Appended by name: Read compares a type against the same NoType.
                 text.Append(NoType);
+#pragma warning restore CA1834
             }
 
             AppendPart(text, resourceStart, target.DisplayName, "", "");
@@ -411,7 +413,7 @@ internal static class TargetText
             {
                 i++;
             }
-            else if (wanted.IndexOf(text[i]) >= 0)
+            else if (wanted.Contains(text[i]))
             {
                 return i;
             }

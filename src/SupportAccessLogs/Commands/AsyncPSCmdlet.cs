@@ -50,7 +50,9 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
         {
             while (true)
             {
+#pragma warning disable CA2012 // Each ValueTask is read once, when complete: after AsTask, next is a new one over the task.
                 ValueTask<bool> next = items.MoveNextAsync();
+#pragma warning restore CA2012
                 if (!next.IsCompleted)
                 {
                     // Waiting for the network: write the producer's messages meanwhile.

@@ -197,7 +197,7 @@ internal static class ErrorRecords
 
 
     private static bool IsLogAnalytics(Uri? url) =>
-        url is not null && url.AbsolutePath.IndexOf("/v1/workspaces/", StringComparison.OrdinalIgnoreCase) >= 0;
+        url is not null && url.AbsolutePath.Contains("/v1/workspaces/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A URL fit for messages: no query string, which may hold filter values.</summary>
     private static string Describe(Uri? url) => url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);

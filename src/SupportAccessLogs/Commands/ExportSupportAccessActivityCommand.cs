@@ -333,7 +333,7 @@ public sealed class ExportSupportAccessActivityCommand : ActivityFilterCommand
         summary.WindowEndTime = plans.Values.SelectMany(p => p.Windows).Select(w => (DateTime?)w.End).Max() ?? Query.EndUtc;
     }
 
-    private void RecordProgress(Checkpoint checkpoint, Dictionary<Guid, DateTime> oldestWritten)
+    private static void RecordProgress(Checkpoint checkpoint, Dictionary<Guid, DateTime> oldestWritten)
     {
         foreach (KeyValuePair<Guid, DateTime> tenant in oldestWritten)
         {

@@ -38,6 +38,19 @@ namespace SupportAccessLogs
             stream.Dispose();
             return default;
         }
+
+        /// <summary>string.Contains(char): whether <paramref name="text"/> holds <paramref name="value"/>.</summary>
+        public static bool Contains(this string text, char value) => text.IndexOf(value) >= 0;
+
+        /// <summary>string.Contains(string, StringComparison): whether IndexOf finds <paramref name="value"/>.</summary>
+        public static bool Contains(this string text, string value, StringComparison comparisonType) =>
+            text.IndexOf(value, comparisonType) >= 0;
+
+        /// <summary>string.StartsWith(char), an ordinal comparison as on .NET.</summary>
+        public static bool StartsWith(this string text, char value) => text.Length > 0 && text[0] == value;
+
+        /// <summary>string.EndsWith(char), an ordinal comparison as on .NET.</summary>
+        public static bool EndsWith(this string text, char value) => text.Length > 0 && text[text.Length - 1] == value;
     }
 }
 #endif

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure.Core;
@@ -105,7 +106,7 @@ internal static class TenantSignIn
     /// <summary>A caller's Log Analytics token, checked as the Graph token is: a JWT, not expired,
     /// and (required, <see cref="LogAnalyticsTokenCheck"/>) for the Log Analytics API of the
     /// connection's cloud and the connection's tenant.</summary>
-    private static AccessTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, GraphEnvironment environment, Uri endpoint)
+    private static StaticAccessTokenProvider LogAnalyticsTokenFrom(string token, Guid tenant, GraphEnvironment environment, Uri endpoint)
     {
         AccessTokenClaims claims = AccessTokenClaims.Parse(token);
         if (string.IsNullOrWhiteSpace(token) || !claims.IsJwt)
@@ -148,7 +149,7 @@ internal static class TenantSignIn
     {
         // The connection owns a certificate the module loaded: it signs every renewal, and goes
         // with the connection, or at once when signing in fails.
-        IDisposable? ownedCertificate = request.OwnsCertificate ? request.Certificate : null;
+        X509Certificate2? ownedCertificate = request.OwnsCertificate ? request.Certificate : null;
         try
         {
             return await SignInAsync(request, ownedCertificate, showDeviceCode, cancellationToken).ConfigureAwait(false);

@@ -124,7 +124,9 @@ internal sealed class Checkpoint
 
             var checkpoint = new Checkpoint
             {
+#pragma warning disable CA2263 // netstandard2.0 has no generic Enum.Parse<TEnum>(string).
                 Format = (EvidenceFileFormat)Enum.Parse(typeof(EvidenceFileFormat), Text(root, "format")),
+#pragma warning restore CA2263
                 Filters = Text(root, "filters"),
                 RecentSpan = TimeSpan.ParseExact(Text(root, "recentSpan"), "c", CultureInfo.InvariantCulture),
             };
@@ -169,7 +171,7 @@ internal sealed class Checkpoint
         writer.WriteEndArray();
     }
 
-    private static IEnumerable<TimeWindow> ReadWindows(JsonElement tenant, string name) =>
+    private static TimeWindow[] ReadWindows(JsonElement tenant, string name) =>
         tenant.GetProperty(name).EnumerateArray()
             .Select(w => new TimeWindow(Time(w[0].GetString()!), Time(w[1].GetString()!)))
             .ToArray();
@@ -220,7 +222,9 @@ internal readonly record struct FileMark(long Length, long Lines, string HeadHas
         }
 
         using var sha = System.Security.Cryptography.SHA256.Create();
+#pragma warning disable CA1850, CA1872 // netstandard2.0 has neither SHA256.HashData nor Convert.ToHexString; two 4 KB hashes per mark.
         return BitConverter.ToString(sha.ComputeHash(buffer, 0, read)).Replace("-", "").ToLowerInvariant();
+#pragma warning restore CA1850, CA1872
     }
 }
 

@@ -92,7 +92,9 @@ internal sealed class EvidenceFile : IDisposable
     private static string KeyOfContent(string tenantId, byte[] record, int length)
     {
         using var sha = System.Security.Cryptography.SHA256.Create();
+#pragma warning disable CA1850 // netstandard2.0 has no SHA256.HashData; only a record without an id is hashed.
         return TenantKey(tenantId) + "|#" + Convert.ToBase64String(sha.ComputeHash(record, 0, length));
+#pragma warning restore CA1850
     }
 
     public static string TenantKey(string tenantId) => Guid.TryParse(tenantId, out Guid tenant) ? tenant.ToString() : tenantId.Trim().ToLowerInvariant();
@@ -263,7 +265,7 @@ internal sealed class EvidenceFile : IDisposable
     private static void CheckPath(string path, IMessageSink reporter)
     {
         string name = System.IO.Path.GetFileName(path);
-        if (string.IsNullOrWhiteSpace(name) || name.Trim() != name || name.EndsWith(".", StringComparison.Ordinal))
+        if (string.IsNullOrWhiteSpace(name) || name.Trim() != name || name.EndsWith('.'))
         {
             throw new ModuleException("EvidencePathInvalid", ErrorCategory.InvalidArgument,
                 $"-Path '{path}' does not end in a file name (it is empty, blank, ends in a separator, or begins or ends with a space or a dot, which Windows drops). Give the path of a file, for example ./evidence/support-access.csv.",

@@ -101,7 +101,7 @@ internal static class GraphGet
             var buffer = new byte[MaxErrorBodyBytes];
             int filled = 0;
             int read;
-            while (filled < buffer.Length && (read = await stream.ReadAsync(buffer, filled, buffer.Length - filled, _cancellationToken).ConfigureAwait(false)) > 0)
+            while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), _cancellationToken).ConfigureAwait(false)) > 0)
             {
                 filled += read;
             }

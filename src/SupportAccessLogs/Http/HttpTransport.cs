@@ -72,10 +72,12 @@ internal static class HttpTransport
         {
         }
 
+#pragma warning disable CA2215 // Not calling base is the point: DelegatingHandler.Dispose would dispose the shared transport.
         protected override void Dispose(bool disposing)
         {
             // The shared transport lives as long as the process; only this wrapper goes.
         }
+#pragma warning restore CA2215
     }
 
     /// <summary>Turns a 3xx answer into a clear error (the transport follows none by itself).</summary>

@@ -57,7 +57,7 @@ internal sealed class AnswerBytes : IDisposable
                 int filled = 0;
                 int read;
                 while (filled < chunk.Length
-                    && (read = await stream.ReadAsync(chunk, filled, chunk.Length - filled, cancellationToken).ConfigureAwait(false)) > 0)
+                    && (read = await stream.ReadAsync(chunk.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     filled += read;
                 }

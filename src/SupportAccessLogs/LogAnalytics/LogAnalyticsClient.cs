@@ -167,7 +167,7 @@ internal sealed class LogAnalyticsClient : IDisposable
                 var notFound = WorkspacesNotFound(workspaceIds, workspaceIds.Count, Array.Empty<string>(), null, said);
                 notFound.Data[SaidKey] = said;
                 return notFound;
-            case 400 when (message + " " + innermost).IndexOf("Failed to resolve table or column expression named 'AuditLogs'", StringComparison.OrdinalIgnoreCase) >= 0:
+            case 400 when (message + " " + innermost).Contains("Failed to resolve table or column expression named 'AuditLogs'", StringComparison.OrdinalIgnoreCase):
                 return new ModuleException(TableMissingId, ErrorCategory.ObjectNotFound,
                     $"Workspace {workspaces} has no AuditLogs table ({said}). Entra sends its audit log there only through a diagnostic setting: in the Entra admin center, Monitoring > Diagnostic settings, add one that sends AuditLogs to this workspace. Rows arrive from then on; older activity is not copied.",
                     workspaces);
@@ -210,8 +210,8 @@ internal sealed class LogAnalyticsClient : IDisposable
             return "an empty body";
         }
 
-        bool html = (contentType ?? "").IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0
-            || Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 256)).TrimStart().StartsWith("<", StringComparison.Ordinal);
+        bool html = (contentType ?? "").Contains("html", StringComparison.OrdinalIgnoreCase)
+            || Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 256)).TrimStart().StartsWith('<');
         return html
             ? $"an HTML page ({body.Length} bytes)"
             : $"{body.Length} bytes{(string.IsNullOrEmpty(contentType) ? "" : $" of {ServerText.Clean(contentType)}")}";

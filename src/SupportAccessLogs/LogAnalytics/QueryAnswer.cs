@@ -59,7 +59,7 @@ internal static class QueryAnswer
     /// keeps its row's bytes; GetRawRecord() turns them into an object of the row's columns only
     /// when asked.
     /// </summary>
-    /// <param name="row">The answer's bytes from the row's '[' on (checked by <see cref="Rows"/>).</param>
+    /// <param name="row">The answer's bytes from the row's '[' on (checked by <see cref="Rows(ReadOnlySequence{byte}, Slice, IDisposable?)"/>).</param>
     internal static ParsedAuditRecord ReadRow(ReadOnlySequence<byte> row, string[] columns, ref byte[] scratch)
     {
         var reader = new Utf8JsonReader(row);
@@ -528,7 +528,7 @@ internal static class QueryAnswer
     }
 }
 
-/// <summary>A checked answer's rows (<see cref="QueryAnswer.Rows"/>), read into records one at a
+/// <summary>A checked answer's rows (<see cref="QueryAnswer.Rows(ReadOnlySequence{byte}, Slice, IDisposable?)"/>), read into records one at a
 /// time as they are enumerated. Dispose returns the answer's bytes.</summary>
 internal sealed class AnswerRows : IDisposable
 {
@@ -555,10 +555,12 @@ internal sealed class AnswerRows : IDisposable
         foreach (SequencePosition start in _starts)
         {
             // Disposed, the chunks may already hold another answer's bytes.
+#pragma warning disable CA1513 // netstandard2.0 has no ObjectDisposedException.ThrowIf.
             if (_disposed)
             {
                 throw new ObjectDisposedException(nameof(AnswerRows));
             }
+#pragma warning restore CA1513
 
             yield return QueryAnswer.ReadRow(_body.Slice(start), _columns, ref scratch);
         }

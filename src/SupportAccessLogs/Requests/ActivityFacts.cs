@@ -65,16 +65,20 @@ internal readonly struct ActivityFacts
                 : $"its ActivityDateTime '{Text(input, "ActivityDateTime")}' is not an ISO 8601 date and time such as 2026-12-06T02:52:00Z (the form Export-Csv and ConvertTo-Json write). A date such as 12/06/2026 means June or December depending on the culture, so it is not guessed: convert it first, for example with [datetime]::ParseExact");
         }
 
+#pragma warning disable CA2263 // netstandard2.0 has no generic Enum.IsDefined<TEnum> or Enum.GetNames<TEnum>.
         if (!Enum.TryParse(Text(input, "Activity"), ignoreCase: true, out Activity kind) || !Enum.IsDefined(typeof(Activity), kind))
         {
             throw NotAnActivity(input, $"its Activity '{Text(input, "Activity")}' is none of {string.Join(", ", Enum.GetNames(typeof(Activity)))}");
         }
+#pragma warning restore CA2263
 
         string role = Text(input, "TenantRole");
         TenantRole? side = null;
         if (role.Length > 0)
         {
+#pragma warning disable CA2263 // netstandard2.0 has no generic Enum.IsDefined<TEnum>.
             if (!Enum.TryParse(role, ignoreCase: true, out TenantRole parsed) || !Enum.IsDefined(typeof(TenantRole), parsed))
+#pragma warning restore CA2263
             {
                 throw NotAnActivity(input, $"its TenantRole '{role}' is neither SupportRequestTenant nor ResourceTenant");
             }
