@@ -127,18 +127,8 @@ internal static class TenantSignIn
         return new StaticAccessTokenProvider(token, claims.ExpiresOn, endpoint);
     }
 
-    private static Uri ResolveLogAnalyticsUrl(GraphEnvironment environment, Uri? endpoint)
-    {
-        try
-        {
-            return LogAnalyticsClouds.BaseUrl(endpoint ?? LogAnalyticsClouds.Endpoint(environment));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ModuleException("LogAnalyticsEndpointRefused", ErrorCategory.InvalidArgument, ex.Message,
-                endpoint is null ? null : Endpoints.WithoutUserInfo(endpoint));
-        }
-    }
+    private static Uri ResolveLogAnalyticsUrl(GraphEnvironment environment, Uri? endpoint) =>
+        Checked(() => LogAnalyticsClouds.BaseUrl(endpoint ?? LogAnalyticsClouds.Endpoint(environment)), "LogAnalyticsEndpointRefused", endpoint);
 
     /// <summary>Signs in through Azure.Identity and acquires the first token at once, so that a
     /// wrong secret or a missing consent fails here rather than in the middle of a query.</summary>
@@ -302,17 +292,20 @@ internal static class TenantSignIn
             logAnalyticsBase, logAnalyticsTokens);
     }
 
-    private static Uri ResolveBaseUrl(GraphEnvironment environment, Uri? graphEndpoint)
+    private static Uri ResolveBaseUrl(GraphEnvironment environment, Uri? graphEndpoint) =>
+        Checked(() => GraphClouds.V1BaseUrl(graphEndpoint ?? GraphClouds.GraphHost(environment)), "GraphEndpointRefused", graphEndpoint);
+
+    /// <summary>An API's base URL, or the error that says why the endpoint given is refused; its
+    /// target is the URL without any user info (it may hold a password).</summary>
+    private static Uri Checked(Func<Uri> baseUrl, string errorId, Uri? given)
     {
         try
         {
-            return GraphClouds.V1BaseUrl(graphEndpoint ?? GraphClouds.GraphHost(environment));
+            return baseUrl();
         }
         catch (ArgumentException ex)
         {
-            // The target is the URL without any user info (it may hold a password).
-            throw new ModuleException("GraphEndpointRefused", ErrorCategory.InvalidArgument, ex.Message,
-                graphEndpoint is null ? null : Endpoints.WithoutUserInfo(graphEndpoint));
+            throw new ModuleException(errorId, ErrorCategory.InvalidArgument, ex.Message, given is null ? null : Endpoints.WithoutUserInfo(given));
         }
     }
 
