@@ -86,18 +86,23 @@ internal sealed class GraphPageAttempt
         }
         finally
         {
-            if (records is not null)
-            {
-                await records.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
+            await CloseAsync(records, stream).ConfigureAwait(false);
         }
 
         TimedOut = Failure is OperationCanceledException && timeout.IsCancellationRequested;
+    }
+
+    private static async Task CloseAsync(IAsyncEnumerator<ParsedAuditRecord>? records, Stream? stream)
+    {
+        if (records is not null)
+        {
+            await records.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (stream is not null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>The next record, or false at the page's end or when reading the body failed.</summary>
