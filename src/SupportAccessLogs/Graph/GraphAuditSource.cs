@@ -3,7 +3,6 @@ using SupportAccessLogs.Http;
 using SupportAccessLogs.Records;
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Net.Http;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
@@ -48,166 +47,19 @@ internal sealed class GraphAuditSource : IRecordSource
                 "Microsoft Graph operated by 21Vianet (China) does not offer the v1.0 auditLogs/directoryAudits API, so support access activity can't be read there. Use the Entra admin center's audit logs, or export them to Log Analytics.");
         }
 
-        bool filterByCategory = true;
-        Uri nextUrl = FirstPageUrl(query, filterByCategory);
-        reporter.Verbose($"OData filter: {GraphAuditFilter.For(query, filterByCategory)}");
-
-        var retry = new PageRetryPolicy(query.MaxRetries);
+        Uri nextUrl = FirstPageUrl(query, byCategory: true);
+        reporter.Verbose($"OData filter: {GraphAuditFilter.For(query, byCategory: true)}");
         string caller = _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account;
-        ReportingPacer pacer = ReportingPacer.For(_connection.TenantId, caller);
-        ReportingPacer appPacer = ReportingPacer.ForApp(caller);
+        var read = new Reading(query, reporter, ReportingPacer.For(_connection.TenantId, caller), ReportingPacer.ForApp(caller));
         var links = new NextLinkTracker(_connection.GraphEndpoint);
-        bool warnedRetry = false;
         int emptyPagesInRow = 0;
-        int pageNumber = 0;
-        while (true)
+        for (int pageNumber = 1; ; pageNumber++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            pageNumber++;
-
-            // Records of this page handled by an earlier try: a retried page is read again from
-            // its start, and these are passed over in silence (the server did nothing wrong).
-            var handledEarlier = new HashSet<string>(StringComparer.Ordinal);
-            var handledNow = new List<string>();
-            int attempt = 0;
-            int pageRecords = 0;
-            bool renewedToken = false;
-            AuditPageReader page;
-            while (true)
+            var page = new GraphPage(pageNumber, nextUrl);
+            await foreach (ParsedAuditRecord record in ReadPageAsync(page, read, cancellationToken).ConfigureAwait(false))
             {
-                attempt++;
-                // Within the app's budget across every tenant, then within this tenant's.
-                ReportingPacer.Turn appTurn = await appPacer.WaitTurnAsync(query.RequestsPer10Seconds > 0 ? ReportingPacer.AppWideRequestsPerWindow : 0, cancellationToken).ConfigureAwait(false);
-                ReportingPacer.Turn turn = await pacer.WaitTurnAsync(query.RequestsPer10Seconds, cancellationToken).ConfigureAwait(false);
-                if (turn.Waited > TimeSpan.Zero)
-                {
-                    reporter.Verbose($"Paced {turn.Waited.TotalSeconds:0.0} s to stay under Graph's reporting limit of {query.RequestsPer10Seconds} requests per 10 s.");
-                }
-
-                reporter.Verbose($"GET {nextUrl} (page {pageNumber}{(attempt > 1 ? $", try {attempt}" : "")})");
-                page = new AuditPageReader();
-                handledEarlier.UnionWith(handledNow);
-                handledNow.Clear();
-                using var pageTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                pageTimeout.CancelAfter(query.PageTimeout);
-                Stream? stream = null;
-                IAsyncEnumerator<ParsedAuditRecord>? records = null;
-                Exception? failure = null;
-                try
-                {
-                    try
-                    {
-                        stream = await GraphGet.StreamAsync(_connection.RequestAdapter, nextUrl, pageTimeout.Token, sdkRetries: false).ConfigureAwait(false);
-                        records = page.ReadAsync(stream, pageTimeout.Token).GetAsyncEnumerator(pageTimeout.Token);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        failure = ex;
-                    }
-                    finally
-                    {
-                        turn.Answered();
-                        appTurn.Answered();
-                    }
-
-                    int position = 0;
-                    while (records is not null)
-                    {
-                        bool more;
-                        try
-                        {
-                            more = await records.MoveNextAsync().ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                        {
-                            failure = ex;
-                            break;
-                        }
-
-                        if (!more)
-                        {
-                            break;
-                        }
-
-                        ParsedAuditRecord parsed = records.Current;
-                        AuditRecord record = parsed.Record;
-                        string? id = string.IsNullOrEmpty(record.Id) ? null : record.Id;
-                        string key = id ?? $"#{position}";
-                        position++;
-                        if (handledEarlier.Contains(key))
-                        {
-                            continue;
-                        }
-
-                        handledNow.Add(key);
-                        yield return parsed;
-                    }
-
-                    pageRecords = position;
-                }
-                finally
-                {
-                    if (records is not null)
-                    {
-                        await records.DisposeAsync().ConfigureAwait(false);
-                    }
-
-                    if (stream is not null)
-                    {
-                        await stream.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-
-                if (failure is null)
-                {
-                    break;
-                }
-
-                bool timedOut = failure is OperationCanceledException && pageTimeout.IsCancellationRequested;
-                bool canFallBack = pageNumber == 1 && attempt == 1 && filterByCategory && IsCategoryRefusal(failure);
-                FailureStep step = retry.Decide(failure, timedOut, attempt, canFallBack, canRenewToken: !renewedToken);
-                if (step.Action == FailureAction.FallBack)
-                {
-                    // `category eq` works in practice but is undocumented; when a service refuses it,
-                    // fall back to the documented loggedByService filter and check category here.
-                    filterByCategory = false;
-                    nextUrl = FirstPageUrl(query, filterByCategory);
-                    reporter.Verbose($"The service refused the category filter ({Describe((ApiException)failure)}); falling back to: {GraphAuditFilter.For(query, filterByCategory)}");
-                    attempt = 0;
-                    continue;
-                }
-
-                renewedToken |= step.Action == FailureAction.RenewToken;
-                if (step.Action == FailureAction.RenewToken && _connection.TryRenewToken())
-                {
-                    reporter.Verbose($"Microsoft Graph refused the token on page {pageNumber}; signing in again and retrying the page.");
-                    continue;
-                }
-
-                if (step.Action != FailureAction.Retry)
-                {
-                    throw Final(failure, timedOut, attempt, query).At(nextUrl);
-                }
-
-                TimeSpan delay = step.Delay;
-                string what = timedOut ? $"no answer within {query.PageTimeout.TotalSeconds:0} s" : Summarize(failure, nextUrl);
-                if (PageRetryPolicy.IsThrottle(failure))
-                {
-                    reporter.Warning($"Microsoft Graph throttled page {pageNumber} (429); waiting {delay.TotalSeconds:0.#} s before trying it again ({attempt} of {retry.MaxRetries + 1} tries used).");
-                }
-                else if (!warnedRetry)
-                {
-                    // Said once as a warning: with the default retries a dead endpoint is otherwise
-                    // half a minute of silence. Later retries go to Verbose.
-                    warnedRetry = true;
-                    reporter.Warning($"Page {pageNumber} failed ({what}); retrying in {delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used; -MaxRetries sets how many). Further retries are reported with -Verbose.");
-                }
-                else
-                {
-                    reporter.Verbose($"Page {pageNumber} failed ({what}); trying it again in {delay.TotalSeconds:0.#} s ({attempt} of {retry.MaxRetries + 1} tries used). Records already written are not written again.");
-                }
-
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                yield return record;
             }
 
             reporter.PageDone(pageNumber);
@@ -216,7 +68,7 @@ internal sealed class GraphAuditSource : IRecordSource
                 yield break;
             }
 
-            emptyPagesInRow = pageRecords == 0 ? emptyPagesInRow + 1 : 0;
+            emptyPagesInRow = page.Records == 0 ? emptyPagesInRow + 1 : 0;
             if (emptyPagesInRow == EmptyPagesBeforeWarning)
             {
                 // Graph may send an empty page with a nextLink; a long run of them is a server
@@ -224,7 +76,99 @@ internal sealed class GraphAuditSource : IRecordSource
                 reporter.Warning($"Microsoft Graph has sent {emptyPagesInRow} empty pages in a row, each with a new nextLink (up to page {pageNumber}); still following them. Press Ctrl+C to stop if this goes on.");
             }
 
-            nextUrl = links.Follow(page.NextLink, nextUrl);
+            nextUrl = links.Follow(page.NextLink, page.Url);
+        }
+    }
+
+    /// <summary>
+    /// A page's records, tried until a try reads the page whole or <see cref="PageRetryPolicy.Decide"/>
+    /// gives up on it. A record goes out once however many tries the page takes.
+    /// </summary>
+    private async IAsyncEnumerable<ParsedAuditRecord> ReadPageAsync(GraphPage page, Reading read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            GraphPageAttempt attempt = page.NextAttempt();
+            (ReportingPacer.Turn Tenant, ReportingPacer.Turn App) turns = await WaitTurnsAsync(read, cancellationToken).ConfigureAwait(false);
+            read.Reporter.Verbose($"GET {page.Url} (page {page.Number}{(attempt.Number > 1 ? $", try {attempt.Number}" : "")})");
+            await foreach (ParsedAuditRecord record in attempt.ReadAsync(_connection.RequestAdapter, read.Query.PageTimeout, turns, cancellationToken).ConfigureAwait(false))
+            {
+                yield return record;
+            }
+
+            if (attempt.Failure is not { } failure)
+            {
+                yield break;
+            }
+
+            bool canFallBack = page.Number == 1 && attempt.Number == 1 && read.FilterByCategory && IsCategoryRefusal(failure);
+            FailureStep step = read.Retry.Decide(failure, attempt.TimedOut, attempt.Number, canFallBack, canRenewToken: !page.RenewedToken);
+            page.RenewedToken |= step.Action == FailureAction.RenewToken;
+            if (step.Action == FailureAction.FallBack)
+            {
+                FallBack(page, (ApiException)failure, read);
+            }
+            else if (step.Action == FailureAction.RenewToken && _connection.TryRenewToken())
+            {
+                read.Reporter.Verbose($"Microsoft Graph refused the token on page {page.Number}; signing in again and retrying the page.");
+            }
+            else if (step.Action == FailureAction.Retry)
+            {
+                ReportRetry(page, attempt, step.Delay, read);
+                await Task.Delay(step.Delay, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Also a 401 when signing in again is not to be had: it ends the page like any failure no retry mends.
+                throw Final(failure, attempt.TimedOut, attempt.Number, read.Query).At(page.Url);
+            }
+        }
+    }
+
+    /// <summary>Waits for room within the app's budget across every tenant, then within this tenant's.</summary>
+    private static async Task<(ReportingPacer.Turn Tenant, ReportingPacer.Turn App)> WaitTurnsAsync(Reading read, CancellationToken cancellationToken)
+    {
+        int limit = read.Query.RequestsPer10Seconds;
+        ReportingPacer.Turn appTurn = await read.AppPacer.WaitTurnAsync(limit > 0 ? ReportingPacer.AppWideRequestsPerWindow : 0, cancellationToken).ConfigureAwait(false);
+        ReportingPacer.Turn turn = await read.Pacer.WaitTurnAsync(limit, cancellationToken).ConfigureAwait(false);
+        if (turn.Waited > TimeSpan.Zero)
+        {
+            read.Reporter.Verbose($"Paced {turn.Waited.TotalSeconds:0.0} s to stay under Graph's reporting limit of {limit} requests per 10 s.");
+        }
+
+        return (turn, appTurn);
+    }
+
+    /// <summary>
+    /// `category eq` works in practice but is undocumented; when a service refuses it, the read
+    /// falls back to the documented loggedByService filter and checks the category here.
+    /// </summary>
+    private void FallBack(GraphPage page, ApiException refusal, Reading read)
+    {
+        read.FilterByCategory = false;
+        page.StartOver(FirstPageUrl(read.Query, byCategory: false));
+        read.Reporter.Verbose($"The service refused the category filter ({Describe(refusal)}); falling back to: {GraphAuditFilter.For(read.Query, byCategory: false)}");
+    }
+
+    private static void ReportRetry(GraphPage page, GraphPageAttempt attempt, TimeSpan delay, Reading read)
+    {
+        Exception failure = attempt.Failure!;
+        int tries = read.Retry.MaxRetries + 1;
+        string what = attempt.TimedOut ? $"no answer within {read.Query.PageTimeout.TotalSeconds:0} s" : Summarize(failure, page.Url);
+        if (PageRetryPolicy.IsThrottle(failure))
+        {
+            read.Reporter.Warning($"Microsoft Graph throttled page {page.Number} (429); waiting {delay.TotalSeconds:0.#} s before trying it again ({attempt.Number} of {tries} tries used).");
+        }
+        else if (!read.WarnedRetry)
+        {
+            // Said once as a warning: with the default retries a dead endpoint is otherwise
+            // half a minute of silence. Later retries go to Verbose.
+            read.WarnedRetry = true;
+            read.Reporter.Warning($"Page {page.Number} failed ({what}); retrying in {delay.TotalSeconds:0.#} s ({attempt.Number} of {tries} tries used; -MaxRetries sets how many). Further retries are reported with -Verbose.");
+        }
+        else
+        {
+            read.Reporter.Verbose($"Page {page.Number} failed ({what}); trying it again in {delay.TotalSeconds:0.#} s ({attempt.Number} of {tries} tries used). Records already written are not written again.");
         }
     }
 
@@ -277,4 +221,33 @@ internal sealed class GraphAuditSource : IRecordSource
 
     private static string Describe(ApiException ex) =>
         ex is ODataError odata ? $"{odata.Error?.Code}: {odata.Error?.Message}" : $"HTTP {ex.ResponseStatusCode}";
+
+    /// <summary>What the pages of one read share: the query, where messages go, the retry budget
+    /// and the pacers, and what earlier pages settled (the filter, whether a retry was warned of).</summary>
+    private sealed class Reading
+    {
+        public Reading(ActivityQuery query, ISourceReporter reporter, ReportingPacer pacer, ReportingPacer appPacer)
+        {
+            Query = query;
+            Reporter = reporter;
+            Retry = new PageRetryPolicy(query.MaxRetries);
+            Pacer = pacer;
+            AppPacer = appPacer;
+        }
+
+        public ActivityQuery Query { get; }
+        public ISourceReporter Reporter { get; }
+        public PageRetryPolicy Retry { get; }
+
+        /// <summary>This tenant's budget for this caller.</summary>
+        public ReportingPacer Pacer { get; }
+
+        /// <summary>The caller's budget across every tenant.</summary>
+        public ReportingPacer AppPacer { get; }
+
+        public bool FilterByCategory { get; set; } = true;
+
+        /// <summary>Whether a failed page has been warned of: only the first is, the rest go to Verbose.</summary>
+        public bool WarnedRetry { get; set; }
+    }
 }

@@ -53,7 +53,28 @@ internal sealed class LogAnalyticsSource : IRecordSource
         // Graph's window includes its end; the half-open slices end one tick later to match.
         var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
         var read = new Reading(query, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
-        reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
+        (long total, List<Slice> slices) = await PlanAsync(window, read, cancellationToken).ConfigureAwait(false);
+        if (total == 0)
+        {
+            reporter.Warning($"The workspace(s) {string.Join(", ", _workspaceIds)} hold no support access activity from {Kql.Time(window.Start)} to {Kql.Time(query.EndUtc)}. If Microsoft Graph shows activity in that time, check that a diagnostic setting sends AuditLogs to the workspace (rows arrive only from when it was added).");
+            yield break;
+        }
+
+        // With -First, one slice at a time and each split's newer half handed over as soon
+        // as it is read: reading ahead would send queries whose rows are never written.
+        IAsyncEnumerable<ParsedAuditRecord> rows = query.First is not null
+            ? OneSliceAtATimeAsync(slices, read, cancellationToken)
+            : SlicesSideBySideAsync(slices, read, cancellationToken);
+        await foreach (ParsedAuditRecord row in rows.ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>The rows in the window, counted per hour, and the slices they are read in.</summary>
+    private async Task<(long Total, List<Slice> Slices)> PlanAsync(Slice window, Reading read, CancellationToken cancellationToken)
+    {
+        read.Reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
         List<(DateTime Bin, long Count)> counts = await CountAsync(window, read, 0, null, cancellationToken).ConfigureAwait(false);
         long total;
         List<Slice> slices;
@@ -69,31 +90,28 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 $"Log Analytics returned row counts for {window} that don't add up ({ex.Message}): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.").At(_client.QueryUrl(_workspaceIds));
         }
 
-        reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
-        if (total == 0)
-        {
-            reporter.Warning($"The workspace(s) {string.Join(", ", _workspaceIds)} hold no support access activity from {Kql.Time(window.Start)} to {Kql.Time(query.EndUtc)}. If Microsoft Graph shows activity in that time, check that a diagnostic setting sends AuditLogs to the workspace (rows arrive only from when it was added).");
-            yield break;
-        }
+        read.Reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
+        return (total, slices);
+    }
 
-        if (query.First is not null)
+    /// <summary>The slices' rows, each slice streamed before the next is asked for.</summary>
+    private async IAsyncEnumerable<ParsedAuditRecord> OneSliceAtATimeAsync(List<Slice> slices, Reading read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        int number = 0;
+        foreach (Slice slice in slices)
         {
-            // With -First, one slice at a time and each split's newer half handed over as soon
-            // as it is read: reading ahead would send queries whose rows are never written.
-            int number = 0;
-            foreach (Slice slice in slices)
+            await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, read, cancellationToken).ConfigureAwait(false))
             {
-                await foreach (ParsedAuditRecord row in StreamSliceAsync(slice, read, cancellationToken).ConfigureAwait(false))
-                {
-                    yield return row;
-                }
-
-                reporter.PageDone(++number);
+                yield return row;
             }
 
-            yield break;
+            read.Reporter.PageDone(++number);
         }
+    }
 
+    /// <summary>The slices' rows, up to <see cref="SlicesAtOnce"/> slices read at once and handed over in order.</summary>
+    private async IAsyncEnumerable<ParsedAuditRecord> SlicesSideBySideAsync(List<Slice> slices, Reading read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var inFlight = new Queue<Task<List<AnswerRows>>>();
         int next = 0;
@@ -124,23 +142,29 @@ internal sealed class LogAnalyticsSource : IRecordSource
                     Dispose(answers);
                 }
 
-                reporter.PageDone(++sliceNumber);
+                read.Reporter.PageDone(++sliceNumber);
             }
         }
         finally
         {
             // -First satisfied, Ctrl+C or a failure: the slices still running stop, and no more start.
             stop.Cancel();
-            foreach (Task<List<AnswerRows>> pending in inFlight)
+            await DrainAsync(inFlight).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for the slices still running to stop, and frees what they read.</summary>
+    private static async Task DrainAsync(Queue<Task<List<AnswerRows>>> inFlight)
+    {
+        foreach (Task<List<AnswerRows>> pending in inFlight)
+        {
+            try
             {
-                try
-                {
-                    Dispose(await pending.ConfigureAwait(false));
-                }
-                catch (Exception)
-                {
-                    // Their results are not wanted any more, nor their failures.
-                }
+                Dispose(await pending.ConfigureAwait(false));
+            }
+            catch (Exception)
+            {
+                // Their results are not wanted any more, nor their failures.
             }
         }
     }
@@ -327,23 +351,11 @@ internal sealed class LogAnalyticsSource : IRecordSource
     {
         for (int attempt = 1; ; attempt++)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(read.Query.PageTimeout);
-            Exception failure;
             read.Reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
-            try
+            SliceAttempt tried = await SliceAttempt.RunAsync(_client, _workspaceIds, kql, slice, read.Query.PageTimeout, read.Chunks, read.Reporter.Verbose, cancellationToken).ConfigureAwait(false);
+            if (tried.Failure is not { } failure)
             {
-                return await _client.QueryAsync(_workspaceIds, kql, Kql.Timespan(slice), read.Query.PageTimeout, read.Chunks, read.Reporter.Verbose, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = ex;
-            }
-
-            bool timedOut = failure is OperationCanceledException && timeout.IsCancellationRequested;
-            if (timedOut)
-            {
-                failure = new TimeoutException($"Log Analytics did not answer within {read.Query.PageTimeout.TotalSeconds:0} s.").At(_client.QueryUrl(_workspaceIds));
+                return tried.Answer!;
             }
 
             // The service's 404 doesn't say which of several workspaces it doesn't know.
@@ -352,8 +364,9 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 throw await WhichUnknownAsync(failure, slice, read, cancellationToken).ConfigureAwait(false);
             }
 
-            // Too much for one answer is the slicer's to mend by splitting, not a retry's.
-            FailureStep step = read.Retry.Decide(failure, timedOut, attempt, canFallBack: IsTooMuch(failure, cancellationToken), canRenewToken: false);
+            // Too much for one answer is the slicer's to mend by splitting, not a retry's: the
+            // fallback, like a failure, goes to the caller.
+            FailureStep step = read.Retry.Decide(failure, tried.TimedOut, attempt, canFallBack: IsTooMuch(failure, cancellationToken), canRenewToken: false);
             if (step.Action != FailureAction.Retry)
             {
                 throw failure;
