@@ -8,7 +8,9 @@ using GraphEmulator;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Kiota.Abstractions;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
 using SupportAccessLogs.Graph;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.Records;
 using Xunit;
 
@@ -223,7 +225,7 @@ public class GraphPageAttemptTests
         EmulatorServer.StartAsync(new EmulatorOptions { PageSize = PageSize, Faults = faults });
 
     private static SupportAccessConnection Connect(EmulatorServer server) =>
-        SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
+        TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress);
 
     private static Uri FirstPage(SupportAccessConnection connection) =>
         new(connection.GraphEndpoint, "auditLogs/directoryAudits");
@@ -236,7 +238,7 @@ public class GraphPageAttemptTests
         CancellationToken cancellationToken = default)
     {
         var records = new List<ParsedAuditRecord>();
-        await foreach (ParsedAuditRecord record in attempt.ReadAsync(connection.RequestAdapter, pageTimeout ?? Patient, turns ?? (ReportingPacer.Turn.Unpaced, ReportingPacer.Turn.Unpaced), cancellationToken))
+        await foreach (ParsedAuditRecord record in attempt.ReadAsync(TenantClients.Of(connection).Graph.RequestAdapter, pageTimeout ?? Patient, turns ?? (ReportingPacer.Turn.Unpaced, ReportingPacer.Turn.Unpaced), cancellationToken))
         {
             records.Add(record);
         }

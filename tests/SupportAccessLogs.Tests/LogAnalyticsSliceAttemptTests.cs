@@ -4,6 +4,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Connections;
+using SupportAccessLogs.Http;
 using SupportAccessLogs.LogAnalytics;
 using Xunit;
 
@@ -70,7 +72,7 @@ public class LogAnalyticsSliceAttemptTests
         Assert.True(tried.TimedOut);
         TimeoutException timeout = Assert.IsType<TimeoutException>(tried.Failure);
         Assert.StartsWith("Log Analytics did not answer within", timeout.Message);
-        Assert.Equal(connection.LogAnalyticsClient.QueryUrl(Demo), FailedRequest.UrlOf(timeout));
+        Assert.Equal(TenantClients.Of(connection).LogAnalyticsClient.QueryUrl(Demo), FailedRequest.UrlOf(timeout));
         Assert.Equal(FailureAction.Retry, new PageRetryPolicy(3).Decide(tried.Failure!, tried.TimedOut, 1, canFallBack: false, canRenewToken: false).Action);
     }
 
@@ -114,7 +116,7 @@ public class LogAnalyticsSliceAttemptTests
     }
 
     private static SupportAccessConnection Connect(EmulatorServer server) =>
-        SupportAccessConnection.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
+        TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), DemoTenant.TenantId, GraphEnvironment.Global, server.BaseAddress,
             TestTokens.LogAnalyticsUser(), server.BaseAddress);
 
     /// <summary>The last days before the workspace's anchor, as a slice.</summary>
@@ -127,6 +129,6 @@ public class LogAnalyticsSliceAttemptTests
     private static Task<SliceAttempt> RunAsync(SupportAccessConnection connection, string[] workspaces, Slice slice, TimeSpan? pageTimeout = null, CancellationToken cancellationToken = default)
     {
         var query = new ActivityQuery { StartUtc = slice.Start, EndUtc = slice.End };
-        return SliceAttempt.RunAsync(connection.LogAnalyticsClient, workspaces, Kql.Rows(query, slice), slice, pageTimeout ?? Patient, AnswerBytes.NewPool(), verbose: null, cancellationToken);
+        return SliceAttempt.RunAsync(TenantClients.Of(connection).LogAnalyticsClient, workspaces, Kql.Rows(query, slice), slice, pageTimeout ?? Patient, AnswerBytes.NewPool(), verbose: null, cancellationToken);
     }
 }

@@ -214,10 +214,10 @@ internal sealed class GraphAuditSource : IRecordSource
     }
 
     private static bool MentionsRetention(ApiException ex) =>
-        ex is ODataError odata && (odata.Error?.Message ?? "").IndexOf("Minimum allowed time", StringComparison.OrdinalIgnoreCase) >= 0;
+        ex is ODataError odata && (odata.Error?.Message ?? "").Contains("Minimum allowed time", StringComparison.OrdinalIgnoreCase);
 
     private static bool MentionsTime(ApiException ex) =>
-        ex is ODataError odata && (odata.Error?.Message ?? "").IndexOf("activityDateTime", StringComparison.OrdinalIgnoreCase) >= 0;
+        ex is ODataError odata && (odata.Error?.Message ?? "").Contains("activityDateTime", StringComparison.OrdinalIgnoreCase);
 
     private static string Describe(ApiException ex) =>
         ex is ODataError odata ? $"{odata.Error?.Code}: {odata.Error?.Message}" : $"HTTP {ex.ResponseStatusCode}";
