@@ -24,11 +24,11 @@ internal sealed class GraphAuditSource : IRecordSource
     private const int PageSize = 999;
     private const string AuditPath = "auditLogs/directoryAudits";
 
-    private readonly GraphTenant _connection;
+    private readonly GraphTenant _tenant;
 
-    public GraphAuditSource(GraphTenant connection)
+    public GraphAuditSource(GraphTenant tenant)
     {
-        _connection = connection;
+        _tenant = tenant;
     }
 
     public string Name => "Microsoft Graph";
@@ -41,7 +41,7 @@ internal sealed class GraphAuditSource : IRecordSource
         ISourceReporter reporter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!GraphClouds.OffersDirectoryAudits(_connection.Environment))
+        if (!GraphClouds.OffersDirectoryAudits(_tenant.Environment))
         {
             throw new ModuleException("DirectoryAuditsUnavailableInCloud", ErrorCategory.NotImplemented,
                 "Microsoft Graph operated by 21Vianet (China) does not offer the v1.0 auditLogs/directoryAudits API, so support access activity can't be read there. Use the Entra admin center's audit logs, or export them to Log Analytics.");
@@ -49,9 +49,9 @@ internal sealed class GraphAuditSource : IRecordSource
 
         Uri nextUrl = FirstPageUrl(query, byCategory: true);
         reporter.Verbose($"OData filter: {GraphAuditFilter.For(query, byCategory: true)}");
-        string caller = _connection.Claims.AppId ?? _connection.Claims.ObjectId ?? _connection.Account;
-        var read = new Reading(query, reporter, ReportingPacer.For(_connection.TenantId, caller), ReportingPacer.ForApp(caller));
-        var links = new NextLinkTracker(_connection.GraphEndpoint);
+        string caller = _tenant.Claims.AppId ?? _tenant.Claims.ObjectId ?? _tenant.Account;
+        var read = new Reading(query, reporter, ReportingPacer.For(_tenant.TenantId, caller), ReportingPacer.ForApp(caller));
+        var links = new NextLinkTracker(_tenant.GraphEndpoint);
         int emptyPagesInRow = 0;
         for (int pageNumber = 1; ; pageNumber++)
         {
@@ -91,7 +91,7 @@ internal sealed class GraphAuditSource : IRecordSource
             GraphPageAttempt attempt = page.NextAttempt();
             (ReportingPacer.Turn Tenant, ReportingPacer.Turn App) turns = await WaitTurnsAsync(read, cancellationToken).ConfigureAwait(false);
             read.Reporter.Verbose($"GET {page.Url} (page {page.Number}{(attempt.Number > 1 ? $", try {attempt.Number}" : "")})");
-            await foreach (ParsedAuditRecord record in attempt.ReadAsync(_connection.RequestAdapter, read.Query.PageTimeout, turns, cancellationToken).ConfigureAwait(false))
+            await foreach (ParsedAuditRecord record in attempt.ReadAsync(_tenant.RequestAdapter, read.Query.PageTimeout, turns, cancellationToken).ConfigureAwait(false))
             {
                 yield return record;
             }
@@ -108,7 +108,7 @@ internal sealed class GraphAuditSource : IRecordSource
             {
                 FallBack(page, (ApiException)failure, read);
             }
-            else if (step.Action == FailureAction.RenewToken && _connection.TryRenewToken())
+            else if (step.Action == FailureAction.RenewToken && _tenant.TryRenewToken())
             {
                 read.Reporter.Verbose($"Microsoft Graph refused the token on page {page.Number}; signing in again and retrying the page.");
             }
@@ -210,7 +210,7 @@ internal sealed class GraphAuditSource : IRecordSource
     private Uri FirstPageUrl(ActivityQuery query, bool byCategory)
     {
         string filter = Uri.EscapeDataString(GraphAuditFilter.For(query, byCategory));
-        return new Uri(_connection.GraphEndpoint, $"{AuditPath}?$filter={filter}&$top={PageSize}");
+        return new Uri(_tenant.GraphEndpoint, $"{AuditPath}?$filter={filter}&$top={PageSize}");
     }
 
     private static bool MentionsRetention(ApiException ex) =>

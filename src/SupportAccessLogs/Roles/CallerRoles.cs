@@ -29,9 +29,9 @@ internal sealed class CallerRoles
     /// <summary>From the token's wids claim when it has one (no request), else from Graph.
     /// Returns null, with the reason, when Graph refuses or fails the lookup.</summary>
     public static async Task<(CallerRoles? Roles, string? Unavailable)> ResolveAsync(
-        GraphTenant connection, RoleDirectory directory, CancellationToken cancellationToken)
+        GraphTenant tenant, RoleDirectory directory, CancellationToken cancellationToken)
     {
-        AccessTokenClaims claims = connection.Claims;
+        AccessTokenClaims claims = tenant.Claims;
         if (claims.HasDirectoryRoleClaim)
         {
             var wids = claims.DirectoryRoleTemplateIds.ToDictionary(id => id, _ => (string?)null, StringComparer.OrdinalIgnoreCase);
@@ -68,7 +68,7 @@ internal sealed class CallerRoles
     /// Graph refuses or fails either read; the reason goes to Verbose.
     /// </summary>
     public static async Task<HashSet<string>?> InDirectoryAsync(
-        GraphTenant connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
+        GraphTenant tenant, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         try
@@ -81,7 +81,7 @@ internal sealed class CallerRoles
                 }
             }
 
-            if (connection.Claims.ObjectId is string principalId)
+            if (tenant.Claims.ObjectId is string principalId)
             {
                 held.UnionWith(await directory.GetAssignedRoleDefinitionIdsAsync(principalId, cancellationToken).ConfigureAwait(false));
             }

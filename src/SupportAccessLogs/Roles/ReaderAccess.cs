@@ -59,10 +59,10 @@ internal sealed class ReaderAccess
     /// <param name="unavailable">Why <paramref name="roles"/> is null.</param>
     /// <param name="directoryRoleIds">Role template or definition ids the directory shows for the
     /// caller (transitive memberships and direct assignments), when looked up; null when not.</param>
-    public static ReaderAccess Decide(GraphTenant connection, CallerRoles? roles, string? unavailable, IReadOnlyCollection<string>? directoryRoleIds)
+    public static ReaderAccess Decide(GraphTenant tenant, CallerRoles? roles, string? unavailable, IReadOnlyCollection<string>? directoryRoleIds)
     {
-        AccessTokenClaims claims = connection.Claims;
-        string caller = connection.Account;
+        AccessTokenClaims claims = tenant.Claims;
+        string caller = tenant.Account;
         string permission = DirectoryRoleRules.AuditReadPermission;
         var none = Array.Empty<string>();
         if (!claims.IsJwt)
@@ -127,20 +127,20 @@ internal sealed class ReaderAccess
     /// Also returns the caller's roles as learnt (null, with the reason, when they couldn't be).
     /// </summary>
     public static async Task<(ReaderAccess Access, CallerRoles? Roles, string? Unavailable)> EvaluateAsync(
-        GraphTenant connection, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
+        GraphTenant tenant, RoleDirectory directory, IMessageSink reporter, CancellationToken cancellationToken)
     {
-        AccessTokenClaims claims = connection.Claims;
+        AccessTokenClaims claims = tenant.Claims;
         if (!claims.IsJwt || claims.IsAppOnly)
         {
-            return (Decide(connection, null, null, null), null, null);
+            return (Decide(tenant, null, null, null), null, null);
         }
 
-        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(connection, directory, cancellationToken).ConfigureAwait(false);
-        ReaderAccess access = Decide(connection, roles, unavailable, null);
+        (CallerRoles? roles, string? unavailable) = await CallerRoles.ResolveAsync(tenant, directory, cancellationToken).ConfigureAwait(false);
+        ReaderAccess access = Decide(tenant, roles, unavailable, null);
         if (access.Verdict == ReadVerdict.Denied && access.ErrorId == ReaderRoleMissing && roles is { FromToken: true })
         {
-            HashSet<string>? inDirectory = await CallerRoles.InDirectoryAsync(connection, directory, reporter, cancellationToken).ConfigureAwait(false);
-            access = Decide(connection, roles, unavailable, inDirectory);
+            HashSet<string>? inDirectory = await CallerRoles.InDirectoryAsync(tenant, directory, reporter, cancellationToken).ConfigureAwait(false);
+            access = Decide(tenant, roles, unavailable, inDirectory);
         }
 
         return (access, roles, unavailable);

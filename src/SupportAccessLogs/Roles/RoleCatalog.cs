@@ -30,12 +30,12 @@ internal sealed class RoleCatalog
     /// <summary>Whether the caller may read the logs: the same decision as Get-SupportAccessActivity's pre-flight check.</summary>
     public ReaderAccess Access { get; }
 
-    public static async Task<RoleCatalog> LoadAsync(GraphTenant connection, IMessageSink reporter, CancellationToken cancellationToken)
+    public static async Task<RoleCatalog> LoadAsync(GraphTenant tenant, IMessageSink reporter, CancellationToken cancellationToken)
     {
-        var directory = new RoleDirectory(connection);
+        var directory = new RoleDirectory(tenant);
         (ReaderAccess access, CallerRoles? callerRoles, string? unavailable) =
-            await ReaderAccess.EvaluateAsync(connection, directory, reporter, cancellationToken).ConfigureAwait(false);
-        HashSet<string> held = await CallerRoleIdsAsync(connection, directory, callerRoles, unavailable, reporter, cancellationToken).ConfigureAwait(false);
+            await ReaderAccess.EvaluateAsync(tenant, directory, reporter, cancellationToken).ConfigureAwait(false);
+        HashSet<string> held = await CallerRoleIdsAsync(tenant, directory, callerRoles, unavailable, reporter, cancellationToken).ConfigureAwait(false);
 
         List<RoleDefinitionJson> definitions;
         try
@@ -45,7 +45,7 @@ internal sealed class RoleCatalog
         catch (ApiException ex)
         {
             reporter.Warning($"The tenant's role definitions could not be read (Microsoft Graph answered {ex.ResponseStatusCode}; reading them needs RoleManagement.Read.Directory or Directory.Read.All). Showing the module's snapshot of built-in roles instead, taken from {BuiltInRoleSnapshot.Source} as published on {BuiltInRoleSnapshot.PublishedOn}; custom roles and later changes are not in it.");
-            return new RoleCatalog(FromSnapshot(held), $"module snapshot of {BuiltInRoleSnapshot.PublishedOn}", connection.Account, access);
+            return new RoleCatalog(FromSnapshot(held), $"module snapshot of {BuiltInRoleSnapshot.PublishedOn}", tenant.Account, access);
         }
 
         reporter.Verbose($"Read {definitions.Count} role definitions from the tenant.");
@@ -64,7 +64,7 @@ internal sealed class RoleCatalog
                 held.Contains(templateId) || (definition.Id is string id && held.Contains(id))));
         }
 
-        return new RoleCatalog(Sorted(roles), "tenant role definitions", connection.Account, access);
+        return new RoleCatalog(Sorted(roles), "tenant role definitions", tenant.Account, access);
     }
 
     /// <summary>Reading is decided by <see cref="Access"/> (the token, as Graph checks it), not by
@@ -80,10 +80,10 @@ internal sealed class RoleCatalog
     /// <summary>The caller's role ids: built-in ones from the token or Graph, plus direct
     /// assignments (the only place custom roles show).</summary>
     private static async Task<HashSet<string>> CallerRoleIdsAsync(
-        GraphTenant connection, RoleDirectory directory, CallerRoles? roles, string? unavailable, IMessageSink reporter, CancellationToken cancellationToken)
+        GraphTenant tenant, RoleDirectory directory, CallerRoles? roles, string? unavailable, IMessageSink reporter, CancellationToken cancellationToken)
     {
         var held = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        AccessTokenClaims claims = connection.Claims;
+        AccessTokenClaims claims = tenant.Claims;
         if (!claims.IsAppOnly)
         {
             if (roles is null)
@@ -108,7 +108,7 @@ internal sealed class RoleCatalog
             }
         }
 
-        reporter.Verbose($"The caller {connection.Account} holds {held.Count} role(s).");
+        reporter.Verbose($"The caller {tenant.Account} holds {held.Count} role(s).");
         return held;
     }
 

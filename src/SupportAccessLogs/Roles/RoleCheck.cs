@@ -27,37 +27,37 @@ internal static class RoleCheck
     /// checks again, as a role may have been taken away in between).</summary>
     private static readonly ConditionalWeakTable<GraphTenant, RoleCheckResult> Passes = new();
 
-    public static async Task EnsureCanReadAsync(GraphTenant connection, IMessageSink reporter, CancellationToken cancellationToken)
+    public static async Task EnsureCanReadAsync(GraphTenant tenant, IMessageSink reporter, CancellationToken cancellationToken)
     {
-        if (Passes.TryGetValue(connection, out RoleCheckResult? cached))
+        if (Passes.TryGetValue(tenant, out RoleCheckResult? cached))
         {
-            reporter.Verbose($"Role check (done earlier on this connection): {cached.Finding}");
+            reporter.Verbose($"Role check (done earlier on this tenant): {cached.Finding}");
             return;
         }
 
-        RoleCheckResult result = await RunAsync(connection, reporter, cancellationToken).ConfigureAwait(false);
+        RoleCheckResult result = await RunAsync(tenant, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Verbose($"Role check: {result.Finding}");
         // Only a pass is kept: after a refusal the admin may activate a role in PIM and retry.
-        _ = Passes.GetValue(connection, _ => result);
+        _ = Passes.GetValue(tenant, _ => result);
     }
 
-    private static async Task<RoleCheckResult> RunAsync(GraphTenant connection, IMessageSink reporter, CancellationToken cancellationToken)
+    private static async Task<RoleCheckResult> RunAsync(GraphTenant tenant, IMessageSink reporter, CancellationToken cancellationToken)
     {
-        (ReaderAccess access, _, _) = await ReaderAccess.EvaluateAsync(connection, new RoleDirectory(connection), reporter, cancellationToken).ConfigureAwait(false);
+        (ReaderAccess access, _, _) = await ReaderAccess.EvaluateAsync(tenant, new RoleDirectory(tenant), reporter, cancellationToken).ConfigureAwait(false);
         if (access.Verdict == ReadVerdict.Denied)
         {
-            throw new ModuleException(access.ErrorId!, ErrorCategory.PermissionDenied, access.Reason, connection.Account);
+            throw new ModuleException(access.ErrorId!, ErrorCategory.PermissionDenied, access.Reason, tenant.Account);
         }
 
-        AccessTokenClaims claims = connection.Claims;
+        AccessTokenClaims claims = tenant.Claims;
         if (claims.IsJwt && !claims.IsAppOnly && !claims.Scopes.Contains(DirectoryRoleRules.DirectoryReadPermission, StringComparer.OrdinalIgnoreCase))
         {
-            reporter.Warning($"The token of {connection.Account} lacks {DirectoryRoleRules.DirectoryReadPermission}, which Microsoft documents for reading directory audits; the query goes ahead, but names in the records may be missing.");
+            reporter.Warning($"The token of {tenant.Account} lacks {DirectoryRoleRules.DirectoryReadPermission}, which Microsoft documents for reading directory audits; the query goes ahead, but names in the records may be missing.");
         }
 
         if (access.Verdict == ReadVerdict.Unverified)
         {
-            reporter.Warning($"Could not verify that {connection.Account} may read the audit logs: {access.Reason} The query goes ahead; use -SkipRoleCheck to skip this check.");
+            reporter.Warning($"Could not verify that {tenant.Account} may read the audit logs: {access.Reason} The query goes ahead; use -SkipRoleCheck to skip this check.");
             return new RoleCheckResult($"not verified: {access.Reason}");
         }
 

@@ -20,14 +20,14 @@ internal sealed class RoleDirectory
     /// <summary>Items of one role read: ten times the most a directory can define.</summary>
     public const int DefaultMaxItems = 50_000;
 
-    private readonly GraphTenant _connection;
+    private readonly GraphTenant _tenant;
     private readonly TimeSpan _pageTimeout;
     private readonly int _maxPages;
     private readonly int _maxItems;
 
-    public RoleDirectory(GraphTenant connection, TimeSpan? pageTimeout = null, int maxPages = DefaultMaxPages, int maxItems = DefaultMaxItems)
+    public RoleDirectory(GraphTenant tenant, TimeSpan? pageTimeout = null, int maxPages = DefaultMaxPages, int maxItems = DefaultMaxItems)
     {
-        _connection = connection;
+        _tenant = tenant;
         _pageTimeout = pageTimeout ?? ActivityQuery.DefaultPageTimeout;
         _maxPages = maxPages;
         _maxItems = maxItems;
@@ -69,8 +69,8 @@ internal sealed class RoleDirectory
     {
         var items = new List<T>();
         int pages = 0;
-        var links = new NextLinkTracker(_connection.GraphEndpoint);
-        Uri? next = new Uri(_connection.GraphEndpoint, relativeUrl);
+        var links = new NextLinkTracker(_tenant.GraphEndpoint);
+        Uri? next = new Uri(_tenant.GraphEndpoint, relativeUrl);
         while (next is not null)
         {
             GraphPage<T>? page;
@@ -80,7 +80,7 @@ internal sealed class RoleDirectory
             try
             {
                 using Stream stream = new BoundedReadStream(
-                    await GraphGet.StreamAsync(_connection.RequestAdapter, next, pageTimeout.Token).ConfigureAwait(false),
+                    await GraphGet.StreamAsync(_tenant.RequestAdapter, next, pageTimeout.Token).ConfigureAwait(false),
                     ResponseLimits.Default.MaxPageBytes);
                 page = await JsonSerializer.DeserializeAsync(stream, pageType, pageTimeout.Token).ConfigureAwait(false);
             }
@@ -102,7 +102,7 @@ internal sealed class RoleDirectory
 
             if (items.Count > _maxItems || (pages >= _maxPages && page?.NextLink is not null))
             {
-                string path = new Uri(_connection.GraphEndpoint, relativeUrl).GetLeftPart(UriPartial.Path);
+                string path = new Uri(_tenant.GraphEndpoint, relativeUrl).GetLeftPart(UriPartial.Path);
                 string what = items.Count > _maxItems ? $"more than {_maxItems:N0} items" : $"{pages:N0} pages and still a next one";
                 throw new ModuleException("RoleReadTooLarge", System.Management.Automation.ErrorCategory.LimitsExceeded,
                     ServerText.Clean($"Microsoft Graph returned {what} ({items.Count:N0} items in {pages:N0} pages) for {path}, far beyond any directory's roles (Entra allows 5,000 custom roles); the module stops rather than hold them. The endpoint, or something in between, is not answering as Graph does: check -GraphEndpoint of Connect-SupportAccess and any proxy in between."),
