@@ -178,10 +178,22 @@ function Invoke-Test {
         $results += Invoke-PesterTests
     }
 
+    # Bench is not run here, but its harness must keep compiling against the module's internals:
+    # it once stopped compiling and nobody saw until the next Bench. One check, counted as one test.
+    $benchCompiles = $true
+    try {
+        Invoke-Dotnet build (Join-Path $RepoRoot 'tests/perf/SupportAccessLogs.Perf') -c $Configuration --nologo
+    }
+    catch {
+        Write-Host "The benchmark harness does not compile: $_" -ForegroundColor Red
+        $benchCompiles = $false
+    }
+    $results += [pscustomobject]@{ Passed = [int]$benchCompiles; Failed = [int](-not $benchCompiles) }
+
     $passed = ($results | Measure-Object -Property Passed -Sum).Sum
     $failed = ($results | Measure-Object -Property Failed -Sum).Sum
     Write-Host ''
-    Write-Host "xunit: $($results[0].Passed) passed, $($results[0].Failed) failed; Pester: $($results[1].Passed) passed, $($results[1].Failed) failed"
+    Write-Host "xunit: $($results[0].Passed) passed, $($results[0].Failed) failed; Pester: $($results[1].Passed) passed, $($results[1].Failed) failed; benchmark harness: $(if ($benchCompiles) { 'compiles' } else { 'does not compile' })"
     # The last line is the contract with CI: "N passed, N failed".
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
