@@ -96,8 +96,10 @@ public sealed class ArchitectureTests
             string[] folders = relative.Split(Path.DirectorySeparatorChar)[..^1];
             if (folders.Length > 0 && (folders[0] is "obj" or "bin" or "Compatibility"))
             {
-                // Compatibility/ holds the compiler's own attributes for netstandard2.0, in the
-                // namespace the compiler looks for them in.
+                // Compatibility/ is for the netstandard2.0 build only: the compiler's own
+                // attributes, in the namespace the compiler looks for them in, and extension
+                // methods .NET has built in, in the root namespace so that call sites find them
+                // exactly where the net8.0 build finds the real ones (no using to add).
                 continue;
             }
 

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace SupportAccessLogs.Tests;
 
-/// <summary>Decoding access token claims and the checks <see cref="SupportAccessConnection.FromAccessToken"/>
+/// <summary>Decoding access token claims and the checks <see cref="TenantSignIn.FromAccessToken"/>
 /// makes before any request. The ErrorIds asserted here are part of the public contract.</summary>
 public class ClaimsAndConnectionTests
 {
