@@ -60,6 +60,20 @@ function Invoke-Dotnet {
     }
 }
 
+function Invoke-Npm {
+    # npm installs the KQL analyzer that the xunit tests run (tests/kql-analyzer); as with dotnet,
+    # a failed step throws. Plain $args, as in Invoke-Dotnet.
+    $Arguments = [string[]]$args
+    if (-not (Get-Command npm -ErrorAction Ignore)) {
+        throw "npm is not on PATH: the xunit tests need Node.js 18 or later with npm to run the KQL analyzer (tests/kql-analyzer)."
+    }
+    Write-Host "npm $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & npm @Arguments | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "npm $($Arguments[0]) failed with exit code $LASTEXITCODE."
+    }
+}
+
 function Get-ModuleVersion {
     (Import-PowerShellDataFile -LiteralPath (Join-Path $RepoRoot "$ModuleName.psd1")).ModuleVersion
 }
@@ -169,6 +183,17 @@ function Invoke-Test {
     }
     New-Item -ItemType Directory -Path $TestResults -Force | Out-Null
 
+    # The xunit tests check KQL with Kusto.Language, installed from the lock file of tests/kql-analyzer.
+    # Without it those tests fail and say so; the install's failure is counted once more, with its cause.
+    $npmFailed = $false
+    try {
+        Invoke-Npm ci --prefix (Join-Path $RepoRoot 'tests/kql-analyzer') --no-audit --no-fund
+    }
+    catch {
+        Write-Host "The KQL analyzer could not be installed: $_" -ForegroundColor Red
+        $npmFailed = $true
+    }
+
     $results = @(Invoke-XunitTests)
     if ($buildFailed) {
         # Without a built module every Pester test would fail for the same reason; count it once.
@@ -189,6 +214,9 @@ function Invoke-Test {
         $benchCompiles = $false
     }
     $results += [pscustomobject]@{ Passed = [int]$benchCompiles; Failed = [int](-not $benchCompiles) }
+    if ($npmFailed) {
+        $results += [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
 
     $passed = ($results | Measure-Object -Property Passed -Sum).Sum
     $failed = ($results | Measure-Object -Property Failed -Sum).Sum
