@@ -46,8 +46,8 @@ public sealed class ArchitectureTests
     {
         IReadOnlyDictionary<string, HashSet<string>> allowed = AllowedEdges();
         var parts = ModuleTypes().Select(PartOf).Where(p => p is not null).Distinct().ToList();
-        Assert.Empty(parts.Where(p => !allowed.ContainsKey(p!)));
-        Assert.Empty(allowed.Keys.Where(p => !parts.Contains(p)));
+        Assert.DoesNotContain(parts, p => !allowed.ContainsKey(p!));
+        Assert.DoesNotContain(allowed.Keys, p => !parts.Contains(p));
     }
 
     [Fact]
