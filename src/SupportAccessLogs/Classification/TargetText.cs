@@ -23,12 +23,12 @@ namespace SupportAccessLogs.Classification;
 /// </remarks>
 internal static class TargetText
 {
-    private static readonly char[] ValueSpecials = "\\[]<>(){}|".ToCharArray();
-    private static readonly char[] TypeSpecials = "\\[]<>(){}| ".ToCharArray();
-    private static readonly char[] NoTypeSpecials = "\\[]<>(){}| -".ToCharArray();
-    private static readonly char[] PropertyNameSpecials = "\\[]<>(){}|:,".ToCharArray();
-    private static readonly char[] PropertyValueSpecials = "\\[]<>(){}|,".ToCharArray();
-    private const string NoType = "-";
+    internal static readonly char[] ValueSpecials = "\\[]<>(){}|".ToCharArray();
+    internal static readonly char[] TypeSpecials = "\\[]<>(){}| ".ToCharArray();
+    internal static readonly char[] NoTypeSpecials = "\\[]<>(){}| -".ToCharArray();
+    internal static readonly char[] PropertyNameSpecials = "\\[]<>(){}|:,".ToCharArray();
+    internal static readonly char[] PropertyValueSpecials = "\\[]<>(){}|,".ToCharArray();
+    internal const string NoType = "-";
 
     /// <summary>Appends the text of <paramref name="targets"/> (null entries are skipped).</summary>
     public static void Append(StringBuilder text, List<AuditTargetResource?>? targets)
