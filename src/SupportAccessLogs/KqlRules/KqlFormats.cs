@@ -151,11 +151,12 @@ internal static class KqlFormats
             KqlKind.Activity => AccessGrantedRule(function),
             // -Kind Request: an alert when a request's access stays active longer than a threshold
             // (a parameter), over the request function, once RequestKql generates it.
-            _ => throw new NotSupportedException("The analytics rule for -Kind Request (access active longer than a threshold) is not generated yet (issue 24)."),
+            _ => throw new NotSupportedException("The analytics rule for -Kind Request (access active longer than a threshold) is not generated yet in this version."),
         };
 
         if (query.Length > RuleQueryLimit)
         {
+            // The generated body decides the length, not the caller: a test holds it under the limit.
             throw new InvalidOperationException($"The analytics rule's query is {query.Length} characters; Microsoft Sentinel takes at most {RuleQueryLimit}.");
         }
 

@@ -23,9 +23,9 @@ internal static class KqlFunctions
 
         if (kind == KqlKind.Request)
         {
-            // RequestKql is still to be written (issue 24): no stand-in that would pass for it.
+            // The request function is still to be written: no stand-in that would pass for it.
             throw new ModuleException("KqlKindNotGenerated", ErrorCategory.NotImplemented,
-                "-Kind Request is not generated yet: the request function (one row per support request, as Get-SupportAccessRequest gives it) is still being written (issue 24). -Kind Activity is generated.",
+                "-Kind Request is not generated yet in this version: the request function (one row per support request, as Get-SupportAccessRequest gives it) is still being written. Use -Kind Activity, or read requests with Get-SupportAccessRequest -WorkspaceId.",
                 kind);
         }
 
