@@ -289,6 +289,14 @@ function Invoke-Demo {
         $template = Get-SupportAccessKql -Kind Activity -Format ArmTemplate -Path (Join-Path $demoOutput 'SupportAccessActivity.json')
         Write-Host "Sentinel parser written to $($parser.FullName)"
         Write-Host "ARM template (a workspace function) written to $($template.FullName)"
+        $files = @(
+            Get-SupportAccessKql -Kind Request -Format SentinelParser -Path (Join-Path $demoOutput 'SupportAccessRequest.yaml')
+            Get-SupportAccessKql -Kind Request -Format ArmTemplate -Path (Join-Path $demoOutput 'SupportAccessRequest.json')
+            Get-SupportAccessKql -Kind Activity -Format AnalyticsRule -Path (Join-Path $demoOutput 'rules/SupportAccessGranted.yaml')
+            Get-SupportAccessKql -Kind Request -Format AnalyticsRule -ActiveLongerThan 8:00:00 -Path (Join-Path $demoOutput 'rules/SupportAccessActive.yaml')
+        )
+        Write-Host "The request function and the analytics rules (granted; active longer than 8 hours) written to:"
+        $files | ForEach-Object { Write-Host "  $($_.FullName)" }
         Disconnect-SupportAccess
     }
     finally {
