@@ -8,6 +8,7 @@ Run through the pinned PowerShell tool, on a machine that has only the .NET SDK:
 
     dotnet tool restore && dotnet pwsh ./build.ps1 Build   # module and its en-US help into output/SupportAccessLogs
     dotnet tool restore && dotnet pwsh ./build.ps1 Test    # Build, the emulator, xunit + Pester, ends "N passed, N failed"
+                                                           # (as root, installs Debian's chromium when missing)
     dotnet tool restore && dotnet pwsh ./build.ps1 Demo    # the module against the demo tenant (emulator)
     dotnet tool restore && dotnet pwsh ./build.ps1 Bench   # benchmark harness, figures in tests/perf/README.md
     dotnet tool restore && dotnet pwsh ./build.ps1 Package # Build, then output/package/SupportAccessLogs.<version>.nupkg
@@ -71,6 +72,36 @@ function Invoke-Npm {
     & npm @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "npm $($Arguments[0]) failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Install-Chromium {
+    # The report's browser tests drive Debian's Chromium through Playwright: Playwright's own
+    # browser download cannot reach its host from here, and a clean CI machine has no browser.
+    # Installs only what is missing; throws when it is missing and cannot be installed.
+    $chromium = '/usr/bin/chromium'
+    if (Test-Path -LiteralPath $chromium) { return }
+    if (-not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw "$chromium is missing and apt-get is not on PATH: install Chromium so that the report's browser tests find it at $chromium."
+    }
+    $isRoot = (& id -u) -eq '0'
+    if (-not $isRoot) {
+        throw "$chromium is missing and installing it with apt-get needs root: run 'apt-get install -y chromium' as root, or build.ps1 Test as root."
+    }
+    Write-Host 'apt-get update' -ForegroundColor DarkGray
+    & apt-get update | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "apt-get update failed with exit code $LASTEXITCODE." }
+    Write-Host 'apt-get install -y chromium' -ForegroundColor DarkGray
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    try {
+        & apt-get install -y chromium | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "apt-get install chromium failed with exit code $LASTEXITCODE." }
+    }
+    finally {
+        Remove-Item Env:DEBIAN_FRONTEND -ErrorAction Ignore
+    }
+    if (-not (Test-Path -LiteralPath $chromium)) {
+        throw "apt-get installed chromium but $chromium is still missing."
     }
 }
 
@@ -196,6 +227,17 @@ function Invoke-Test {
         $npmFailed = $true
     }
 
+    # The report's browser tests need Chromium at /usr/bin/chromium; without it they fail and
+    # say so, and the install's failure is counted once more, with its cause.
+    $chromiumFailed = $false
+    try {
+        Install-Chromium
+    }
+    catch {
+        Write-Host "Chromium could not be installed: $_" -ForegroundColor Red
+        $chromiumFailed = $true
+    }
+
     $results = @(Invoke-XunitTests)
     if ($buildFailed) {
         # Without a built module every Pester test would fail for the same reason; count it once.
@@ -218,6 +260,9 @@ function Invoke-Test {
     $results += [pscustomobject]@{ Passed = [int]$benchCompiles; Failed = [int](-not $benchCompiles); FailedNames = @(if (-not $benchCompiles) { 'the benchmark harness compiles' }) }
     if ($npmFailed) {
         $results += [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @('npm ci in tests/kql-analyzer') }
+    }
+    if ($chromiumFailed) {
+        $results += [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @('Chromium installed at /usr/bin/chromium (apt-get install chromium)') }
     }
 
     $passed = ($results | Measure-Object -Property Passed -Sum).Sum
