@@ -1,0 +1,377 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace SupportAccessLogs.Tests.Browser;
+
+/// <summary>The browser test classes share one Chromium: starting it costs seconds on 2 busy cores.</summary>
+[CollectionDefinition(Name)]
+public sealed class ChromiumCollection : ICollectionFixture<ReportBrowser>
+{
+    public const string Name = "Chromium";
+}
+
+/// <summary>
+/// Debian's Chromium driven by Playwright, for pages opened from disk as a report's reader opens
+/// it. Each page gets a fresh context and everything it does is recorded (console, page errors,
+/// requests, dialogs), so a test asserts on what the browser saw rather than on the HTML text.
+/// </summary>
+public sealed class ReportBrowser : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>
+    /// What this machine needs (machines/dotnet.md): no sandbox as root, and no background
+    /// networking, since the closed network refuses Chromium's own connections many at a time.
+    /// Playwright itself starts Chromium with a new empty user data directory (and refuses
+    /// --user-data-dir here), so every run starts from a fresh profile.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ChromiumArguments = new[]
+    {
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    };
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <summary>output/report-screenshots at the repository root (git-ignored), for people to look at.</summary>
+    public static string ScreenshotDirectory
+    {
+        get
+        {
+            string directory = Path.Combine(ArchitectureTests.RepositoryRoot(), "output", "report-screenshots");
+            Directory.CreateDirectory(directory);
+            return directory;
+        }
+    }
+
+    public string BrowserVersion => Browser.Version;
+
+    private IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium has not started.");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"Chromium is not installed at {ChromiumPath}: the browser tests drive Debian's chromium package " +
+                "(Playwright's own browser download cannot work here). dotnet pwsh ./build.ps1 Test installs it " +
+                "(as root, with apt-get); or run: apt-get update && apt-get install -y chromium");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArguments,
+            // No upper bound on time anywhere in these tests: a busy machine is slow, not wrong.
+            Timeout = 0,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    /// <summary>
+    /// Opens <paramref name="htmlFile"/> (file://) in a fresh context with the page's own CSP in
+    /// force, and waits for its load event. Requests to anything but the file itself are recorded
+    /// and aborted: the reader's machine may be online, this one must not find out for the page.
+    /// </summary>
+    public async Task<BrowserPage> OpenAsync(string htmlFile, ColorScheme colorScheme = ColorScheme.Light, int width = 1280, int height = 900)
+    {
+        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ColorScheme = colorScheme,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(0);
+        context.SetDefaultNavigationTimeout(0);
+        var page = new BrowserPage(context, await context.NewPageAsync(), new Uri(Path.GetFullPath(htmlFile)).AbsoluteUri);
+        await page.LoadAsync();
+        return page;
+    }
+
+    /// <summary>
+    /// axe-core over the page, in a second context that bypasses the page's CSP: axe is a script
+    /// injected into the page, which a report's CSP rightly refuses. The page's own scripts still
+    /// run there, so this context is never used to judge what the page runs.
+    /// </summary>
+    public async Task<IReadOnlyList<AxeViolation>> AxeAsync(string htmlFile, ColorScheme colorScheme = ColorScheme.Light)
+    {
+        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BypassCSP = true,
+            ColorScheme = colorScheme,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        try
+        {
+            context.SetDefaultTimeout(0);
+            context.SetDefaultNavigationTimeout(0);
+            string url = new Uri(Path.GetFullPath(htmlFile)).AbsoluteUri;
+            await context.RouteAsync("**/*", route => route.Request.Url == url ? route.ContinueAsync() : route.AbortAsync());
+            IPage page = await context.NewPageAsync();
+            await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+            AxeResult result = await page.RunAxe();
+            return result.Violations
+                .Select(v => new AxeViolation(v.Id, v.Impact ?? "", v.Help, v.Nodes.Select(n => n.Html).ToList()))
+                .ToList();
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+}
+
+/// <summary>One axe-core rule that failed, with the markup of the elements it failed on.</summary>
+public sealed record AxeViolation(string Id, string Impact, string Help, IReadOnlyList<string> Html)
+{
+    public bool IsSeriousOrWorse => Impact is "serious" or "critical";
+
+    public override string ToString() =>
+        $"{Id} ({Impact}): {Help} on {string.Join(" | ", Html.Take(3).Select(h => h.Length > 160 ? h[..160] + "…" : h))}";
+}
+
+/// <summary>A console message as Chromium logged it.</summary>
+public sealed record ConsoleEntry(string Type, string Text)
+{
+    public override string ToString() => $"[{Type}] {Text}";
+}
+
+/// <summary>How wide the page's content is against its viewport.</summary>
+public sealed record PageWidth(int BodyScrollWidth, int BodyClientWidth, int DocumentScrollWidth, int DocumentClientWidth, IReadOnlyList<string> WidestElements)
+{
+    public bool Overflows => BodyScrollWidth > BodyClientWidth || DocumentScrollWidth > DocumentClientWidth;
+
+    public override string ToString() =>
+        $"body {BodyScrollWidth}/{BodyClientWidth}px, document {DocumentScrollWidth}/{DocumentClientWidth}px (scroll/client)" +
+        (WidestElements.Count > 0 ? "; wider than the page: " + string.Join(", ", WidestElements) : "");
+}
+
+/// <summary>One page opened by <see cref="ReportBrowser"/>, and everything it did.</summary>
+public sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly object _gate = new();
+    private readonly List<ConsoleEntry> _console = new();
+    private readonly List<string> _pageErrors = new();
+    private readonly List<string> _requests = new();
+    private readonly List<string> _dialogs = new();
+
+    internal BrowserPage(IBrowserContext context, IPage page, string url)
+    {
+        _context = context;
+        Page = page;
+        Url = url;
+        page.Console += (_, message) => Add(_console, new ConsoleEntry(message.Type, message.Text));
+        page.PageError += (_, error) => Add(_pageErrors, error);
+        page.Request += (_, request) =>
+        {
+            if (request.Url != Url)
+            {
+                Add(_requests, request.Method + " " + request.Url);
+            }
+        };
+        page.WebSocket += (_, socket) => Add(_requests, "WebSocket " + socket.Url);
+        page.Dialog += (_, dialog) =>
+        {
+            Add(_dialogs, dialog.Type + ": " + dialog.Message);
+            // An open dialog blocks the page (and every later evaluation); close it and go on.
+            _ = dialog.DismissAsync();
+        };
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>The page's own file:// URL, the one request a self-contained page makes.</summary>
+    public string Url { get; }
+
+    public IReadOnlyList<ConsoleEntry> Console => Snapshot(_console);
+
+    public IReadOnlyList<ConsoleEntry> ConsoleErrors => Console.Where(c => c.Type == "error").ToList();
+
+    /// <summary>Chromium logs every Content-Security-Policy refusal to the console.</summary>
+    public IReadOnlyList<ConsoleEntry> CspViolations =>
+        Console.Where(c => c.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)).ToList();
+
+    /// <summary>Uncaught exceptions in the page's scripts.</summary>
+    public IReadOnlyList<string> PageErrors => Snapshot(_pageErrors);
+
+    /// <summary>Every request but the page's own file, as "METHOD url".</summary>
+    public IReadOnlyList<string> Requests => Snapshot(_requests);
+
+    public IReadOnlyList<string> Dialogs => Snapshot(_dialogs);
+
+    /// <summary>From the start of navigation to the end of the load event, as the caller saw it.</summary>
+    public TimeSpan LoadTime { get; private set; }
+
+    /// <summary>The page's own navigation timing: load event end, in milliseconds from navigation start.</summary>
+    public double NavigationLoadMilliseconds { get; private set; }
+
+    /// <summary>Everything the page did, for a failed assertion's message.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        text.Append("page ").Append(Url).AppendLine();
+        Section(text, "console", Console.Select(c => c.ToString()));
+        Section(text, "page errors", PageErrors);
+        Section(text, "requests", Requests);
+        Section(text, "dialogs", Dialogs);
+        return text.ToString();
+    }
+
+    internal async Task LoadAsync()
+    {
+        await _context.RouteAsync("**/*", route => route.Request.Url == Url ? route.ContinueAsync() : route.AbortAsync());
+        var clock = Stopwatch.StartNew();
+        await Page.GotoAsync(Url, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        LoadTime = clock.Elapsed;
+        NavigationLoadMilliseconds = await Page.EvaluateAsync<double>(
+            "() => { const n = performance.getEntriesByType('navigation')[0]; return n ? n.loadEventEnd : -1; }");
+        // Two frames after load: what a page does on its first frames (a late handler, an image
+        // that is laid out) is then in the record too.
+        await Page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))");
+    }
+
+    /// <summary>A full-page PNG under output/report-screenshots; returns its path.</summary>
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        string path = Path.Combine(ReportBrowser.ScreenshotDirectory, name + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    /// <summary>Prints the page to PDF on <paramref name="format"/> ("A4", "Letter") and saves it next to the screenshots.</summary>
+    public async Task<byte[]> PdfAsync(string format, string name)
+    {
+        string path = Path.Combine(ReportBrowser.ScreenshotDirectory, name + ".pdf");
+        return await Page.PdfAsync(new PagePdfOptions { Format = format, PrintBackground = true, Path = path });
+    }
+
+    /// <summary>
+    /// Lays the page out as it prints on <paramref name="format"/>: print media, and a viewport as
+    /// wide as the paper less the page's own @page margins, which is the width Chromium prints into.
+    /// </summary>
+    public async Task<PageWidth> PrintWidthAsync(string format)
+    {
+        double paperInches = format switch
+        {
+            "A4" => 210 / 25.4,
+            "Letter" => 8.5,
+            _ => throw new ArgumentException("A4 or Letter", nameof(format)),
+        };
+        await Page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        double margins = await Page.EvaluateAsync<double>(PageMarginsScript);
+        int width = (int)Math.Floor(paperInches * 96 - margins);
+        await Page.SetViewportSizeAsync(width, 1100);
+        return await WidthAsync();
+    }
+
+    /// <summary>The body's and the document's scroll width against their client width.</summary>
+    public async Task<PageWidth> WidthAsync()
+    {
+        JsonElementReader r = new(await Page.EvaluateAsync<System.Text.Json.JsonElement>(WidthScript));
+        return new PageWidth(r.Int("bodyScroll"), r.Int("bodyClient"), r.Int("docScroll"), r.Int("docClient"), r.Strings("widest"));
+    }
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+
+    private const string WidthScript = """
+        () => {
+          const doc = document.documentElement, body = document.body;
+          const limit = doc.clientWidth;
+          // Text overflows its box without widening it, so an element's extent is the wider of
+          // its box and its scrolled content; the culprits are the innermost such elements.
+          const over = [...document.querySelectorAll('body *')].filter(e => {
+            const r = e.getBoundingClientRect();
+            return Math.max(r.right, r.left + (e.clientWidth > 0 ? e.scrollWidth : 0)) > limit + 0.5;
+          });
+          const widest = over.filter(e => !over.some(o => o !== e && e.contains(o)))
+            .slice(0, 5)
+            .map(e => `<${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : ''}> ${Math.round(e.getBoundingClientRect().left + e.scrollWidth)}px`);
+          return { bodyScroll: body.scrollWidth, bodyClient: body.clientWidth, docScroll: doc.scrollWidth, docClient: doc.clientWidth, widest };
+        }
+        """;
+
+    // The left and right margins of the page's @page rules in CSS pixels (96 per inch); none is 0,
+    // which is what Playwright's PDF uses when neither the page nor the call sets one.
+    private const string PageMarginsScript = """
+        () => {
+          const px = v => {
+            const m = /^(-?[\d.]+)(px|mm|cm|in|pt|pc)?$/.exec((v || '').trim());
+            if (!m) return 0;
+            const n = parseFloat(m[1]);
+            return n * ({ px: 1, mm: 96 / 25.4, cm: 96 / 2.54, in: 96, pt: 96 / 72, pc: 16 }[m[2] || 'px']);
+          };
+          let left = 0, right = 0;
+          for (const sheet of document.styleSheets) {
+            let rules;
+            try { rules = sheet.cssRules; } catch { continue; }
+            for (const rule of rules) {
+              if (rule instanceof CSSPageRule && !rule.selectorText) {
+                if (rule.style.marginLeft) left = px(rule.style.marginLeft);
+                if (rule.style.marginRight) right = px(rule.style.marginRight);
+              }
+            }
+          }
+          return left + right;
+        }
+        """;
+
+    private void Add<T>(List<T> list, T item)
+    {
+        lock (_gate)
+        {
+            list.Add(item);
+        }
+    }
+
+    private IReadOnlyList<T> Snapshot<T>(List<T> list)
+    {
+        lock (_gate)
+        {
+            return list.ToList();
+        }
+    }
+
+    private static void Section(StringBuilder text, string name, IEnumerable<string> lines)
+    {
+        var all = lines.ToList();
+        text.Append(name).Append(": ").Append(all.Count == 0 ? "none" : all.Count.ToString(CultureInfo.InvariantCulture)).AppendLine();
+        foreach (string line in all.Take(20))
+        {
+            text.Append("  ").AppendLine(line.Length > 300 ? line[..300] + "…" : line);
+        }
+    }
+
+    private readonly struct JsonElementReader
+    {
+        private readonly System.Text.Json.JsonElement _element;
+
+        public JsonElementReader(System.Text.Json.JsonElement element) => _element = element;
+
+        public int Int(string name) => _element.GetProperty(name).GetInt32();
+
+        public IReadOnlyList<string> Strings(string name) =>
+            _element.GetProperty(name).EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+    }
+}
