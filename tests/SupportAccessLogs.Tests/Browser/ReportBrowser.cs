@@ -293,7 +293,53 @@ public sealed class BrowserPage : IAsyncDisposable
         return new PageWidth(r.Int("bodyScroll"), r.Int("bodyClient"), r.Int("docScroll"), r.Int("docClient"), r.Strings("widest"));
     }
 
+    /// <summary>
+    /// What in the document could run or fetch, whether or not it did: script, iframe, object,
+    /// embed, img, base, link and refresh elements, event-handler attributes, and javascript: or
+    /// remote URLs in attributes. A report made only of text, tables and inline SVG has none.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ActiveContentAsync() =>
+        (await Page.EvaluateAsync<string[]>(ActiveContentScript)).ToList();
+
+    /// <summary>The body's text as the reader sees it (innerText: no markup, no hidden text).</summary>
+    public Task<string> BodyTextAsync() => Page.EvaluateAsync<string>("() => document.body.innerText");
+
+    /// <summary>Whether the page (any frame of it) set window[<paramref name="name"/>].</summary>
+    public async Task<bool> FlagSetAsync(string name)
+    {
+        foreach (IFrame frame in Page.Frames)
+        {
+            if (await frame.EvaluateAsync<bool>("name => window[name] !== undefined", name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public async ValueTask DisposeAsync() => await _context.CloseAsync();
+
+    private const string ActiveContentScript = """
+        () => {
+          const found = [];
+          const tags = 'script, iframe, frame, object, embed, img, image, base, link, meta[http-equiv], form, audio, video, source, portal';
+          for (const e of document.querySelectorAll(tags)) {
+            if (e.tagName.toLowerCase() === 'meta' && e.getAttribute('http-equiv').toLowerCase() === 'content-security-policy') continue;
+            found.push('<' + e.tagName.toLowerCase() + '> ' + e.outerHTML.slice(0, 120));
+          }
+          for (const e of document.querySelectorAll('*')) {
+            for (const a of e.attributes) {
+              const name = a.name.toLowerCase(), value = a.value.trim().toLowerCase();
+              if (name.startsWith('on')) found.push(`<${e.tagName.toLowerCase()} ${name}>`);
+              if (['href', 'src', 'xlink:href', 'action', 'formaction', 'data', 'srcdoc', 'background', 'poster'].includes(name)
+                  && !value.startsWith('#')) found.push(`<${e.tagName.toLowerCase()} ${name}="${a.value.slice(0, 80)}">`);
+              if (name === 'style' && /url\s*\(/.test(value)) found.push(`<${e.tagName.toLowerCase()} style with url()>`);
+            }
+          }
+          return found;
+        }
+        """;
 
     private const string WidthScript = """
         () => {

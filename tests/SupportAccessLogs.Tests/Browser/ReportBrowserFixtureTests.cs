@@ -139,6 +139,25 @@ public sealed class ReportBrowserFixtureTests
     }
 
     [Fact]
+    public async Task HostileText_Unencoded_RunsFetchesAndBreaksTheLayout()
+    {
+        // The report's hostile-text test checks exactly these things; here they must all be seen.
+        string directory = Path.Combine(Path.GetTempPath(), "SupportAccessLogs.Tests.Browser", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "unencoded.html");
+        File.WriteAllText(path, HostileText.UnencodedPage());
+        await using BrowserPage page = await _browser.OpenAsync(path);
+
+        Assert.True(page.Dialogs.Count > 0, page.Describe());
+        Assert.True(await page.FlagSetAsync(HostileText.Flag), page.Describe());
+        Assert.True(page.Requests.Any(r => r.Contains("http://127.0.0.1:9/", StringComparison.Ordinal)), page.Describe());
+        Assert.NotEmpty(await page.ActiveContentAsync());
+        Assert.DoesNotContain("<script>alert(1)</script>", await page.BodyTextAsync(), StringComparison.Ordinal);
+        PageWidth width = await page.WidthAsync();
+        Assert.True(width.Overflows, width.ToString());
+    }
+
+    [Fact]
     public async Task Screenshot_AndPdf_AreWritten()
     {
         await using BrowserPage page = await _browser.OpenAsync(PagePath("clean.html"), ColorScheme.Dark);
