@@ -13,9 +13,12 @@ using Xunit;
 
 namespace SupportAccessLogs.Tests.Browser;
 
-/// <summary>The browser test classes share one Chromium: starting it costs seconds on 2 busy cores.</summary>
+/// <summary>
+/// The browser test classes share one Chromium (starting it costs seconds on 2 busy cores) and
+/// one set of reports (each read from an emulator).
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class ChromiumCollection : ICollectionFixture<ReportBrowser>
+public sealed class ChromiumCollection : ICollectionFixture<ReportBrowser>, ICollectionFixture<Reports>
 {
     public const string Name = "Chromium";
 }
@@ -41,6 +44,7 @@ public sealed class ReportBrowser : IAsyncLifetime
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     };
 
+    private readonly List<(string Name, string Contents, long Bytes, double LoadMs, double NavigationMs)> _loads = new();
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -56,6 +60,12 @@ public sealed class ReportBrowser : IAsyncLifetime
     }
 
     public string BrowserVersion => Browser.Version;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 
     private IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium has not started.");
 
@@ -80,8 +90,41 @@ public sealed class ReportBrowser : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Notes how long a page took to load, for the benchmark's table (tests/perf/README.md); written
+    /// to output/report-screenshots/load-times.md when the run ends. Measured, never asserted.
+    /// </summary>
+    public void RecordLoad(string name, BrowserPage page, long bytes, string contents)
+    {
+        lock (_loads)
+        {
+            _loads.Add((name, contents, bytes, page.LoadTime.TotalMilliseconds, page.NavigationLoadMilliseconds));
+        }
+    }
+
     public async Task DisposeAsync()
     {
+        if (_loads.Count > 0)
+        {
+            var text = new StringBuilder();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Chromium {_browser?.Version} (headless, {ChromiumPath}), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, while the other browser tests ran.");
+            text.AppendLine("Load: from navigation to the load event as the test saw it; loadEventEnd: the page's own navigation timing. Over every time a test opened the report: the first (cold), the median and the fastest.");
+            text.AppendLine();
+            text.AppendLine("| Report | Contents | File | Opened | Load first / median / fastest (ms) | loadEventEnd median (ms) |");
+            text.AppendLine("|---|---|---:|---:|---:|---:|");
+            lock (_loads)
+            {
+                foreach (var report in _loads.GroupBy(l => l.Name).OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    var first = report.First();
+                    text.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {report.Key} | {first.Contents} | {first.Bytes / 1024.0:0.0} KiB | {report.Count()} | {first.LoadMs:0} / {Median(report.Select(l => l.LoadMs)):0} / {report.Min(l => l.LoadMs):0} | {Median(report.Select(l => l.NavigationMs)):0} |");
+                }
+            }
+
+            File.WriteAllText(Path.Combine(ScreenshotDirectory, "load-times.md"), text.ToString());
+        }
+
         if (_browser is not null)
         {
             await _browser.CloseAsync();
@@ -344,10 +387,21 @@ public sealed class BrowserPage : IAsyncDisposable
     private const string WidthScript = """
         () => {
           const doc = document.documentElement, body = document.body;
-          const limit = doc.clientWidth;
+          // The body's own right edge: a centred body with a max-width can overflow itself
+          // long before the window scrolls.
+          const limit = Math.min(doc.clientWidth, body.getBoundingClientRect().right);
           // Text overflows its box without widening it, so an element's extent is the wider of
           // its box and its scrolled content; the culprits are the innermost such elements.
+          // What a clipping ancestor hides (an <svg>'s shapes outside its view box) is not seen.
+          const clipped = e => {
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+              if (a.namespaceURI === 'http://www.w3.org/2000/svg' && a.tagName.toLowerCase() === 'svg') return true;
+              if (getComputedStyle(a).overflowX !== 'visible') return true;
+            }
+            return false;
+          };
           const over = [...document.querySelectorAll('body *')].filter(e => {
+            if (clipped(e)) return false;
             const r = e.getBoundingClientRect();
             return Math.max(r.right, r.left + (e.clientWidth > 0 ? e.scrollWidth : 0)) > limit + 0.5;
           });
