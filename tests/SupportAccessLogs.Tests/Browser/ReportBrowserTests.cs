@@ -36,7 +36,7 @@ public sealed class ReportBrowserTests
         _output = output;
     }
 
-    public static TheoryData<string> AllReports => new() { "demo", "none-active", "two-tenants", "many", "hostile" };
+    public static TheoryData<string> AllReports => new() { "demo", "none-active", "two-tenants", "many", "scale", "hostile" };
 
     // ---- What the page says against what it was made from ----
 
@@ -45,6 +45,7 @@ public sealed class ReportBrowserTests
     [InlineData("none-active")]
     [InlineData("two-tenants")]
     [InlineData("many")]
+    [InlineData("scale")]
     [InlineData("hostile")]
     public async Task Banner_NamesEveryActiveRequest_OrSaysNoneIsActive(string name)
     {
@@ -89,6 +90,8 @@ public sealed class ReportBrowserTests
         Assert.NotEmpty(_reports["none-active"].Requests);
         Assert.True(_reports["two-tenants"].Tenants.Count == 2);
         Assert.True(_reports["many"].Requests.Count > TimelineSvg.MaxLanes, $"{_reports["many"].Requests.Count} requests");
+        Assert.True(_reports["scale"].Requests.Count > HtmlReport.MaxRequestRows, $"{_reports["scale"].Requests.Count} requests");
+        Assert.True(_reports["scale"].Activities.Count >= 100_000, $"{_reports["scale"].Activities.Count} activities");
     }
 
     [Theory]
@@ -96,6 +99,7 @@ public sealed class ReportBrowserTests
     [InlineData("none-active")]
     [InlineData("two-tenants")]
     [InlineData("many")]
+    [InlineData("scale")]
     [InlineData("hostile")]
     public async Task Timeline_HasOneLanePerRequest_UpToTheMaximum_AndSaysHowManyMore(string name)
     {
@@ -223,7 +227,11 @@ public sealed class ReportBrowserTests
     }
 
     [Theory]
-    [MemberData(nameof(AllReports))]
+    [InlineData("demo")]
+    [InlineData("none-active")]
+    [InlineData("two-tenants")]
+    [InlineData("many")]
+    [InlineData("hostile")]
     public async Task LightAndDark_AreBothDrawn_AndScreenshot(string name)
     {
         GeneratedReport report = _reports[name];
@@ -307,7 +315,8 @@ public sealed class ReportBrowserTests
     private async Task<BrowserPage> OpenAsync(GeneratedReport report, ColorScheme scheme = ColorScheme.Light)
     {
         BrowserPage page = await _browser.OpenAsync(report.Path, scheme);
-        _browser.RecordLoad(report.Name, page, new FileInfo(report.Path).Length, $"{report.Requests.Count} requests, {report.Activities.Count} activities, {report.Tenants.Count} tenant(s)");
+        _browser.RecordLoad(report.Name, page, new FileInfo(report.Path).Length,
+            $"{report.Requests.Count} requests, {report.Activities.Count} activities, {report.Tenants.Count} tenant(s); grouped and written in {report.Written.TotalMilliseconds:0} ms");
         return page;
     }
 
