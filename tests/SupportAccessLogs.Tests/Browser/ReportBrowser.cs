@@ -344,6 +344,32 @@ public sealed class BrowserPage : IAsyncDisposable
     public async Task<IReadOnlyList<string>> ActiveContentAsync() =>
         (await Page.EvaluateAsync<string[]>(ActiveContentScript)).ToList();
 
+    /// <summary>
+    /// The shapes drawn in the page's SVG, and those (and the drawings) that have no &lt;title&gt;
+    /// with text as their first-level child: what a pointer or a screen reader would tell of them.
+    /// A &lt;text&gt; is its own words and a &lt;g&gt; only groups; a drawing hidden from screen
+    /// readers (aria-hidden) needs no title of its own.
+    /// </summary>
+    public async Task<(int Shapes, IReadOnlyList<string> Untitled)> UntitledShapesAsync()
+    {
+        System.Text.Json.JsonElement result = await Page.EvaluateAsync<System.Text.Json.JsonElement>("""
+            () => {
+              const titled = e => { const t = e.querySelector(':scope > title'); return t !== null && t.textContent.trim().length > 0; };
+              const untitled = [];
+              let shapes = 0;
+              for (const svg of document.querySelectorAll('svg')) {
+                if (svg.getAttribute('aria-hidden') !== 'true' && !titled(svg)) untitled.push('<svg id="' + svg.id + '">');
+                for (const e of svg.querySelectorAll('rect, circle, ellipse, line, polyline, polygon, path')) {
+                  shapes++;
+                  if (!titled(e)) untitled.push(e.outerHTML.slice(0, 160));
+                }
+              }
+              return { shapes, untitled };
+            }
+            """);
+        return (result.GetProperty("shapes").GetInt32(), result.GetProperty("untitled").EnumerateArray().Select(e => e.GetString() ?? "").ToList());
+    }
+
     /// <summary>The body's text as the reader sees it (innerText: no markup, no hidden text).</summary>
     public Task<string> BodyTextAsync() => Page.EvaluateAsync<string>("() => document.body.innerText");
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -155,6 +156,25 @@ public sealed class ReportBrowserFixtureTests
         Assert.DoesNotContain("<script>alert(1)</script>", await page.BodyTextAsync(), StringComparison.Ordinal);
         PageWidth width = await page.WidthAsync();
         Assert.True(width.Overflows, width.ToString());
+    }
+
+    [Fact]
+    public async Task ShapesWithoutATitle_AreFound()
+    {
+        await using BrowserPage clean = await _browser.OpenAsync(PagePath("clean.html"));
+        (int shapes, IReadOnlyList<string> untitled) = await clean.UntitledShapesAsync();
+        Assert.Equal(1, shapes);
+        Assert.Empty(untitled);
+
+        string path = Variant("clean.html", html => html.Replace("</svg>", "<circle cx=\"5\" cy=\"5\" r=\"3\"/><line x1=\"0\" x2=\"9\" y1=\"0\" y2=\"0\"><title> </title></line></svg><svg width=\"9\" height=\"9\"></svg>", StringComparison.Ordinal));
+        await using BrowserPage page = await _browser.OpenAsync(path);
+        (shapes, untitled) = await page.UntitledShapesAsync();
+
+        Assert.Equal(3, shapes);
+        Assert.Equal(3, untitled.Count);
+        Assert.Contains(untitled, u => u.StartsWith("<circle", StringComparison.Ordinal));
+        Assert.Contains(untitled, u => u.StartsWith("<line", StringComparison.Ordinal));
+        Assert.Contains(untitled, u => u.StartsWith("<svg", StringComparison.Ordinal));
     }
 
     [Fact]
