@@ -14,9 +14,18 @@ namespace SupportAccessLogs.Report;
 internal sealed class HtmlWriter
 {
     /// <summary>All of Unicode stays readable in the file; what HTML gives a meaning to
-    /// (&lt; &gt; &amp; quotes) and what the encoder never lets through (controls, bidi
-    /// overrides, unpaired surrogates) is written as a character reference.</summary>
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+    /// (&lt; &gt; &amp; quotes), what the encoder never lets through (controls, unpaired
+    /// surrogates) and the bidirectional controls are written as character references. The page
+    /// shows a bidi override as the browser would anyway (isolated in its cell or &lt;bdi&gt;),
+    /// but the file's source no longer reads in another order than it runs.</summary>
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(Settings());
+
+    private static TextEncoderSettings Settings()
+    {
+        var settings = new TextEncoderSettings(UnicodeRanges.All);
+        settings.ForbidCharacters('\u061C', '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069');
+        return settings;
+    }
 
     private readonly TextWriter _writer;
 
