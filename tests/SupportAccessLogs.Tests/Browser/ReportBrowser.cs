@@ -433,7 +433,11 @@ public sealed class BrowserPage : IAsyncDisposable
           });
           const widest = over.filter(e => !over.some(o => o !== e && e.contains(o)))
             .slice(0, 5)
-            .map(e => `<${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : ''}> ${Math.round(e.getBoundingClientRect().left + e.scrollWidth)}px`);
+            .map(e => {
+              const name = x => `<${x.tagName.toLowerCase()}${x.id ? '#' + x.id : ''}${typeof x.className === 'string' && x.className.trim() ? '.' + x.className.trim().split(/\s+/).join('.') : ''}>`;
+              const table = e.closest('table');
+              return `${name(e)}${table && table !== e ? ' in ' + name(table) : ''} ${Math.round(e.getBoundingClientRect().left + e.scrollWidth)}px`;
+            });
           return { bodyScroll: body.scrollWidth, bodyClient: body.clientWidth, docScroll: doc.scrollWidth, docClient: doc.clientWidth, widest };
         }
         """;
