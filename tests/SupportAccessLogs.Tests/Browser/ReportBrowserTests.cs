@@ -211,7 +211,6 @@ public sealed class ReportBrowserTests
     [InlineData("demo")]
     [InlineData("none-active")]
     [InlineData("two-tenants")]
-    [InlineData("many")]
     [InlineData("hostile")]
     public async Task LightAndDark_AreBothDrawn_AndScreenshot(string name)
     {
@@ -256,7 +255,6 @@ public sealed class ReportBrowserTests
     {
         GeneratedReport report = _reports["hostile"];
         await using BrowserPage page = await OpenAsync(report);
-        await page.ScreenshotAsync("report-hostile");
 
         Assert.True(page.Dialogs.Count == 0, page.Describe());
         Assert.False(await page.FlagSetAsync(HostileText.Flag), "a payload ran: window." + HostileText.Flag + " is set");
