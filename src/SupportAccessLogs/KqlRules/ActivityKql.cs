@@ -146,7 +146,8 @@ internal static class ActivityKql
         // Graph's own examples write a target's type as "Type"; the module reads member names ignoring case.
         kql.Append("    | extend _Type = coalesce(tostring(_Target.type), tostring(_Target.Type)), _TargetName = tostring(_Target.displayName),\n");
         kql.Append("        _TargetUpn = tostring(_Target.userPrincipalName), _GroupType = tostring(_Target.groupType), _TargetId = tostring(_Target.id)\n");
-        kql.Append("    | mv-apply with_itemindex=_ChangeIndex _Change = _Target.modifiedProperties to typeof(dynamic) on (\n");
+        // mv-expand gives a null array one row of null; the module writes no {…} without modifiedProperties, "{}" for [null].
+        kql.Append("    | mv-apply with_itemindex=_ChangeIndex _Change = coalesce(_Target.modifiedProperties, dynamic([])) to typeof(dynamic) on (\n");
         kql.Append("        order by _ChangeIndex asc\n");
         kql.Append("        | summarize _Changes = make_list_if(strcat(_EscapePropertyName(tostring(_Change.displayName)), \": \", _EscapePropertyValue(tostring(_Change.oldValue)), \" -> \", _EscapePropertyValue(tostring(_Change.newValue))), isnotnull(_Change)), _ChangeCount = count()\n");
         kql.Append("    )\n");
