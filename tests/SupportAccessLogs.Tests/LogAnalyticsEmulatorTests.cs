@@ -447,15 +447,15 @@ public class LogAnalyticsEmulatorTests
     // ---- what is refused ----
 
     [Theory]
-    [InlineData("AuditLogs | where Category == \"a\" or Category == \"b\"", "SyntaxError", "at 'or' on line [1,35]")]
-    [InlineData("AuditLogs\n| extend X = 1", "SyntaxError", "at 'extend' on line [2,3]")]
+    [InlineData("AuditLogs | where Category == \"a\" xor Category == \"b\"", "SyntaxError", "at 'xor' on line [1,35]")]
+    [InlineData("AuditLogs\n| join kind=inner (AuditLogs) on Id", "SyntaxError", "at 'join' on line [2,3]")]
     [InlineData("AuditLogs | WHERE Id == \"x\"", "SyntaxError", "unknown operator 'WHERE'")]
     [InlineData("AuditLogs | where Category == \"unterminated", "SyntaxError", "no closing quote")]
     [InlineData("AuditLogs | where Category == \"a\\qb\"", "SyntaxError", "unknown escape sequence '\\q'")]
     [InlineData("AuditLogs | where Category contains \"x\"", "SyntaxError", "'contains' is not supported")]
     [InlineData("AuditLogs | summarize dcount(Id)", "SyntaxError", "'dcount'")]
     [InlineData("AuditLogs | take 5 rows", "SyntaxError", "at 'rows' on line [1,20]")]
-    [InlineData("AuditLogs | where (Category == \"x\")", "SyntaxError", "parentheses")]
+    [InlineData("AuditLogs | where hash(Id, 4) + 1 == 2", "SyntaxError", "arithmetic operator '+'")]
     [InlineData("AuditLogs\n| where\n    Nope == \"x\"", "SemanticError", "Failed to resolve scalar expression named 'Nope' (at 'Nope' on line [3,5])")]
     [InlineData("auditlogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'auditlogs'")]
     [InlineData("SigninLogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'SigninLogs'")]
