@@ -29,8 +29,8 @@ internal static class KqlFunctions
         ["not"] = (s, c, a) => Typed(s, c, a, [KqlType.Bool], KqlType.Bool, v => KqlOperators.Not(v[0])),
         // https://learn.microsoft.com/kusto/query/tostring-function
         ["tostring"] = (s, c, a) => Unary(s, c, a, KqlType.String, KqlValues.ToText),
-        // https://learn.microsoft.com/kusto/query/toguid-function: text that is no GUID is null.
-        ["toguid"] = (s, c, a) => Unary(s, c, a, KqlType.Guid, x => x is Guid g ? g : Guid.TryParse(KqlValues.ToText(x), out Guid parsed) ? parsed : null),
+        // https://learn.microsoft.com/kusto/query/toguid-function: the first 32 hex digits (hyphens between the groups skipped), the rest ignored; else null.
+        ["toguid"] = (s, c, a) => Unary(s, c, a, KqlType.Guid, x => x is Guid g ? g : ToGuid(KqlValues.ToText(x))),
         // https://learn.microsoft.com/kusto/query/todynamic-function (parse_json): a dynamic as it is; text that is no JSON a dynamic string.
         ["todynamic"] = ToDynamic,
         ["parse_json"] = ToDynamic,
@@ -121,8 +121,35 @@ internal static class KqlFunctions
         return new CallNode(KqlType.Dynamic, call.Function.Name, (row, a) => ParseJson((string)a[0].Eval(row)!), arguments);
     }
 
+    /// <summary>
+    /// toguid() as its page says: "takes the first 32 characters of the input, ignoring properly
+    /// located hyphens, validates that the characters are between 0-9 or a-f … The rest of the
+    /// string is ignored." A hyphen is taken where a group of the GUID may end (after 8, 12, 16 or
+    /// 20 digits), one at a time; A-F are taken as a-f (the page names a-f only). So unlike .NET's
+    /// Guid.TryParse: no braces or parentheses, no leading spaces, and text after the 32 digits is ignored.
+    /// </summary>
+    internal static Guid? ToGuid(string text)
+    {
+        Span<char> digits = stackalloc char[32];
+        int count = 0;
+        for (int i = 0; i < text.Length && count < 32; i++)
+        {
+            char c = text[i];
+            if (char.IsAsciiHexDigit(c))
+                digits[count++] = c;
+            else if (c == '-' && count is 8 or 12 or 16 or 20 && text[i - 1] != '-')
+                continue;
+            else
+                return null;
+        }
+        return count == 32 ? Guid.ParseExact(digits, "N") : null;
+    }
+
     private static DynamicValue? ParseJson(string text)
     {
+        // The isnull page: isnull(parse_json("")) is true.
+        if (text.Length == 0)
+            return null;
         try
         {
             using var document = JsonDocument.Parse(text);

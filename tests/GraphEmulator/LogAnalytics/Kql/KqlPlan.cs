@@ -206,30 +206,24 @@ internal sealed class KqlPlan
 
     /// <summary>
     /// https://learn.microsoft.com/kusto/query/extend-operator: each column computed in order (a
-    /// later one may use an earlier one); a column of an existing name replaces it where it is.
+    /// later one may use an earlier one); a column of an existing name is removed and appended
+    /// with its new value. A row is the input's values, then one slot per extended column.
     /// </summary>
     private Table BindExtend(ExtendOperator extend, Table input, IReadOnlyDictionary<string, object> lets)
     {
         var columns = input.Columns.Select((c, i) => KqlColumn.AtIndex(c.Name, c.Type, i)).ToList();
-        var steps = new List<(int Index, Bound Value)>();
+        var steps = new List<Bound>();
+        int slot = input.Columns.Count;
         foreach (NamedExpr item in extend.Items)
         {
             Bound value = KqlBinder.Bind(Scope("extend", columns, lets), item.Value);
             string name = ColumnName(item, "extend");
-            int index = columns.FindIndex(c => c.Name == name);
-            if (index < 0)
-            {
-                index = columns.Count;
-                columns.Add(KqlColumn.AtIndex(name, value.Type, index));
-            }
-            else
-            {
-                columns[index] = KqlColumn.AtIndex(name, value.Type, index);
-            }
-            steps.Add((index, value));
+            columns.RemoveAll(c => c.Name == name);
+            columns.Add(KqlColumn.AtIndex(name, value.Type, slot++));
+            steps.Add(value);
         }
         Func<object, object?>[] copy = input.Columns.Select(c => c.Get).ToArray();
-        int width = columns.Count;
+        int width = slot;
         return new Table(columns, Then(input, rows =>
         {
             var result = new List<object>(rows.Count);
@@ -238,8 +232,8 @@ internal sealed class KqlPlan
                 var values = new object?[width];
                 for (int i = 0; i < copy.Length; i++)
                     values[i] = copy[i](row);
-                foreach ((int index, Bound value) in steps)
-                    values[index] = value.Eval(values);
+                for (int i = 0; i < steps.Count; i++)
+                    values[copy.Length + i] = steps[i].Eval(values);
                 result.Add(values);
             }
             return result;
