@@ -20,6 +20,7 @@
         'Export-SupportAccessActivity'
         'Get-SupportAccessConnection'
         'Get-SupportAccessActivity'
+        'Get-SupportAccessKql'
         'Get-SupportAccessRequest'
         'Get-SupportAccessRole'
     )

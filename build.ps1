@@ -273,6 +273,14 @@ function Invoke-Demo {
         $historyCsv = Join-Path $demoOutput 'support-access-90-days.csv'
         $history | Export-Csv -LiteralPath $historyCsv -NoTypeInformation -Encoding utf8
         Write-Host "$($history.Count) activities of the last 90 days written to $historyCsv"
+
+        # The same rules inside the workspace: the activity function, and files that deploy it.
+        Write-Host "`nThe rules as KQL for Log Analytics, Sentinel and Data Explorer (Get-SupportAccessKql):"
+        Get-SupportAccessKql -Kind Activity | Out-Host
+        $parser = Get-SupportAccessKql -Kind Activity -Format SentinelParser -Path (Join-Path $demoOutput 'SupportAccessActivity.yaml')
+        $template = Get-SupportAccessKql -Kind Activity -Format ArmTemplate -Path (Join-Path $demoOutput 'SupportAccessActivity.json')
+        Write-Host "Sentinel parser written to $($parser.FullName)"
+        Write-Host "ARM template (a workspace function) written to $($template.FullName)"
         Disconnect-SupportAccess
     }
     finally {

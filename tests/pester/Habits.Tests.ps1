@@ -50,9 +50,9 @@ AfterAll {
 }
 
 Describe 'Discoverability' {
-    It 'exports the seven cmdlets the manifest names' {
+    It 'exports the eight cmdlets the manifest names' {
         $Commands.Name | Sort-Object | Should -Be @('Connect-SupportAccess', 'Disconnect-SupportAccess', 'Export-SupportAccessActivity',
-            'Get-SupportAccessActivity', 'Get-SupportAccessConnection', 'Get-SupportAccessRequest', 'Get-SupportAccessRole')
+            'Get-SupportAccessActivity', 'Get-SupportAccessConnection', 'Get-SupportAccessKql', 'Get-SupportAccessRequest', 'Get-SupportAccessRole')
     }
 
     It '<_.Name> declares its output type' -ForEach @(Get-Command -Module SupportAccessLogs -CommandType Cmdlet) {

@@ -63,7 +63,7 @@ internal static class ActivityKql
         AppendDetails(kql);
         AppendTargets(kql);
         AppendColumns(kql);
-        return kql.ToString();
+        return kql.ToString().TrimEnd('\n');
     }
 
     /// <summary>ActivityClassifier.Classify's initiator: the evidence (rule 3), who, and by what id.</summary>
