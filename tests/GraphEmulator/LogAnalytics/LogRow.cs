@@ -82,6 +82,15 @@ internal sealed class LogSource
             : DynamicValue.Of(w => AuditRecordJson.WriteDetails(w, record.AdditionalDetails));
     }
 
+    /// <summary>A source whose dynamic cells are given as they are (a corpus record's own JSON).</summary>
+    public LogSource(AuditRecord record, DynamicValue initiatedBy, DynamicValue targetResources, DynamicValue additionalDetails)
+    {
+        Record = record;
+        InitiatedBy = initiatedBy;
+        TargetResources = targetResources;
+        AdditionalDetails = additionalDetails;
+    }
+
     public AuditRecord Record { get; }
     public DynamicValue InitiatedBy { get; }
     public DynamicValue TargetResources { get; }
