@@ -290,6 +290,17 @@ public sealed class KqlEngineExamplesTests
         Assert.Contains("SemanticError", lookahead.Message);
     }
 
+    // https://learn.microsoft.com/kusto/query/re2 ("Empty strings": $ is at the end of the text, like
+    // \z not \Z; "Composites": x|y prefers x) with replace_regex: a group that took no part in the
+    // match rewrites as nothing, which the generated function's GUID forms rely on.
+    [Fact]
+    public void Regex_DollarIsTheEndOfTheText_AnUnmatchedGroupRewritesAsNothing()
+    {
+        Answer answer = Run("print a = replace_regex(\"ab\\n\", @\"b$\", \"X\"), b = replace_regex(\"ab\", @\"b$\", \"X\"), c = replace_regex(\"0123\", @\"^(?:(1)|(0)(1))\", @\"[\\1\\2\\3]\"), d = replace_regex(\"{x}\", @\"^(?:(x)|\\{(x)\\})$\", @\"\\1\\2\")");
+
+        Assert.Equal(["ab\n", "aX", "[01]23", "x"], answer.Rows[0].Select(Answer.Text));
+    }
+
     // https://learn.microsoft.com/kusto/query/replace-regex-function (the example, "range x from 1
     // to 5" as a datatable of longs: the page's output shows reals, 1.000000, from its range)
     [Fact]

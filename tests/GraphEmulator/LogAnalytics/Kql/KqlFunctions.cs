@@ -259,8 +259,8 @@ internal static class KqlFunctions
 /// <summary>
 /// Kusto's regular expressions are RE2 (learn.microsoft.com/kusto/query/re2); this emulator runs
 /// them with .NET's, translated where the two differ for what it accepts: \s, \d and \w are
-/// ASCII in RE2 (\s is [\t\n\f\r ]), \x{…} is a code point; lookaround and backreferences, which
-/// RE2 has not, are refused. A rewrite's \0 … \9 are the groups, \\ a backslash.
+/// ASCII in RE2 (\s is [\t\n\f\r ]), \x{…} is a code point, $ is the end of the text (.NET's \z);
+/// lookaround and backreferences, which RE2 has not, are refused. A rewrite's \0 … \9 are the groups, \\ a backslash.
 /// </summary>
 internal static class KqlRegex
 {
@@ -333,6 +333,12 @@ internal static class KqlRegex
             }
             if (c == ']' && inClass)
                 inClass = false;
+            // RE2's $ is the end of the text (\z), never before a final line break as .NET's is.
+            if (c == '$' && !inClass)
+            {
+                net.Append(@"\z");
+                continue;
+            }
             net.Append(c);
         }
         return net.ToString();
