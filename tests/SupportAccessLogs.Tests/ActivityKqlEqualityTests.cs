@@ -66,7 +66,7 @@ public sealed class ActivityKqlEqualityTests
     }
 
     /// <summary>An activity's field as the function's row writes it: enums by name, no TenantRole "", the time as the API writes datetimes.</summary>
-    private static string Field(SupportAccessActivity activity, string column)
+    internal static string Field(SupportAccessActivity activity, string column)
     {
         if (column == "ActivityDateTime")
             return activity.ActivityTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
@@ -74,7 +74,7 @@ public sealed class ActivityKqlEqualityTests
         return property.GetValue(activity)?.ToString() ?? "";
     }
 
-    private static async Task<List<SupportAccessActivity>> ReadAsync(EmulatorServer server, string workspace, ActivityQuery query)
+    internal static async Task<List<SupportAccessActivity>> ReadAsync(EmulatorServer server, string workspace, ActivityQuery query)
     {
         using SupportAccessConnection connection = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global,
             server.BaseAddress, TestTokens.LogAnalyticsUser(), server.BaseAddress);

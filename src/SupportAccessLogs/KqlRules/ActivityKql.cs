@@ -33,6 +33,27 @@ internal static class ActivityKql
     public static KqlFunction Function(string name = DefaultName) =>
         new(name, TimeParameters, Body(), "Microsoft Support access activities from the Entra audit log, classified as SupportAccessLogs classifies them.");
 
+    /// <summary>
+    /// White space as the module's rules take it (.NET's char.IsWhiteSpace: string.Trim,
+    /// string.IsNullOrWhiteSpace), as an RE2 pattern: RE2's \s is only [\t\n\f\r ], so a
+    /// no-break space (U+00A0) or another Unicode space around a name would not be trimmed.
+    /// </summary>
+    private const string WhiteSpaceClass = @"[\s\v\x{85}\p{Z}]";
+
+    private const string WhiteSpace = "@\"" + WhiteSpaceClass + "+\"";
+
+    private const string HexDigits = "[0-9A-Fa-f]";
+
+    private const string Hyphenated = HexDigits + "{8}-" + HexDigits + "{4}-" + HexDigits + "{4}-" + HexDigits + "{4}-" + HexDigits + "{12}";
+
+    /// <summary>
+    /// A GUID as .NET's Guid.TryParse reads one (ClassificationRules.IsPlaceholderId, the other
+    /// tenant, this tenant): the whole text but for white space around it, hyphenated, in braces or
+    /// parentheses, or 32 bare digits; the digits in a group of their own. KQL's toguid alone also
+    /// reads a GUID followed by other text, and none in braces (docs/architecture.md, "The rules as KQL").
+    /// </summary>
+    private const string GuidForms = "@\"^" + WhiteSpaceClass + "*(?:(" + Hyphenated + @")|\{(" + Hyphenated + @")\}|\((" + Hyphenated + @")\)|(" + HexDigits + "{32}))" + WhiteSpaceClass + "*$\"";
+
     /// <summary>The all-zero GUID Graph writes where no real principal acted (<see cref="ClassificationRules.IsPlaceholderId"/>).</summary>
     private const string PlaceholderGuid = "guid(00000000-0000-0000-0000-000000000000)";
 
@@ -40,8 +61,9 @@ internal static class ActivityKql
     {
         var kql = new StringBuilder();
         // Helpers: ClassificationRules' HasText, IsPlaceholderId and IsRealId; TargetText's escaping.
-        kql.Append("let _HasText = (s:string) { isnotempty(trim(@\"\\s+\", s)) };\n");
-        kql.Append("let _IsPlaceholderId = (s:string) { toguid(trim(@\"\\s+\", s)) == ").Append(PlaceholderGuid).Append(" };\n");
+        kql.Append("let _HasText = (s:string) { isnotempty(trim(" + WhiteSpace + ", s)) };\n");
+        kql.Append("let _ToGuid = (s:string) { iff(isnotempty(s) and replace_regex(s, " + GuidForms + ", \"\") == \"\", toguid(replace_regex(s, " + GuidForms + ", @\"\\1\\2\\3\\4\")), guid(null)) };\n");
+        kql.Append("let _IsPlaceholderId = (s:string) { _ToGuid(s) == ").Append(PlaceholderGuid).Append(" };\n");
         kql.Append("let _IsRealId = (s:string) { _HasText(s) and not(_IsPlaceholderId(s)) };\n");
         kql.Append("let _FirstText = (a:string, b:string, c:string) { case(_HasText(a), a, _HasText(b), b, _HasText(c), c, \"\") };\n");
         AppendEscape(kql, "_EscapeValue", TargetText.ValueSpecials);
@@ -59,7 +81,7 @@ internal static class ActivityKql
         AppendInitiator(kql);
         AppendActivityName(kql);
         // ActivityClassifier: "another tenant" is another than the one whose log holds the record.
-        kql.Append("| extend _ThisTenant = coalesce(toguid(trim(@\"\\s+\", AADTenantId)), toguid(trim(@\"\\s+\", TenantId)))\n");
+        kql.Append("| extend _ThisTenant = coalesce(_ToGuid(AADTenantId), _ToGuid(TenantId))\n");
         AppendDetails(kql);
         AppendTargets(kql);
         AppendColumns(kql);
@@ -84,7 +106,7 @@ internal static class ActivityKql
     /// <summary>Rule 1: the activity from its trimmed name, ignoring case; a removal by who removed it.</summary>
     private static void AppendActivityName(StringBuilder kql)
     {
-        kql.Append("| extend _Name = trim(@\"\\s+\", ActivityDisplayName)\n");
+        kql.Append("| extend _Name = trim(" + WhiteSpace + ", ActivityDisplayName)\n");
         kql.Append("| extend _KnownName = _Name in~ (")
             .Append(string.Join(", ", ClassificationRules.ActivityNames.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(KqlLiteral.String)))
             .Append(")\n");
@@ -113,9 +135,9 @@ internal static class ActivityKql
         kql.Append("| mv-apply with_itemindex=_DetailIndex _Detail = _Details to typeof(dynamic) on (\n");
         kql.Append("    order by _DetailIndex asc\n");
         kql.Append("    | extend _Key = tostring(_Detail.key), _Value = tostring(_Detail.value)\n");
-        kql.Append("    | extend _ValueGuid = toguid(trim(@\"\\s+\", _Value))\n");
+        kql.Append("    | extend _ValueGuid = _ToGuid(_Value)\n");
         kql.Append("    | summarize _DetailTexts = make_list_if(strcat(_Key, \"=\", _Value), isnotnull(_Detail)),\n");
-        kql.Append("        _OtherTenants = make_list_if(pack_array(tostring(_ValueGuid), trim(@\"\\s+\", _Key)), _Key endswith ")
+        kql.Append("        _OtherTenants = make_list_if(pack_array(tostring(_ValueGuid), trim(" + WhiteSpace + ", _Key)), _Key endswith ")
             .Append(KqlLiteral.String(ClassificationRules.OtherTenantKeySuffix))
             .Append(" and isnotnull(_ValueGuid) and _ValueGuid != _ThisTenant and _ValueGuid != ").Append(PlaceholderGuid).Append(')');
         IReadOnlyList<string> keys = ClassificationRules.SupportRequestIdKeys;
