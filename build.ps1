@@ -149,7 +149,9 @@ function Invoke-XunitTests {
     $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
     $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
     if ($exitCode -ne 0 -and $failed -eq 0) { $failed = 1 }
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = $failed }
+    $trxXml = [xml](Get-Content -LiteralPath $trx -Raw)
+    $failedNames = @($trxXml.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -notin 'Passed', 'NotExecuted' } | ForEach-Object { $_.testName })
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = $failed; FailedNames = $failedNames }
 }
 
 function Invoke-PesterTests {
@@ -167,7 +169,7 @@ function Invoke-PesterTests {
         return [pscustomobject]@{ Passed = 0; Failed = 1 }
     }
     $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
-    [pscustomobject]@{ Passed = [int]$summary.Passed; Failed = [int]$summary.Failed }
+    [pscustomobject]@{ Passed = [int]$summary.Passed; Failed = [int]$summary.Failed; FailedNames = @($summary.FailedNames) }
 }
 
 function Invoke-Test {
@@ -197,7 +199,7 @@ function Invoke-Test {
     $results = @(Invoke-XunitTests)
     if ($buildFailed) {
         # Without a built module every Pester test would fail for the same reason; count it once.
-        $results += [pscustomobject]@{ Passed = 0; Failed = 1 }
+        $results += [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @('Pester: not run, the build failed') }
     }
     else {
         $results += Invoke-PesterTests
@@ -213,14 +215,20 @@ function Invoke-Test {
         Write-Host "The benchmark harness does not compile: $_" -ForegroundColor Red
         $benchCompiles = $false
     }
-    $results += [pscustomobject]@{ Passed = [int]$benchCompiles; Failed = [int](-not $benchCompiles) }
+    $results += [pscustomobject]@{ Passed = [int]$benchCompiles; Failed = [int](-not $benchCompiles); FailedNames = @(if (-not $benchCompiles) { 'the benchmark harness compiles' }) }
     if ($npmFailed) {
-        $results += [pscustomobject]@{ Passed = 0; Failed = 1 }
+        $results += [pscustomobject]@{ Passed = 0; Failed = 1; FailedNames = @('npm ci in tests/kql-analyzer') }
     }
 
     $passed = ($results | Measure-Object -Property Passed -Sum).Sum
     $failed = ($results | Measure-Object -Property Failed -Sum).Sum
     Write-Host ''
+    # A CI log may keep only its tail: name what failed here, not just hundreds of lines above.
+    $failedNames = @($results | ForEach-Object { $_.FailedNames } | Where-Object { $_ })
+    if ($failedNames.Count -gt 0) {
+        Write-Host 'Failed:' -ForegroundColor Red
+        $failedNames | ForEach-Object { Write-Host "  $_" -ForegroundColor Red }
+    }
     Write-Host "xunit: $($results[0].Passed) passed, $($results[0].Failed) failed; Pester: $($results[1].Passed) passed, $($results[1].Failed) failed; benchmark harness: $(if ($benchCompiles) { 'compiles' } else { 'does not compile' })"
     # The last line is the contract with CI: "N passed, N failed".
     Write-Host "$passed passed, $failed failed"
@@ -281,6 +289,14 @@ function Invoke-Demo {
         $template = Get-SupportAccessKql -Kind Activity -Format ArmTemplate -Path (Join-Path $demoOutput 'SupportAccessActivity.json')
         Write-Host "Sentinel parser written to $($parser.FullName)"
         Write-Host "ARM template (a workspace function) written to $($template.FullName)"
+        $files = @(
+            Get-SupportAccessKql -Kind Request -Format SentinelParser -Path (Join-Path $demoOutput 'SupportAccessRequest.yaml')
+            Get-SupportAccessKql -Kind Request -Format ArmTemplate -Path (Join-Path $demoOutput 'SupportAccessRequest.json')
+            Get-SupportAccessKql -Kind Activity -Format AnalyticsRule -Path (Join-Path $demoOutput 'rules/SupportAccessGranted.yaml')
+            Get-SupportAccessKql -Kind Request -Format AnalyticsRule -ActiveLongerThan 8:00:00 -Path (Join-Path $demoOutput 'rules/SupportAccessActive.yaml')
+        )
+        Write-Host "The request function and the analytics rules (granted; active longer than 8 hours) written to:"
+        $files | ForEach-Object { Write-Host "  $($_.FullName)" }
         Disconnect-SupportAccess
     }
     finally {

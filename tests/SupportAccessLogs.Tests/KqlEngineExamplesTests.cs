@@ -278,6 +278,35 @@ public sealed class KqlEngineExamplesTests
         Assert.Equal("Hello, world!", third.Single("trimmed_string"));
     }
 
+    // https://learn.microsoft.com/kusto/query/trim-start-function (the three examples; the
+    // second's "range x from 1 to 5" as a datatable)
+    [Fact]
+    public void TrimStart()
+    {
+        Answer first = Run("""
+            let string_to_trim = @"https://bing.com";
+            let substring = "https://";
+            print string_to_trim = string_to_trim,trimmed_string = trim_start(substring,string_to_trim)
+            """);
+        Assert.Equal("bing.com", first.Single("trimmed_string"));
+
+        Answer second = Run("""
+            datatable(x:long)[1, 2, 3, 4, 5]
+            | project str = strcat("- ","Te st",x,@"// $")
+            | extend trimmed_str = trim_start(@"[^\w]+",str)
+            """);
+        Assert.Equal(["Te st1// $", "Te st2// $", "Te st3// $", "Te st4// $", "Te st5// $"], second.Strings("trimmed_str"));
+
+        Answer third = Run("""
+            let string_to_trim = @"    Hello, world!    ";
+            let substring = @"\s+";
+            print
+                string_to_trim = string_to_trim,
+                trimmed_start = trim_start(substring, string_to_trim)
+            """);
+        Assert.Equal("Hello, world!    ", third.Single("trimmed_start"));
+    }
+
     // https://learn.microsoft.com/kusto/query/re2 (RE2's \s is [\t\n\f\r ], ASCII only; \p{Z} and
     // \x{85} name the others): what trim(@"\s+", …) leaves and the generated function's pattern takes.
     [Fact]

@@ -171,13 +171,63 @@ public sealed class KqlFormatsTests
         Assert.Contains($"{function.Name}(ago(2h))", query, StringComparison.Ordinal);
     }
 
+    /// <summary>The request rule: the deployed request function over the longest period a rule may
+    /// have, alerting at the first run after a request's access has been active for the threshold.</summary>
     [Fact]
-    public void AnalyticsRule_ForRequests_IsNotGeneratedYet()
+    public void AnalyticsRule_ForRequests_AlertsOnAccessActiveLongerThanTheThreshold()
     {
-        var requests = new ModuleFunction(KqlFunctions.RequestDefaultName, ActivityKql.TimeParameters, "AuditLogs", "requests");
+        ModuleFunction requests = KqlFunctions.Of(KqlKind.Request, KqlFunctions.RequestDefaultName);
+        YamlMappingNode rule = Yaml(Render(requests, KqlFormat.AnalyticsRule, KqlKind.Request));
+        string query = Text(rule, "query");
 
-        NotSupportedException refused = Assert.Throws<NotSupportedException>(() => Render(requests, KqlFormat.AnalyticsRule, KqlKind.Request));
-        Assert.Contains("not generated yet", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("14d", Text(rule, "queryPeriod"));
+        Assert.Equal("1h", Text(rule, "queryFrequency"));
+        Assert.Equal("Microsoft Support access active longer than 1 day", Text(rule, "name"));
+        Assert.Contains("let threshold = 1d;", query, StringComparison.Ordinal);
+        Assert.Contains("SupportAccessRequest(ago(14d))", query, StringComparison.Ordinal);
+        Assert.Contains("| where IsAccessActive and AccessGrantedDateTime + threshold <= now() and AccessGrantedDateTime + threshold > ago(1h)", query, StringComparison.Ordinal);
+        // Too long to inline: the rule says it needs the function, and does not carry its body.
+        Assert.True(requests.Body.Length > KqlFormats.RuleQueryLimit, "the request body now fits a rule: inline it as the activity rule does");
+        Assert.DoesNotContain("scan declare", query, StringComparison.Ordinal);
+        Assert.Contains("Needs the workspace function SupportAccessRequest", query, StringComparison.Ordinal);
+        Assert.Contains("SupportAccessRequest", Text(rule, "description"), StringComparison.Ordinal);
+        Assert.NotEqual(Text(Yaml(Render(Activity(), KqlFormat.AnalyticsRule)), "id"), Text(rule, "id"));
+    }
+
+    [Theory]
+    [InlineData(8 * 60, "8h", "8 hours")]
+    [InlineData(60, "1h", "1 hour")]
+    [InlineData(90, "90m", "90 minutes")]
+    [InlineData(30 * 60, "30h", "1 day 6 hours")]
+    [InlineData(2 * 24 * 60, "2d", "2 days")]
+    [InlineData(14 * 24 * 60 - 60, "335h", "13 days 23 hours")]
+    public void AnalyticsRule_ForRequests_WritesTheThresholdAsKqlAndInWords(int minutes, string kql, string words)
+    {
+        ModuleFunction requests = KqlFunctions.Of(KqlKind.Request, "Requests");
+        YamlMappingNode rule = Yaml(KqlFormats.Render(requests, KqlFormat.AnalyticsRule, KqlKind.Request, Version, Updated, TimeSpan.FromMinutes(minutes)));
+
+        Assert.Contains($"let threshold = {kql};", Text(rule, "query"), StringComparison.Ordinal);
+        Assert.Contains("Requests(ago(14d))", Text(rule, "query"), StringComparison.Ordinal);
+        Assert.Equal($"Microsoft Support access active longer than {words}", Text(rule, "name"));
+        Assert.Contains(words, Text(Map(rule, "alertDetailsOverride"), "alertDisplayNameFormat"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(59)]
+    [InlineData(14 * 24 * 60 - 59)]
+    [InlineData(14 * 24 * 60)]
+    [InlineData(-60)]
+    public void AnalyticsRule_ForRequests_RefusesAThresholdItCannotKeep(int minutes)
+    {
+        Assert.False(KqlFormats.IsActiveLongerThanValid(TimeSpan.FromMinutes(minutes)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KqlFormats.Render(KqlFunctions.Of(KqlKind.Request, "R"), KqlFormat.AnalyticsRule, KqlKind.Request, Version, Updated, TimeSpan.FromMinutes(minutes)));
+    }
+
+    [Fact]
+    public void AnalyticsRule_ForRequests_RefusesAThresholdOfPartMinutes()
+    {
+        Assert.False(KqlFormats.IsActiveLongerThanValid(TimeSpan.FromHours(2).Add(TimeSpan.FromSeconds(30))));
+        Assert.True(KqlFormats.IsActiveLongerThanValid(TimeSpan.FromHours(2)));
     }
 
     [Fact]
@@ -271,14 +321,20 @@ public sealed class KqlFormatsTests
         Assert.Throws<ModuleException>(() => KqlFunctions.Of(KqlKind.Activity, new string('a', 1025)));
     }
 
+    /// <summary>The request function: the activity helpers, the lifecycle, and the activity query
+    /// with request targets as its steps, under the name asked for.</summary>
     [Fact]
-    public void RequestKind_IsNotGeneratedYet_AndSaysSo()
+    public void RequestKind_IsTheLifecycleOverTheActivityQuery()
     {
-        ModuleException refused = Assert.Throws<ModuleException>(() => KqlFunctions.Of(KqlKind.Request, KqlFunctions.DefaultName(KqlKind.Request)));
+        ModuleFunction requests = KqlFunctions.Of(KqlKind.Request, "Requests");
 
-        Assert.Equal(("KqlKindNotGenerated", ErrorCategory.NotImplemented), (refused.ErrorId, refused.Category));
-        Assert.Contains("not generated yet", refused.Message, StringComparison.Ordinal);
         Assert.Equal(("SupportAccessActivity", "SupportAccessRequest"), (KqlFunctions.DefaultName(KqlKind.Activity), KqlFunctions.DefaultName(KqlKind.Request)));
+        Assert.Equal("Requests", requests.Name);
+        Assert.Equal(ActivityKql.TimeParameters, requests.Parameters);
+        Assert.StartsWith(ActivityKql.HelperLets() + RequestLifecycleKql.Lets(), requests.Body, StringComparison.Ordinal);
+        Assert.Contains(ActivityKql.Query(withRequestTargetId: true), requests.Body, StringComparison.Ordinal);
+        Assert.Contains("| scan declare", requests.Body, StringComparison.Ordinal);
+        Assert.False(requests.Body.EndsWith('\n'));
     }
 
     [Fact]
@@ -356,6 +412,11 @@ public sealed class KqlFormatsAnalyzerTests : IClassFixture<KqlFormatsAnalyzerTe
     [InlineData("calls the parser's function")]
     [InlineData("calls the ARM template's function")]
     [InlineData("analytics rule over the activity contract")]
+    [InlineData("request query")]
+    [InlineData("request data explorer command")]
+    [InlineData("calls the request parser's function")]
+    [InlineData("calls the request ARM template's function")]
+    [InlineData("request analytics rule")]
     public void Format_IsClean(string name)
     {
         KqlAnalysis analysis = report[name];
@@ -366,6 +427,9 @@ public sealed class KqlFormatsAnalyzerTests : IClassFixture<KqlFormatsAnalyzerTe
     [Theory]
     [InlineData("FromParser")]
     [InlineData("FromArm")]
+    [InlineData("RequestsFromParser")]
+    [InlineData("RequestsFromArm")]
+    [InlineData("SupportAccessRequest")]
     public void FunctionAFormatDefines_IsClean(string name)
     {
         KqlAnalysis function = report.Function(name);
@@ -381,6 +445,18 @@ public sealed class KqlFormatsAnalyzerTests : IClassFixture<KqlFormatsAnalyzerTe
         Assert.False(string.IsNullOrEmpty(columns));
         Assert.Equal(columns, report["calls the parser's function"].Schema);
         Assert.Equal(columns, report["calls the ARM template's function"].Schema);
+    }
+
+    /// <summary>Every request format gives the request object's columns, with the types the lifecycle test names.</summary>
+    [Fact]
+    public void RequestFormats_GiveTheRequestColumns()
+    {
+        KqlAnalysis query = report["request query"];
+
+        Assert.Equal(RequestLifecycleKql.Columns, query.Columns!.Select(c => c.Name));
+        Assert.Equal(query.Schema, report["calls the request parser's function"].Schema);
+        Assert.Equal(query.Schema, report["calls the request ARM template's function"].Schema);
+        Assert.Equal(RequestLifecycleKql.Columns.Append("ApprovedBy"), report["request analytics rule"].Columns!.Select(c => c.Name));
     }
 
     /// <summary>The rule reads the activity function's columns by the names the module's activity
@@ -431,6 +507,10 @@ public sealed class KqlFormatsAnalyzerTests : IClassFixture<KqlFormatsAnalyzerTe
         public async Task InitializeAsync()
         {
             ModuleFunction activity = KqlFormatsTests.Activity();
+            ModuleFunction requests = KqlFunctions.Of(KqlKind.Request, KqlFunctions.RequestDefaultName);
+            YamlMappingNode requestParser = KqlFormatsTests.Yaml(KqlFormatsTests.Render(KqlFunctions.Of(KqlKind.Request, "RequestsFromParser"), KqlFormat.SentinelParser, KqlKind.Request));
+            using JsonDocument requestArm = JsonDocument.Parse(KqlFormatsTests.Render(KqlFunctions.Of(KqlKind.Request, "RequestsFromArm"), KqlFormat.ArmTemplate, KqlKind.Request));
+            JsonElement requestProperties = requestArm.RootElement.GetProperty("resources")[0].GetProperty("properties");
             YamlMappingNode parser = KqlFormatsTests.Yaml(KqlFormatsTests.Render(KqlFormatsTests.Activity("FromParser"), KqlFormat.SentinelParser));
             string parameters = "(" + string.Join(", ", KqlFormatsTests.Seq(parser, "FunctionParams").Cast<YamlMappingNode>()
                 .Select(p => $"{KqlFormatsTests.Text(p, "Name")}:{KqlFormatsTests.Text(p, "Type")}={KqlFormatsTests.Text(p, "Default")}")) + ")";
@@ -445,10 +525,19 @@ public sealed class KqlFormatsAnalyzerTests : IClassFixture<KqlFormatsAnalyzerTe
                     ("calls the ARM template's function", "FromArm(ago(1d), now())"),
                     ("analytics rule", KqlFormatsTests.RuleQuery(KqlFormatsTests.Render(activity, KqlFormat.AnalyticsRule))),
                     ("analytics rule over the activity contract", KqlFormatsTests.RuleQuery(ContractRule)),
+                    ("request query", KqlFormatsTests.Render(requests, KqlFormat.Kql, KqlKind.Request)),
+                    ("request data explorer command", KqlFormatsTests.Render(requests, KqlFormat.AdxFunction, KqlKind.Request)),
+                    ("calls the request parser's function", "RequestsFromParser(ago(1d))"),
+                    ("calls the request ARM template's function", "RequestsFromArm(ago(1d), now())"),
+                    // The rule calls the deployed function (too long to inline): defined below, as the parser deploys it.
+                    ("request analytics rule", KqlFormatsTests.RuleQuery(KqlFormatsTests.Render(requests, KqlFormat.AnalyticsRule, KqlKind.Request))),
                 ],
                 [
                     new KqlFunction(KqlFormatsTests.Text(parser, "FunctionName"), parameters, KqlFormatsTests.Text(parser, "FunctionQuery")),
                     new KqlFunction(properties.GetProperty("FunctionAlias").GetString()!, "(" + properties.GetProperty("functionParameters").GetString() + ")", properties.GetProperty("query").GetString()!),
+                    new KqlFunction(KqlFormatsTests.Text(requestParser, "FunctionName"), parameters, KqlFormatsTests.Text(requestParser, "FunctionQuery")),
+                    new KqlFunction(requestProperties.GetProperty("FunctionAlias").GetString()!, "(" + requestProperties.GetProperty("functionParameters").GetString() + ")", requestProperties.GetProperty("query").GetString()!),
+                    new KqlFunction(requests.Name, requests.Parameters, requests.Body),
                 ]);
         }
 

@@ -34,6 +34,23 @@ public sealed class RequestLifecycleKqlTests : IClassFixture<RequestLifecycleKql
         Assert.Equal("datetime", query.Columns!.Single(c => c.Name == "AccessGrantedDateTime").Type);
     }
 
+    /// <summary>The activity query with request targets gives every column a step needs, of the type it needs.</summary>
+    [Fact]
+    public void ActivitySteps_GiveTheStepColumns()
+    {
+        KqlAnalysis steps = report["activity steps"];
+
+        Assert.True(steps.IsClean, steps.ToString());
+        string wanted = RequestLifecycleKql.StepColumns.Trim('(', ')');
+        foreach (string column in wanted.Split(", "))
+        {
+            string[] nameAndType = column.Split(':');
+            Assert.Contains(steps.Columns!, c => c.Name == nameAndType[0] && c.Type == nameAndType[1]);
+        }
+
+        Assert.Equal(ActivityKql.Columns.Append("RequestTargetId"), steps.Columns!.Select(c => c.Name));
+    }
+
     [Fact]
     public void EveryStepOfTheLifecycle_IsInIt()
     {
@@ -60,7 +77,12 @@ public sealed class RequestLifecycleKqlTests : IClassFixture<RequestLifecycleKql
                 + "    \"6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f\", \"\", \"2611200010000006\", \"\", \"c1\", \"a1\", datetime(2026-11-20T10:00:00Z), \"RequestCreated\", \"admin@contoso.com\",\n"
                 + "    \"6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f\", \"\", \"2611200010000006\", \"\", \"c1\", \"a2\", datetime(2026-11-20T11:00:00Z), \"ApprovalCreated\", \"\"\n"
                 + "]";
-            Report = await KqlAnalyzer.AnalyzeAsync([("lifecycle", RequestLifecycleKql.Lets() + RequestLifecycleKql.Query(steps))]);
+            Report = await KqlAnalyzer.AnalyzeAsync(
+                [
+                    ("lifecycle", ActivityKql.HelperLets() + RequestLifecycleKql.Lets() + RequestLifecycleKql.Query(steps)),
+                    // The steps as the request function takes them: the activity query with each activity's request target.
+                    ("activity steps", ActivityKql.HelperLets() + "let starttime = datetime(null); let endtime = datetime(null);\n" + ActivityKql.Query(withRequestTargetId: true)),
+                ]);
         }
 
         public Task DisposeAsync() => Task.CompletedTask;

@@ -18,5 +18,9 @@ $result = Invoke-Pester -Configuration $configuration
 
 # A block or file that fails before its tests run hides those tests; count each such failure.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-@{ Passed = $result.PassedCount; Failed = $failed } | ConvertTo-Json |
+# The names go to the end of the Test command's output, where a CI log's tail still shows them.
+$failedNames = @($result.Failed | ForEach-Object { $_.ExpandedPath }) +
+    @($result.FailedBlocks | ForEach-Object { "$($_.ExpandedPath) (block)" }) +
+    @($result.FailedContainers | ForEach-Object { "$($_.Item) (file)" })
+@{ Passed = $result.PassedCount; Failed = $failed; FailedNames = $failedNames } | ConvertTo-Json |
     Set-Content -LiteralPath (Join-Path $ResultDirectory 'pester-summary.json')

@@ -1,6 +1,6 @@
 #Requires -Version 7.4
 # Get-SupportAccessKql as an admin uses it: the text at the prompt, files written with -Path
-# (and not with -WhatIf), clear errors for a bad name and the kind not generated yet, completion.
+# (and not with -WhatIf), the request function and its rule's threshold, clear errors, completion.
 # The formats' contents are checked in xunit (KqlFormatsTests); here, the cmdlet around them.
 
 BeforeDiscovery {
@@ -21,7 +21,9 @@ Describe 'Get-SupportAccessKql' {
         $lines = $text[0] -split "`n"
         $lines[0] | Should -BeLike 'let starttime = datetime(null);*'
         $lines[1] | Should -BeLike 'let endtime = datetime(null);*'
-        $lines[2] | Should -BeExactly 'AuditLogs'
+        # The function's own lets (its helpers) come next, then its query over the table.
+        $lines[2] | Should -BeLike 'let _*'
+        $lines | Should -Contain 'AuditLogs'
         $text[0] | Should -Not -Match "`r"
     }
 
@@ -107,15 +109,60 @@ Describe 'Get-SupportAccessKql' {
             $path | Should -Not -Exist
         }
 
-        It 'says -Kind Request is not generated yet, and writes nothing' {
-            $path = Join-Path $TestDrive 'request.kql'
+        It 'refuses -ActiveLongerThan <Case>, saying what it takes, and writes nothing' -ForEach @(
+            @{ Case = 'shorter than the rule''s hour'; Threshold = '00:30:00' }
+            @{ Case = 'longer than the rule looks back'; Threshold = '14.00:00:00' }
+            @{ Case = 'with seconds'; Threshold = '02:00:30' }
+        ) {
+            $path = Join-Path $TestDrive 'threshold.yaml'
             $failure = $null
-            try { Get-SupportAccessKql -Kind Request -Path $path } catch { $failure = $_ }
+            try { Get-SupportAccessKql -Kind Request -Format AnalyticsRule -ActiveLongerThan $Threshold -Path $path } catch { $failure = $_ }
 
-            $failure.FullyQualifiedErrorId | Should -BeLike 'KqlKindNotGenerated,*'
-            $failure.CategoryInfo.Category | Should -Be 'NotImplemented'
-            $failure.Exception.Message | Should -Match 'not generated yet'
+            $failure.FullyQualifiedErrorId | Should -BeLike 'KqlThresholdOutOfRange,*'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $failure.Exception.Message | Should -Match 'whole minutes from 01:00:00'
+            $failure.Exception.Message | Should -Match '13\.23:00:00'
             $path | Should -Not -Exist
+        }
+
+        It 'refuses -ActiveLongerThan where there is no request rule to keep it' -ForEach @(
+            @{ Arguments = @{ Kind = 'Activity'; Format = 'AnalyticsRule' } }
+            @{ Arguments = @{ Kind = 'Request'; Format = 'SentinelParser' } }
+        ) {
+            { Get-SupportAccessKql @Arguments -ActiveLongerThan '08:00:00' } | Should -Throw -ErrorId 'KqlParameterNotApplicable,*'
+        }
+    }
+
+    Context '-Kind Request' {
+        It 'gives the request function as a query: the activity query walked into requests' {
+            $text = Get-SupportAccessKql -Kind Request
+
+            $text | Should -BeOfType [string]
+            $text | Should -Match '(?m)^AuditLogs$'
+            $text | Should -Match '\| scan declare'
+            $text | Should -Match 'RequestTargetId'
+        }
+
+        It 'names the parser SupportAccessRequest by default, and as asked' {
+            Get-SupportAccessKql -Kind Request -Format SentinelParser | Should -Match '(?m)^FunctionName: SupportAccessRequest$'
+            Get-SupportAccessKql -Kind Request -Format SentinelParser -FunctionName MsRequests | Should -Match '(?m)^FunctionName: MsRequests$'
+        }
+
+        It 'writes the access-active rule with the threshold given, calling the function by its name' {
+            $path = Join-Path $TestDrive 'rules/active.yaml'
+
+            $file = Get-SupportAccessKql -Kind Request -Format AnalyticsRule -ActiveLongerThan (New-TimeSpan -Hours 8) -FunctionName MsRequests -Path $path
+
+            $file.FullName | Should -Be $path
+            $rule = Get-Content -LiteralPath $path -Raw
+            $rule | Should -Match "(?m)^name: 'Microsoft Support access active longer than 8 hours'$"
+            $rule | Should -Match 'let threshold = 8h;'
+            $rule | Should -Match 'MsRequests\(ago\(14d\)\)'
+            $rule | Should -Match '(?m)^queryPeriod: 14d$'
+        }
+
+        It 'alerts after a day by default' {
+            Get-SupportAccessKql -Kind Request -Format AnalyticsRule | Should -Match 'let threshold = 1d;'
         }
     }
 

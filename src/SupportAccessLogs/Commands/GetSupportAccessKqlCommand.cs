@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
@@ -28,6 +29,13 @@ public sealed class GetSupportAccessKqlCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? FunctionName { get; set; }
 
+    /// <summary>
+    /// With -Kind Request -Format AnalyticsRule: how long Microsoft Support's access may stay
+    /// active before the rule alerts (whole minutes, 1 hour to 13 days 23 hours; 1 day by default).
+    /// </summary>
+    [Parameter]
+    public TimeSpan? ActiveLongerThan { get; set; }
+
     /// <summary>Writes the text to this file instead of the pipeline.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -37,8 +45,9 @@ public sealed class GetSupportAccessKqlCommand : PSCmdlet
     {
         try
         {
+            CheckActiveLongerThan();
             KqlFunction function = KqlFunctions.Of(Kind, FunctionName ?? KqlFunctions.DefaultName(Kind));
-            string text = KqlFormats.Render(function, Format, Kind, KqlFormats.ModuleVersion, DateTime.UtcNow);
+            string text = KqlFormats.Render(function, Format, Kind, KqlFormats.ModuleVersion, DateTime.UtcNow, ActiveLongerThan);
             if (Path is null)
             {
                 WriteObject(text);
@@ -60,6 +69,30 @@ public sealed class GetSupportAccessKqlCommand : PSCmdlet
         catch (ModuleException ex)
         {
             ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
+        }
+    }
+
+    /// <summary>-ActiveLongerThan only where it means something, and only what the rule can keep.</summary>
+    private void CheckActiveLongerThan()
+    {
+        if (ActiveLongerThan is not TimeSpan threshold)
+        {
+            return;
+        }
+
+        if (Kind != KqlKind.Request || Format != KqlFormat.AnalyticsRule)
+        {
+            throw new ModuleException("KqlParameterNotApplicable", ErrorCategory.InvalidArgument,
+                "-ActiveLongerThan is the threshold of the request rule: use it with -Kind Request -Format AnalyticsRule, or leave it out.", threshold);
+        }
+
+        if (!KqlFormats.IsActiveLongerThanValid(threshold))
+        {
+            throw new ModuleException("KqlThresholdOutOfRange", ErrorCategory.InvalidArgument,
+                string.Format(CultureInfo.InvariantCulture,
+                    "-ActiveLongerThan {0} is not a threshold the rule can keep: give whole minutes from {1} (the rule runs every hour) to {2} (it looks back 14 days, and the grant must be inside that), for example -ActiveLongerThan 8:00:00 or (New-TimeSpan -Days 2).",
+                    threshold, KqlFormats.MinActiveLongerThan, KqlFormats.MaxActiveLongerThan),
+                threshold);
         }
     }
 

@@ -57,10 +57,15 @@ internal static class ActivityKql
     /// <summary>The all-zero GUID Graph writes where no real principal acted (<see cref="ClassificationRules.IsPlaceholderId"/>).</summary>
     private const string PlaceholderGuid = "guid(00000000-0000-0000-0000-000000000000)";
 
-    private static string Body()
+    private static string Body() => (HelperLets() + Query(withRequestTargetId: false)).TrimEnd('\n');
+
+    /// <summary>
+    /// The let statements the activity query uses: ClassificationRules' HasText, IsPlaceholderId
+    /// and IsRealId, and TargetText's escaping. The request function shares them.
+    /// </summary>
+    internal static string HelperLets()
     {
         var kql = new StringBuilder();
-        // Helpers: ClassificationRules' HasText, IsPlaceholderId and IsRealId; TargetText's escaping.
         kql.Append("let _HasText = (s:string) { isnotempty(trim(" + WhiteSpace + ", s)) };\n");
         kql.Append("let _ToGuid = (s:string) { iff(isnotempty(s) and replace_regex(s, " + GuidForms + ", \"\") == \"\", toguid(replace_regex(s, " + GuidForms + ", @\"\\1\\2\\3\\4\")), guid(null)) };\n");
         kql.Append("let _IsPlaceholderId = (s:string) { _ToGuid(s) == ").Append(PlaceholderGuid).Append(" };\n");
@@ -71,7 +76,18 @@ internal static class ActivityKql
         AppendEscape(kql, "_EscapeNoType", TargetText.NoTypeSpecials);
         AppendEscape(kql, "_EscapePropertyName", TargetText.PropertyNameSpecials);
         AppendEscape(kql, "_EscapePropertyValue", TargetText.PropertyValueSpecials);
+        return kql.ToString();
+    }
 
+    /// <summary>
+    /// The activity query over AuditLogs (after <see cref="HelperLets"/>), ending in a line break.
+    /// With <paramref name="withRequestTargetId"/> the rows also carry RequestTargetId, which the
+    /// activity object keeps to itself (SupportAccessActivity.RequestTargetId) and the request
+    /// function groups by (<see cref="RequestLifecycleKql.StepColumns"/>).
+    /// </summary>
+    internal static string Query(bool withRequestTargetId)
+    {
+        var kql = new StringBuilder();
         // ActivityClassifier.IsSupportAccessRecord, and the window.
         kql.Append("AuditLogs\n");
         kql.Append("| where Category =~ ").Append(KqlLiteral.String(ClassificationRules.AuditCategory)).Append('\n');
@@ -84,8 +100,8 @@ internal static class ActivityKql
         kql.Append("| extend _ThisTenant = coalesce(_ToGuid(AADTenantId), _ToGuid(TenantId))\n");
         AppendDetails(kql);
         AppendTargets(kql);
-        AppendColumns(kql);
-        return kql.ToString().TrimEnd('\n');
+        AppendColumns(kql, withRequestTargetId);
+        return kql.ToString();
     }
 
     /// <summary>ActivityClassifier.Classify's initiator: the evidence (rule 3), who, and by what id.</summary>
@@ -180,7 +196,9 @@ internal static class ActivityKql
         AppendPart(kql, "_GroupType", "(", ")");
         AppendPart(kql, "_TargetId", "[", "]");
         kql.Append("    | extend _Text = strcat(_Text, iff(_ChangeCount > 0, strcat(iff(_Text == \"\", \"\", \" \"), \"{\", strcat_array(_Changes, \", \"), \"}\"), \"\"))\n");
-        kql.Append("    | summarize _TargetTexts = make_list(_Text)\n");
+        // TargetText.RequestTargetId: the first request target (LifecycleRules.IsRequestTarget) with an id, trimmed.
+        kql.Append("    | summarize _TargetTexts = make_list(_Text), _RequestTargetIds = make_list_if(trim(@\"\\s+\", _TargetId),\n");
+        kql.Append("        trim_start(@\"\\s+\", _TargetName) startswith ").Append(KqlLiteral.String(LifecycleRules.RequestTargetName)).Append(" and _HasText(_TargetId))\n");
         kql.Append(")\n");
         kql.Append("| extend TargetResources = strcat_array(_TargetTexts, \" | \")\n");
     }
@@ -191,7 +209,7 @@ internal static class ActivityKql
             .Append(KqlLiteral.String(before)).Append(", _EscapeValue(").Append(column).Append("), ").Append(KqlLiteral.String(after)).Append("), \"\"))\n");
 
     /// <summary>The rest of ActivityClassifier.Classify: category (rules 2 and 3), tenant role (rule 4), who, and why.</summary>
-    private static void AppendColumns(StringBuilder kql)
+    private static void AppendColumns(StringBuilder kql, bool withRequestTargetId)
     {
         kql.Append("| extend Category = case(OtherTenantId != \"\", ").Append(KqlLiteral.String(nameof(SupportAccessLogs.Category.CrossTenant)))
             .Append(", _UserInitiated, ").Append(KqlLiteral.String(nameof(SupportAccessLogs.Category.UserInitiated)))
@@ -215,7 +233,8 @@ internal static class ActivityKql
         AppendReason(kql);
         kql.Append("| project ActivityDateTime = coalesce(ActivityDateTime, TimeGenerated), Id, TenantId = tostring(_ThisTenant), Category, Activity, ActivityDisplayName, TenantRole,\n");
         kql.Append("    Result, ResultReason, InitiatorType, InitiatedBy, InitiatorId, InitiatorIpAddress, SupportRequestId, OtherTenantId, CorrelationId,\n");
-        kql.Append("    LoggedByService, OperationType = AADOperationType, TargetResources, AdditionalDetails, ClassificationReason\n");
+        kql.Append("    LoggedByService, OperationType = AADOperationType, TargetResources, AdditionalDetails, ClassificationReason")
+            .Append(withRequestTargetId ? ", RequestTargetId = tostring(_RequestTargetIds[0])\n" : "\n");
     }
 
     /// <summary>ActivityClassifier.Reason: the other tenant's key, the initiator evidence, an unknown name.</summary>

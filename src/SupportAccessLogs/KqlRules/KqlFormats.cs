@@ -28,6 +28,25 @@ internal static class KqlFormats
     private static readonly TimeSpan RuleFrequency = TimeSpan.FromHours(1);
     private static readonly TimeSpan RulePeriod = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// The request rule looks back as far as a scheduled rule may (Microsoft Sentinel: a query
+    /// period of at most 14 days), so a request granted up to then is followed from its records.
+    /// </summary>
+    private static readonly TimeSpan RequestRulePeriod = TimeSpan.FromDays(14);
+
+    /// <summary>How long access may stay active before the request rule alerts, unless -ActiveLongerThan says otherwise.</summary>
+    public static readonly TimeSpan DefaultActiveLongerThan = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The thresholds the request rule can keep: at least a run's frequency (a shorter one would
+    /// cross between two runs unseen), whole minutes (KQL and Sentinel write durations so), and
+    /// short enough that the grant is still inside the period when the threshold is crossed.
+    /// </summary>
+    public static readonly TimeSpan MinActiveLongerThan = RuleFrequency;
+
+    /// <inheritdoc cref="MinActiveLongerThan"/>
+    public static readonly TimeSpan MaxActiveLongerThan = RequestRulePeriod - RuleFrequency;
+
     /// <summary>Sentinel refuses a rule whose query is longer (its template schema: query StringLength 10000).</summary>
     public const int RuleQueryLimit = 10000;
 
@@ -44,13 +63,15 @@ internal static class KqlFormats
 
     /// <param name="version">The parser's and rule's version, X.Y.Z (<see cref="ModuleVersion"/>).</param>
     /// <param name="lastUpdated">The parser's LastUpdated date (its time of day is not used).</param>
-    public static string Render(KqlFunction function, KqlFormat format, KqlKind kind, string version, DateTime lastUpdated) => format switch
+    /// <param name="activeLongerThan">For the request rule: how long access may stay active before
+    /// it alerts (<see cref="DefaultActiveLongerThan"/> when null; checked by <see cref="IsActiveLongerThanValid"/>).</param>
+    public static string Render(KqlFunction function, KqlFormat format, KqlKind kind, string version, DateTime lastUpdated, TimeSpan? activeLongerThan = null) => format switch
     {
         KqlFormat.Kql => Query(function),
         KqlFormat.SentinelParser => SentinelParser(function, kind, version, lastUpdated),
         KqlFormat.ArmTemplate => ArmTemplate(function, version),
         KqlFormat.AdxFunction => AdxFunction(function),
-        KqlFormat.AnalyticsRule => AnalyticsRule(function, kind, version),
+        KqlFormat.AnalyticsRule => AnalyticsRule(function, kind, version, activeLongerThan ?? DefaultActiveLongerThan),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 
@@ -144,34 +165,36 @@ internal static class KqlFormats
         + function.Name + function.Parameters + "\n{\n" + function.Body + "\n}";
 
     /// <summary>A scheduled Sentinel rule template (Azure-Sentinel's Analytic Rules/ YAML), one alert per row.</summary>
-    private static string AnalyticsRule(KqlFunction function, KqlKind kind, string version)
-    {
-        (string name, string description, string query) = kind switch
-        {
-            KqlKind.Activity => AccessGrantedRule(function),
-            // -Kind Request: an alert when a request's access stays active longer than a threshold
-            // (a parameter), over the request function, once RequestKql generates it.
-            _ => throw new NotSupportedException("The analytics rule for -Kind Request (access active longer than a threshold) is not generated yet in this version."),
-        };
+    /// <summary>Whether the request rule can keep <paramref name="threshold"/> (<see cref="MinActiveLongerThan"/>).</summary>
+    public static bool IsActiveLongerThanValid(TimeSpan threshold) =>
+        threshold >= MinActiveLongerThan && threshold <= MaxActiveLongerThan && threshold.Ticks % TimeSpan.TicksPerMinute == 0;
 
-        if (query.Length > RuleQueryLimit)
+    private static string AnalyticsRule(KqlFunction function, KqlKind kind, string version, TimeSpan activeLongerThan)
+    {
+        if (!IsActiveLongerThanValid(activeLongerThan))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activeLongerThan), activeLongerThan, "Outside what the request rule can keep (IsActiveLongerThanValid).");
+        }
+
+        Rule rule = kind == KqlKind.Activity ? AccessGrantedRule(function) : AccessActiveRule(function, activeLongerThan);
+        if (rule.Query.Length > RuleQueryLimit)
         {
             // The generated body decides the length, not the caller: a test holds it under the limit.
-            throw new InvalidOperationException($"The analytics rule's query is {query.Length} characters; Microsoft Sentinel takes at most {RuleQueryLimit}.");
+            throw new InvalidOperationException($"The analytics rule's query is {rule.Query.Length} characters; Microsoft Sentinel takes at most {RuleQueryLimit}.");
         }
 
         return new StringBuilder()
             .Append("# Generated by SupportAccessLogs ").Append(version).Append(" (Get-SupportAccessKql): generate it again rather than edit it.\n")
             .Append("id: ").Append(Id("AnalyticsRule", kind, function)).Append('\n')
-            .Append("name: ").Append(YamlText(name)).Append('\n')
-            .Append(YamlBlock("description", description))
+            .Append("name: ").Append(YamlText(rule.Name)).Append('\n')
+            .Append(YamlBlock("description", rule.Description))
             .Append("severity: Medium\n")
             .Append("requiredDataConnectors:\n")
             .Append("  - connectorId: AzureActiveDirectory\n")
             .Append("    dataTypes:\n")
             .Append("      - AuditLogs\n")
             .Append("queryFrequency: ").Append(Duration(RuleFrequency)).Append('\n')
-            .Append("queryPeriod: ").Append(Duration(RulePeriod)).Append('\n')
+            .Append("queryPeriod: ").Append(Duration(rule.Period)).Append('\n')
             .Append("triggerOperator: gt\n")
             .Append("triggerThreshold: 0\n")
             .Append("# Initial Access through a Trusted Relationship (T1199): a third party is let into the tenant\n")
@@ -181,48 +204,37 @@ internal static class KqlFormats
             .Append("  - InitialAccess\n")
             .Append("relevantTechniques:\n")
             .Append("  - T1199\n")
-            .Append(YamlBlock("query", query))
+            .Append(YamlBlock("query", rule.Query))
             .Append("eventGroupingSettings:\n")
             .Append("  aggregationKind: AlertPerResult\n")
             .Append("alertDetailsOverride:\n")
-            .Append("  alertDisplayNameFormat: 'Microsoft Support was granted access (support request {{SupportRequestId}})'\n")
-            .Append("entityMappings:\n")
-            .Append("  - entityType: Account\n")
-            .Append("    fieldMappings:\n")
-            .Append("      - identifier: FullName\n")
-            .Append("        columnName: InitiatorUpn\n")
-            .Append("      - identifier: AadUserId\n")
-            .Append("        columnName: InitiatorObjectId\n")
-            .Append("  - entityType: Account\n")
-            .Append("    fieldMappings:\n")
-            .Append("      - identifier: Name\n")
-            .Append("        columnName: InitiatorAppName\n")
-            .Append("  - entityType: IP\n")
-            .Append("    fieldMappings:\n")
-            .Append("      - identifier: Address\n")
-            .Append("        columnName: InitiatorIpAddress\n")
-            .Append("# Sentinel has no entity for a tenant: the other tenant of a cross-tenant request is a detail.\n")
-            .Append("customDetails:\n")
-            .Append("  SupportRequestId: SupportRequestId\n")
-            .Append("  OtherTenantId: OtherTenantId\n")
-            .Append("  TenantRole: TenantRole\n")
+            .Append("  alertDisplayNameFormat: ").Append(YamlText(rule.AlertName)).Append('\n')
+            .Append(rule.Entities)
             .Append("version: ").Append(version).Append('\n')
             .Append("kind: Scheduled")
             .ToString();
     }
+
+    /// <summary>What differs between the two rules; the rest of the template is the same.</summary>
+    /// <param name="Name">The rule's name.</param>
+    /// <param name="Description">The rule's description, lines joined by \n.</param>
+    /// <param name="Query">The rule's query, the function inlined.</param>
+    /// <param name="Period">How far back each run looks (queryPeriod).</param>
+    /// <param name="AlertName">The alert's display name, {{Column}} taken from the row.</param>
+    /// <param name="Entities">The entityMappings and customDetails, as YAML lines.</param>
+    private sealed record Rule(string Name, string Description, string Query, TimeSpan Period, string AlertName, string Entities);
 
     /// <summary>
     /// Microsoft Support was granted access: the activity function's ApprovalCreated rows. The
     /// function is inlined as a let, since the rule can't count on the parser being deployed.
     /// InitiatorId is a user's object id or an app's application id, so each goes to its own entity.
     /// </summary>
-    private static (string Name, string Description, string Query) AccessGrantedRule(KqlFunction function)
+    private static Rule AccessGrantedRule(KqlFunction function)
     {
         string user = KqlLiteral.String(nameof(InitiatorType.User));
         string app = KqlLiteral.String(nameof(InitiatorType.App));
         string query =
-            "// " + function.Description + "\n"
-            + "let " + function.Name + " = " + function.Parameters + "\n{\n" + function.Body + "\n};\n"
+            Inlined(function)
             + "// Each record alerts once: the period reaches back for records that arrived late, and only\n"
             + "// the records that arrived since the last run count.\n"
             + "let arrived = AuditLogs\n"
@@ -238,7 +250,89 @@ internal static class KqlFormats
             + "audit log recorded an approval (Activity ApprovalCreated, as SupportAccessLogs classifies it).\n"
             + "Check that the request was expected and who approved it (the account); SupportRequestId names\n"
             + "the request, OtherTenantId and TenantRole the other tenant of a cross-tenant request.";
-        return ("Microsoft Support granted access to the tenant", description, query);
+        string entities =
+            "entityMappings:\n"
+            + "  - entityType: Account\n"
+            + "    fieldMappings:\n"
+            + "      - identifier: FullName\n"
+            + "        columnName: InitiatorUpn\n"
+            + "      - identifier: AadUserId\n"
+            + "        columnName: InitiatorObjectId\n"
+            + "  - entityType: Account\n"
+            + "    fieldMappings:\n"
+            + "      - identifier: Name\n"
+            + "        columnName: InitiatorAppName\n"
+            + "  - entityType: IP\n"
+            + "    fieldMappings:\n"
+            + "      - identifier: Address\n"
+            + "        columnName: InitiatorIpAddress\n"
+            + "# Sentinel has no entity for a tenant: the other tenant of a cross-tenant request is a detail.\n"
+            + "customDetails:\n"
+            + "  SupportRequestId: SupportRequestId\n"
+            + "  OtherTenantId: OtherTenantId\n"
+            + "  TenantRole: TenantRole\n";
+        return new Rule("Microsoft Support granted access to the tenant", description, query, RulePeriod,
+            "Microsoft Support was granted access (support request {{SupportRequestId}})", entities);
+    }
+
+    /// <summary>
+    /// Microsoft Support's access has stayed active longer than <paramref name="threshold"/>: the
+    /// request function's rows whose access is active and whose threshold was crossed since the run
+    /// before, so a request alerts once, at the run after it crossed. The request function is
+    /// called, not inlined: its body alone is longer than a rule's query may be
+    /// (<see cref="RuleQueryLimit"/>), so the rule needs it deployed in the workspace.
+    /// </summary>
+    private static Rule AccessActiveRule(KqlFunction function, TimeSpan threshold)
+    {
+        string query =
+            "// Needs the workspace function " + function.Name + ": deploy it first (Get-SupportAccessKql -Kind Request\n"
+            + "// -Format SentinelParser or ArmTemplate). It is too long to inline in a rule's query.\n"
+            + "let threshold = " + Duration(threshold) + ";\n"
+            + "// A request alerts once: at the first run after its access has been active for the threshold.\n"
+            + function.Name + "(ago(" + Duration(RequestRulePeriod) + "))\n"
+            + "| where IsAccessActive and AccessGrantedDateTime + threshold <= now() and AccessGrantedDateTime + threshold > ago(" + Duration(RuleFrequency) + ")\n"
+            + "| extend ApprovedBy = DecidedBy";
+        string description =
+            "Microsoft Support's access to the tenant's data has stayed active longer than " + Words(threshold) + ": the request\n"
+            + "was approved and its access has not been removed (IsAccessActive, as SupportAccessLogs follows the\n"
+            + "request's records). Check that the support case still needs it, or remove the access; DecidedBy\n"
+            + "approved it, SupportRequestId names the request. Requests granted more than "
+            + Words(RequestRulePeriod) + " ago are not seen:\n"
+            + "a scheduled rule looks back at most that far. Needs the workspace function " + function.Name + " deployed\n"
+            + "first (Get-SupportAccessKql -Kind Request -Format SentinelParser or ArmTemplate).";
+        string entities =
+            "entityMappings:\n"
+            + "  - entityType: Account\n"
+            + "    fieldMappings:\n"
+            + "      - identifier: FullName\n"
+            + "        columnName: ApprovedBy\n"
+            + "# Sentinel has no entity for a tenant or a support request: they are details.\n"
+            + "customDetails:\n"
+            + "  SupportRequestId: SupportRequestId\n"
+            + "  TenantRole: TenantRole\n"
+            + "  AccessGranted: AccessGrantedDateTime\n"
+            + "  AccessDuration: AccessDuration\n";
+        return new Rule("Microsoft Support access active longer than " + Words(threshold), description, query, RequestRulePeriod,
+            "Microsoft Support access active longer than " + Words(threshold) + " (support request {{SupportRequestId}})", entities);
+    }
+
+    /// <summary>The function as a let at the head of a rule's query, with its description as a comment.</summary>
+    private static string Inlined(KqlFunction function) =>
+        "// " + function.Description + "\n"
+        + "let " + function.Name + " = " + function.Parameters + "\n{\n" + function.Body + "\n};\n";
+
+    /// <summary>A duration as a person says it: "1 day", "12 hours", "1 day 6 hours", "90 minutes".</summary>
+    private static string Words(TimeSpan span)
+    {
+        static string Unit(int n, string unit) => n.ToString(CultureInfo.InvariantCulture) + " " + unit + (n == 1 ? "" : "s");
+        if (span.Ticks % TimeSpan.TicksPerHour != 0)
+        {
+            return Unit((int)span.TotalMinutes, "minute");
+        }
+
+        return span.Days == 0 ? Unit(span.Hours, "hour")
+            : span.Hours == 0 ? Unit(span.Days, "day")
+            : Unit(span.Days, "day") + " " + Unit(span.Hours, "hour");
     }
 
     /// <summary>An id that stays the same when the same thing is generated again.</summary>
@@ -337,9 +431,9 @@ internal static class KqlFormats
     /// <summary>ARM reads a string that begins with [ as an expression; [[ is a literal [.</summary>
     private static string ArmLiteral(string value) => value.StartsWith('[') ? "[" + value : value;
 
-    /// <summary>A whole number of hours or minutes as both KQL (a timespan literal) and Sentinel (queryPeriod) write it.</summary>
+    /// <summary>A whole number of days, hours or minutes as both KQL (a timespan literal) and Sentinel (queryPeriod) write it.</summary>
     private static string Duration(TimeSpan span) =>
-        span.TotalHours == Math.Floor(span.TotalHours)
-            ? ((int)span.TotalHours).ToString(CultureInfo.InvariantCulture) + "h"
-            : ((int)span.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m";
+        span.Ticks % TimeSpan.TicksPerDay == 0 ? ((int)span.TotalDays).ToString(CultureInfo.InvariantCulture) + "d"
+        : span.Ticks % TimeSpan.TicksPerHour == 0 ? ((int)span.TotalHours).ToString(CultureInfo.InvariantCulture) + "h"
+        : ((int)span.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m";
 }

@@ -11,7 +11,7 @@ internal static class KqlFunctions
     public static string DefaultName(KqlKind kind) => kind == KqlKind.Request ? RequestDefaultName : ActivityKql.DefaultName;
 
     /// <summary>The function of <paramref name="kind"/> named <paramref name="name"/>; a
-    /// <see cref="ModuleException"/> for a name no format can carry, or a kind not generated yet.</summary>
+    /// <see cref="ModuleException"/> for a name no format can carry.</summary>
     public static KqlFunction Of(KqlKind kind, string name)
     {
         if (!IsIdentifier(name))
@@ -21,15 +21,7 @@ internal static class KqlFunctions
                 name);
         }
 
-        if (kind == KqlKind.Request)
-        {
-            // The request function is still to be written: no stand-in that would pass for it.
-            throw new ModuleException("KqlKindNotGenerated", ErrorCategory.NotImplemented,
-                "-Kind Request is not generated yet in this version: the request function (one row per support request, as Get-SupportAccessRequest gives it) is still being written. Use -Kind Activity, or read requests with Get-SupportAccessRequest -WorkspaceId.",
-                kind);
-        }
-
-        return ActivityKql.Function(name);
+        return kind == KqlKind.Request ? RequestLifecycleKql.Function(name) : ActivityKql.Function(name);
     }
 
     /// <summary>

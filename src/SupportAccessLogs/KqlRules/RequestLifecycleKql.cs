@@ -9,9 +9,8 @@ namespace SupportAccessLogs.KqlRules;
 /// <summary>
 /// The request lifecycle as KQL, generated from <see cref="LifecycleRules"/>: activities grouped
 /// into requests as RequestBook groups them, each request's steps walked oldest first with
-/// <c>scan</c> as RequestLifecycle walks them. Not yet behind Get-SupportAccessKql -Kind Request:
-/// that waits for the test that runs it in the emulator's workspace and finds every row equal
-/// to the module's request (docs/architecture.md, "The rules as KQL").
+/// <c>scan</c> as RequestLifecycle walks them (docs/architecture.md, "The rules as KQL"): the
+/// function of Get-SupportAccessKql -Kind Request.
 /// </summary>
 internal static class RequestLifecycleKql
 {
@@ -28,11 +27,19 @@ internal static class RequestLifecycleKql
         "GroupKey", "AccessGrantCount",
     };
 
-    /// <summary>The let statements the lifecycle uses (once, before the query).</summary>
+    /// <summary>
+    /// The request function: the activity query with each activity's request target
+    /// (<see cref="ActivityKql.Query"/>), walked into requests. Its rows are
+    /// Get-SupportAccessRequest's requests of the same window.
+    /// </summary>
+    public static KqlFunction Function(string name) =>
+        new(name, ActivityKql.TimeParameters, (ActivityKql.HelperLets() + Lets() + Query(ActivityKql.Query(withRequestTargetId: true).TrimEnd('\n'))).TrimEnd('\n'),
+            "Microsoft Support access requests from the Entra audit log, one row per request with its state and access, as SupportAccessLogs follows them.");
+
+    /// <summary>The let statements the lifecycle uses (once, before the query), after <see cref="ActivityKql.HelperLets"/> (it uses _HasText).</summary>
     public static string Lets()
     {
         var kql = new StringBuilder();
-        kql.Append("let _HasText = (s:string) { isnotempty(trim(@\"\\s+\", s)) };\n");
         // LifecycleRules.Steps: the state after a step, from the state before it ("" before any step).
         kql.Append("let _NextState = (state:string, activity:string) { case(\n");
         foreach (KeyValuePair<Activity, LifecycleStep> step in LifecycleRules.Steps.OrderBy(s => s.Key))

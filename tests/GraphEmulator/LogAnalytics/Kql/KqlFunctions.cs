@@ -36,6 +36,8 @@ internal static class KqlFunctions
         ["parse_json"] = ToDynamic,
         // https://learn.microsoft.com/kusto/query/trim-function: leading and trailing matches of the regex removed.
         ["trim"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String], KqlType.String, v => Trim((string)v[0]!, (string)v[1]!), regex: 0),
+        // https://learn.microsoft.com/kusto/query/trim-start-function: the leading matches removed.
+        ["trim_start"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String], KqlType.String, v => TrimStart((string)v[0]!, (string)v[1]!), regex: 0),
         // https://learn.microsoft.com/kusto/query/replace-regex-function: \1 … \9 in the rewrite are the groups.
         ["replace_regex"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String, KqlType.String], KqlType.String,
             v => KqlRegex.Get((string)v[1]!).Replace((string)v[0]!, KqlRegex.Rewrite((string)v[2]!)), regex: 1),
@@ -167,6 +169,8 @@ internal static class KqlFunctions
         Regex leading = KqlRegex.Get(@"\A(?:" + regex + ")+"), trailing = KqlRegex.Get("(?:" + regex + @")+\z");
         return trailing.Replace(leading.Replace(text, "", 1), "", 1);
     }
+
+    private static string TrimStart(string regex, string text) => KqlRegex.Get(@"\A(?:" + regex + ")+").Replace(text, "", 1);
 
     private static string StrcatArray(DynamicValue? array, string delimiter) =>
         array?.Element is { ValueKind: JsonValueKind.Array } elements
