@@ -606,10 +606,125 @@ public sealed class KqlEngineExamplesTests
         Assert.Equal(["empty|[]|0|[]", "null||1|[]", "nulls|[null,1]|2|[1]"], answer.Joined());
     }
 
+    // https://learn.microsoft.com/kusto/query/scan-operator ("Cumulative sum" and "Cumulative sum
+    // with a reset condition"; "range x from 1 to 5 step 1" as a datatable)
+    [Fact]
+    public void Scan_OneStep_ReadsTheStepsStateOfTheRowBefore()
+    {
+        Answer sum = Run("""
+            datatable(x:long)[1, 2, 3, 4, 5]
+            | scan declare (cumulative_x:long=0) with
+            (
+                step s1: true => cumulative_x = x + s1.cumulative_x;
+            )
+            """);
+        Assert.Equal(["x:long", "cumulative_x:long"], sum.Columns);
+        Assert.Equal(["1|1", "2|3", "3|6", "4|10", "5|15"], sum.Joined());
+
+        Answer reset = Run("""
+            datatable(x:long)[1, 2, 3, 4, 5]
+            | scan declare (cumulative_x:long=0) with
+            (
+                step s1: true => cumulative_x = iff(s1.cumulative_x >= 10, x, x + s1.cumulative_x);
+            )
+            """);
+        Assert.Equal(["1|1", "2|3", "3|6", "4|10", "5|5"], reset.Joined());
+
+        // "If not assigned, the DefaultValue is returned. Unless otherwise specified, DefaultValue is
+        // null"; "Returns a record for each match of a record from the input to a step".
+        Answer declared = Run("""
+            datatable(x:long)[1, 2, 3]
+            | scan declare (a:string = "d", b:long, c:datetime) with (step s: x != 2 => b = coalesce(s.b, 0) + x;)
+            """);
+        Assert.Equal(["x:long", "a:string", "b:long", "c:datetime"], declared.Columns);
+        Assert.Equal(["1|d|1|", "3|d|4|"], declared.Joined());
+    }
+
+    // https://learn.microsoft.com/kusto/query/row-number-function (the example; "range a from 1 to
+    // 10 step 1" as a datatable)
+    [Fact]
+    public void RowNumber()
+    {
+        Answer answer = Run("""
+            datatable(a:long)[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+            | sort by a desc
+            | extend rn=row_number()
+            """);
+
+        Assert.Equal(["a:long", "rn:long"], answer.Columns);
+        Assert.Equal(["10|1", "9|2", "8|3", "7|4", "6|5", "5|6", "4|7", "3|8", "2|9", "1|10"], answer.Joined());
+    }
+
+    // https://learn.microsoft.com/kusto/query/summarize-operator and
+    // https://learn.microsoft.com/kusto/query/count-aggregation-function ("summarize Count=count()
+    // by State", over a datatable for StormEvents): a row per distinct key, the key first.
+    [Fact]
+    public void Summarize_ByColumns()
+    {
+        Answer answer = Run("""
+            datatable(State:string, EventType:string)["TEXAS", "Hail", "KANSAS", "Flood", "TEXAS", "Flood", "TEXAS", "Hail"]
+            | summarize Count=count() by State, Kind = EventType
+            | order by State asc, Kind asc
+            """);
+
+        Assert.Equal(["State:string", "Kind:string", "Count:long"], answer.Columns);
+        Assert.Equal(["KANSAS|Flood|1", "TEXAS|Flood|1", "TEXAS|Hail|2"], answer.Joined());
+    }
+
+    // https://learn.microsoft.com/kusto/query/arg-max-aggregation-function ("arg_max(ExprToMaximize,
+    // *)": the whole row where the expression is greatest; the page's StormEvents as a datatable)
+    [Fact]
+    public void ArgMax_TheWholeRow()
+    {
+        Answer answer = Run("""
+            datatable(State:string, BeginLat:real, BeginLocation:string)["TEXAS", 30.5, "A", "TEXAS", 36.1, "B", "KANSAS", 39.0, "C", "TEXAS", real(null), "D"]
+            | summarize arg_max(BeginLat, *) by State
+            | order by State asc
+            """);
+
+        Assert.Equal(["State:string", "BeginLat:real", "BeginLocation:string"], answer.Columns);
+        Assert.Equal(["KANSAS|39|C", "TEXAS|36.1|B"], answer.Joined());
+    }
+
+    // https://learn.microsoft.com/kusto/query/datetime-timespan-arithmetic (its examples: Cousteau's
+    // age, 1d + 2d, a day after his birth) and https://learn.microsoft.com/kusto/query/numerical-operators
+    [Fact]
+    public void Arithmetic_DatetimeTimespanAndNumbers()
+    {
+        Answer answer = Run("""
+            print age = datetime(1997-06-25) - datetime(1910-06-11), three = 1d + 2d, oneday = datetime(1910-06-11) + 1d,
+                back = datetime(1910-06-12) - 1d, sum = 3 + 4 - 10, mixed = 1 + 0.5, none = long(null) + 1
+            """);
+
+        Assert.Equal(["age:timespan", "three:timespan", "oneday:datetime", "back:datetime", "sum:long", "mixed:real", "none:long"], answer.Columns);
+        Assert.Equal(["31791.00:00:00", "3.00:00:00", "1910-06-12T00:00:00.0000000Z", "1910-06-11T00:00:00.0000000Z", "-3", "1.5", ""], answer.Rows[0].Select(Answer.Text));
+    }
+
+    // https://learn.microsoft.com/kusto/query/now-function ("print now()"): the current UTC time, the
+    // same wherever one query calls it.
+    [Fact]
+    public void Now()
+    {
+        DateTime before = DateTime.UtcNow;
+        Answer answer = Run("datatable(x:long)[1, 2] | extend t = now() | extend same = t == now()");
+        DateTime after = DateTime.UtcNow;
+
+        Assert.Equal(["x:long", "t:datetime", "same:bool"], answer.Columns);
+        string[] times = answer.Strings("t");
+        Assert.Equal(times[0], times[1]);
+        Assert.Equal(["true", "true"], answer.Texts("same"));
+        DateTime t = DateTime.Parse(times[0], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+        Assert.InRange(t, before, after);
+    }
+
     // What is not run is refused, never ignored (README.md, "The KQL accepted").
     [Theory]
     [InlineData("print x = strlen(\"a\")", "SemanticError", "Unknown function: 'strlen'")]
-    [InlineData("print x = 1 + 1", "SyntaxError", "arithmetic operator '+'")]
+    [InlineData("print x = 2 * 3", "SyntaxError", "arithmetic operator '*'")]
+    [InlineData("print x = 1 + \"a\"", "SemanticError", "can't be applied to a long and a string")]
+    [InlineData("datatable(x:long)[1] | extend n = row_number()", "SemanticError", "the row set must be serialized")]
+    [InlineData("datatable(x:long)[1] | scan with (step a: true; step b: true;)", "SyntaxError", "one step only")]
+    [InlineData("datatable(x:long)[1] | summarize arg_max(x, x)", "SyntaxError", "arg_max(expression, *) only")]
     [InlineData("print x = \"a\" contains \"b\"", "SyntaxError", "'contains' is not supported")]
     [InlineData("datatable(x:long)[1] | summarize dcount(x)", "SyntaxError", "'dcount' is not supported")]
     [InlineData("datatable(x:long)[1] | mv-expand x", "SyntaxError", "'mv-expand' is not supported")]

@@ -455,7 +455,7 @@ public class LogAnalyticsEmulatorTests
     [InlineData("AuditLogs | where Category contains \"x\"", "SyntaxError", "'contains' is not supported")]
     [InlineData("AuditLogs | summarize dcount(Id)", "SyntaxError", "'dcount'")]
     [InlineData("AuditLogs | take 5 rows", "SyntaxError", "at 'rows' on line [1,20]")]
-    [InlineData("AuditLogs | where hash(Id, 4) + 1 == 2", "SyntaxError", "arithmetic operator '+'")]
+    [InlineData("AuditLogs | where hash(Id, 4) * 1 == 2", "SyntaxError", "arithmetic operator '*'")]
     [InlineData("AuditLogs\n| where\n    Nope == \"x\"", "SemanticError", "Failed to resolve scalar expression named 'Nope' (at 'Nope' on line [3,5])")]
     [InlineData("auditlogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'auditlogs'")]
     [InlineData("SigninLogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'SigninLogs'")]

@@ -77,13 +77,16 @@ internal sealed class CallNode(KqlType type, string name, Func<object, Bound[], 
 internal sealed class KqlScope
 {
     public KqlScope(string text, string operatorName, IReadOnlyList<KqlColumn> columns, IReadOnlyDictionary<string, object> lets,
-        IReadOnlyDictionary<string, Bound>? parameters = null)
+        IReadOnlyDictionary<string, Bound>? parameters = null, DateTime now = default, RowCounter? rowCounter = null, ScanStepScope? scanStep = null)
     {
         Text = text;
         OperatorName = operatorName;
         Columns = columns;
         Lets = lets;
         Parameters = parameters;
+        Now = now;
+        RowCounter = rowCounter;
+        ScanStep = scanStep;
     }
 
     public string Text { get; }
@@ -98,12 +101,30 @@ internal sealed class KqlScope
 
     public IReadOnlyDictionary<string, Bound>? Parameters { get; }
 
+    /// <summary>now(): one instant for the whole query.</summary>
+    public DateTime Now { get; }
+
+    /// <summary>row_number()'s count, where the rows are serialized (extend after order by or scan); else null.</summary>
+    public RowCounter? RowCounter { get; }
+
+    /// <summary>In a scan step: its name and the state's columns (StepName.Column).</summary>
+    public ScanStepScope? ScanStep { get; }
+
     public KqlColumn? FindColumn(string name) => Columns.FirstOrDefault(c => c.Name == name);
 
     public KqlException Semantic(int offset, string token, string message) => KqlException.Semantic(Text, offset, token, message);
 
-    public KqlScope ForFunction(IReadOnlyDictionary<string, Bound> parameters) => new(Text, OperatorName, [], Lets, parameters);
+    public KqlScope ForFunction(IReadOnlyDictionary<string, Bound> parameters) => new(Text, OperatorName, [], Lets, parameters, Now, RowCounter, ScanStep);
 }
+
+/// <summary>The number of the row being computed, from 1 (row_number()).</summary>
+internal sealed class RowCounter
+{
+    public long Value { get; set; }
+}
+
+/// <summary>A scan step's name and its state's columns, read as StepName.Column.</summary>
+internal sealed record ScanStepScope(string Name, IReadOnlyList<KqlColumn> State);
 
 /// <summary>Binds a <see cref="ScalarExpr"/> in a <see cref="KqlScope"/>: names resolved, types checked, built-ins chosen.</summary>
 internal static class KqlBinder
@@ -116,6 +137,11 @@ internal static class KqlBinder
                 return new ConstantNode(literal.Type, literal.Value);
             case NameExpr name:
                 return BindName(scope, name);
+            case MemberExpr { Target: NameExpr step } member when scope.ScanStep is { } scan && step.Name.Name == scan.Name && scope.FindColumn(step.Name.Name) is null:
+                return new ColumnNode(scan.State.FirstOrDefault(c => c.Name == member.Member)
+                    ?? throw scope.Semantic(member.Offset, member.Text, $"'scan' operator: the step '{scan.Name}' has no column '{member.Member}'"));
+            case StarExpr star:
+                throw scope.Semantic(star.Offset, "*", "'*' stands for every column only in arg_max(expression, *)");
             case MemberExpr member:
             {
                 Bound target = Bind(scope, member.Target);

@@ -54,6 +54,20 @@ internal static class KqlFunctions
         ["iif"] = Iff,
         // https://learn.microsoft.com/kusto/query/case-function
         ["case"] = Case,
+        // https://learn.microsoft.com/kusto/query/now-function: the same instant wherever a query calls it.
+        ["now"] = (s, c, a) =>
+        {
+            Arity(s, c, 0, 0);
+            return new ConstantNode(KqlType.DateTime, s.Now);
+        },
+        // https://learn.microsoft.com/kusto/query/row-number-function: the row's index from 1, in a serialized row set.
+        ["row_number"] = (s, c, a) =>
+        {
+            Arity(s, c, 0, 0);
+            RowCounter counter = s.RowCounter ?? throw s.Semantic(c.Offset, c.Function.Name,
+                "Function 'row_number' cannot be invoked in current context: the row set must be serialized (this emulator runs it in extend after order by or scan)");
+            return new CallNode(KqlType.Long, "row_number", (_, _) => counter.Value, a);
+        },
         // hash(x, m): README.md, "The KQL accepted" (FNV-1a, not Kusto's xxhash64).
         ["hash"] = Hash,
     };

@@ -45,7 +45,7 @@ internal sealed record KqlToken(KqlTokenKind Kind, string Text, int Offset, obje
 /// </summary>
 internal static class KqlLexer
 {
-    private static readonly string[] TwoCharSymbols = ["==", "!=", "=~", "!~", "<=", ">="];
+    private static readonly string[] TwoCharSymbols = ["==", "!=", "=~", "!~", "<=", ">=", "=>"];
 
     // Units Kusto accepts after a number in a timespan literal.
     private static readonly Dictionary<string, long> TimespanUnits = new(StringComparer.Ordinal)

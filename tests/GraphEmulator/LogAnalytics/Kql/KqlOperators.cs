@@ -59,9 +59,49 @@ internal static class KqlOperators
                 bool negated = op.StartsWith('!');
                 return new CallNode(KqlType.Bool, op, (row, a) => matches((string)a[0].Eval(row)!, (string)a[1].Eval(row)!) != negated, [left, right]);
             }
+            case "+" or "-":
+                return BindArithmetic(scope, expr, left, right);
             default:
                 throw scope.Semantic(expr.OperatorOffset, op, $"The operator '{op}' is not supported by this emulator");
         }
+    }
+
+    /// <summary>
+    /// + and - (learn.microsoft.com/kusto/query/numerical-operators, learn.microsoft.com/kusto/query/datetime-timespan-arithmetic):
+    /// numbers (long unless one is real), datetime − datetime = timespan, datetime ± timespan,
+    /// timespan ± timespan; a null side makes null.
+    /// </summary>
+    private static Bound BindArithmetic(KqlScope scope, BinaryExpr expr, Bound left, Bound right)
+    {
+        bool add = expr.Operator == "+";
+        KqlType? type = (left.Type, right.Type) switch
+        {
+            var (a, b) when IsNumber(a) && IsNumber(b) => a == KqlType.Real || b == KqlType.Real ? KqlType.Real : a == KqlType.Int && b == KqlType.Int ? KqlType.Int : KqlType.Long,
+            (KqlType.DateTime, KqlType.DateTime) when !add => KqlType.Timespan,
+            (KqlType.DateTime, KqlType.Timespan) => KqlType.DateTime,
+            (KqlType.Timespan, KqlType.DateTime) when add => KqlType.DateTime,
+            (KqlType.Timespan, KqlType.Timespan) => KqlType.Timespan,
+            _ => null,
+        };
+        if (type is not KqlType result)
+            throw scope.Semantic(expr.OperatorOffset, expr.Operator,
+                $"The operator '{expr.Operator}' can't be applied to a {KqlColumn.TypeNameOf(left.Type)} and a {KqlColumn.TypeNameOf(right.Type)}");
+        return new CallNode(result, expr.Operator, (row, a) =>
+        {
+            object? x = a[0].Eval(row), y = a[1].Eval(row);
+            return (x, y) switch
+            {
+                (null, _) or (_, null) => null,
+                (long l, long m) => add ? unchecked(l + m) : unchecked(l - m),
+                (double or long, double or long) => add ? Convert.ToDouble(x, System.Globalization.CultureInfo.InvariantCulture) + Convert.ToDouble(y, System.Globalization.CultureInfo.InvariantCulture)
+                    : Convert.ToDouble(x, System.Globalization.CultureInfo.InvariantCulture) - Convert.ToDouble(y, System.Globalization.CultureInfo.InvariantCulture),
+                (DateTime t, DateTime u) => t - u,
+                (DateTime t, TimeSpan d) => DateTime.SpecifyKind(add ? t + d : t - d, DateTimeKind.Utc),
+                (TimeSpan d, DateTime t) => DateTime.SpecifyKind(t + d, DateTimeKind.Utc),
+                (TimeSpan d, TimeSpan e) => add ? d + e : d - e,
+                _ => throw new InvalidOperationException($"{x.GetType().Name} {expr.Operator} {y.GetType().Name} was not refused."),
+            };
+        }, [left, right]);
     }
 
     public static Bound BindIn(KqlScope scope, InExpr expr, Bound left, Bound[] values)

@@ -36,9 +36,9 @@ internal sealed class KqlParser
     ];
 
     /// <summary>The aggregations <c>summarize</c> runs.</summary>
-    internal static readonly HashSet<string> Aggregations = ["count", "make_list", "make_list_if"];
+    internal static readonly HashSet<string> Aggregations = ["count", "make_list", "make_list_if", "arg_max"];
 
-    private const string OperatorList = "where, extend, project, order by, sort by, summarize, take, limit, mv-apply";
+    private const string OperatorList = "where, extend, project, order by, sort by, summarize, take, limit, mv-apply, scan";
 
     private readonly string _text;
     private readonly List<KqlToken> _tokens;
@@ -241,6 +241,8 @@ internal sealed class KqlParser
                 return new TakeOperator(op.Offset, (long)count.Value!);
             case "mv-apply":
                 return ParseMvApply(op);
+            case "scan":
+                return ParseScan(op);
             default:
                 throw Error(op, KnownUnsupportedOperators.Contains(name)
                     ? $"the operator '{name}' is not supported by this emulator ({OperatorList})"
@@ -305,10 +307,10 @@ internal sealed class KqlParser
             }
             KqlToken aggregate = Peek();
             if (aggregate.Kind != KqlTokenKind.Identifier || !Peek(1).IsSymbol("("))
-                throw Error(aggregate, "expected an aggregation: count(), make_list(…) or make_list_if(…)");
+                throw Error(aggregate, "expected an aggregation: count(), make_list(…), make_list_if(…) or arg_max(…, *)");
             if (!Aggregations.Contains(aggregate.Text))
-                throw Error(aggregate, $"the aggregation '{aggregate.Text}' is not supported by this emulator (count(), make_list(), make_list_if())");
-            aggregates.Add(new NamedExpr(name, ParsePostfix()));
+                throw Error(aggregate, $"the aggregation '{aggregate.Text}' is not supported by this emulator (count(), make_list(), make_list_if(), arg_max())");
+            aggregates.Add(new NamedExpr(name, aggregate.Text == "arg_max" ? ParseArgMax() : ParsePostfix()));
             if (!Peek().IsSymbol(","))
                 break;
             Take();
@@ -318,16 +320,99 @@ internal sealed class KqlParser
         Take();
 
         KqlToken bin = Peek();
-        if (!bin.IsIdentifier("bin") || !Peek(1).IsSymbol("("))
-            throw Error(bin, "this emulator summarizes by bin(TimeGenerated, <timespan>) only");
-        var by = (CallExpr)ParsePostfix();
-        if (by.Arguments.Count != 2 || by.Arguments[0] is not NameExpr || by.Arguments[1] is not LiteralExpr { Type: KqlType.Timespan })
-            throw Error(bin, "expected bin(column, timespan) with a timespan bin size such as 1h, 1d, 30m or 10s");
-        if ((TimeSpan)((LiteralExpr)by.Arguments[1]).Value! <= TimeSpan.Zero)
-            throw KqlException.Syntax(_text, by.Arguments[1].Offset, by.Arguments[1].Text, "the bin size must be positive");
-        if (Peek().IsSymbol(","))
-            throw Error(Peek(), "this emulator summarizes by one bin(TimeGenerated, <timespan>) only");
-        return new SummarizeOperator(op.Offset, aggregates, [new NamedExpr(null, by)]);
+        if (bin.IsIdentifier("bin") && Peek(1).IsSymbol("("))
+        {
+            var by = (CallExpr)ParsePostfix();
+            if (by.Arguments.Count != 2 || by.Arguments[0] is not NameExpr || by.Arguments[1] is not LiteralExpr { Type: KqlType.Timespan })
+                throw Error(bin, "expected bin(column, timespan) with a timespan bin size such as 1h, 1d, 30m or 10s");
+            if ((TimeSpan)((LiteralExpr)by.Arguments[1]).Value! <= TimeSpan.Zero)
+                throw KqlException.Syntax(_text, by.Arguments[1].Offset, by.Arguments[1].Text, "the bin size must be positive");
+            if (Peek().IsSymbol(","))
+                throw Error(Peek(), "this emulator summarizes by one bin(TimeGenerated, <timespan>), or by columns and expressions without bin()");
+            return new SummarizeOperator(op.Offset, aggregates, [new NamedExpr(null, by)], ByBin: true);
+        }
+        return new SummarizeOperator(op.Offset, aggregates, ParseNamedList("summarize"));
+    }
+
+    /// <summary><c>arg_max(expr, *)</c>: this emulator returns the whole row only.</summary>
+    private CallExpr ParseArgMax()
+    {
+        KqlToken name = Take();
+        ExpectSymbol("(", "after arg_max");
+        ScalarExpr maximized = ParseExpression();
+        ExpectSymbol(",", "after arg_max's expression");
+        KqlToken star = Take();
+        if (!star.IsSymbol("*"))
+            throw Error(star, "this emulator runs arg_max(expression, *) only (the whole row)");
+        ExpectSymbol(")", "to close arg_max(");
+        return new CallExpr(name.Offset, TextFrom(name.Offset), Name(name), [maximized, new StarExpr(star.Offset)]);
+    }
+
+    /// <summary>
+    /// <c>scan declare (name:type [= default], …) with (step name [output = all]: condition [=> name = expr, …];)</c>:
+    /// one step, no with_match_id.
+    /// </summary>
+    private ScanOperator ParseScan(KqlToken op)
+    {
+        if (Peek().IsIdentifier("with_match_id"))
+            throw Error(Peek(), "scan's with_match_id is not supported by this emulator");
+        var declarations = new List<ScanDeclaration>();
+        if (Peek().IsIdentifier("declare"))
+        {
+            Take();
+            ExpectSymbol("(", "after declare");
+            while (true)
+            {
+                KqlToken column = ExpectIdentifier("a column name in declare(name:type, …)");
+                ExpectSymbol(":", "and the column's type (name:type)");
+                KqlToken type = ExpectIdentifier("a type name");
+                KqlType columnType = KqlColumn.TypeNamed(type.Text) ?? throw Error(type, $"'{type.Text}' is not a scalar type");
+                ScalarExpr? value = null;
+                if (Peek().IsSymbol("="))
+                {
+                    Take();
+                    value = ParseExpression();
+                }
+                declarations.Add(new ScanDeclaration(Name(column), columnType, value));
+                if (!Peek().IsSymbol(","))
+                    break;
+                Take();
+            }
+            ExpectSymbol(")", "to close declare(");
+        }
+        ExpectKeyword("with", "before scan's steps");
+        ExpectSymbol("(", "before scan's steps");
+        ExpectKeyword("step", "to begin a scan step");
+        KqlToken step = ExpectIdentifier("the step's name");
+        if (Peek().IsIdentifier("output"))
+        {
+            Take();
+            ExpectSymbol("=", "after output");
+            KqlToken output = Take();
+            if (!output.IsIdentifier("all"))
+                throw Error(output, "this emulator's scan outputs every matched row (output = all) only");
+        }
+        ExpectSymbol(":", "after the step's name");
+        ScalarExpr condition = ParseExpression();
+        var assignments = new List<NamedExpr>();
+        if (Peek().IsSymbol("=>"))
+        {
+            Take();
+            while (true)
+            {
+                KqlToken column = ExpectIdentifier("a declared column to assign");
+                ExpectSymbol("=", $"after '{column.Text}'");
+                assignments.Add(new NamedExpr(Name(column), ParseExpression()));
+                if (!Peek().IsSymbol(","))
+                    break;
+                Take();
+            }
+        }
+        ExpectSymbol(";", "after the step");
+        if (Peek().IsIdentifier("step"))
+            throw Error(Peek(), "this emulator's scan runs one step only");
+        ExpectSymbol(")", "after scan's steps");
+        return new ScanOperator(op.Offset, declarations, Name(step), condition, assignments);
     }
 
     private MvApplyOperator ParseMvApply(KqlToken op)
@@ -408,7 +493,7 @@ internal sealed class KqlParser
 
     private ScalarExpr ParseComparison()
     {
-        ScalarExpr left = ParseUnary();
+        ScalarExpr left = ParseAdditive();
         KqlToken op = Peek();
         string? name = null;
         int consumed = 1;
@@ -455,11 +540,26 @@ internal sealed class KqlParser
             throw Error(op, $"the operator '{name}' is not supported by this emulator (==, !=, =~, !~, <, <=, >, >=, startswith, endswith, in, in~ and their negations)");
         for (int i = 0; i < consumed; i++)
             Take();
-        ScalarExpr right = ParseUnary();
+        ScalarExpr right = ParseAdditive();
         KqlToken after = Peek();
         if ((after.Kind == KqlTokenKind.Symbol && ComparisonOperators.Contains(after.Text)) || after.IsIdentifier("in"))
             throw Error(after, "comparisons don't chain: put parentheses around one, or join them with 'and'");
         return new BinaryExpr(left.Offset, TextFrom(left.Offset), name, op.Offset, left, right);
+    }
+
+    /// <summary><c>+</c> and <c>-</c>, left to right; <c>*</c>, <c>/</c> and <c>%</c> are refused.</summary>
+    private ScalarExpr ParseAdditive()
+    {
+        ScalarExpr left = ParseUnary();
+        while (Peek().IsSymbol("+") || Peek().IsSymbol("-"))
+        {
+            KqlToken op = Take();
+            ScalarExpr right = ParseUnary();
+            left = new BinaryExpr(left.Offset, TextFrom(left.Offset), op.Text, op.Offset, left, right);
+        }
+        if (Peek().Kind == KqlTokenKind.Symbol && Peek().Text is "*" or "/" or "%")
+            throw Error(Peek(), $"the arithmetic operator '{Peek().Text}' is not supported by this emulator (+ and - are)");
+        return left;
     }
 
     private ScalarExpr ParseUnary()

@@ -13,11 +13,13 @@ namespace GraphEmulator.LogAnalytics.Kql;
 internal sealed class KqlPlan
 {
     /// <summary>A bound tabular expression: its columns, and its rows from the AuditLogs rows.</summary>
-    private sealed record Table(IReadOnlyList<KqlColumn> Columns, Func<List<object>, List<object>> Run);
+    /// <param name="Serialized">Whether the rows have an order row_number() may count (after order by or scan; kept by extend, where, project, take).</param>
+    private sealed record Table(IReadOnlyList<KqlColumn> Columns, Func<List<object>, List<object>> Run, bool Serialized = false);
 
     private readonly Func<List<object>, List<object>> _run;
     private readonly string _text;
     private readonly bool _tableExists;
+    private readonly DateTime _now = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Utc);
 
     private KqlPlan(string text, bool tableExists, Func<List<object>, List<object>>? run = null)
     {
@@ -63,7 +65,8 @@ internal sealed class KqlPlan
 
     private KqlException Semantic(int offset, string token, string message) => KqlException.Semantic(_text, offset, token, message);
 
-    private KqlScope Scope(string op, IReadOnlyList<KqlColumn> columns, IReadOnlyDictionary<string, object> lets) => new(_text, op, columns, lets);
+    private KqlScope Scope(string op, IReadOnlyList<KqlColumn> columns, IReadOnlyDictionary<string, object> lets,
+        RowCounter? rowCounter = null, ScanStepScope? scanStep = null) => new(_text, op, columns, lets, now: _now, rowCounter: rowCounter, scanStep: scanStep);
 
     /// <summary>A value that needs no row (a let, a datatable cell), computed once.</summary>
     private ConstantNode Constant(IReadOnlyDictionary<string, object> lets, ScalarExpr expr, string op)
@@ -184,8 +187,9 @@ internal sealed class KqlPlan
         ProjectOperator project => BindProject(project, input, lets),
         OrderOperator order => BindOrder(order, input, lets),
         SummarizeOperator summarize => BindSummarize(summarize, input, lets),
-        TakeOperator take => new Table(input.Columns, Then(input, rows => take.Count >= rows.Count ? rows : rows.GetRange(0, (int)take.Count))),
+        TakeOperator take => new Table(input.Columns, Then(input, rows => take.Count >= rows.Count ? rows : rows.GetRange(0, (int)take.Count)), input.Serialized),
         MvApplyOperator mvApply => BindMvApply(mvApply, input, lets),
+        ScanOperator scan => BindScan(scan, input, lets),
         _ => throw new InvalidOperationException($"Unknown operator {op.GetType().Name}."),
     };
 
@@ -201,7 +205,7 @@ internal sealed class KqlPlan
         Bound predicate = KqlBinder.Bind(Scope("where", input.Columns, lets), where.Predicate);
         if (predicate.Type != KqlType.Bool)
             throw Semantic(where.Predicate.Offset, where.Predicate.Text, $"'where' operator: the predicate is a {KqlColumn.TypeNameOf(predicate.Type)}, not a bool");
-        return new Table(input.Columns, Then(input, rows => rows.FindAll(row => predicate.Eval(row) is true)));
+        return new Table(input.Columns, Then(input, rows => rows.FindAll(row => predicate.Eval(row) is true)), input.Serialized);
     }
 
     /// <summary>
@@ -214,9 +218,10 @@ internal sealed class KqlPlan
         var columns = input.Columns.Select((c, i) => KqlColumn.AtIndex(c.Name, c.Type, i)).ToList();
         var steps = new List<Bound>();
         int slot = input.Columns.Count;
+        RowCounter? counter = input.Serialized ? new RowCounter() : null;
         foreach (NamedExpr item in extend.Items)
         {
-            Bound value = KqlBinder.Bind(Scope("extend", columns, lets), item.Value);
+            Bound value = KqlBinder.Bind(Scope("extend", columns, lets, counter), item.Value);
             string name = ColumnName(item, "extend");
             columns.RemoveAll(c => c.Name == name);
             columns.Add(KqlColumn.AtIndex(name, value.Type, slot++));
@@ -229,6 +234,8 @@ internal sealed class KqlPlan
             var result = new List<object>(rows.Count);
             foreach (object row in rows)
             {
+                if (counter is not null)
+                    counter.Value = result.Count + 1;
                 var values = new object?[width];
                 for (int i = 0; i < copy.Length; i++)
                     values[i] = copy[i](row);
@@ -237,7 +244,7 @@ internal sealed class KqlPlan
                 result.Add(values);
             }
             return result;
-        }));
+        }), input.Serialized);
     }
 
     /// <summary>A column's name: as given, else the column it names.</summary>
@@ -260,7 +267,7 @@ internal sealed class KqlPlan
         }
         // Whole columns only: the rows stay as they are, read through the same columns.
         if (values.All(v => v.Value is ColumnNode column && column.Column.Name == v.Name))
-            return new Table(values.Select(v => ((ColumnNode)v.Value).Column).ToList(), input.Run);
+            return new Table(values.Select(v => ((ColumnNode)v.Value).Column).ToList(), input.Run, input.Serialized);
 
         var columns = values.Select((v, i) => KqlColumn.AtIndex(v.Name, v.Value.Type, i)).ToList();
         Bound[] bound = values.Select(v => v.Value).ToArray();
@@ -270,7 +277,7 @@ internal sealed class KqlPlan
             for (int i = 0; i < bound.Length; i++)
                 result[i] = bound[i].Eval(row);
             return (object)result;
-        })));
+        })), input.Serialized);
     }
 
     /// <summary>
@@ -306,29 +313,87 @@ internal sealed class KqlPlan
             }
             return 0;
         });
-        return new Table(input.Columns, Then(input, rows => rows.OrderBy(row => row, comparer).ToList()));
+        return new Table(input.Columns, Then(input, rows => rows.OrderBy(row => row, comparer).ToList()), Serialized: true);
     }
 
-    /// <summary>An aggregation of <c>summarize</c>: its type, and its value over a group's rows (in their order).</summary>
-    private sealed record Aggregation(string Name, KqlType Type, Func<List<object>, object?> Compute);
+    /// <summary>An aggregation of <c>summarize</c>: its output columns (arg_max's are several), and their values over a group's rows (in their order).</summary>
+    private sealed record Aggregation(IReadOnlyList<(string Name, KqlType Type)> Outputs, Func<List<object>, object?[]> Compute);
 
     /// <summary>
     /// https://learn.microsoft.com/kusto/query/summarize-operator: without <c>by</c>, one row
     /// however many rows come in (none too); by bin(column, size), a row per non-empty bin, in
-    /// the order of the bins. The by column first, then the aggregations.
+    /// the order of the bins; by columns or expressions, a row per distinct key (nulls are one
+    /// key), in the order the keys first come. The by columns first, then the aggregations.
     /// </summary>
     private Table BindSummarize(SummarizeOperator summarize, Table input, IReadOnlyDictionary<string, object> lets)
     {
         KqlScope scope = Scope("summarize", input.Columns, lets);
-        var aggregations = summarize.Aggregates.Select(a => BindAggregation(scope, a)).ToList();
-        if (aggregations.Select(a => a.Name).Distinct(StringComparer.Ordinal).Count() != aggregations.Count)
-            throw Semantic(summarize.Offset, "summarize", "'summarize' operator: two aggregations have the same name");
+        if (summarize.ByBin)
+            return BindSummarizeByBin(summarize, input, scope);
 
-        if (summarize.By.Count == 0)
+        var keys = new List<(string Name, Bound Value)>();
+        foreach (NamedExpr item in summarize.By)
         {
-            var columns = aggregations.Select((a, i) => KqlColumn.AtIndex(a.Name, a.Type, i)).ToList();
-            return new Table(columns, Then(input, rows => [aggregations.Select(a => a.Compute(rows)).ToArray()]));
+            Bound key = KqlBinder.Bind(scope, item.Value);
+            if (key.Type == KqlType.Dynamic)
+                throw Semantic(item.Value.Offset, item.Value.Text, "'summarize' operator: this emulator groups by scalar values, not the dynamic '" + item.Value.Text + "'");
+            keys.Add((ColumnName(item, "summarize"), key));
         }
+        var aggregations = summarize.Aggregates.Select(a => BindAggregation(scope, a, input.Columns, keys.Select(k => k.Name).ToHashSet(StringComparer.Ordinal))).ToList();
+        var names = keys.Select(k => k.Name).Concat(aggregations.SelectMany(a => a.Outputs.Select(o => o.Name))).ToList();
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+            throw Semantic(summarize.Offset, "summarize", "'summarize' operator: two columns of its result have the same name");
+        var columns = keys.Select(k => (k.Name, k.Value.Type)).Concat(aggregations.SelectMany(a => a.Outputs))
+            .Select((c, i) => KqlColumn.AtIndex(c.Item1, c.Item2, i)).ToList();
+
+        if (keys.Count == 0)
+            return new Table(columns, Then(input, rows => [aggregations.SelectMany(a => a.Compute(rows)).ToArray()]));
+
+        return new Table(columns, Then(input, rows =>
+        {
+            var groups = new Dictionary<GroupKey, List<object>>();
+            var order = new List<(GroupKey Key, object?[] Values)>();
+            foreach (object row in rows)
+            {
+                object?[] values = keys.Select(k => k.Value.Eval(row)).ToArray();
+                var key = new GroupKey(values);
+                if (!groups.TryGetValue(key, out List<object>? group))
+                {
+                    groups[key] = group = [];
+                    order.Add((key, values));
+                }
+                group.Add(row);
+            }
+            return order.Select(g => (object)g.Values.Concat(aggregations.SelectMany(a => a.Compute(groups[g.Key]))).ToArray()).ToList();
+        }));
+    }
+
+    /// <summary>A group's key: its values, equal when each is (strings by ordinal, nulls alike).</summary>
+    private sealed class GroupKey(object?[] values) : IEquatable<GroupKey>
+    {
+        private readonly object?[] _values = values;
+
+        public bool Equals(GroupKey? other) => other is not null && _values.Length == other._values.Length
+            && _values.Zip(other._values).All(p => p.First is null ? p.Second is null : p.Second is not null && KqlValues.AreEqual(p.First, p.Second));
+
+        public override bool Equals(object? obj) => Equals(obj as GroupKey);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (object? value in _values)
+                hash.Add(value is string text ? StringComparer.Ordinal.GetHashCode(text) : value?.GetHashCode() ?? 0);
+            return hash.ToHashCode();
+        }
+    }
+
+    /// <summary>summarize … by bin(column, size): the module's count query (README.md, "The KQL accepted").</summary>
+    private Table BindSummarizeByBin(SummarizeOperator summarize, Table input, KqlScope scope)
+    {
+        var aggregations = summarize.Aggregates.Select(a => BindAggregation(scope, a, input.Columns, [])).ToList();
+        var names = aggregations.SelectMany(a => a.Outputs.Select(o => o.Name)).ToList();
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+            throw Semantic(summarize.Offset, "summarize", "'summarize' operator: two aggregations have the same name");
 
         var bin = (CallExpr)summarize.By[0].Value;
         var binned = (NameExpr)bin.Arguments[0];
@@ -339,7 +404,7 @@ internal sealed class KqlPlan
                 $"'summarize' operator: this emulator bins datetime columns only, not the {column.TypeName} '{column.Name}'");
         long size = ((TimeSpan)((LiteralExpr)bin.Arguments[1]).Value!).Ticks;
         var output = new List<KqlColumn> { KqlColumn.AtIndex(column.Name, KqlType.DateTime, 0) };
-        output.AddRange(aggregations.Select((a, i) => KqlColumn.AtIndex(a.Name, a.Type, i + 1)));
+        output.AddRange(aggregations.SelectMany(a => a.Outputs).Select((a, i) => KqlColumn.AtIndex(a.Name, a.Type, i + 1)));
         return new Table(output, Then(input, rows =>
         {
             // bin(): the start of the size-long interval holding the value, counted from
@@ -356,14 +421,17 @@ internal sealed class KqlPlan
                 group.Add(row);
             }
             return groups.Select(g => (object)new object?[] { new DateTime(g.Key, DateTimeKind.Utc) }
-                .Concat(aggregations.Select(a => a.Compute(g.Value))).ToArray()).ToList();
+                .Concat(aggregations.SelectMany(a => a.Compute(g.Value))).ToArray()).ToList();
         }));
     }
 
-    private Aggregation BindAggregation(KqlScope scope, NamedExpr item)
+    /// <param name="byNames">The by columns: arg_max(…, *) leaves them out, they come first already.</param>
+    private Aggregation BindAggregation(KqlScope scope, NamedExpr item, IReadOnlyList<KqlColumn> inputColumns, HashSet<string> byNames)
     {
         var call = (CallExpr)item.Value;
         string function = call.Function.Name;
+        if (function == "arg_max")
+            return BindArgMax(scope, item, call, inputColumns, byNames);
         Bound[] arguments = call.Arguments.Select(a => KqlBinder.Bind(scope, a)).ToArray();
         int expected = function switch { "count" => 0, "make_list" => 1, _ => 2 };
         if (arguments.Length != expected)
@@ -375,12 +443,12 @@ internal sealed class KqlPlan
         {
             // https://learn.microsoft.com/kusto/query/count-aggregation-function
             case "count":
-                return new Aggregation(name, KqlType.Long, rows => (long)rows.Count);
+                return new Aggregation([(name, KqlType.Long)], rows => [(long)rows.Count]);
             // https://learn.microsoft.com/kusto/query/make-list-aggregation-function: nulls left out, in the input's order.
             case "make_list":
             {
                 Bound value = arguments[0];
-                return new Aggregation(name, KqlType.Dynamic, rows => KqlValues.Array(rows.Select(value.Eval).Where(v => v is not null)));
+                return new Aggregation([(name, KqlType.Dynamic)], rows => [KqlValues.Array(rows.Select(value.Eval).Where(v => v is not null))]);
             }
             // https://learn.microsoft.com/kusto/query/make-list-if-aggregation-function
             default:
@@ -388,10 +456,118 @@ internal sealed class KqlPlan
                 Bound value = arguments[0], predicate = arguments[1];
                 if (predicate.Type != KqlType.Bool)
                     throw Semantic(call.Arguments[1].Offset, call.Arguments[1].Text, "make_list_if(): the predicate must be a bool");
-                return new Aggregation(name, KqlType.Dynamic, rows =>
-                    KqlValues.Array(rows.Where(r => predicate.Eval(r) is true).Select(value.Eval).Where(v => v is not null)));
+                return new Aggregation([(name, KqlType.Dynamic)], rows =>
+                    [KqlValues.Array(rows.Where(r => predicate.Eval(r) is true).Select(value.Eval).Where(v => v is not null))]);
             }
         }
+    }
+
+    /// <summary>
+    /// https://learn.microsoft.com/kusto/query/arg-max-aggregation-function: arg_max(expr, *), the
+    /// row of the group where expr is greatest (nulls never are; ties: the first such row), as the
+    /// expression's column and every input column but the by columns; over no rows, nulls.
+    /// </summary>
+    private Aggregation BindArgMax(KqlScope scope, NamedExpr item, CallExpr call, IReadOnlyList<KqlColumn> inputColumns, HashSet<string> byNames)
+    {
+        if (item.Name is not null)
+            throw Semantic(item.Name.Offset, item.Name.Name, "'summarize' operator: arg_max(…, *) gives whole rows; this emulator names none of its columns");
+        Bound maximized = KqlBinder.Bind(scope, call.Arguments[0]);
+        if (maximized.Type is KqlType.Dynamic or KqlType.Bool)
+            throw Semantic(call.Arguments[0].Offset, call.Arguments[0].Text, $"arg_max(): a {KqlColumn.TypeNameOf(maximized.Type)} can't be maximized");
+        string name = (call.Arguments[0] as NameExpr)?.Name.Name ?? "max_" + call.Arguments[0].Text;
+        KqlColumn[] rest = inputColumns.Where(c => c.Name != name && !byNames.Contains(c.Name)).ToArray();
+        var outputs = new List<(string, KqlType)> { (name, maximized.Type) };
+        outputs.AddRange(rest.Select(c => (c.Name, c.Type)));
+        return new Aggregation(outputs, rows =>
+        {
+            object? best = null;
+            object? bestValue = null;
+            foreach (object row in rows)
+            {
+                object? value = maximized.Eval(row);
+                if (value is not null && (bestValue is null || KqlValues.Compare(value, bestValue) > 0))
+                    (best, bestValue) = (row, value);
+            }
+            var result = new object?[outputs.Count];
+            if (best is not null)
+            {
+                result[0] = bestValue;
+                for (int i = 0; i < rest.Length; i++)
+                    result[i + 1] = rest[i].Get(best) is DynamicValue { Element: null } ? null : rest[i].Get(best);
+            }
+            return result;
+        });
+    }
+
+    /// <summary>
+    /// https://learn.microsoft.com/kusto/query/scan-operator with one step: the declared columns
+    /// appended to the input's; each row in order is matched against the step's condition (which,
+    /// like the assignments, reads the row, the declared columns at their defaults and StepName.Column
+    /// from the step's state: the last matched row, the defaults before any); a matched row is
+    /// output with its assignments (a declared column not assigned keeps its default) and becomes
+    /// the state; an unmatched row is not output. The output is serialized.
+    /// </summary>
+    private Table BindScan(ScanOperator scan, Table input, IReadOnlyDictionary<string, object> lets)
+    {
+        int inputWidth = input.Columns.Count;
+        var columns = input.Columns.Select((c, i) => KqlColumn.AtIndex(c.Name, c.Type, i)).ToList();
+        var defaults = new List<object?>();
+        foreach (ScanDeclaration declaration in scan.Declarations)
+        {
+            if (columns.Any(c => c.Name == declaration.Name.Name))
+                throw Semantic(declaration.Name.Offset, declaration.Name.Name, $"'scan' operator: the column '{declaration.Name.Name}' exists already");
+            object? value = null;
+            if (declaration.Default is { } expr)
+            {
+                ConstantNode constant = Constant(lets, expr, "scan");
+                if (!KqlOperators.SameKind(constant.Type, declaration.Type) && constant.Value is not null)
+                    throw Semantic(expr.Offset, expr.Text, $"'scan' operator: the default of '{declaration.Name.Name}' is a {KqlColumn.TypeNameOf(constant.Type)}, not a {KqlColumn.TypeNameOf(declaration.Type)}");
+                value = declaration.Type == KqlType.Real && constant.Value is long l ? (double)l : constant.Value;
+            }
+            columns.Add(KqlColumn.AtIndex(declaration.Name.Name, declaration.Type, columns.Count));
+            defaults.Add(value);
+        }
+        int width = columns.Count;
+        // The step's scope: the row (input and declared columns) in slots 0..width-1, the state after them.
+        var state = columns.Select((c, i) => KqlColumn.AtIndex(c.Name, c.Type, width + i)).ToList();
+        KqlScope scope = Scope("scan", columns, lets, scanStep: new ScanStepScope(scan.Step.Name, state));
+        Bound condition = KqlBinder.Bind(scope, scan.Condition);
+        if (condition.Type != KqlType.Bool)
+            throw Semantic(scan.Condition.Offset, scan.Condition.Text, "'scan' operator: a step's condition is a bool");
+        var assignments = new List<(int Slot, Bound Value)>();
+        foreach (NamedExpr assignment in scan.Assignments)
+        {
+            int slot = columns.FindIndex(inputWidth, c => c.Name == assignment.Name!.Name);
+            if (slot < 0)
+                throw Semantic(assignment.Name!.Offset, assignment.Name.Name, $"'scan' operator: '{assignment.Name.Name}' is not a declared column");
+            Bound value = KqlBinder.Bind(scope, assignment.Value);
+            if (!KqlOperators.SameKind(value.Type, columns[slot].Type))
+                throw Semantic(assignment.Value.Offset, assignment.Value.Text, $"'scan' operator: '{assignment.Name.Name}' is a {columns[slot].TypeName}, not a {KqlColumn.TypeNameOf(value.Type)}");
+            assignments.Add((slot, value));
+        }
+        Func<object, object?>[] copy = input.Columns.Select(c => c.Get).ToArray();
+        return new Table(columns, Then(input, rows =>
+        {
+            var result = new List<object>();
+            object?[] previous = [.. Enumerable.Repeat<object?>(null, inputWidth), .. defaults];
+            foreach (object row in rows)
+            {
+                var values = new object?[2 * width];
+                for (int i = 0; i < inputWidth; i++)
+                    values[i] = copy[i](row);
+                for (int i = 0; i < defaults.Count; i++)
+                    values[inputWidth + i] = defaults[i];
+                Array.Copy(previous, 0, values, width, width);
+                if (condition.Eval(values) is not true)
+                    continue;
+                object?[] assigned = assignments.Select(a => a.Value.Eval(values)).ToArray();
+                for (int i = 0; i < assignments.Count; i++)
+                    values[assignments[i].Slot] = columns[assignments[i].Slot].Type == KqlType.Real && assigned[i] is long l ? (double)l : assigned[i];
+                previous = values[..width];
+                result.Add(previous);
+            }
+            return result;
+        }), Serialized: true);
     }
 
     /// <summary>

@@ -58,8 +58,14 @@ internal sealed record ProjectOperator(int Offset, IReadOnlyList<NamedExpr> Item
 /// <summary><c>order by expr [asc|desc] [nulls first|last], …</c> (or <c>sort by</c>).</summary>
 internal sealed record OrderOperator(int Offset, IReadOnlyList<SortKey> Keys) : KqlOperator("order", Offset);
 
-/// <summary><c>summarize [name =] aggregate(…), … [by [name =] expr, …]</c></summary>
-internal sealed record SummarizeOperator(int Offset, IReadOnlyList<NamedExpr> Aggregates, IReadOnlyList<NamedExpr> By) : KqlOperator("summarize", Offset);
+/// <summary><c>summarize [name =] aggregate(…), … [by [name =] expr, …]</c>; <see cref="ByBin"/>: by one bin(column, timespan).</summary>
+internal sealed record SummarizeOperator(int Offset, IReadOnlyList<NamedExpr> Aggregates, IReadOnlyList<NamedExpr> By, bool ByBin = false) : KqlOperator("summarize", Offset);
+
+/// <summary><c>scan declare (name:type [= default], …) with (step name: condition [=> name = expr, …];)</c>: one step.</summary>
+internal sealed record ScanOperator(int Offset, IReadOnlyList<ScanDeclaration> Declarations, NameRef Step, ScalarExpr Condition, IReadOnlyList<NamedExpr> Assignments)
+    : KqlOperator("scan", Offset);
+
+internal sealed record ScanDeclaration(NameRef Name, KqlType Type, ScalarExpr? Default);
 
 /// <summary><c>take N</c> / <c>limit N</c>.</summary>
 internal sealed record TakeOperator(int Offset, long Count) : KqlOperator("take", Offset);
@@ -92,10 +98,13 @@ internal sealed record MemberExpr(int Offset, string Text, ScalarExpr Target, st
 /// <summary><c>target[index]</c> with a whole-number index.</summary>
 internal sealed record IndexExpr(int Offset, string Text, ScalarExpr Target, ScalarExpr Index) : ScalarExpr(Offset, Text);
 
+/// <summary><c>*</c> as an argument (arg_max(expr, *)): every column.</summary>
+internal sealed record StarExpr(int Offset) : ScalarExpr(Offset, "*");
+
 /// <summary><c>name(arg, …)</c>: a built-in function, an aggregation or a user-defined function.</summary>
 internal sealed record CallExpr(int Offset, string Text, NameRef Function, IReadOnlyList<ScalarExpr> Arguments) : ScalarExpr(Offset, Text);
 
-/// <summary><c>left op right</c>: and, or, ==, !=, =~, !~, &lt;, &lt;=, &gt;, &gt;=, startswith, endswith and their negations.</summary>
+/// <summary><c>left op right</c>: and, or, ==, !=, =~, !~, &lt;, &lt;=, &gt;, &gt;=, startswith, endswith and their negations, + and -.</summary>
 internal sealed record BinaryExpr(int Offset, string Text, string Operator, int OperatorOffset, ScalarExpr Left, ScalarExpr Right) : ScalarExpr(Offset, Text);
 
 /// <summary><c>left in (a, b, …)</c>, also <c>in~</c>, <c>!in</c>, <c>!in~</c>.</summary>
