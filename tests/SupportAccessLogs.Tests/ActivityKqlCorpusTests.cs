@@ -41,10 +41,10 @@ public sealed class ActivityKqlCorpusTests
 
     // ---- initiators (hand-written initiatedBy members) ----
 
-    private const string Admin = """ "initiatedBy":{"user":{"id":"3b9e5d21-7c4f-4a8e-b1d6-2f0e9c8a7b61","displayName":"Contoso Admin","userPrincipalName":"admin@contoso.onmicrosoft.com","ipAddress":"10.1.2.3","userType":null,"homeTenantId":null,"homeTenantName":null},"app":null} """;
-    private const string Service = """ "initiatedBy":{"user":null,"app":{"appId":"c1a2b3d4-e5f6-4789-8abc-def012345678","displayName":"Microsoft Support Access Management","servicePrincipalId":"d2b3c4e5-f6a7-4890-9bcd-ef0123456789","servicePrincipalName":"Microsoft Support Access Management"}} """;
+    internal const string Admin = """ "initiatedBy":{"user":{"id":"3b9e5d21-7c4f-4a8e-b1d6-2f0e9c8a7b61","displayName":"Contoso Admin","userPrincipalName":"admin@contoso.onmicrosoft.com","ipAddress":"10.1.2.3","userType":null,"homeTenantId":null,"homeTenantName":null},"app":null} """;
+    internal const string Service = """ "initiatedBy":{"user":null,"app":{"appId":"c1a2b3d4-e5f6-4789-8abc-def012345678","displayName":"Microsoft Support Access Management","servicePrincipalId":"d2b3c4e5-f6a7-4890-9bcd-ef0123456789","servicePrincipalName":"Microsoft Support Access Management"}} """;
     // Graph's placeholder user (directoryaudit-list, example 2).
-    private const string Placeholder = """ "initiatedBy":{"app":null,"user":{"id":"00000000-0000-0000-0000-000000000000","displayName":null,"userPrincipalName":null,"ipAddress":"10.0.0.0","userType":null,"homeTenantId":null,"homeTenantName":null}} """;
+    internal const string Placeholder = """ "initiatedBy":{"app":null,"user":{"id":"00000000-0000-0000-0000-000000000000","displayName":null,"userPrincipalName":null,"ipAddress":"10.0.0.0","userType":null,"homeTenantId":null,"homeTenantName":null}} """;
 
     private static readonly string[] Initiators = [Admin, Service, Placeholder];
 
@@ -251,7 +251,7 @@ public sealed class ActivityKqlCorpusTests
     private static string Details(string supportRequestId) => Pairs(("SupportRequestId", supportRequestId));
 
     /// <summary>additionalDetails as Graph writes them: [{"key":…,"value":…}, …].</summary>
-    private static string Pairs(params (string Key, string Value)[] pairs) =>
+    internal static string Pairs(params (string Key, string Value)[] pairs) =>
         "\"additionalDetails\":[" + string.Join(",", pairs.Select(p => "{\"key\":" + Corpus.Q(p.Key) + ",\"value\":" + Corpus.Q(p.Value) + "}")) + "]";
 
     [Fact]

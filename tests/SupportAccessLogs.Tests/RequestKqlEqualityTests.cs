@@ -38,6 +38,130 @@ public sealed class RequestKqlEqualityTests
         Assert.True(compared > 100, $"only {compared} requests");
     }
 
+    private const string Contoso = DemoTenant.TenantId;
+    private const string Fabrikam = DemoTenant.PartnerTenantId;
+    private const string Woodgrove = DemoTenant.SecondPartnerTenantId;
+    private const string Admin = ActivityKqlCorpusTests.Admin;
+    private const string Service = ActivityKqlCorpusTests.Service;
+    private const string Placeholder = ActivityKqlCorpusTests.Placeholder;
+
+    // The read's window: story "sr-truncated" began before it.
+    private static readonly DateTime WindowStart = new(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime WindowEnd = new(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Request stories as directoryAudit records, each step a record of its own (hand-written JSON members).</summary>
+    private sealed class Stories
+    {
+        private int _step;
+
+        public List<WorkspaceRecord> Records { get; } = [];
+
+        /// <param name="day">Days after the window's start (may be negative: before it).</param>
+        public void Step(string story, double day, string name, string initiator, string details = "", string targets = "",
+            string tenant = Contoso, string? correlation = null, string? id = null)
+        {
+            DateTime time = WindowStart.AddDays(day);
+            string json = "{\"id\":" + Q(id ?? $"{story}-{++_step:000}") + ",\"category\":\"MicrosoftSupportAccessManagement\",\"correlationId\":" + Q(correlation ?? "corr-" + story)
+                + ",\"result\":\"success\",\"resultReason\":\"\",\"activityDisplayName\":" + Q(name)
+                + ",\"activityDateTime\":" + Q(time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture))
+                + ",\"loggedByService\":\"Core Directory\",\"operationType\":\"Other\"," + initiator.Trim()
+                + (details.Length > 0 ? "," + details : "") + (targets.Length > 0 ? "," + targets : "") + "}";
+            Records.Add(new WorkspaceRecord(json, tenant));
+        }
+
+        private static string Q(string text) => JsonSerializer.Serialize(text);
+    }
+
+    private static string Id(string supportRequestId) => ActivityKqlCorpusTests.Pairs(("SupportRequestId", supportRequestId));
+
+    private static string Target(string displayName, string id) =>
+        "\"targetResources\":[{\"id\":" + JsonSerializer.Serialize(id) + ",\"displayName\":" + JsonSerializer.Serialize(displayName) + ",\"type\":\"Other\",\"modifiedProperties\":[]}]";
+
+    private static Stories BuildStories()
+    {
+        var s = new Stories();
+        // In order, revoked by hand.
+        s.Step("sr-revoked", 1, "Request created", Service, Id("2611300000000001"));
+        s.Step("sr-revoked", 1.1, "Request approved", Admin, Id("2611300000000001"));
+        s.Step("sr-revoked", 1.2, "Access approved", Service, Id("2611300000000001"));
+        s.Step("sr-revoked", 2, "Access removed", Admin, Id("2611300000000001"));
+        // Out of order: the records come in any order; the grant before the creation in time.
+        s.Step("sr-out-of-order", 3.5, "Access removed", Placeholder, Id("2611300000000002"));
+        s.Step("sr-out-of-order", 3.1, "Access approved", Service, Id("2611300000000002"));
+        s.Step("sr-out-of-order", 3.2, "Request created", Service, Id("2611300000000002"));
+        s.Step("sr-out-of-order", 3.3, "Request approved", Admin, Id("2611300000000002"));
+        // One instant, ids against the lifecycle's order.
+        s.Step("sr-same-instant", 4, "Access approved", Service, Id("2611300000000003"), id: "sr-same-instant-a");
+        s.Step("sr-same-instant", 4, "Request approved", Admin, Id("2611300000000003"), id: "sr-same-instant-b");
+        s.Step("sr-same-instant", 4, "Request created", Service, Id("2611300000000003"), id: "sr-same-instant-c");
+        s.Step("sr-same-instant", 4, "Access removed", Admin, Id("2611300000000003"), id: "sr-same-instant-d");
+        // A removal before any grant, then the grant: access open at the end.
+        s.Step("sr-removal-first", 5, "Access removed", Placeholder, Id("2611300000000004"));
+        s.Step("sr-removal-first", 5.5, "Access approved", Service, Id("2611300000000004"));
+        // Granted again after a removal, then the same approval twice.
+        s.Step("sr-regranted", 6, "Request created", Service, Id("2611300000000005"));
+        s.Step("sr-regranted", 6.1, "Request approved", Admin, Id("2611300000000005"));
+        s.Step("sr-regranted", 6.2, "Approval approved", Service, Id("2611300000000005"));
+        s.Step("sr-regranted", 6.3, "Approval removed", Admin, Id("2611300000000005"));
+        s.Step("sr-regranted", 6.4, "Access approved", Service, Id("2611300000000005"));
+        s.Step("sr-regranted", 6.5, "Request approved", Admin, Id("2611300000000005"));
+        // Rejected, then approved: an impossible history.
+        s.Step("sr-impossible", 7, "Request created", Service, Id("2611300000000006"));
+        s.Step("sr-impossible", 7.1, "Request rejected", Admin, Id("2611300000000006"));
+        s.Step("sr-impossible", 7.2, "Request approved", Admin, Id("2611300000000006"));
+        s.Step("sr-impossible", 7.3, "Access approved", Service, Id("2611300000000006"));
+        // Canceled after the grant; an activity outside the lifecycle in between.
+        s.Step("sr-canceled", 8, "Request created", Service, Id("2611300000000007"));
+        s.Step("sr-canceled", 8.1, "Request approved", Service, Id("2611300000000007"));
+        s.Step("sr-canceled", 8.2, "Access approved", Service, Id("2611300000000007"));
+        s.Step("sr-canceled", 8.25, "Request escalated", Admin, Id("2611300000000007"));
+        s.Step("sr-canceled", 8.3, "Request cancelled", Service, Id("2611300000000007"));
+        s.Step("sr-pending", 9, "Request created", Service, Id("2611300000000008"));
+        // Cross-tenant, both sides (each tenant logs its own).
+        s.Step("sr-cross", 10, "Request created", Admin, ActivityKqlCorpusTests.Pairs(("ResourceTenantId", Fabrikam), ("SupportRequestId", "2611300000000009")));
+        s.Step("sr-cross", 10.1, "Request approved", Admin, ActivityKqlCorpusTests.Pairs(("ResourceTenantId", Fabrikam), ("SupportRequestId", "2611300000000009")));
+        s.Step("sr-cross", 10.2, "Access approved", Service, ActivityKqlCorpusTests.Pairs(("SupportRequestTenantId", Contoso), ("SupportRequestId", "2611300000000009")), tenant: Fabrikam);
+        s.Step("sr-cross", 11, "Access removed", Placeholder, ActivityKqlCorpusTests.Pairs(("SupportRequestTenantId", Contoso), ("SupportRequestId", "2611300000000009")), tenant: Fabrikam);
+        s.Step("sr-cross-resource", 12, "Access approved", Service, ActivityKqlCorpusTests.Pairs(("SupportRequestTenantId", Woodgrove), ("SupportRequestId", "2611300000000010")));
+        // One tenant written in two letter cases: one request.
+        s.Step("sr-tenant-case", 12.5, "Request created", Service, Id("2611300000000011"));
+        s.Step("sr-tenant-case", 12.6, "Request approved", Admin, Id("2611300000000011"), tenant: Contoso.ToUpperInvariant());
+        // Grouped by the request target's id (no request id): padded, the name in other case and padded.
+        s.Step("sr-target", 13, "Request created", Service, "", Target("Microsoft Support access request", "5a000000-0099-4000-8000-000000000001"), correlation: "corr-target-1");
+        s.Step("sr-target", 13.1, "Request approved", Admin, "", Target("  microsoft support ACCESS request (Diagnostic data)", " 5a000000-0099-4000-8000-000000000001 "), correlation: "corr-target-2");
+        s.Step("sr-target", 13.2, "Access approved", Service, "", Target("\tMicrosoft Support access request", "5a000000-0099-4000-8000-000000000001"), correlation: "corr-target-3");
+        s.Step("sr-not-target", 13.3, "Request created", Service, "", Target("Other Microsoft Support access request", "5a000000-0099-4000-8000-000000000002"));
+        // Grouped by correlation id (padded on one step), and by nothing.
+        s.Step("sr-correlation", 14, "Request created", Service, correlation: "corr-shared");
+        s.Step("sr-correlation", 14.1, "Request approved", Admin, correlation: " corr-shared ");
+        s.Step("sr-none", 15, "Request created", Service, correlation: "");
+        s.Step("sr-none", 15.1, "Request approved", Admin, correlation: " ");
+        // White space .NET trims and RE2's \s does not, around a request id, a target id, a correlation id.
+        s.Step("sr-nbsp", 16, "Request created", Service, Id("2611300000000012"));
+        s.Step("sr-nbsp", 16.1, "Request approved", Admin, Id("\u00a02611300000000012\u2003"));
+        s.Step("sr-nbsp-target", 16.5, "Request created", Service, "", Target("\u00a0Microsoft Support access request", "5a000000-0099-4000-8000-000000000003\u00a0"), correlation: "corr-nbsp-1");
+        s.Step("sr-nbsp-target", 16.6, "Request approved", Admin, "", Target("Microsoft Support access request", "5a000000-0099-4000-8000-000000000003"), correlation: "corr-nbsp-2");
+        s.Step("sr-nbsp-correlation", 17, "Request created", Service, correlation: "corr-nbsp-c");
+        s.Step("sr-nbsp-correlation", 17.1, "Request approved", Admin, correlation: "corr-nbsp-c\u00a0");
+        // Begun before the window: the read sees it truncated.
+        s.Step("sr-truncated", -0.5, "Request created", Service, Id("2611300000000013"));
+        s.Step("sr-truncated", -0.4, "Request approved", Admin, Id("2611300000000013"));
+        s.Step("sr-truncated", 0.5, "Access approved", Service, Id("2611300000000013"));
+        s.Step("sr-truncated-resource", -0.3, "Access approved", Service, ActivityKqlCorpusTests.Pairs(("SupportRequestTenantId", Woodgrove), ("SupportRequestId", "2611300000000014")));
+        s.Step("sr-truncated-resource", 0.6, "Access removed", Admin, ActivityKqlCorpusTests.Pairs(("SupportRequestTenantId", Woodgrove), ("SupportRequestId", "2611300000000014")));
+        return s;
+    }
+
+    [Fact]
+    public async Task TheRequestStories_EveryRequestEqualsTheModulesRequest()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsCorpus = BuildStories().Records });
+
+        int compared = await AssertEqualAsync(server, DemoWorkspace.CorpusWorkspaceId, new ActivityQuery { StartUtc = WindowStart, EndUtc = WindowEnd, MaxRetries = 0 });
+
+        Assert.True(compared >= 20, $"only {compared} requests");
+    }
+
     /// <summary>Reads the workspace both ways and compares; returns how many requests were compared.</summary>
     internal static async Task<int> AssertEqualAsync(EmulatorServer server, string workspace, ActivityQuery query)
     {
@@ -55,9 +179,9 @@ public sealed class RequestKqlEqualityTests
             book.Add(ActivityFacts.Of(activity));
         List<SupportAccessRequest> requests = book.Close(now, new CollectingReporter());
 
-        Assert.Equal(requests.Count, rows.Values.Count);
+        Assert.Equal(rows.Values.Count, rows.Values.Select(Key).Distinct().Count());
         Dictionary<string, Dictionary<string, string>> byKey = rows.Values.ToDictionary(Key);
-        var differences = new List<string>();
+        var differences = byKey.Keys.Except(requests.Select(Key)).Select(k => $"{k}: a row, no request of the module").ToList();
         foreach (SupportAccessRequest request in requests)
         {
             string key = Key(request);
@@ -74,6 +198,7 @@ public sealed class RequestKqlEqualityTests
             }
         }
         Assert.True(differences.Count == 0, $"{differences.Count} differences:\n" + string.Join("\n", differences.Take(60)));
+        Assert.Equal(requests.Count, rows.Values.Count);
         return requests.Count;
     }
 

@@ -40,7 +40,7 @@ internal static class ActivityKql
     /// </summary>
     private const string WhiteSpaceClass = @"[\s\v\x{85}\p{Z}]";
 
-    private const string WhiteSpace = "@\"" + WhiteSpaceClass + "+\"";
+    internal const string WhiteSpace = "@\"" + WhiteSpaceClass + "+\"";
 
     private const string HexDigits = "[0-9A-Fa-f]";
 
@@ -197,8 +197,8 @@ internal static class ActivityKql
         AppendPart(kql, "_TargetId", "[", "]");
         kql.Append("    | extend _Text = strcat(_Text, iff(_ChangeCount > 0, strcat(iff(_Text == \"\", \"\", \" \"), \"{\", strcat_array(_Changes, \", \"), \"}\"), \"\"))\n");
         // TargetText.RequestTargetId: the first request target (LifecycleRules.IsRequestTarget) with an id, trimmed.
-        kql.Append("    | summarize _TargetTexts = make_list(_Text), _RequestTargetIds = make_list_if(trim(@\"\\s+\", _TargetId),\n");
-        kql.Append("        trim_start(@\"\\s+\", _TargetName) startswith ").Append(KqlLiteral.String(LifecycleRules.RequestTargetName)).Append(" and _HasText(_TargetId))\n");
+        kql.Append("    | summarize _TargetTexts = make_list(_Text), _RequestTargetIds = make_list_if(trim(" + WhiteSpace + ", _TargetId),\n");
+        kql.Append("        trim_start(" + WhiteSpace + ", _TargetName) startswith ").Append(KqlLiteral.String(LifecycleRules.RequestTargetName)).Append(" and _HasText(_TargetId))\n");
         kql.Append(")\n");
         kql.Append("| extend TargetResources = strcat_array(_TargetTexts, \" | \")\n");
     }
