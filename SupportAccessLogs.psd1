@@ -18,6 +18,7 @@
         'Connect-SupportAccess'
         'Disconnect-SupportAccess'
         'Export-SupportAccessActivity'
+        'Export-SupportAccessReport'
         'Get-SupportAccessConnection'
         'Get-SupportAccessActivity'
         'Get-SupportAccessKql'

@@ -268,9 +268,14 @@ function Invoke-Demo {
         $requests | Group-Object State -NoElement | Sort-Object Name | Format-Table Name, Count | Out-Host
         $active = @($requests | Where-Object IsAccessActive)
         Write-Host "$($active.Count) support requests still have access to the tenant (Get-SupportAccessRequest -Active):"
-        $active | Format-Table SupportRequestId, TenantRole, DecidedBy, AccessGrantedDateTime, AccessDuration, GroupedBy |
+        $active | Format-Table SupportRequestId, TenantRole, DecidedBy, AccessGrantedDateTime,
+            @{ Name = 'AccessDuration'; Expression = { [SupportAccessLogs.DurationText]::Format($_.AccessDuration) } }, GroupedBy |
             Out-String -Width 160 | Out-Host
         Write-Host "$($requests.Count) support requests written to $requestsCsv"
+
+        # The same requests as a page people look at: who could reach the tenant, and when.
+        $report = $activity | Export-SupportAccessReport -Path (Join-Path $demoOutput 'support-access-report.html')
+        Write-Host "`nThe report for people who don't run PowerShell (open it in a browser): $($report.FullName)"
 
         # History past Graph's 30 days: the last 90 from the demo Log Analytics workspace.
         $workspace = 'b4c6d8e0-2f1a-4b3c-9d5e-7f8a9b0c1d2e'

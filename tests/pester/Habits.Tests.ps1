@@ -50,8 +50,8 @@ AfterAll {
 }
 
 Describe 'Discoverability' {
-    It 'exports the eight cmdlets the manifest names' {
-        $Commands.Name | Sort-Object | Should -Be @('Connect-SupportAccess', 'Disconnect-SupportAccess', 'Export-SupportAccessActivity',
+    It 'exports the nine cmdlets the manifest names' {
+        $Commands.Name | Sort-Object | Should -Be @('Connect-SupportAccess', 'Disconnect-SupportAccess', 'Export-SupportAccessActivity', 'Export-SupportAccessReport',
             'Get-SupportAccessActivity', 'Get-SupportAccessConnection', 'Get-SupportAccessKql', 'Get-SupportAccessRequest', 'Get-SupportAccessRole')
     }
 

@@ -37,6 +37,10 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
 
     protected override void ProcessRecord() => RunProducer();
 
+    /// <summary>What the pipeline thread does with each object produced: writes it, unless the
+    /// command makes something of it first (a file, after ShouldProcess).</summary>
+    protected virtual void WriteProduced(object item) => WriteObject(item);
+
     /// <summary>Runs <see cref="ProduceAsync"/> to its end on this (the pipeline) thread: a
     /// command that first gathers its pipeline input calls this from EndProcessing instead.</summary>
     protected void RunProducer()
@@ -78,7 +82,7 @@ public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
                     break;
                 }
 
-                WriteObject(items.Current);
+                WriteProduced(items.Current);
             }
         }
         catch

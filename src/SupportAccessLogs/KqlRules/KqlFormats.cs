@@ -51,15 +51,7 @@ internal static class KqlFormats
     public const int RuleQueryLimit = 10000;
 
     /// <summary>The module's version, X.Y.Z, as the parser's and the rule's version: they change when the module's rules do.</summary>
-    public static string ModuleVersion
-    {
-        get
-        {
-            // build.ps1 stamps the assembly with the manifest's ModuleVersion: four parts, the last 0.
-            Version version = typeof(KqlFormats).Assembly.GetName().Version ?? new Version(0, 0, 0, 0);
-            return version.ToString(3);
-        }
-    }
+    public static string ModuleVersion => ModuleBuild.Version;
 
     /// <param name="version">The parser's and rule's version, X.Y.Z (<see cref="ModuleVersion"/>).</param>
     /// <param name="lastUpdated">The parser's LastUpdated date (its time of day is not used).</param>

@@ -153,6 +153,10 @@ internal readonly struct ActivityFacts
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
+    /// <summary>A property of an activity read back, as text (trimmed; empty when missing), read
+    /// as <see cref="Of(PSObject)"/> reads the ones it needs: for what else shows it (the report).</summary>
+    public static string TextOf(PSObject input, string name) => Text(input, name);
+
     private static string Text(PSObject input, string name, bool trim = true)
     {
         string text = Show(Value(input, name));
