@@ -537,12 +537,13 @@ internal sealed class KqlPlan
         var assignments = new List<(int Slot, Bound Value)>();
         foreach (NamedExpr assignment in scan.Assignments)
         {
-            int slot = columns.FindIndex(inputWidth, c => c.Name == assignment.Name!.Name);
+            NameRef target = assignment.Name!;
+            int slot = columns.FindIndex(inputWidth, c => c.Name == target.Name);
             if (slot < 0)
-                throw Semantic(assignment.Name!.Offset, assignment.Name.Name, $"'scan' operator: '{assignment.Name.Name}' is not a declared column");
+                throw Semantic(target.Offset, target.Name, $"'scan' operator: '{target.Name}' is not a declared column");
             Bound value = KqlBinder.Bind(scope, assignment.Value);
             if (!KqlOperators.SameKind(value.Type, columns[slot].Type))
-                throw Semantic(assignment.Value.Offset, assignment.Value.Text, $"'scan' operator: '{assignment.Name.Name}' is a {columns[slot].TypeName}, not a {KqlColumn.TypeNameOf(value.Type)}");
+                throw Semantic(assignment.Value.Offset, assignment.Value.Text, $"'scan' operator: '{target.Name}' is a {columns[slot].TypeName}, not a {KqlColumn.TypeNameOf(value.Type)}");
             assignments.Add((slot, value));
         }
         Func<object, object?>[] copy = input.Columns.Select(c => c.Get).ToArray();
