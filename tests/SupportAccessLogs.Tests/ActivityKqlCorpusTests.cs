@@ -317,6 +317,38 @@ public sealed class ActivityKqlCorpusTests
         }
     }
 
+    /// <summary>
+    /// The request function's steps (<see cref="ActivityKql.Query"/> with RequestTargetId, main's
+    /// -Kind Request) over the same corpus: each activity's request target id is the module's
+    /// (TargetText.RequestTargetId: the first target named as the request, with an id, trimmed).
+    /// </summary>
+    [Fact]
+    public async Task TheCorpus_EachStepsRequestTargetIdIsTheModules()
+    {
+        Corpus corpus = Build();
+        corpus.Add("rt-first-of-two", "Access approved", Service + """ ,"targetResources":[{"displayName":"Microsoft Support access request","id":" "},{"displayName":"Microsoft Support access request (second)","id":"\u00a0second\u2003"},{"displayName":"Microsoft Support access request","id":"third"}] """);
+        corpus.Add("rt-other-name", "Access approved", Service + """ ,"targetResources":[{"displayName":"The Microsoft Support access request","id":"x"},{"Type":"Other","displayName":null,"id":"y"}] """);
+        corpus.Add("rt-case-padded", "Access approved", Service + """ ,"targetResources":[{"displayName":"\u2003MICROSOFT SUPPORT ACCESS REQUEST","id":"\tz "}] """);
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsCorpus = corpus.Records });
+        const string Workspace = DemoWorkspace.CorpusWorkspaceId;
+
+        List<SupportAccessActivity> activities = await ActivityKqlEqualityTests.ReadAsync(server, Workspace,
+            new ActivityQuery { StartUtc = MainStart, EndUtc = MainEnd, MaxRetries = 0 });
+        RequestKqlEqualityTests.Rows rows = await RequestKqlEqualityTests.RunAsync(server, Workspace,
+            $"let starttime = datetime({MainStart:yyyy-MM-ddTHH:mm:ss}Z);\nlet endtime = datetime({MainEnd.AddTicks(1):yyyy-MM-ddTHH:mm:ss.fffffff}Z);\n"
+            + ActivityKql.HelperLets() + ActivityKql.Query(withRequestTargetId: true));
+        Dictionary<string, string> kql = rows.Values.ToDictionary(r => r["Id"], r => r["RequestTargetId"]);
+
+        string[] differences = activities.Where(a => !Same(a))
+            .Select(a => $"{a.Id}: module '{a.RequestTargetId}', KQL '{kql.GetValueOrDefault(a.Id)}'").ToArray();
+        Assert.True(differences.Length == 0, string.Join("\n", differences));
+        Assert.Contains(activities, a => a.RequestTargetId == "second");
+        Assert.Contains(activities, a => a.RequestTargetId == "z");
+        Assert.True(activities.Count(a => a.RequestTargetId is not null) >= 3);
+
+        bool Same(SupportAccessActivity a) => kql.TryGetValue(a.Id, out string? id) && id == (a.RequestTargetId ?? "");
+    }
+
     [Fact]
     public void TheCorpus_HoldsEveryRuleOfTheTables()
     {
