@@ -85,6 +85,8 @@ public sealed class RequestKqlEqualityTests
         s.Step("sr-revoked", 1.1, "Request approved", Admin, Id("2611300000000001"));
         s.Step("sr-revoked", 1.2, "Access approved", Service, Id("2611300000000001"));
         s.Step("sr-revoked", 2, "Access removed", Admin, Id("2611300000000001"));
+        // The same record twice (a workspace may hold a row twice; two workspaces read together do).
+        s.Step("sr-revoked", 1.1, "Request approved", Admin, Id("2611300000000001"), id: "sr-revoked-002");
         // Out of order: the records come in any order; the grant before the creation in time.
         s.Step("sr-out-of-order", 3.5, "Access removed", Placeholder, Id("2611300000000002"));
         s.Step("sr-out-of-order", 3.1, "Access approved", Service, Id("2611300000000002"));

@@ -92,6 +92,9 @@ internal static class ActivityKql
         kql.Append("AuditLogs\n");
         kql.Append("| where Category =~ ").Append(KqlLiteral.String(ClassificationRules.AuditCategory)).Append('\n');
         kql.Append("| where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)\n");
+        // ActivityReader: a record sent again (its id read already) is written once, the newest;
+        // records without an id are each their own, but for a row repeated whole.
+        kql.Append("| summarize arg_max(TimeGenerated, *) by Id, _Record = iff(Id == \"\", tostring(pack_array(TimeGenerated, ActivityDisplayName, CorrelationId, InitiatedBy, TargetResources, AdditionalDetails)), \"\")\n");
         // A workspace keeps these as dynamic; a Data Explorer copy may keep them as text.
         kql.Append("| extend _Initiator = todynamic(InitiatedBy), _Details = todynamic(AdditionalDetails), _Targets = todynamic(TargetResources)\n");
         AppendInitiator(kql);
