@@ -145,6 +145,23 @@ public sealed class RequestKqlEqualityTests
         s.Step("sr-nbsp-target", 16.6, "Request approved", Admin, "", Target("Microsoft Support access request", "5a000000-0099-4000-8000-000000000003"), correlation: "corr-nbsp-2");
         s.Step("sr-nbsp-correlation", 17, "Request created", Service, correlation: "corr-nbsp-c");
         s.Step("sr-nbsp-correlation", 17.1, "Request approved", Admin, correlation: "corr-nbsp-c\u00a0");
+        // Only activities outside the lifecycle; decided by no one, then by an app.
+        s.Step("sr-only-other", 18, "Request escalated", Admin, Id("2611300000000015"));
+        s.Step("sr-only-other", 18.1, "Request reopened", Service, Id("2611300000000015"));
+        s.Step("sr-decided-by-nobody", 18.5, "Request created", Service, Id("2611300000000016"));
+        s.Step("sr-decided-by-nobody", 18.6, "Request approved", Placeholder, Id("2611300000000016"));
+        s.Step("sr-decided-by-nobody", 18.7, "Request rejected", Admin, Id("2611300000000016"));
+        s.Step("sr-decided-by-app", 19, "Request canceled", Service, Id("2611300000000017"));
+        // Two grants at one instant, removed twice, canceled after the removal.
+        s.Step("sr-twice", 20, "Request created", Service, Id("2611300000000018"));
+        s.Step("sr-twice", 20.1, "Access approved", Service, Id("2611300000000018"), id: "sr-twice-b");
+        s.Step("sr-twice", 20.1, "Approval approved", Service, Id("2611300000000018"), id: "sr-twice-a");
+        s.Step("sr-twice", 20.2, "Access removed", Admin, Id("2611300000000018"));
+        s.Step("sr-twice", 20.3, "Access removed", Placeholder, Id("2611300000000018"));
+        s.Step("sr-twice", 20.4, "Request canceled", Service, Id("2611300000000018"));
+        // One request id on a step without the other tenant's key: another side, another request.
+        s.Step("sr-sides", 21, "Request created", Admin, ActivityKqlCorpusTests.Pairs(("ResourceTenantId", Fabrikam), ("SupportRequestId", "2611300000000019")));
+        s.Step("sr-sides", 21.1, "Request approved", Admin, Id("2611300000000019"));
         // Begun before the window: the read sees it truncated.
         s.Step("sr-truncated", -0.5, "Request created", Service, Id("2611300000000013"));
         s.Step("sr-truncated", -0.4, "Request approved", Admin, Id("2611300000000013"));
