@@ -653,6 +653,13 @@ public sealed class KqlEngineExamplesTests
 
         Assert.Equal(["a:long", "rn:long"], answer.Columns);
         Assert.Equal(["10|1", "9|2", "8|3", "7|4", "6|5", "5|6", "4|7", "3|8", "2|9", "1|10"], answer.Joined());
+
+        // https://learn.microsoft.com/kusto/query/serialize-operator ("Serialization behavior of
+        // operators"): summarize marks its output nonserialized, the other operators keep the property.
+        Answer kept = Run("datatable(a:long)[2, 1, 3] | order by a asc | where a > 1 | scan with (step s: true;) | extend rn = row_number()");
+        Assert.Equal(["2|1", "3|2"], kept.Joined());
+        ArgumentException lost = Assert.Throws<ArgumentException>(() => KqlEngine.Run("datatable(a:long)[2, 1] | order by a asc | summarize count() by a | extend rn = row_number()"));
+        Assert.Contains("must be serialized", lost.Message);
     }
 
     // https://learn.microsoft.com/kusto/query/summarize-operator and

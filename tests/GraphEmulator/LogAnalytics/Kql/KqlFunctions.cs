@@ -65,7 +65,7 @@ internal static class KqlFunctions
         {
             Arity(s, c, 0, 0);
             RowCounter counter = s.RowCounter ?? throw s.Semantic(c.Offset, c.Function.Name,
-                "Function 'row_number' cannot be invoked in current context: the row set must be serialized (this emulator runs it in extend after order by or scan)");
+                "Function 'row_number' cannot be invoked in current context: the row set must be serialized (this emulator runs it in extend, the rows ordered by order by and not summarized since)");
             return new CallNode(KqlType.Long, "row_number", (_, _) => counter.Value, a);
         },
         // hash(x, m): README.md, "The KQL accepted" (FNV-1a, not Kusto's xxhash64).

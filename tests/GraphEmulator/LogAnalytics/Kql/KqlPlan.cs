@@ -13,7 +13,9 @@ namespace GraphEmulator.LogAnalytics.Kql;
 internal sealed class KqlPlan
 {
     /// <summary>A bound tabular expression: its columns, and its rows from the AuditLogs rows.</summary>
-    /// <param name="Serialized">Whether the rows have an order row_number() may count (after order by or scan; kept by extend, where, project, take).</param>
+    /// <param name="Serialized">Whether the rows have an order row_number() may count: after order by; summarize
+    /// (and what else the engine runs that makes rows) loses it, the other operators keep it
+    /// (learn.microsoft.com/kusto/query/serialize-operator, "Serialization behavior of operators").</param>
     private sealed record Table(IReadOnlyList<KqlColumn> Columns, Func<List<object>, List<object>> Run, bool Serialized = false);
 
     private readonly Func<List<object>, List<object>> _run;
@@ -505,7 +507,7 @@ internal sealed class KqlPlan
     /// like the assignments, reads the row, the declared columns at their defaults and StepName.Column
     /// from the step's state: the last matched row, the defaults before any); a matched row is
     /// output with its assignments (a declared column not assigned keeps its default) and becomes
-    /// the state; an unmatched row is not output. The output is serialized.
+    /// the state; an unmatched row is not output. The rows keep their order.
     /// </summary>
     private Table BindScan(ScanOperator scan, Table input, IReadOnlyDictionary<string, object> lets)
     {
@@ -568,7 +570,7 @@ internal sealed class KqlPlan
                 result.Add(previous);
             }
             return result;
-        }), Serialized: true);
+        }), input.Serialized);
     }
 
     /// <summary>
@@ -645,7 +647,7 @@ internal sealed class KqlPlan
                 }
             }
             return result;
-        }));
+        }), input.Serialized);
     }
 
     /// <summary>Puts a column in the subtable: in the place of one of its name (then that input column is replaced), else after the others.</summary>
