@@ -678,19 +678,27 @@ public sealed class KqlEngineExamplesTests
         Assert.Equal(["KANSAS|Flood|1", "TEXAS|Flood|1", "TEXAS|Hail|2"], answer.Joined());
     }
 
-    // https://learn.microsoft.com/kusto/query/arg-max-aggregation-function ("arg_max(ExprToMaximize,
-    // *)": the whole row where the expression is greatest; the page's StormEvents as a datatable)
+    // https://learn.microsoft.com/kusto/query/arg-max-aggregation-function (the second example, "Find
+    // the last time an event with a direct death happened in each state showing all the columns",
+    // StormEvents as a datatable): the by column, the maximized one, then the others; a null never
+    // maximizes.
     [Fact]
     public void ArgMax_TheWholeRow()
     {
         Answer answer = Run("""
-            datatable(State:string, BeginLat:real, BeginLocation:string)["TEXAS", 30.5, "A", "TEXAS", 36.1, "B", "KANSAS", 39.0, "C", "TEXAS", real(null), "D"]
-            | summarize arg_max(BeginLat, *) by State
+            datatable(StartTime:datetime, EndTime:datetime, State:string, DeathsDirect:long)[
+                datetime(2007-01-27T11:15:00Z), datetime(2007-01-27T11:30:00Z), "GUAM", 1,
+                datetime(2007-01-20T00:00:00Z), datetime(2007-01-21T00:00:00Z), "GUAM", 2,
+                datetime(2007-02-03T22:00:00Z), datetime(2007-02-04T10:00:00Z), "MASSACHUSETTS", 1,
+                datetime(2007-03-01T00:00:00Z), datetime(2007-03-02T00:00:00Z), "MASSACHUSETTS", 0,
+                datetime(null), datetime(2007-04-01T00:00:00Z), "MASSACHUSETTS", 3]
+            | where DeathsDirect > 0
+            | summarize arg_max(StartTime, *) by State
             | order by State asc
             """);
 
-        Assert.Equal(["State:string", "BeginLat:real", "BeginLocation:string"], answer.Columns);
-        Assert.Equal(["KANSAS|39|C", "TEXAS|36.1|B"], answer.Joined());
+        Assert.Equal(["State:string", "StartTime:datetime", "EndTime:datetime", "DeathsDirect:long"], answer.Columns);
+        Assert.Equal(["GUAM|2007-01-27T11:15:00.0000000Z|2007-01-27T11:30:00.0000000Z|1", "MASSACHUSETTS|2007-02-03T22:00:00.0000000Z|2007-02-04T10:00:00.0000000Z|1"], answer.Joined());
     }
 
     // https://learn.microsoft.com/kusto/query/datetime-timespan-arithmetic (its examples: Cousteau's
