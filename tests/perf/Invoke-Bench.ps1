@@ -7,7 +7,7 @@ Export-Csv, cold start, -First 10, and the Log Analytics path (w) against the sa
 with its peak memory, the memory Get-SupportAccessRequest holds while grouping, eight tenants against one, and
 (issue 21) continuing a 1,000,000-activity evidence file against a 1,000-activity one when nothing is new. Called by
 `build.ps1 Bench`, which builds the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
--ContinuationOnly runs the evidence-file step alone (after `build.ps1 Build`), e.g.
+-ContinuationOnly runs the evidence-file step alone, -ReportOnly the report step (issue 25), after `build.ps1 Build`, e.g.
 dotnet pwsh tests/perf/Invoke-Bench.ps1 -ModuleManifest output/SupportAccessLogs/SupportAccessLogs.psd1 -PerfAssembly output/perf/SupportAccessLogs.Perf.dll -ContinuationOnly
 #>
 [CmdletBinding()]
@@ -26,6 +26,10 @@ param(
     [string] $EvidenceFolder = (Join-Path $PSScriptRoot '../../output/bench-evidence'),
     # Only the evidence-file step (issue 21).
     [switch] $ContinuationOnly,
+    # Only the report step (issue 25).
+    [switch] $ReportOnly,
+    # Issue 25: the sizes of the reports made (activities).
+    [int[]] $ReportActivities = @(10000, 100000),
     [switch] $Micro
 )
 
@@ -265,6 +269,72 @@ if ($Micro) {
     return
 }
 
+# Issue 25: the HTML report. The page of N activities against JSON lines of the same activities in
+# one process (ReportBenchmark), its size, and Chromium's load of it: headless Chromium (Debian's,
+# as the browser tests use it) dumping the page's DOM once loaded, against the same for a page of
+# one line, alternately, the median of $Runs. Measured, never asserted.
+function Invoke-ReportBench {
+    $figures = [ordered]@{}
+    $folder = Join-Path $PSScriptRoot '../../output/perf/report'
+    $chromium = '/usr/bin/chromium'
+    $blank = Join-Path $folder 'blank.html'
+    New-Item -ItemType Directory -Path $folder -Force | Out-Null
+    Set-Content -LiteralPath $blank -Value '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>blank</title></head><body><p>blank</p></body></html>' -Encoding utf8NoBOM
+    function Measure-Load([string] $Page) {
+        $profile = Join-Path ([IO.Path]::GetTempPath()) ("bench-chromium-" + [guid]::NewGuid())
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $null = & $chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
+                --disable-component-update --disable-sync "--user-data-dir=$profile" --dump-dom ([uri]$Page).AbsoluteUri 2>$null
+            if ($LASTEXITCODE -ne 0) { throw "Chromium failed on $Page ($LASTEXITCODE)." }
+            $watch.Elapsed.TotalMilliseconds
+        }
+        finally { Remove-Item -LiteralPath $profile -Recurse -Force -ErrorAction Ignore }
+    }
+    foreach ($count in $ReportActivities) {
+        $output = & dotnet $PerfAssembly --report $count $Runs $folder
+        if ($LASTEXITCODE -ne 0) { throw "The report harness failed ($LASTEXITCODE)." }
+        $output | Where-Object { $_ -notlike 'RESULT *' -and $_ -notlike 'PAGE *' } | Out-Host
+        foreach ($pair in (($output | Where-Object { $_ -like 'RESULT *' }) -replace '^RESULT ', '') -split ' ') {
+            $name, $value = $pair -split '='
+            $figures[$name] = [double]::Parse($value, [cultureinfo]::InvariantCulture)
+        }
+        $page = (Resolve-Path -LiteralPath (($output | Where-Object { $_ -like 'PAGE *' }) -replace '^PAGE ', '')).Path
+        if (Test-Path -LiteralPath $chromium) {
+            $loads = @(); $blanks = @()
+            for ($run = 0; $run -le $Runs; $run++) {
+                $first, $second = if ($run % 2) { $blank, $page } else { $page, $blank }
+                $a = Measure-Load $first; $b = Measure-Load $second
+                if ($run -eq 0) { continue }
+                if ($first -eq $page) { $loads += $a; $blanks += $b } else { $loads += $b; $blanks += $a }
+            }
+            $figures["reportLoadMs$count"] = Get-Median $loads
+            $figures["reportBlankLoadMs$count"] = Get-Median $blanks
+        }
+    }
+    $figures
+}
+
+function Get-ReportRows($f) {
+    foreach ($count in $ReportActivities) {
+        [pscustomobject]@{ Measure = "report of $count activities ($($f["reportRequests$count"]) requests), ms"; Value = '{0:0.0}' -f $f["reportMs$count"]
+            Goal = 'per 10,000 activities: {0:0.0} ms' -f ($f["reportMs$count"] * 10000 / $count) }
+        [pscustomobject]@{ Measure = "  / the same activities as JSON lines ($('{0:0.0}' -f $f["reportJsonMs$count"]) ms)"; Value = '{0:0.00}' -f ($f["reportMs$count"] / $f["reportJsonMs$count"]); Goal = '' }
+        [pscustomobject]@{ Measure = "  file size, KiB"; Value = '{0:0}' -f ($f["reportBytes$count"] / 1KB); Goal = 'per 10,000 activities: {0:0} KiB' -f ($f["reportBytes$count"] / 1KB * 10000 / $count) }
+        if ($f.Contains("reportLoadMs$count")) {
+            [pscustomobject]@{ Measure = "  Chromium load (dump-dom), ms / a one-line page"; Value = '{0:0} / {1:0}' -f $f["reportLoadMs$count"], $f["reportBlankLoadMs$count"]
+                Goal = 'ratio {0:0.00}' -f ($f["reportLoadMs$count"] / $f["reportBlankLoadMs$count"]) }
+        }
+    }
+}
+
+if ($ReportOnly) {
+    $f = Invoke-ReportBench
+    Write-Host ''
+    Get-ReportRows $f | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+    return
+}
+
 if ($ContinuationOnly) {
     $f = Invoke-ContinuationBench
     Write-Host ''
@@ -430,6 +500,9 @@ foreach ($pair in (($output | Where-Object { $_ -like 'RESULT *' }) -replace '^R
 # Issue 21: continuing an evidence file of 1,000,000 activities against one of 1,000, nothing new.
 $continuation = Invoke-ContinuationBench
 
+# Issue 25: the HTML report.
+$report = Invoke-ReportBench
+
 $f = $figures
 $small, $large = $MemoryRecords[0], $MemoryRecords[-1]
 $laSmall, $laLarge = $WorkspaceRows[0], $WorkspaceRows[-1]
@@ -479,3 +552,5 @@ Write-Host "N = $Records bulk + scenario records ($($f.records) support-access a
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
 Write-Host "Continuing an evidence file (issue 21): $($continuation.EvidenceFromSource) of each file's activities come from the emulator; the rest are its records written again. Load average at the start: $($continuation.LoadAverage)."
 Get-ContinuationRows $continuation | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
+Write-Host 'The HTML report (issue 25):'
+Get-ReportRows $report | Format-Table -AutoSize | Out-String -Width 200 | Out-Host

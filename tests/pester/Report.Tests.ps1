@@ -69,7 +69,7 @@ Describe 'Export-SupportAccessReport' {
                 $banner | Should -Match ([regex]::Escape($request.SupportRequestId))
             }
             $approved = @($Requests | Where-Object { $_.IsAccessActive -and $_.DecidedBy })[0]
-            $banner | Should -Match ([regex]::Escape("approved by <bdi>$($approved.DecidedBy)</bdi>"))
+            $banner | Should -Match ([regex]::Escape("</strong></td><td>$($approved.DecidedBy)</td>"))
         }
 
         It 'counts the activities per classification as the records do' {

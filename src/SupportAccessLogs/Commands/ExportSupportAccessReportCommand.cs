@@ -103,7 +103,7 @@ public sealed class ExportSupportAccessReportCommand : SupportAccessQueryCommand
         {
             // Records from the pipeline (or an empty pipeline: a report of nothing, said plainly).
             ReportSource source = Source(origin: "pipeline input", tenants: Array.Empty<string>(), window: false);
-            WriteReport(_collector.Close(source, new CmdletMessages(this)));
+            WriteReport(_collector.Close(source, new CmdletMessageSink(this)));
             return;
         }
 
@@ -157,16 +157,5 @@ public sealed class ExportSupportAccessReportCommand : SupportAccessQueryCommand
         {
             ThrowTerminatingError(ErrorRecords.ToErrorRecord(ex, null));
         }
-    }
-
-    private sealed class CmdletMessages : IMessageSink
-    {
-        private readonly Cmdlet _cmdlet;
-
-        public CmdletMessages(Cmdlet cmdlet) => _cmdlet = cmdlet;
-
-        public void Verbose(string message) => _cmdlet.WriteVerbose(ServerText.Clean(message));
-
-        public void Warning(string message) => _cmdlet.WriteWarning(ServerText.Clean(message));
     }
 }

@@ -135,7 +135,7 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
                     "ActivitiesAndConnectionsPiped", ErrorCategory.InvalidArgument, null));
             }
 
-            foreach (SupportAccessRequest request in Requests(new CmdletSink(this)))
+            foreach (SupportAccessRequest request in Requests(new CmdletMessageSink(this)))
             {
                 WriteObject(request);
             }
@@ -184,19 +184,5 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
         HashSet<RequestState>? states = State is null ? null : new HashSet<RequestState>(State);
         return _book.Close(DateTime.UtcNow, reporter)
             .Where(r => (states is null || states.Contains(r.State)) && (!Active || r.IsAccessActive));
-    }
-
-    /// <summary>Verbose and Warning straight to the pipeline (the pipeline thread's own work),
-    /// cleaned as every other message is: they name ids and names from the input, which anyone
-    /// who wrote an audit record or a CSV chose.</summary>
-    private sealed class CmdletSink : IMessageSink
-    {
-        private readonly Cmdlet _cmdlet;
-
-        public CmdletSink(Cmdlet cmdlet) => _cmdlet = cmdlet;
-
-        public void Verbose(string message) => _cmdlet.WriteVerbose(ServerText.Clean(message));
-
-        public void Warning(string message) => _cmdlet.WriteWarning(ServerText.Clean(message));
     }
 }

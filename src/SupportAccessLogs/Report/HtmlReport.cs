@@ -205,17 +205,18 @@ internal static class HtmlReport
         }
 
         html.Raw("<div class=\"banner\" role=\"status\" data-active=\"").Number(active.Count).Raw("\"><" + level + ">").Text("Microsoft Support can reach this tenant now")
-            .Raw("</" + level + "><p>").Text($"{active.Count} support request{(active.Count == 1 ? " has" : "s have")} access that was granted and not removed:").Raw("</p><ul>");
+            .Raw("</" + level + "><p>").Text($"{active.Count} support request{(active.Count == 1 ? " has" : "s have")} access that was granted and not removed:").Raw("</p>")
+            .Raw("<table class=\"active-now\"><thead><tr><th scope=\"col\">Request</th><th scope=\"col\">Approved by</th><th scope=\"col\">Access since (UTC)</th><th scope=\"col\">For</th></tr></thead><tbody>");
         foreach (SupportAccessRequest request in active)
         {
-            html.Raw("<li><strong><bdi>").Text(TimelineSvg.LaneName(request)).Raw("</bdi></strong>: ")
-                .Text(request.DecidedBy.Length > 0 ? "approved by " : "approved (the approver is not in the records read)").Raw(request.DecidedBy.Length > 0 ? "<bdi>" : "").Text(request.DecidedBy).Raw(request.DecidedBy.Length > 0 ? "</bdi>" : "")
-                .Text(request.AccessGrantedTime is DateTime granted ? $", access since {TimelineSvg.Time(granted)} ({DurationText.Format(request.AccessDuration)})" : "")
-                .Text(request.State == RequestState.Unknown ? "; its history is unclear (Unknown), so access counts until a removal is seen" : "")
-                .Raw("</li>");
+            html.Raw("<tr><td><strong>").Text(TimelineSvg.LaneName(request)).Raw("</strong>")
+                .Raw(request.State == RequestState.Unknown ? " <span class=\"flag\">(Unknown: access counts until a removal is seen)</span>" : "").Raw("</td><td>")
+                .Raw(request.DecidedBy.Length > 0 ? "" : "<span class=\"muted\">").Text(request.DecidedBy.Length > 0 ? request.DecidedBy : "not in the records read").Raw(request.DecidedBy.Length > 0 ? "" : "</span>")
+                .Raw("</td><td class=\"nw\">").Text(Time(request.AccessGrantedTime))
+                .Raw("</td><td class=\"nw\">").Text(DurationText.Format(request.AccessDuration)).Raw("</td></tr>");
         }
 
-        html.Raw("</ul></div>");
+        html.Raw("</tbody></table></div>");
     }
 
     private static void RequestTable(HtmlWriter html, List<SupportAccessRequest> requests)

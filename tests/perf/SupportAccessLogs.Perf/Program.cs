@@ -14,6 +14,7 @@ namespace SupportAccessLogs.Perf;
 ///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
 ///   SupportAccessLogs.Perf --workspace-rows N [--runs R]                the Log Analytics path (w) against the same answers raw (r)
 ///   SupportAccessLogs.Perf --request-grouping N S                       memory held grouping N activities into requests of S steps
+///   SupportAccessLogs.Perf --report N R FOLDER                          the HTML report of N activities against JSON lines of them, R runs; the page left in FOLDER
 ///   SupportAccessLogs.Perf --tenants                                    8 tenants x 6 pages side by side against 1 tenant, throttle and pacing on
 /// Without --base-url the Graph emulator runs in-process with N bulk records.
 /// </summary>
@@ -40,6 +41,12 @@ internal static class Program
         if (args.Length > 0 && args[0] == "--tenants")
         {
             await TenantsBenchmark.RunAsync();
+            return 0;
+        }
+
+        if (args.Length > 3 && args[0] == "--report")
+        {
+            ReportBenchmark.Run(int.Parse(args[1]), int.Parse(args[2]), args[3]);
             return 0;
         }
 
