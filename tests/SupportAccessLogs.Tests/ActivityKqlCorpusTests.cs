@@ -394,6 +394,23 @@ public sealed class ActivityKqlCorpusTests
     }
 
     /// <summary>
+    /// The generated _HasText is ClassificationRules' string.IsNullOrWhiteSpace for every character
+    /// of the Basic Multilingual Plane (but the lone surrogates): the same white space.
+    /// </summary>
+    [Fact]
+    public void HasText_IsNotWhiteSpace_ForEveryCharacter()
+    {
+        var characters = Enumerable.Range(0, 0x10000).Where(c => c is < 0xD800 or > 0xDFFF).Select(c => (char)c).ToArray();
+        string kql = ActivityKql.HelperLets() + "datatable(c:string)["
+            + string.Join(",", characters.Select(c => "\"\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) + "\""))
+            + "] | where not(_HasText(c))";
+
+        JsonElement rows = JsonDocument.Parse(GraphEmulator.LogAnalytics.Kql.KqlEngine.Run(kql)).RootElement.GetProperty("tables")[0].GetProperty("rows");
+
+        Assert.Equal(characters.Where(char.IsWhiteSpace).Select(c => (int)c), rows.EnumerateArray().Select(r => (int)r[0].GetString()![0]));
+    }
+
+    /// <summary>
     /// Documented (docs/architecture.md, "Where KQL is not the module"): .NET's parser still takes
     /// a "+" or "0x" at the start of a group (in the group's width) and the hexadecimal form; the
     /// generated KQL reads no GUID there.
