@@ -7,8 +7,9 @@ using Xunit;
 namespace SupportAccessLogs.Tests;
 
 /// <summary>
-/// Each operator and function the emulator's KQL engine runs for the generated activity function
-/// (KqlRules/ActivityKql), checked against an example from its page of the Kusto documentation
+/// Each operator and function the emulator's KQL engine runs for the generated activity and
+/// request functions (KqlRules/ActivityKql, KqlRules/RequestLifecycleKql), checked against an
+/// example from its page of the Kusto documentation
 /// (cited above each test), through <see cref="KqlEngine.Run"/> (the engine the query API runs,
 /// with <c>datatable</c> and <c>print</c>, which the engine supports for these examples only).
 /// Where a page's example uses what the engine does not run (the StormEvents sample table,
