@@ -155,6 +155,13 @@ public sealed class EmulatorOptions
     /// </summary>
     public int? LogAnalyticsDelayMs { get; init; }
 
+    /// <summary>
+    /// Rows for a workspace of their own, <see cref="DemoWorkspace.CorpusWorkspaceId"/>: each a Graph
+    /// directoryAudit record as JSON, in whatever shape a test needs (README.md, "The corpus
+    /// workspace"). Empty (default): no such workspace is served.
+    /// </summary>
+    public IReadOnlyList<WorkspaceRecord> LogAnalyticsCorpus { get; init; } = [];
+
     internal void Validate()
     {
         if (PageSize is < 1 or > 999)
@@ -233,5 +240,13 @@ public sealed class EmulatorOptions
         }
         if (LogAnalyticsDelayMs is < 0 or > 600_000)
             throw new ArgumentOutOfRangeException(nameof(LogAnalyticsDelayMs), LogAnalyticsDelayMs, "LogAnalyticsDelayMs must be 0..600000.");
+        if (LogAnalyticsCorpus is null)
+            throw new ArgumentNullException(nameof(LogAnalyticsCorpus));
+        foreach (WorkspaceRecord record in LogAnalyticsCorpus)
+        {
+            if (record is null)
+                throw new ArgumentException("LogAnalyticsCorpus must not contain null.", nameof(LogAnalyticsCorpus));
+            record.Validate();
+        }
     }
 }

@@ -447,15 +447,15 @@ public class LogAnalyticsEmulatorTests
     // ---- what is refused ----
 
     [Theory]
-    [InlineData("AuditLogs | where Category == \"a\" or Category == \"b\"", "SyntaxError", "at 'or' on line [1,35]")]
-    [InlineData("AuditLogs\n| extend X = 1", "SyntaxError", "at 'extend' on line [2,3]")]
+    [InlineData("AuditLogs | where Category == \"a\" xor Category == \"b\"", "SyntaxError", "at 'xor' on line [1,35]")]
+    [InlineData("AuditLogs\n| join kind=inner (AuditLogs) on Id", "SyntaxError", "at 'join' on line [2,3]")]
     [InlineData("AuditLogs | WHERE Id == \"x\"", "SyntaxError", "unknown operator 'WHERE'")]
     [InlineData("AuditLogs | where Category == \"unterminated", "SyntaxError", "no closing quote")]
     [InlineData("AuditLogs | where Category == \"a\\qb\"", "SyntaxError", "unknown escape sequence '\\q'")]
     [InlineData("AuditLogs | where Category contains \"x\"", "SyntaxError", "'contains' is not supported")]
     [InlineData("AuditLogs | summarize dcount(Id)", "SyntaxError", "'dcount'")]
     [InlineData("AuditLogs | take 5 rows", "SyntaxError", "at 'rows' on line [1,20]")]
-    [InlineData("AuditLogs | where (Category == \"x\")", "SyntaxError", "parentheses")]
+    [InlineData("AuditLogs | where hash(Id, 4) * 1 == 2", "SyntaxError", "arithmetic operator '*'")]
     [InlineData("AuditLogs\n| where\n    Nope == \"x\"", "SemanticError", "Failed to resolve scalar expression named 'Nope' (at 'Nope' on line [3,5])")]
     [InlineData("auditlogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'auditlogs'")]
     [InlineData("SigninLogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'SigninLogs'")]
@@ -786,6 +786,92 @@ public class LogAnalyticsEmulatorTests
         // (tests/GraphEmulator/README.md, "Stories"): two steps, 7 and 8 days back.
         Assert.Equal(["5e000000-0008-4000-8000-000000000004", "5e000000-0008-4000-8000-000000000003"], inProcess.SupportAccessIds);
         Assert.True(inProcess.RowCount > 2);            // its other categories are there too
+    }
+
+    // ---- the corpus workspace (tests/GraphEmulator/README.md, "The corpus workspace") ----
+
+    [Fact]
+    public async Task CorpusWorkspace_ServesEachRecordsJsonAsItIs_MissingAndNullCellsAreNull()
+    {
+        const string Tenant = "11111111-2222-4333-8444-555555555555";
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions
+        {
+            Anchor = Anchor,
+            LogAnalyticsCorpus =
+            [
+                new WorkspaceRecord("""
+                    {"id":"c-1","category":"MicrosoftSupportAccessManagement","activityDisplayName":" Access removed ",
+                     "activityDateTime":"2026-09-01T10:00:00.1234567Z","result":5,"correlationId":null,
+                     "initiatedBy":{"user":null,"app":{"appId":"x"}},
+                     "targetResources":[null,{"Type":"User","id":"t","modifiedProperties":[null]}],
+                     "additionalDetails":[{"key":"k","value":7}],"targetResource":[{"id":"ignored"}]}
+                    """, Tenant),
+                new WorkspaceRecord("""
+                    {"id":"c-2","category":"Other","activityDisplayName":"x","activityDateTime":"2026-09-01T09:00:00Z",
+                     "initiatedBy":null,"additionalDetails":"text"}
+                    """, "not a guid"),
+            ],
+        });
+        using HttpClient http = Client(server);
+        string token = await TokenAsync(http);
+
+        Result result = await QueryOkAsync(http, token, $"AuditLogs | {ProjectAll}, TenantId, OperationName", DemoWorkspace.CorpusWorkspaceId);
+
+        Assert.Equal(["c-2", "c-1"], result.Ids()); // storage order: time, then id
+        JsonElement[] first = result.Rows[1], second = result.Rows[0];
+        Assert.Equal("2026-09-01T10:00:00.1234567Z", result.String(first, "TimeGenerated"));
+        Assert.Equal("2026-09-01T10:00:00.1234567Z", result.String(first, "ActivityDateTime"));
+        Assert.Equal(" Access removed ", result.String(first, "ActivityDisplayName"));
+        Assert.Equal(" Access removed ", result.String(first, "OperationName"));
+        Assert.Equal("", result.String(first, "Result"));          // not a string: Kusto strings are never null
+        Assert.Equal("", result.String(first, "CorrelationId"));   // null
+        Assert.Equal("", result.String(first, "LoggedByService")); // missing
+        Assert.Equal(Tenant, result.String(first, "AADTenantId"));
+        Assert.Equal(DemoWorkspace.CorpusWorkspaceId, result.String(first, "TenantId"));
+        Assert.Equal("""{"user":null,"app":{"appId":"x"}}""", result.String(first, "InitiatedBy"));
+        Assert.Equal("""[null,{"Type":"User","id":"t","modifiedProperties":[null]}]""", result.String(first, "TargetResources"));
+        Assert.Equal("""[{"key":"k","value":7}]""", result.String(first, "AdditionalDetails"));
+        Assert.Equal("not a guid", result.String(second, "AADTenantId"));
+        Assert.Equal(JsonValueKind.Null, result.Cell(second, "InitiatedBy").ValueKind);     // JSON null
+        Assert.Equal("", result.String(second, "TargetResources"));                          // missing: an empty cell
+        Assert.Equal("\"text\"", result.String(second, "AdditionalDetails"));
+
+        // KQL reads the cells as their JSON: a missing member and a null alike are null.
+        Result read = await QueryOkAsync(http, token, """
+            AuditLogs
+            | project Id, a = isnull(InitiatedBy), b = isnull(TargetResources), c = tostring(TargetResources[1].Type), d = tostring(AdditionalDetails[0].value)
+            | order by Id asc
+            """, DemoWorkspace.CorpusWorkspaceId);
+        Assert.Equal(["c-1|false|false|User|7", "c-2|true|true||"],
+            read.Rows.Select(r => string.Join("|", r.Select(c => c.ValueKind == JsonValueKind.String ? c.GetString() : c.GetRawText()))));
+
+        WorkspaceTruth truth = server.LogAnalytics.Truth(DemoWorkspace.CorpusWorkspaceId);
+        Assert.Equal(2, truth.RowCount);
+        Assert.Equal(["c-1"], truth.SupportAccessIds);
+    }
+
+    [Fact]
+    public async Task CorpusWorkspace_NotServedWithoutRecords_ARecordWithoutItsRequiredMembersIsRefused()
+    {
+        await using EmulatorServer server = await StartAsync(new EmulatorOptions { Anchor = Anchor });
+        using HttpClient http = Client(server);
+        (HttpStatusCode status, JsonElement body) = await QueryAsync(http, await TokenAsync(http), "AuditLogs | take 1", DemoWorkspace.CorpusWorkspaceId);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        AssertError(body, "WorkspaceNotFoundError", "The workspace could not be found");
+
+        foreach (string json in new[]
+        {
+            """{"category":"c","activityDisplayName":"a","activityDateTime":"2026-09-01T00:00:00Z"}""",
+            """{"id":"x","category":"c","activityDisplayName":"a","activityDateTime":"yesterday"}""",
+            """{"id":"x","category":"c","activityDisplayName":null,"activityDateTime":"2026-09-01T00:00:00Z"}""",
+            """[{"id":"x"}]""",
+            "not json",
+        })
+        {
+            ArgumentException refused = await Assert.ThrowsAnyAsync<ArgumentException>(() =>
+                EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsCorpus = [new WorkspaceRecord(json, DemoTenant.TenantId)] }));
+            Assert.Contains("LogAnalyticsCorpus", refused.Message);
+        }
     }
 
     // ---- helpers ----

@@ -33,6 +33,27 @@ internal static class ActivityKql
     public static KqlFunction Function(string name = DefaultName) =>
         new(name, TimeParameters, Body(), "Microsoft Support access activities from the Entra audit log, classified as SupportAccessLogs classifies them.");
 
+    /// <summary>
+    /// White space as the module's rules take it (.NET's char.IsWhiteSpace: string.Trim,
+    /// string.IsNullOrWhiteSpace), as an RE2 pattern: RE2's \s is only [\t\n\f\r ], so a
+    /// no-break space (U+00A0) or another Unicode space around a name would not be trimmed.
+    /// </summary>
+    private const string WhiteSpaceClass = @"[\s\v\x{85}\p{Z}]";
+
+    internal const string WhiteSpace = "@\"" + WhiteSpaceClass + "+\"";
+
+    private const string HexDigits = "[0-9A-Fa-f]";
+
+    private const string Hyphenated = HexDigits + "{8}-" + HexDigits + "{4}-" + HexDigits + "{4}-" + HexDigits + "{4}-" + HexDigits + "{12}";
+
+    /// <summary>
+    /// A GUID as .NET's Guid.TryParse reads one (ClassificationRules.IsPlaceholderId, the other
+    /// tenant, this tenant): the whole text but for white space around it, hyphenated, in braces or
+    /// parentheses, or 32 bare digits; the digits in a group of their own. KQL's toguid alone also
+    /// reads a GUID followed by other text, and none in braces (docs/architecture.md, "The rules as KQL").
+    /// </summary>
+    private const string GuidForms = "@\"^" + WhiteSpaceClass + "*(?:(" + Hyphenated + @")|\{(" + Hyphenated + @")\}|\((" + Hyphenated + @")\)|(" + HexDigits + "{32}))" + WhiteSpaceClass + "*$\"";
+
     /// <summary>The all-zero GUID Graph writes where no real principal acted (<see cref="ClassificationRules.IsPlaceholderId"/>).</summary>
     private const string PlaceholderGuid = "guid(00000000-0000-0000-0000-000000000000)";
 
@@ -45,8 +66,9 @@ internal static class ActivityKql
     internal static string HelperLets()
     {
         var kql = new StringBuilder();
-        kql.Append("let _HasText = (s:string) { isnotempty(trim(@\"\\s+\", s)) };\n");
-        kql.Append("let _IsPlaceholderId = (s:string) { toguid(trim(@\"\\s+\", s)) == ").Append(PlaceholderGuid).Append(" };\n");
+        kql.Append("let _HasText = (s:string) { isnotempty(trim(" + WhiteSpace + ", s)) };\n");
+        kql.Append("let _ToGuid = (s:string) { iff(isnotempty(s) and replace_regex(s, " + GuidForms + ", \"\") == \"\", toguid(replace_regex(s, " + GuidForms + ", @\"\\1\\2\\3\\4\")), guid(null)) };\n");
+        kql.Append("let _IsPlaceholderId = (s:string) { _ToGuid(s) == ").Append(PlaceholderGuid).Append(" };\n");
         kql.Append("let _IsRealId = (s:string) { _HasText(s) and not(_IsPlaceholderId(s)) };\n");
         kql.Append("let _FirstText = (a:string, b:string, c:string) { case(_HasText(a), a, _HasText(b), b, _HasText(c), c, \"\") };\n");
         AppendEscape(kql, "_EscapeValue", TargetText.ValueSpecials);
@@ -70,12 +92,15 @@ internal static class ActivityKql
         kql.Append("AuditLogs\n");
         kql.Append("| where Category =~ ").Append(KqlLiteral.String(ClassificationRules.AuditCategory)).Append('\n');
         kql.Append("| where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)\n");
+        // ActivityReader: a record sent again (its id read already) is written once, the newest;
+        // records without an id are each their own, but for a row repeated whole.
+        kql.Append("| summarize arg_max(TimeGenerated, *) by Id, _Record = iff(Id == \"\", tostring(pack_array(TimeGenerated, ActivityDisplayName, CorrelationId, InitiatedBy, TargetResources, AdditionalDetails)), \"\")\n");
         // A workspace keeps these as dynamic; a Data Explorer copy may keep them as text.
         kql.Append("| extend _Initiator = todynamic(InitiatedBy), _Details = todynamic(AdditionalDetails), _Targets = todynamic(TargetResources)\n");
         AppendInitiator(kql);
         AppendActivityName(kql);
         // ActivityClassifier: "another tenant" is another than the one whose log holds the record.
-        kql.Append("| extend _ThisTenant = coalesce(toguid(trim(@\"\\s+\", AADTenantId)), toguid(trim(@\"\\s+\", TenantId)))\n");
+        kql.Append("| extend _ThisTenant = coalesce(_ToGuid(AADTenantId), _ToGuid(TenantId))\n");
         AppendDetails(kql);
         AppendTargets(kql);
         AppendColumns(kql, withRequestTargetId);
@@ -100,7 +125,7 @@ internal static class ActivityKql
     /// <summary>Rule 1: the activity from its trimmed name, ignoring case; a removal by who removed it.</summary>
     private static void AppendActivityName(StringBuilder kql)
     {
-        kql.Append("| extend _Name = trim(@\"\\s+\", ActivityDisplayName)\n");
+        kql.Append("| extend _Name = trim(" + WhiteSpace + ", ActivityDisplayName)\n");
         kql.Append("| extend _KnownName = _Name in~ (")
             .Append(string.Join(", ", ClassificationRules.ActivityNames.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(KqlLiteral.String)))
             .Append(")\n");
@@ -129,9 +154,9 @@ internal static class ActivityKql
         kql.Append("| mv-apply with_itemindex=_DetailIndex _Detail = _Details to typeof(dynamic) on (\n");
         kql.Append("    order by _DetailIndex asc\n");
         kql.Append("    | extend _Key = tostring(_Detail.key), _Value = tostring(_Detail.value)\n");
-        kql.Append("    | extend _ValueGuid = toguid(trim(@\"\\s+\", _Value))\n");
+        kql.Append("    | extend _ValueGuid = _ToGuid(_Value)\n");
         kql.Append("    | summarize _DetailTexts = make_list_if(strcat(_Key, \"=\", _Value), isnotnull(_Detail)),\n");
-        kql.Append("        _OtherTenants = make_list_if(pack_array(tostring(_ValueGuid), trim(@\"\\s+\", _Key)), _Key endswith ")
+        kql.Append("        _OtherTenants = make_list_if(pack_array(tostring(_ValueGuid), trim(" + WhiteSpace + ", _Key)), _Key endswith ")
             .Append(KqlLiteral.String(ClassificationRules.OtherTenantKeySuffix))
             .Append(" and isnotnull(_ValueGuid) and _ValueGuid != _ThisTenant and _ValueGuid != ").Append(PlaceholderGuid).Append(')');
         IReadOnlyList<string> keys = ClassificationRules.SupportRequestIdKeys;
@@ -162,7 +187,8 @@ internal static class ActivityKql
         // Graph's own examples write a target's type as "Type"; the module reads member names ignoring case.
         kql.Append("    | extend _Type = coalesce(tostring(_Target.type), tostring(_Target.Type)), _TargetName = tostring(_Target.displayName),\n");
         kql.Append("        _TargetUpn = tostring(_Target.userPrincipalName), _GroupType = tostring(_Target.groupType), _TargetId = tostring(_Target.id)\n");
-        kql.Append("    | mv-apply with_itemindex=_ChangeIndex _Change = _Target.modifiedProperties to typeof(dynamic) on (\n");
+        // mv-expand gives a null array one row of null; the module writes no {…} without modifiedProperties, "{}" for [null].
+        kql.Append("    | mv-apply with_itemindex=_ChangeIndex _Change = coalesce(_Target.modifiedProperties, dynamic([])) to typeof(dynamic) on (\n");
         kql.Append("        order by _ChangeIndex asc\n");
         kql.Append("        | summarize _Changes = make_list_if(strcat(_EscapePropertyName(tostring(_Change.displayName)), \": \", _EscapePropertyValue(tostring(_Change.oldValue)), \" -> \", _EscapePropertyValue(tostring(_Change.newValue))), isnotnull(_Change)), _ChangeCount = count()\n");
         kql.Append("    )\n");
@@ -174,8 +200,8 @@ internal static class ActivityKql
         AppendPart(kql, "_TargetId", "[", "]");
         kql.Append("    | extend _Text = strcat(_Text, iff(_ChangeCount > 0, strcat(iff(_Text == \"\", \"\", \" \"), \"{\", strcat_array(_Changes, \", \"), \"}\"), \"\"))\n");
         // TargetText.RequestTargetId: the first request target (LifecycleRules.IsRequestTarget) with an id, trimmed.
-        kql.Append("    | summarize _TargetTexts = make_list(_Text), _RequestTargetIds = make_list_if(trim(@\"\\s+\", _TargetId),\n");
-        kql.Append("        trim_start(@\"\\s+\", _TargetName) startswith ").Append(KqlLiteral.String(LifecycleRules.RequestTargetName)).Append(" and _HasText(_TargetId))\n");
+        kql.Append("    | summarize _TargetTexts = make_list(_Text), _RequestTargetIds = make_list_if(trim(" + WhiteSpace + ", _TargetId),\n");
+        kql.Append("        trim_start(" + WhiteSpace + ", _TargetName) startswith ").Append(KqlLiteral.String(LifecycleRules.RequestTargetName)).Append(" and _HasText(_TargetId))\n");
         kql.Append(")\n");
         kql.Append("| extend TargetResources = strcat_array(_TargetTexts, \" | \")\n");
     }

@@ -84,9 +84,10 @@ internal static class RequestLifecycleKql
             .Append(", _HasText(RequestTargetId), ").Append(Grouping(RequestGrouping.TargetResourceId))
             .Append(", _HasText(CorrelationId), ").Append(Grouping(RequestGrouping.CorrelationId))
             .Append(", ").Append(Grouping(RequestGrouping.None)).Append(")\n");
-        kql.Append("| extend _Key = case(_By == ").Append(Grouping(RequestGrouping.SupportRequestId)).Append(", trim(@\"\\s+\", SupportRequestId), _By == ")
-            .Append(Grouping(RequestGrouping.TargetResourceId)).Append(", trim(@\"\\s+\", RequestTargetId), _By == ")
-            .Append(Grouping(RequestGrouping.CorrelationId)).Append(", trim(@\"\\s+\", CorrelationId), Id)\n");
+        // LifecycleRules.GroupingOf trims as .NET does (ActivityKql.WhiteSpace), not only RE2's \s.
+        kql.Append("| extend _Key = case(_By == ").Append(Grouping(RequestGrouping.SupportRequestId)).Append(", trim(" + ActivityKql.WhiteSpace + ", SupportRequestId), _By == ")
+            .Append(Grouping(RequestGrouping.TargetResourceId)).Append(", trim(" + ActivityKql.WhiteSpace + ", RequestTargetId), _By == ")
+            .Append(Grouping(RequestGrouping.CorrelationId)).Append(", trim(" + ActivityKql.WhiteSpace + ", CorrelationId), Id)\n");
         kql.Append("| extend _Tenant = tostring(toguid(trim(@\"\\s+\", TenantId)))\n");
         kql.Append("| extend _Group = strcat(_Tenant, \"|\", TenantRole, \"|\", _By, \"|\", _Key), _Order = _OrderWithinInstant(Activity)\n");
         kql.Append("| order by _Group asc, ActivityDateTime asc, _Order asc, Id asc\n");

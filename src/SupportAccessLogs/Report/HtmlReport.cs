@@ -228,7 +228,7 @@ internal static class HtmlReport
         }
 
         html.Raw("<table class=\"requests\"><thead><tr>");
-        foreach (string column in new[] { "Request", "Side", "State", "Decided by", "Created", "Access granted", "Access removed", "Duration", "Removal", "Activities" })
+        foreach (string column in new[] { "Request", "State", "Decided by", "Created", "Access granted", "Access removed", "Duration", "Activities" })
         {
             html.Raw("<th scope=\"col\">").Text(column).Raw("</th>");
         }
@@ -237,16 +237,23 @@ internal static class HtmlReport
         foreach (SupportAccessRequest request in TimelineSvg.Lanes(requests).Take(MaxRequestRows))
         {
             html.Raw("<tr").Attribute("data-state", request.State.ToString()).Raw(request.IsAccessActive ? " data-active=\"true\"" : "").Raw(">")
-                .Raw("<td class=\"long\">").Text(request.SupportRequestId.Length > 0 ? request.SupportRequestId : TimelineSvg.GroupWords(request.GroupedBy) + " " + request.GroupKey)
+                .Raw("<td>").Text(request.SupportRequestId.Length > 0 ? request.SupportRequestId : TimelineSvg.GroupWords(request.GroupedBy) + " " + request.GroupKey)
+                .Raw(request.TenantRole is TenantRole side ? " <span class=\"muted\">(" + side + ")</span>" : "")
                 .Raw(request.IsTruncated ? " <span class=\"flag\">(truncated)</span>" : "").Raw("</td>")
-                .Raw("<td class=\"nw\">").Text(request.TenantRole?.ToString() ?? "").Raw("</td>")
                 .Raw("<td class=\"nw state-" + request.State + "\">").Text(request.State.ToString()).Raw("</td>")
-                .Raw("<td class=\"long\">").Text(request.DecidedBy).Raw("</td>")
-                .Raw("<td class=\"nw\">").Text(Time(request.CreatedTime)).Raw("</td>")
-                .Raw("<td class=\"nw\">").Text(Time(request.AccessGrantedTime)).Raw("</td>")
-                .Raw(request.IsAccessActive ? "<td class=\"nw active\">active now" : "<td class=\"nw\">").Text(request.IsAccessActive ? "" : Time(request.AccessRemovedTime)).Raw("</td>")
-                .Raw("<td class=\"nw\">").Text(DurationText.Format(request.AccessDuration)).Raw("</td>")
-                .Raw("<td class=\"nw\">").Text(request.RemovalKind == RemovalKind.None ? "" : request.RemovalKind.ToString()).Raw("</td>")
+                .Raw("<td>").Text(request.DecidedBy).Raw("</td>");
+            TimeCell(html, request.CreatedTime);
+            TimeCell(html, request.AccessGrantedTime);
+            if (request.IsAccessActive)
+            {
+                html.Raw("<td class=\"active\">active now</td>");
+            }
+            else
+            {
+                TimeCell(html, request.AccessRemovedTime, request.RemovalKind == RemovalKind.None ? "" : request.RemovalKind == RemovalKind.Closure ? "on closure" : "manually");
+            }
+
+            html.Raw("<td class=\"nw\">").Text(DurationText.Format(request.AccessDuration)).Raw("</td>")
                 .Raw("<td class=\"num\">").Number(request.ActivityCount).Raw("</td></tr>");
         }
 
@@ -268,7 +275,7 @@ internal static class HtmlReport
         }
 
         html.Raw("<table class=\"activities\"><thead><tr>");
-        foreach (string column in new[] { "Time (UTC)", "Activity", "Category", "Side", "Initiated by", "Support request", "Result", "Why (ClassificationReason)" })
+        foreach (string column in new[] { "Time (UTC)", "Activity", "Category", "Side", "Initiated by", "Support request", "Result", "Why (Classification\u00ADReason)" })
         {
             html.Raw("<th scope=\"col\">").Text(column).Raw("</th>");
         }
@@ -276,14 +283,15 @@ internal static class HtmlReport
         html.Raw("</tr></thead><tbody>");
         foreach (ReportActivity activity in activities.OrderByDescending(a => a.TimeUtc).ThenBy(a => a.Id, StringComparer.Ordinal).Take(MaxActivityRows))
         {
-            html.Raw("<tr><td class=\"nw\">").Text(activity.TimeUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Raw("</td>")
-                .Raw("<td class=\"nw\"").Attribute("title", activity.ActivityDisplayName).Raw(">").Text(activity.Activity.ToString()).Raw("</td>")
+            html.Raw("<tr><td class=\"time\"><span>").Text(activity.TimeUtc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Raw("</span> <span>")
+                .Text(activity.TimeUtc.ToString("HH:mm:ss", CultureInfo.InvariantCulture)).Raw("</span></td>")
+                .Raw("<td").Attribute("title", activity.ActivityDisplayName).Raw(">").Text(activity.Activity.ToString()).Raw("</td>")
                 .Raw("<td>").Text(activity.Category).Raw("</td>")
                 .Raw("<td>").Text(activity.TenantRole).Raw("</td>")
-                .Raw("<td class=\"long\">").Text(activity.InitiatedBy).Raw("</td>")
+                .Raw("<td>").Text(activity.InitiatedBy).Raw("</td>")
                 .Raw("<td>").Text(activity.SupportRequestId).Raw("</td>")
                 .Raw("<td>").Text(activity.Result).Raw("</td>")
-                .Raw("<td class=\"long\">").Text(activity.ClassificationReason).Raw("</td></tr>");
+                .Raw("<td>").Text(activity.ClassificationReason).Raw("</td></tr>");
         }
 
         html.Raw("</tbody></table>");
@@ -303,6 +311,23 @@ internal static class HtmlReport
         Row(html, "Active now", "Access was granted and no removal has been seen since, unless the request ended Revoked or Completed.");
         Row(html, "Side", "A cross-tenant request has two sides, each in its own tenant's log: ResourceTenant (whose data is reached) and SupportRequestTenant (which opened the support request).");
         html.Raw("</dl></section>");
+    }
+
+    /// <summary>A time as a cell that may break between its date and its time of day, never inside either: a table of ten columns fits A4.</summary>
+    private static void TimeCell(HtmlWriter html, DateTime? timeUtc, string after = "")
+    {
+        html.Raw("<td class=\"time\">");
+        if (timeUtc is DateTime value)
+        {
+            html.Raw("<span>").Text(value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Raw("</span> <span>")
+                .Text(value.ToString("HH:mm", CultureInfo.InvariantCulture)).Raw("</span>");
+            if (after.Length > 0)
+            {
+                html.Raw(" <span class=\"muted\">").Text(after).Raw("</span>");
+            }
+        }
+
+        html.Raw("</td>");
     }
 
     private static string Time(DateTime? timeUtc) => timeUtc is DateTime value ? value.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";

@@ -29,11 +29,10 @@ dl.read{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:0
 .banner.none{border-color:var(--ok);background:var(--ok-bg)}
 .banner h2,.banner h3{margin:0 0 .4em}
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:.92em}
-th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-td.nw{white-space:nowrap}
+th,td{border-bottom:1px solid var(--line);padding:4px 5px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+td.nw,td.time span{white-space:nowrap}
 th{background:var(--panel);font-weight:600;overflow-wrap:normal}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-td.long{min-width:16ch}
 figure{margin:1em 0}
 svg{display:block;width:100%;height:auto;max-width:100%}
 svg text{fill:var(--fg);font-size:11px}

@@ -32,6 +32,14 @@ public static class DemoWorkspace
     public const string EmptyWorkspaceName = "law-contoso-empty";
 
     /// <summary>
+    /// The workspace of <see cref="EmulatorOptions.LogAnalyticsCorpus"/>'s rows, served only when
+    /// there are some; read by the users of <see cref="WorkspaceReaders"/>.
+    /// </summary>
+    public const string CorpusWorkspaceId = "c0c0a5e5-0b5e-4c0d-9e0f-a1b2c3d4e5f6";
+
+    public const string CorpusWorkspaceName = "law-corpus";
+
+    /// <summary>
     /// The second tenant whose rows also land in <see cref="WorkspaceId"/> (Fabrikam, or Woodgrove
     /// when the emulator serves Fabrikam): other categories at any time, support access only
     /// older than 30 days, but for its side of story S8 (two rows, 7 and 8 days back) while the

@@ -101,6 +101,11 @@ public sealed class LogAnalyticsData
         Register(DemoWorkspace.WorkspaceId, DemoWorkspace.WorkspaceName, demo, DemoWorkspace.WorkspaceReaders);
         Register(DemoWorkspace.SecondWorkspaceId, DemoWorkspace.SecondWorkspaceName, second, DemoWorkspace.OtherWorkspaceReaders);
         Register(DemoWorkspace.EmptyWorkspaceId, DemoWorkspace.EmptyWorkspaceName, rows: null, DemoWorkspace.OtherWorkspaceReaders);
+        if (options.LogAnalyticsCorpus.Count > 0)
+        {
+            Register(DemoWorkspace.CorpusWorkspaceId, DemoWorkspace.CorpusWorkspaceName,
+                options.LogAnalyticsCorpus.Select(r => r.ToRow(DemoWorkspace.CorpusWorkspaceId)).ToList(), DemoWorkspace.WorkspaceReaders);
+        }
     }
 
     /// <summary>The data's "now" (the Graph data set's anchor): the newest row is just before it.</summary>

@@ -433,27 +433,10 @@ internal sealed class LogAnalyticsEndpoint(
                     continue;
                 }
 
-                switch (column.Type)
-                {
-                    case KqlType.String:
-                        writer.WriteStringValue(column.Text!(row));
-                        break;
-                    case KqlType.DateTime when moved && column.Name is AuditLogsTable.TimeGenerated or "ActivityDateTime":
-                        writer.WriteStringValue(LogAnalyticsJson.FormatDateTime(shape.MovedTo));
-                        break;
-                    case KqlType.DateTime:
-                        writer.WriteStringValue(LogAnalyticsJson.FormatDateTime(column.Number!(row)));
-                        break;
-                    case KqlType.Long:
-                        writer.WriteNumberValue(column.Number!(row));
-                        break;
-                    default:
-                        if (column.Dynamic!(row).Text is string text)
-                            writer.WriteStringValue(text);
-                        else
-                            writer.WriteNullValue();
-                        break;
-                }
+                if (moved && column.Type == KqlType.DateTime && column.Name is AuditLogsTable.TimeGenerated or "ActivityDateTime")
+                    writer.WriteStringValue(LogAnalyticsJson.FormatDateTime(shape.MovedTo));
+                else
+                    LogAnalyticsJson.WriteCell(writer, column.Type, column.Get(row));
             }
             writer.WriteEndArray();
             if (writer.BytesPending > FlushThresholdBytes)

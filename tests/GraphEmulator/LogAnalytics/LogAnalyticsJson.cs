@@ -46,6 +46,48 @@ public static class LogAnalyticsJson
     public static string FormatDateTime(long utcTicks) =>
         new DateTime(utcTicks, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// One cell of a result row, as the query API writes it: a string, datetime (7 fractional
+    /// digits, Z), guid or timespan as a JSON string, a number or bool as itself, a dynamic value
+    /// as its JSON text in a string (an empty cell as ""), a null as null.
+    /// </summary>
+    internal static void WriteCell(Utf8JsonWriter writer, Kql.KqlType type, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case DateTime time:
+                writer.WriteStringValue(FormatDateTime(time.Ticks));
+                break;
+            case long number when type == Kql.KqlType.Real:
+                writer.WriteNumberValue((double)number);
+                break;
+            case long number:
+                writer.WriteNumberValue(number);
+                break;
+            case double number:
+                writer.WriteNumberValue(number);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case DynamicValue dynamic:
+                if (dynamic.Text is string json)
+                    writer.WriteStringValue(json);
+                else
+                    writer.WriteNullValue();
+                break;
+            default:
+                writer.WriteStringValue(Kql.KqlValues.ToText(value));
+                break;
+        }
+    }
+
     /// <summary><c>{"error":{"code","message","correlationId"[,"innererror":{…}]}}</c> with the status.</summary>
     internal static async Task WriteErrorAsync(
         HttpContext context, int status, string code, string message, Action<Utf8JsonWriter>? innerError = null)

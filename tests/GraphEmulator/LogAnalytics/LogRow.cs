@@ -7,21 +7,28 @@ using System.Threading;
 namespace GraphEmulator.LogAnalytics;
 
 /// <summary>
-/// A <c>dynamic</c> cell: Graph's JSON for the property as text (what the query API sends), and
-/// that JSON parsed (for <c>tostring(Column.path)</c>). <see cref="Text"/> is null for a JSON
-/// null, and empty when the Graph record has no such property at all (an empty cell).
+/// A <c>dynamic</c> value: its JSON as text (what the query API sends) and that JSON parsed (what
+/// the KQL engine reads). A cell of the table: <see cref="Text"/> is null for a JSON null, and
+/// empty when the Graph record has no such property at all (an empty cell); both are null to
+/// KQL (<see cref="Element"/> null). A value the engine makes (a path into a cell, an array it
+/// builds) is never a JSON null: that is C# null (<see cref="Kql.KqlValues"/>).
 /// </summary>
 internal sealed class DynamicValue
 {
     private JsonDocument? _document;
+    private readonly JsonElement? _element;
+    private string? _text;
 
-    private DynamicValue(string? text) => Text = text;
+    private DynamicValue(string? text) => _text = text;
 
-    public static DynamicValue Null { get; } = new(null);
+    private DynamicValue(JsonElement element) => _element = element;
+
+    public static DynamicValue Null { get; } = new((string?)null);
 
     public static DynamicValue Empty { get; } = new("");
 
-    public string? Text { get; }
+    /// <summary>The JSON text; null for a JSON null cell, "" for an empty cell.</summary>
+    public string? Text => _text ??= _element?.GetRawText();
 
     public static DynamicValue Of(Action<Utf8JsonWriter> write)
     {
@@ -32,16 +39,25 @@ internal sealed class DynamicValue
         return text == "null" ? Null : new DynamicValue(text);
     }
 
+    /// <summary>A cell holding this JSON text as it is (null: a JSON null; "": an empty cell).</summary>
+    public static DynamicValue OfText(string? text) => text is null || text == "null" ? Null : text.Length == 0 ? Empty : new DynamicValue(text);
+
+    /// <summary>A value the engine made from a JSON element; null for a JSON null.</summary>
+    public static DynamicValue? OfElement(JsonElement element) =>
+        element.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : new DynamicValue(element);
+
     /// <summary>The parsed value; null for an empty cell or a JSON null.</summary>
     public JsonElement? Element
     {
         get
         {
-            if (string.IsNullOrEmpty(Text))
+            if (_element is { } element)
+                return element.ValueKind == JsonValueKind.Null ? null : element;
+            if (string.IsNullOrEmpty(_text))
                 return null;
             if (_document is null)
-                Interlocked.CompareExchange(ref _document, JsonDocument.Parse(Text), null);
-            return _document.RootElement;
+                Interlocked.CompareExchange(ref _document, JsonDocument.Parse(_text), null);
+            return _document.RootElement.ValueKind == JsonValueKind.Null ? null : _document.RootElement;
         }
     }
 }
@@ -64,6 +80,15 @@ internal sealed class LogSource
         AdditionalDetails = record.IsOmitted(AuditJsonNames.AdditionalDetails)
             ? DynamicValue.Empty
             : DynamicValue.Of(w => AuditRecordJson.WriteDetails(w, record.AdditionalDetails));
+    }
+
+    /// <summary>A source whose dynamic cells are given as they are (a corpus record's own JSON).</summary>
+    public LogSource(AuditRecord record, DynamicValue initiatedBy, DynamicValue targetResources, DynamicValue additionalDetails)
+    {
+        Record = record;
+        InitiatedBy = initiatedBy;
+        TargetResources = targetResources;
+        AdditionalDetails = additionalDetails;
     }
 
     public AuditRecord Record { get; }

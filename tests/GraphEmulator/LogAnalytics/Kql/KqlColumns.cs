@@ -4,29 +4,40 @@ using System.Linq;
 
 namespace GraphEmulator.LogAnalytics.Kql;
 
+/// <summary>
+/// Kusto's scalar types that this emulator has values of. A value of each (<see cref="KqlValues"/>)
+/// is: string a non-null <see cref="string"/> (Kusto strings are never null), long and int a
+/// <see cref="long"/>, real a <see cref="double"/>, bool a <see cref="bool"/>, datetime a UTC
+/// <see cref="System.DateTime"/>, timespan a <see cref="TimeSpan"/>, guid a <see cref="System.Guid"/>,
+/// dynamic a <see cref="DynamicValue"/>; a null of any type but string is C# null.
+/// </summary>
 internal enum KqlType
 {
     String,
     DateTime,
     Long,
     Dynamic,
+    Bool,
+    Int,
+    Real,
+    Guid,
+    Timespan,
 }
 
 /// <summary>
-/// A column of a result: its name, its Kusto type and how to read it from a row object (a
-/// <see cref="LogRow"/> for the table, a summarize row after <c>summarize</c>). Exactly one getter
-/// is set, by type: <see cref="Text"/> for string, <see cref="Number"/> for datetime (UTC ticks)
-/// and long, <see cref="Dynamic"/> for dynamic.
+/// A column of a table: its name, its Kusto type and how to read its value from a row. A row is
+/// a <see cref="LogRow"/> in the AuditLogs table as stored, an <c>object?[]</c> after any
+/// operator that makes new rows (extend, project, summarize, mv-apply, datatable, print).
 /// </summary>
 internal sealed class KqlColumn
 {
-    private KqlColumn(string name, KqlType type) => (Name, Type) = (name, type);
+    private KqlColumn(string name, KqlType type, Func<object, object?> get) => (Name, Type, Get) = (name, type, get);
 
     public string Name { get; }
     public KqlType Type { get; }
-    public Func<object, string>? Text { get; private init; }
-    public Func<object, long>? Number { get; private init; }
-    public Func<object, DynamicValue>? Dynamic { get; private init; }
+
+    /// <summary>The value in a row, as <see cref="KqlType"/> says.</summary>
+    public Func<object, object?> Get { get; }
 
     /// <summary>The type's name on the wire (<c>columns[].type</c>) and in error messages.</summary>
     public string TypeName => TypeNameOf(Type);
@@ -36,19 +47,40 @@ internal sealed class KqlColumn
         KqlType.String => "string",
         KqlType.DateTime => "datetime",
         KqlType.Long => "long",
+        KqlType.Bool => "bool",
+        KqlType.Int => "int",
+        KqlType.Real => "real",
+        KqlType.Guid => "guid",
+        KqlType.Timespan => "timespan",
         _ => "dynamic",
     };
 
-    public static KqlColumn OfString(string name, Func<object, string> get) => new(name, KqlType.String) { Text = get };
+    /// <summary>A type by the name Kusto writes it in a schema or <c>typeof()</c> (null: not one this emulator has).</summary>
+    public static KqlType? TypeNamed(string name) => name switch
+    {
+        "string" => KqlType.String,
+        "datetime" or "date" => KqlType.DateTime,
+        "long" or "int64" => KqlType.Long,
+        "int" or "int32" => KqlType.Int,
+        "real" or "double" => KqlType.Real,
+        "bool" or "boolean" => KqlType.Bool,
+        "guid" or "uniqueid" => KqlType.Guid,
+        "timespan" or "time" => KqlType.Timespan,
+        "dynamic" => KqlType.Dynamic,
+        _ => null,
+    };
 
-    public static KqlColumn OfDateTime(string name, Func<object, long> ticks) => new(name, KqlType.DateTime) { Number = ticks };
+    public static KqlColumn Of(string name, KqlType type, Func<object, object?> get) => new(name, type, get);
 
-    public static KqlColumn OfLong(string name, Func<object, long> get) => new(name, KqlType.Long) { Number = get };
+    /// <summary>Column <paramref name="index"/> of an <c>object?[]</c> row.</summary>
+    public static KqlColumn AtIndex(string name, KqlType type, int index) => new(name, type, row => ((object?[])row)[index]);
 
-    public static KqlColumn OfDynamic(string name, Func<object, DynamicValue> get) => new(name, KqlType.Dynamic) { Dynamic = get };
+    public static KqlColumn OfString(string name, Func<object, string> get) => new(name, KqlType.String, get);
 
-    /// <summary>The same column under another name (summarize keeps the binned column's name).</summary>
-    public KqlColumn Renamed(string name) => new(name, Type) { Text = Text, Number = Number, Dynamic = Dynamic };
+    public static KqlColumn OfDateTime(string name, Func<object, long> ticks) =>
+        new(name, KqlType.DateTime, row => new DateTime(ticks(row), DateTimeKind.Utc));
+
+    public static KqlColumn OfDynamic(string name, Func<object, DynamicValue> get) => new(name, KqlType.Dynamic, get);
 }
 
 /// <summary>The <c>AuditLogs</c> table's schema (README.md, "Log Analytics", "The AuditLogs table").</summary>

@@ -18,6 +18,8 @@ internal enum KqlTokenKind
     Timespan,
     /// <summary><c>datetime(…)</c> whole; <see cref="KqlToken.Value"/> is the text between the parentheses, trimmed.</summary>
     DateTime,
+    /// <summary><c>guid(…)</c> whole; <see cref="KqlToken.Value"/> is the text between the parentheses, trimmed.</summary>
+    Guid,
     /// <summary>Punctuation or an operator: <c>| ( ) [ ] , . == != =~ !~ &lt; &lt;= &gt; &gt;= = ~ !</c> and other single characters.</summary>
     Symbol,
     End,
@@ -38,12 +40,12 @@ internal sealed record KqlToken(KqlTokenKind Kind, string Text, int Offset, obje
 /// <summary>
 /// Splits KQL text into tokens, as Kusto reads them: identifiers, string literals ("…" and '…'
 /// with backslash escapes, verbatim @"…" with doubled quotes, obfuscated h"…"), numbers and
-/// timespans (1h, 30m, 10s, 1d, 100ms), <c>datetime(…)</c>, operators; whitespace, newlines and
+/// timespans (1h, 30m, 10s, 1d, 100ms), <c>datetime(…)</c>, <c>guid(…)</c>, operators; whitespace, newlines and
 /// <c>//</c> comments between tokens. Errors are <see cref="KqlException"/> syntax errors with the position.
 /// </summary>
 internal static class KqlLexer
 {
-    private static readonly string[] TwoCharSymbols = ["==", "!=", "=~", "!~", "<=", ">="];
+    private static readonly string[] TwoCharSymbols = ["==", "!=", "=~", "!~", "<=", ">=", "=>"];
 
     // Units Kusto accepts after a number in a timespan literal.
     private static readonly Dictionary<string, long> TimespanUnits = new(StringComparer.Ordinal)
@@ -88,13 +90,14 @@ internal static class KqlLexer
                     i++;
                 string name = text[start..i];
                 int open = SkipTrivia(text, i);
-                if (name == "datetime" && open < text.Length && text[open] == '(')
+                if (name is "datetime" or "guid" && open < text.Length && text[open] == '(')
                 {
+                    // The literal's text is not tokens (a GUID's groups would read as numbers with units).
                     int close = text.IndexOf(')', open + 1);
                     if (close < 0)
-                        throw KqlException.Syntax(text, start, name, "datetime( has no closing ')'");
+                        throw KqlException.Syntax(text, start, name, $"{name}( has no closing ')'");
                     i = close + 1;
-                    tokens.Add(new KqlToken(KqlTokenKind.DateTime, text[start..i], start, text[(open + 1)..close].Trim()));
+                    tokens.Add(new KqlToken(name == "guid" ? KqlTokenKind.Guid : KqlTokenKind.DateTime, text[start..i], start, text[(open + 1)..close].Trim()));
                 }
                 else
                 {
