@@ -61,12 +61,6 @@ public sealed class ReportBrowser : IAsyncLifetime
 
     public string BrowserVersion => Browser.Version;
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
     private IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium has not started.");
 
     public async Task InitializeAsync()
@@ -136,7 +130,8 @@ public sealed class ReportBrowser : IAsyncLifetime
     /// <summary>
     /// Opens <paramref name="htmlFile"/> (file://) in a fresh context with the page's own CSP in
     /// force, and waits for its load event. Requests to anything but the file itself are recorded
-    /// and aborted: the reader's machine may be online, this one must not find out for the page.
+    /// and aborted, so that a page that fetches behaves the same here whether the network answers
+    /// or not.
     /// </summary>
     public async Task<BrowserPage> OpenAsync(string htmlFile, ColorScheme colorScheme = ColorScheme.Light, int width = 1280, int height = 900)
     {
@@ -182,6 +177,12 @@ public sealed class ReportBrowser : IAsyncLifetime
         {
             await context.CloseAsync();
         }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }
 
