@@ -152,8 +152,29 @@ public sealed class ReportTests
         Assert.Contains("data-more-rows=\"" + (100_000 - HtmlReport.MaxActivityRows) + "\"", html, StringComparison.Ordinal);
         Assert.Contains("data-category-count=\"UserInitiated\">" + activities.Count(a => a.Category == "UserInitiated") + "<", html, StringComparison.Ordinal);
         Assert.Contains("data-active=\"200\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-more-active", html, StringComparison.Ordinal);
         // The newest requests are the ones drawn.
         Assert.Contains(">" + requests.OrderByDescending(r => r.LastActivityTime).First().SupportRequestId, html, StringComparison.Ordinal);
+    }
+
+    /// <summary>A request of thousands of activities draws one mark per kind and spot, a few dozen at most; access active in thousands of requests lists the longest in the banner and counts the rest.</summary>
+    [Fact]
+    public void Page_KeepsItsSize_WhenARequestHasThousandsOfActivities_OrThousandsAreActive()
+    {
+        SupportAccessRequest huge = Request(Contoso, "2611200010000099", Now.AddHours(-1), null, active: true);
+        List<ReportActivity> activities = Activities(Contoso, 50_000);
+        huge.ActivityIds = string.Join(";", activities.Select(a => a.Id));
+        List<SupportAccessRequest> requests = Requests(Contoso, 1_000, activeEvery: 1).Append(huge).ToList();
+
+        string html = Render(requests, activities);
+
+        string lane = Regex.Match(html, "<g class=\"request\" data-state=\"Approved\">(?:(?!</g>).)*2611200010000099(?:(?!</g>).)*</g>", RegexOptions.Singleline).Value;
+        Assert.NotEmpty(lane);
+        Assert.InRange(Count(lane, "<(circle|polygon|path|line|rect) class=\"(mark|tick|rejected-mark)"), 4, 60);
+        Assert.Contains("more like it at about the same time", lane, StringComparison.Ordinal);
+        Assert.Equal(HtmlReport.MaxActiveRows, Count(Regex.Match(html, "<table class=\"active-now\">.*?</table>", RegexOptions.Singleline).Value, "<tr><td>"));
+        Assert.Contains("data-more-active=\"" + (1_001 - HtmlReport.MaxActiveRows) + "\"", html, StringComparison.Ordinal);
+        Assert.InRange(html.Length, 1, 2_000_000);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ internal static class HtmlReport
     /// <inheritdoc cref="MaxRequestRows"/>
     public const int MaxActivityRows = 1000;
 
+    /// <summary>Rows of the banner's table of access active now, the longest active first; the heading counts them all.</summary>
+    public const int MaxActiveRows = 200;
+
     public static void Write(TextWriter writer, ReportData data)
     {
         var html = new HtmlWriter(writer);
@@ -207,7 +210,7 @@ internal static class HtmlReport
         html.Raw("<div class=\"banner\" role=\"status\" data-active=\"").Number(active.Count).Raw("\"><" + level + ">").Text("Microsoft Support can reach this tenant now")
             .Raw("</" + level + "><p>").Text($"{active.Count} support request{(active.Count == 1 ? " has" : "s have")} access that was granted and not removed:").Raw("</p>")
             .Raw("<table class=\"active-now\"><thead><tr><th scope=\"col\">Request</th><th scope=\"col\">Approved by</th><th scope=\"col\">Access since (UTC)</th><th scope=\"col\">For</th></tr></thead><tbody>");
-        foreach (SupportAccessRequest request in active)
+        foreach (SupportAccessRequest request in active.Take(MaxActiveRows))
         {
             html.Raw("<tr><td><strong>").Text(TimelineSvg.LaneName(request)).Raw("</strong>")
                 .Raw(request.State == RequestState.Unknown ? " <span class=\"flag\">(Unknown: access counts until a removal is seen)</span>" : "").Raw("</td><td>")
@@ -216,7 +219,14 @@ internal static class HtmlReport
                 .Raw("</td><td class=\"nw\">").Text(DurationText.Format(request.AccessDuration)).Raw("</td></tr>");
         }
 
-        html.Raw("</tbody></table></div>");
+        html.Raw("</tbody></table>");
+        if (active.Count > MaxActiveRows)
+        {
+            html.Raw("<p class=\"note\" data-more-active=\"").Number(active.Count - MaxActiveRows).Raw("\">")
+                .Text($"The {MaxActiveRows} longest active are shown; {active.Count - MaxActiveRows} more are active too. Get-SupportAccessRequest -Active lists them all.").Raw("</p>");
+        }
+
+        html.Raw("</div>");
     }
 
     private static void RequestTable(HtmlWriter html, List<SupportAccessRequest> requests)

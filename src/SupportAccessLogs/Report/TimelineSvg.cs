@@ -23,6 +23,9 @@ internal static class TimelineSvg
     private const double Top = 26;
     private const double LaneHeight = 20;
     private const int LabelLength = 38;
+
+    /// <summary>Marks drawn on one lane at most (<see cref="Drawn"/>); a lane is 720 units wide.</summary>
+    private const int MaxMarksPerLane = 60;
     private static readonly char[] IdSeparator = { ';' };
 
     /// <summary>The requests drawn, in lane order: newest first, a cross-tenant request's sides together.</summary>
@@ -177,10 +180,11 @@ internal static class TimelineSvg
         }
 
         double cy = y + 10;
-        foreach ((DateTime time, Activity kind, string by) in marks)
+        foreach ((DateTime time, Activity kind, string by, int alike) in Drawn(marks, scale))
         {
             double x = scale.X(time);
-            string title = $"{LaneName(request)}: {Words(kind)} {Time(time)}" + (by.Length > 0 ? " by " + by : "");
+            string title = $"{LaneName(request)}: {Words(kind)} {Time(time)}" + (by.Length > 0 ? " by " + by : "")
+                + (alike > 1 ? $", and {alike - 1} more like it at about the same time" : "");
             switch (kind)
             {
                 case Activity.RequestCreated:
@@ -206,6 +210,19 @@ internal static class TimelineSvg
             }
         }
     }
+
+    /// <summary>
+    /// The marks worth drawing: one per kind where several would fall on the same spot (a request
+    /// of thousands of activities would otherwise draw thousands of shapes on one lane), said in
+    /// its title; at most <see cref="MaxMarksPerLane"/>, the lifecycle's own steps first.
+    /// </summary>
+    private static IEnumerable<(DateTime Time, Activity Kind, string By, int Alike)> Drawn(List<(DateTime Time, Activity Kind, string By)> marks, TimeScale scale) =>
+        marks
+            .GroupBy(m => (m.Kind, Spot: (int)Math.Round(scale.X(m.Time))))
+            .Select(g => (g.First().Time, g.Key.Kind, g.First().By, Alike: g.Count()))
+            .OrderBy(m => m.Kind is Activity.RequestCreated or Activity.RequestApproved or Activity.RequestRejected or Activity.RequestCanceled ? 0 : 1)
+            .ThenBy(m => m.Time)
+            .Take(MaxMarksPerLane);
 
     private static string Words(Activity activity) => activity switch
     {
