@@ -95,6 +95,20 @@ Describe 'Many tenants in one call' {
         @(Compare-Object ($requests.ActivityIds | Sort-Object) (@($fromEach).ActivityIds | Sort-Object)) | Should -BeNullOrEmpty
     }
 
+    It 'reports on every tenant in one page: a summary, then a section each in the order given' {
+        $path = Join-Path $TestDrive 'customers.html'
+        $requests = @($All | Get-SupportAccessRequest @Fast)
+
+        $file = $All | Export-SupportAccessReport -Path $path @Fast
+
+        $file.FullName | Should -Be $path
+        $html = Get-Content -LiteralPath $path -Raw
+        $html | Should -Match 'Summary per tenant'
+        $sections = @([regex]::Matches($html, '<section class="tenant" id="t\d+" data-tenant="([^"]*)"') | ForEach-Object { $_.Groups[1].Value })
+        $sections | Should -Be @($All | ForEach-Object { $_.TenantId.ToString() })
+        ([regex]::Matches($html, '<tr data-state="')).Count | Should -Be $requests.Count
+    }
+
     It 'answers Get-SupportAccessRole -Summary for each tenant, a failing one apart' {
         $broken = Connect-SupportAccess -AccessToken (Get-EmulatorToken -Emulator $Tenants.Fabrikam -Claims @{ tid = $Truth.Fabrikam.tenantId } | ConvertTo-SecureString -AsPlainText -Force) -GraphEndpoint ([uri]'http://127.0.0.1:9/') -PassThru
 
