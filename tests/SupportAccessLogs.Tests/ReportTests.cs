@@ -122,6 +122,24 @@ public sealed class ReportTests
         Assert.Contains("<tr data-tenant=\"" + Fabrikam + "\"><td><a href=\"#t1\">" + Fabrikam + "</a></td><td class=\"num active\">2</td><td class=\"num\">2</td>", html, StringComparison.Ordinal);
     }
 
+    /// <summary>A tenant whose read failed is said to be not read, never "no access is active".</summary>
+    [Fact]
+    public void Page_ForATenantThatFailed_SaysItWasNotRead_NeverThatNothingIsActive()
+    {
+        var output = new StringWriter();
+        HtmlReport.Write(output, new ReportData(
+            new ReportSource { Origin = "test", Tenants = new[] { Contoso, Fabrikam }, FailedTenants = new[] { Fabrikam }, GeneratedUtc = Now, ModuleVersion = "9.9.9" },
+            Requests(Contoso, 2, activeEvery: 0), Array.Empty<ReportActivity>()));
+        string html = output.ToString();
+
+        string failed = Regex.Match(html, "<section class=\"tenant\" id=\"t1\" data-tenant=\"" + Fabrikam + "\".*?</section>", RegexOptions.Singleline).Value;
+        Assert.Contains("data-failed=\"true\"><h3>This tenant could not be read</h3>", failed, StringComparison.Ordinal);
+        Assert.DoesNotContain("No Microsoft Support access is active", failed, StringComparison.Ordinal);
+        Assert.Contains("<tr data-tenant=\"" + Fabrikam + "\"><td><a href=\"#t1\">" + Fabrikam + "</a></td><td class=\"flag\" colspan=\"5\">not read: the read failed</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<dt>Not read</dt><dd>" + Fabrikam, html, StringComparison.Ordinal);
+        Assert.Equal(1, Count(html, "No Microsoft Support access is active"));
+    }
+
     [Fact]
     public void Timeline_PutsTheSidesOfACrossTenantRequestTogether_NewestFirst()
     {

@@ -145,6 +145,18 @@ Describe 'Many tenants in one call' {
         $summary.Count | Should -Be 1
         "$($summary[0])" | Should -Match $Truth.Fabrikam.tenantId
         "$($summary[0])" | Should -Match $Truth.Woodgrove.tenantId
+
+        # The report of the same read marks the failed tenants as not read, never as "no access".
+        $path = Join-Path $TestDrive 'partly-read.html'
+        $null = Export-SupportAccessReport -Path $path -Connection $Connection.Contoso, $failing[0], $failing[1] -RequestsPer10Seconds 0 -ErrorVariable reportFailures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $reportFailures.Count | Should -Be 2
+        $html = Get-Content -LiteralPath $path -Raw
+        foreach ($tenant in $Truth.Fabrikam.tenantId, $Truth.Woodgrove.tenantId) {
+            $section = [regex]::Match($html, "<section class=`"tenant`" id=`"t\d`" data-tenant=`"$tenant`".*?</section>", 'Singleline').Value
+            $section | Should -Match 'This tenant could not be read'
+            $section | Should -Not -Match 'No Microsoft Support access is active'
+        }
+        $html | Should -Match 'not read: the read failed'
         Disconnect-SupportAccess -Connection $failing
     }
 

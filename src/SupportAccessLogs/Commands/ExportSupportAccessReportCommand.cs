@@ -120,13 +120,16 @@ public sealed class ExportSupportAccessReportCommand : SupportAccessQueryCommand
         string origin = WorkspaceId is null
             ? "Microsoft Graph (audit log, directory audits)"
             : $"Log Analytics workspace{(WorkspaceId.Length == 1 ? "" : "s")} {string.Join(", ", WorkspaceId)} (AuditLogs)";
-        ReportData data = _collector.Close(Source(origin, Connections.Select(c => c.TenantId.ToString()).ToList(), window: true), messages);
+        ReportSource source = Source(origin, Connections.Select(c => c.TenantId.ToString()).ToList(), window: true) with
+        {
+            FailedTenants = FailedConnections.Select(c => c.TenantId.ToString()).ToList(),
+        };
         if (FailedConnections.Count > 0)
         {
-            messages.WriteWarning($"The report leaves out {FailedConnections.Count} tenant{(FailedConnections.Count == 1 ? "" : "s")} whose read failed (reported above).");
+            messages.WriteWarning($"The report marks {FailedConnections.Count} tenant{(FailedConnections.Count == 1 ? "" : "s")} whose read failed (reported above) as not read: it says nothing of {(FailedConnections.Count == 1 ? "its" : "their")} access.");
         }
 
-        yield return data;
+        yield return _collector.Close(source, messages);
     }
 
     /// <summary>The producer hands the data back to the pipeline thread, which asks ShouldProcess and writes.</summary>

@@ -102,6 +102,11 @@ internal static class HtmlReport
                 : "as given";
         Row(html, "Window", window);
         Row(html, "Source", source.Origin);
+        if (source.FailedTenants.Count > 0)
+        {
+            Row(html, "Not read", string.Join(", ", source.FailedTenants) + ": the read failed (the command reported why). The page says nothing of their access.");
+        }
+
         Row(html, "Read", TimelineSvg.Time(source.GeneratedUtc));
         Row(html, "Records", $"{data.Requests.Count} support request{(data.Requests.Count == 1 ? "" : "s")}, {data.Activities.Count} activit{(data.Activities.Count == 1 ? "y" : "ies")}");
         Row(html, "Module", "SupportAccessLogs " + source.ModuleVersion);
@@ -130,8 +135,14 @@ internal static class HtmlReport
         {
             List<SupportAccessRequest> requests = data.Requests.Where(r => SameTenant(r.TenantId, tenants[i])).ToList();
             int active = requests.Count(r => r.IsAccessActive);
-            html.Raw("<tr data-tenant=\"").Text(tenants[i]).Raw("\"><td><a href=\"#t").Number(i).Raw("\">").Text(TenantName(tenants[i])).Raw("</a></td>")
-                .Raw(active > 0 ? "<td class=\"num active\">" : "<td class=\"num\">").Number(active).Raw("</td>")
+            html.Raw("<tr data-tenant=\"").Text(tenants[i]).Raw("\"><td><a href=\"#t").Number(i).Raw("\">").Text(TenantName(tenants[i])).Raw("</a></td>");
+            if (IsFailed(data.Source, tenants[i]))
+            {
+                html.Raw("<td class=\"flag\" colspan=\"5\">").Text("not read: the read failed").Raw("</td></tr>");
+                continue;
+            }
+
+            html.Raw(active > 0 ? "<td class=\"num active\">" : "<td class=\"num\">").Number(active).Raw("</td>")
                 .Raw("<td class=\"num\">").Number(requests.Count).Raw("</td>")
                 .Raw("<td class=\"num\">").Number(requests.Count(r => r.State == RequestState.Unknown)).Raw("</td>")
                 .Raw("<td class=\"num\">").Number(requests.Count(r => r.IsTruncated)).Raw("</td>")
@@ -142,6 +153,8 @@ internal static class HtmlReport
     }
 
     private static bool SameTenant(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsFailed(ReportSource source, string tenant) => source.FailedTenants.Any(t => SameTenant(t, tenant));
 
     private static void TenantSection(HtmlWriter html, ReportData data, string tenant, bool several, string id)
     {
@@ -156,6 +169,15 @@ internal static class HtmlReport
         html.Raw("<section class=\"tenant\"").Attribute("id", id).Attribute("data-tenant", tenant).Attribute("aria-labelledby", id + "-h").Raw(">");
         string heading = several ? "Tenant " + TenantName(tenant) : "Who could reach the tenant";
         html.Raw("<h2").Attribute("id", id + "-h").Raw(">").Text(heading).Raw("</h2>");
+        if (IsFailed(data.Source, tenant))
+        {
+            // Never "no access is active" for a tenant nothing was read of.
+            html.Raw("<div class=\"banner\" role=\"status\" data-failed=\"true\"><h3>").Text("This tenant could not be read")
+                .Raw("</h3><p>").Text("Its read failed (the command reported why), so nothing here says whether Microsoft Support can reach it. Read it again, alone, to see its access.")
+                .Raw("</p></div></section>");
+            return;
+        }
+
         Banner(html, data.Source, requests);
 
         html.Raw("<h3>").Text("Timeline").Raw("</h3>");

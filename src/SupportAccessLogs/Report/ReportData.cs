@@ -22,13 +22,16 @@ internal sealed class ReportData
 }
 
 /// <summary>What was read, when and how: the report's first lines.</summary>
-internal sealed class ReportSource
+internal sealed record ReportSource
 {
     /// <summary>Where the records came from, in words ("Microsoft Graph", "Log Analytics workspace …", "pipeline input").</summary>
     public string Origin { get; init; } = "";
 
     /// <summary>The tenants read (by connection), in the order given; the report adds those the records name.</summary>
     public IReadOnlyList<string> Tenants { get; init; } = Array.Empty<string>();
+
+    /// <summary>The tenants whose read failed (each reported as an error): the page says nothing is known of them, never that none of their requests is active.</summary>
+    public IReadOnlyList<string> FailedTenants { get; init; } = Array.Empty<string>();
 
     /// <summary>The window read, UTC; null when the records came from the pipeline (their own span is shown).</summary>
     public DateTime? WindowStartUtc { get; init; }
