@@ -54,6 +54,7 @@ Describe 'Get-SupportAccessKql' {
             $file = Get-SupportAccessKql -Format SentinelParser -Path $path
 
             $file | Should -BeOfType [System.IO.FileInfo]
+            $file.PSProvider.Name | Should -Be 'FileSystem' -Because 'it is the file as Get-Item gives it, so the view shows its mode and size'
             $file.FullName | Should -Be $path
             $bytes = [System.IO.File]::ReadAllBytes($path)
             $bytes[0] | Should -Not -Be 0xEF -Because 'UTF-8 without a byte-order mark'

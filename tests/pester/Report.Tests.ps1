@@ -52,6 +52,9 @@ Describe 'Export-SupportAccessReport' {
 
             $file | Should -BeOfType ([System.IO.FileInfo])
             $file.FullName | Should -Be $path
+            # As Get-Item gives it, so the file view shows its mode and size.
+            $file.PSProvider.Name | Should -Be 'FileSystem'
+            $file.Length | Should -Be (Get-Item -LiteralPath $path).Length
             $page = Read-Report $path
             $page.Lanes | Should -Be $Requests.Count
             $page.Rows | Should -Be $Requests.Count

@@ -154,7 +154,7 @@ public sealed class ExportSupportAccessReportCommand : SupportAccessQueryCommand
 
         try
         {
-            WriteObject(ReportFile.Write(_path, data));
+            WriteObject(FileSystemPath.Item(this, ReportFile.Write(_path, data)));
         }
         catch (ModuleException ex)
         {

@@ -33,4 +33,14 @@ internal static class FileSystemPath
 
         return resolved;
     }
+
+    /// <summary>
+    /// The file as Get-Item gives it: with the provider's members, so PowerShell's view shows its
+    /// mode and size (a FileInfo made by hand shows them blank). Still a FileInfo underneath.
+    /// </summary>
+    public static PSObject Item(PSCmdlet cmdlet, System.IO.FileInfo file)
+    {
+        System.Collections.ObjectModel.Collection<PSObject> items = cmdlet.InvokeProvider.Item.Get(new[] { file.FullName }, force: true, literalPath: true);
+        return items.Count == 1 ? items[0] : new PSObject(file);
+    }
 }

@@ -63,7 +63,7 @@ public sealed class GetSupportAccessKqlCommand : PSCmdlet
 
             if (ShouldProcess(path, $"Write the {Format} of {function.Name}"))
             {
-                WriteObject(Write(path, text));
+                WriteObject(FileSystemPath.Item(this, Write(path, text)));
             }
         }
         catch (ModuleException ex)
