@@ -39,14 +39,17 @@ internal static class HtmlReport
         html.Raw("<header><h1>").Text("Microsoft Support access to " + subject).Raw("</h1>");
         WhatWasRead(html, data, tenants);
         html.Raw("</header>\n<main>");
+        // Each tenant's records, gathered once for the summary and the sections.
+        ILookup<string, SupportAccessRequest> requests = data.Requests.ToLookup(r => r.TenantId, StringComparer.OrdinalIgnoreCase);
+        ILookup<string, ReportActivity> activities = data.Activities.ToLookup(a => a.TenantId, StringComparer.OrdinalIgnoreCase);
         if (tenants.Count > 1)
         {
-            Summary(html, data, tenants);
+            Summary(html, data.Source, tenants, requests, activities);
         }
 
         for (int i = 0; i < tenants.Count; i++)
         {
-            TenantSection(html, data, tenants[i], tenants.Count > 1, "t" + i.ToString(CultureInfo.InvariantCulture));
+            TenantSection(html, data, tenants[i], requests[tenants[i]].ToList(), activities[tenants[i]].ToList(), tenants.Count > 1, "t" + i.ToString(CultureInfo.InvariantCulture));
         }
 
         Marks(html);
@@ -126,17 +129,17 @@ internal static class HtmlReport
 
     private static string TenantName(string tenant) => tenant.Length == 0 ? "(not named by the records)" : tenant;
 
-    private static void Summary(HtmlWriter html, ReportData data, List<string> tenants)
+    private static void Summary(HtmlWriter html, ReportSource source, List<string> tenants, ILookup<string, SupportAccessRequest> requestsOf, ILookup<string, ReportActivity> activitiesOf)
     {
         html.Raw("<section aria-labelledby=\"summary\"><h2 id=\"summary\">Summary per tenant</h2><table><thead><tr>")
             .Raw("<th scope=\"col\">Tenant</th><th scope=\"col\" class=\"num\">Active now</th><th scope=\"col\" class=\"num\">Requests</th>")
             .Raw("<th scope=\"col\" class=\"num\">Unknown</th><th scope=\"col\" class=\"num\">Truncated</th><th scope=\"col\" class=\"num\">Activities</th></tr></thead><tbody>");
         for (int i = 0; i < tenants.Count; i++)
         {
-            List<SupportAccessRequest> requests = data.Requests.Where(r => SameTenant(r.TenantId, tenants[i])).ToList();
+            List<SupportAccessRequest> requests = requestsOf[tenants[i]].ToList();
             int active = requests.Count(r => r.IsAccessActive);
             html.Raw("<tr data-tenant=\"").Text(tenants[i]).Raw("\"><td><a href=\"#t").Number(i).Raw("\">").Text(TenantName(tenants[i])).Raw("</a></td>");
-            if (IsFailed(data.Source, tenants[i]))
+            if (IsFailed(source, tenants[i]))
             {
                 html.Raw("<td class=\"flag\" colspan=\"5\">").Text("not read: the read failed").Raw("</td></tr>");
                 continue;
@@ -146,7 +149,7 @@ internal static class HtmlReport
                 .Raw("<td class=\"num\">").Number(requests.Count).Raw("</td>")
                 .Raw("<td class=\"num\">").Number(requests.Count(r => r.State == RequestState.Unknown)).Raw("</td>")
                 .Raw("<td class=\"num\">").Number(requests.Count(r => r.IsTruncated)).Raw("</td>")
-                .Raw("<td class=\"num\">").Number(data.Activities.Count(a => SameTenant(a.TenantId, tenants[i]))).Raw("</td></tr>");
+                .Raw("<td class=\"num\">").Number(activitiesOf[tenants[i]].Count()).Raw("</td></tr>");
         }
 
         html.Raw("</tbody></table></section>");
@@ -156,10 +159,8 @@ internal static class HtmlReport
 
     private static bool IsFailed(ReportSource source, string tenant) => source.FailedTenants.Any(t => SameTenant(t, tenant));
 
-    private static void TenantSection(HtmlWriter html, ReportData data, string tenant, bool several, string id)
+    private static void TenantSection(HtmlWriter html, ReportData data, string tenant, List<SupportAccessRequest> requests, List<ReportActivity> activities, bool several, string id)
     {
-        List<SupportAccessRequest> requests = data.Requests.Where(r => SameTenant(r.TenantId, tenant)).ToList();
-        List<ReportActivity> activities = data.Activities.Where(a => SameTenant(a.TenantId, tenant)).ToList();
         var byId = new Dictionary<string, ReportActivity>(StringComparer.Ordinal);
         foreach (ReportActivity activity in activities)
         {
@@ -179,6 +180,8 @@ internal static class HtmlReport
         }
 
         Banner(html, data.Source, requests);
+        // The timeline's lane order is the table's too: newest first, a cross-tenant request's sides together.
+        List<SupportAccessRequest> lanes = TimelineSvg.Lanes(requests);
 
         html.Raw("<h3>").Text("Timeline").Raw("</h3>");
         if (requests.Count == 0)
@@ -187,33 +190,14 @@ internal static class HtmlReport
         }
         else
         {
-            TimelineSvg.Write(html, requests, byId, Scale(data.Source, requests), data.Source.GeneratedUtc, id + "-timeline");
+            TimelineSvg.Write(html, lanes, byId, data.Source, id + "-timeline");
         }
 
         html.Raw("<h3>").Text("Activity per week").Raw("</h3>");
         WeeklyActivitySvg.Write(html, activities, id + "-weeks");
-        RequestTable(html, requests);
+        RequestTable(html, lanes);
         ActivityTable(html, activities, data.Requests.Count > 0 && data.Activities.Count == 0);
         html.Raw("</section>");
-    }
-
-    /// <summary>The span drawn: the window read (or the records' own span), to now when access is still active.</summary>
-    private static TimeScale Scale(ReportSource source, List<SupportAccessRequest> requests)
-    {
-        DateTime start = requests.Min(r => r.FirstActivityTime);
-        DateTime end = requests.Max(r => r.LastActivityTime);
-        if (source.WindowStartUtc is DateTime windowStart && windowStart < start)
-        {
-            start = windowStart;
-        }
-
-        if (requests.Any(r => r.IsAccessActive) || source.WindowEndUtc is not null)
-        {
-            DateTime until = source.WindowEndUtc is DateTime windowEnd && windowEnd < source.GeneratedUtc ? windowEnd : source.GeneratedUtc;
-            end = until > end ? until : end;
-        }
-
-        return new TimeScale(start, end, 270, 990);
     }
 
     /// <summary>First of all: whether Microsoft Support can reach the tenant now, and through which request.</summary>
@@ -251,10 +235,11 @@ internal static class HtmlReport
         html.Raw("</div>");
     }
 
-    private static void RequestTable(HtmlWriter html, List<SupportAccessRequest> requests)
+    /// <param name="lanes">The section's requests in lane order (<see cref="TimelineSvg.Lanes"/>).</param>
+    private static void RequestTable(HtmlWriter html, List<SupportAccessRequest> lanes)
     {
         html.Raw("<h3>").Text("Support requests").Raw("</h3>");
-        if (requests.Count == 0)
+        if (lanes.Count == 0)
         {
             return;
         }
@@ -266,7 +251,7 @@ internal static class HtmlReport
         }
 
         html.Raw("</tr></thead><tbody>");
-        foreach (SupportAccessRequest request in TimelineSvg.Lanes(requests).Take(MaxRequestRows))
+        foreach (SupportAccessRequest request in lanes.Take(MaxRequestRows))
         {
             html.Raw("<tr").Attribute("data-state", request.State.ToString()).Raw(request.IsAccessActive ? " data-active=\"true\"" : "").Raw(">")
                 .Raw("<td>").Text(request.SupportRequestId.Length > 0 ? request.SupportRequestId : TimelineSvg.GroupWords(request.GroupedBy) + " " + request.GroupKey)
@@ -290,10 +275,10 @@ internal static class HtmlReport
         }
 
         html.Raw("</tbody></table>");
-        if (requests.Count > MaxRequestRows)
+        if (lanes.Count > MaxRequestRows)
         {
-            html.Raw("<p class=\"note\" data-more-rows=\"").Number(requests.Count - MaxRequestRows).Raw("\">")
-                .Text($"The {MaxRequestRows} requests with the most recent activity are shown; {requests.Count - MaxRequestRows} more are not. Get-SupportAccessRequest | Export-Csv writes them all.").Raw("</p>");
+            html.Raw("<p class=\"note\" data-more-rows=\"").Number(lanes.Count - MaxRequestRows).Raw("\">")
+                .Text($"The {MaxRequestRows} requests with the most recent activity are shown; {lanes.Count - MaxRequestRows} more are not. Get-SupportAccessRequest | Export-Csv writes them all.").Raw("</p>");
         }
     }
 

@@ -38,15 +38,15 @@ internal static class TimelineSvg
             .ToList();
 
     /// <param name="html">Where to write.</param>
-    /// <param name="requests">The section's requests, all of them; the first <see cref="MaxLanes"/> lanes are drawn.</param>
+    /// <param name="lanes">The section's requests in lane order (<see cref="Lanes"/>), all of them; the first <see cref="MaxLanes"/> are drawn.</param>
     /// <param name="activities">The activities by id, for the marks; empty when only requests were given (then the request's own times are marked).</param>
-    /// <param name="scale">The span drawn.</param>
-    /// <param name="nowUtc">Where access still active ends.</param>
+    /// <param name="source">What was read: the window drawn, and "now", where access still active ends.</param>
     /// <param name="id">The drawing's element id (unique in the page).</param>
-    public static void Write(HtmlWriter html, IReadOnlyList<SupportAccessRequest> requests, IReadOnlyDictionary<string, ReportActivity> activities,
-        TimeScale scale, DateTime nowUtc, string id)
+    public static void Write(HtmlWriter html, IReadOnlyList<SupportAccessRequest> lanes, IReadOnlyDictionary<string, ReportActivity> activities,
+        ReportSource source, string id)
     {
-        List<SupportAccessRequest> lanes = Lanes(requests);
+        TimeScale scale = Scale(source, lanes);
+        DateTime nowUtc = source.GeneratedUtc;
         List<SupportAccessRequest> drawn = lanes.Take(MaxLanes).ToList();
         double height = Top + (drawn.Count * LaneHeight) + 6;
         html.Raw("<figure><svg").Attribute("id", id).Raw(" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"")
@@ -71,6 +71,25 @@ internal static class TimelineSvg
 
         html.Text("Times in UTC. A bar is the time access was granted; a dashed outline, access still active now. A tick is access granted or removed, or another activity.").Raw("</figcaption></figure>");
         WriteLegend(html);
+    }
+
+    /// <summary>The span drawn: the window read (or the records' own span), to now when access is still active.</summary>
+    private static TimeScale Scale(ReportSource source, IReadOnlyList<SupportAccessRequest> requests)
+    {
+        DateTime start = requests.Min(r => r.FirstActivityTime);
+        DateTime end = requests.Max(r => r.LastActivityTime);
+        if (source.WindowStartUtc is DateTime windowStart && windowStart < start)
+        {
+            start = windowStart;
+        }
+
+        if (requests.Any(r => r.IsAccessActive) || source.WindowEndUtc is not null)
+        {
+            DateTime until = source.WindowEndUtc is DateTime windowEnd && windowEnd < source.GeneratedUtc ? windowEnd : source.GeneratedUtc;
+            end = until > end ? until : end;
+        }
+
+        return new TimeScale(start, end, PlotLeft, PlotRight);
     }
 
     private static void WriteAxis(HtmlWriter html, TimeScale scale, double height)
