@@ -340,7 +340,7 @@ public sealed class KqlFormatsTests
     [Fact]
     public void ModuleVersion_IsThreeNumbers_AsSentinelWantsVersions()
     {
-        Assert.Matches(@"^\d+\.\d+\.\d+$", KqlFormats.ModuleVersion);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", ModuleBuild.Version);
     }
 
     /// <summary>The function's body, taken back out of a format's text.</summary>

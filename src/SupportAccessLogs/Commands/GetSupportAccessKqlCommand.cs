@@ -47,7 +47,7 @@ public sealed class GetSupportAccessKqlCommand : PSCmdlet
         {
             CheckActiveLongerThan();
             KqlFunction function = KqlFunctions.Of(Kind, FunctionName ?? KqlFunctions.DefaultName(Kind));
-            string text = KqlFormats.Render(function, Format, Kind, KqlFormats.ModuleVersion, DateTime.UtcNow, ActiveLongerThan);
+            string text = KqlFormats.Render(function, Format, Kind, ModuleBuild.Version, DateTime.UtcNow, ActiveLongerThan);
             if (Path is null)
             {
                 WriteObject(text);

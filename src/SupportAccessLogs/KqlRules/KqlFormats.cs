@@ -50,10 +50,7 @@ internal static class KqlFormats
     /// <summary>Sentinel refuses a rule whose query is longer (its template schema: query StringLength 10000).</summary>
     public const int RuleQueryLimit = 10000;
 
-    /// <summary>The module's version, X.Y.Z, as the parser's and the rule's version: they change when the module's rules do.</summary>
-    public static string ModuleVersion => ModuleBuild.Version;
-
-    /// <param name="version">The parser's and rule's version, X.Y.Z (<see cref="ModuleVersion"/>).</param>
+    /// <param name="version">The parser's and rule's version, X.Y.Z (<see cref="ModuleBuild.Version"/>: they change when the module's rules do).</param>
     /// <param name="lastUpdated">The parser's LastUpdated date (its time of day is not used).</param>
     /// <param name="activeLongerThan">For the request rule: how long access may stay active before
     /// it alerts (<see cref="DefaultActiveLongerThan"/> when null; checked by <see cref="IsActiveLongerThanValid"/>).</param>
