@@ -48,7 +48,8 @@ Describe 'Export-SupportAccessReport' {
         It 'reads itself as Get-SupportAccessRequest reads, writes the page and returns the file' {
             $path = Join-Path $TestDrive 'read.html'
 
-            $file = Export-SupportAccessReport -Path $path @Fast
+            # The defaults a user gets: Graph's pacing, the role check, every warning shown.
+            $file = Export-SupportAccessReport -Path $path
 
             $file | Should -BeOfType ([System.IO.FileInfo])
             $file.FullName | Should -Be $path
