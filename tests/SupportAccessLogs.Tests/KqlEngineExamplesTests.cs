@@ -427,6 +427,80 @@ public sealed class KqlEngineExamplesTests
         Assert.Equal(["Georgia", "new york", "TEXAS"], Run(Storms + " | where State !in (\"FLORIDA\")").Strings("State"));
     }
 
+    // https://learn.microsoft.com/kusto/query/in-cs-operator ("Tabular expression": "let Top_5_States
+    // = StormEvents | summarize count() by State | top 5 by count_; StormEvents | where State in
+    // (Top_5_States) | count", and the same inline in double parentheses), over a datatable for
+    // StormEvents, its top 2 as order by … | take 2 (top is not in the engine), count as summarize
+    // count(). "If a tabular expression has multiple columns, the first column is used": State.
+    [Fact]
+    public void In_ATabularExpression_ItsFirstColumn()
+    {
+        const string Storms = """
+            let Storms = datatable(State:string, EventType:string)[
+                "TEXAS", "Hail", "TEXAS", "Flood", "TEXAS", "Hail", "KANSAS", "Hail", "KANSAS", "Flood", "IOWA", "Hail", "iowa", "Hail"];
+            """;
+
+        Answer byLet = Run(Storms + """
+            let Top_2_States = Storms | summarize count() by State | order by count_ desc | take 2;
+            Storms
+            | where State in (Top_2_States)
+            | summarize count()
+            """);
+        Assert.Equal("5", byLet.Single("count_"));
+
+        Answer inline = Run(Storms + """
+            Storms
+            | where State in ((
+                Storms
+                | summarize count() by State
+                | order by count_ desc
+                | take 2
+                ))
+            | summarize count()
+            """);
+        Assert.Equal("5", inline.Single("count_"));
+
+        // Kusto's parser also takes a whole tabular expression as the list's only item in single
+        // parentheses; !in, in~ and !in~ take one as in does.
+        Assert.Equal(["IOWA", "iowa"], Run(Storms + "Storms | where State !in (Storms | where EventType == \"Flood\") | summarize count() by State").Strings("State"));
+        Assert.Equal("7", Run(Storms + "Storms | where State in~ ((datatable(s:string)[\"Texas\", \"kansas\", \"IOWA\"])) | summarize count()").Single("count_"));
+        Assert.Equal(["IOWA", "iowa"], Run(Storms + "Storms | where State !in~ (datatable(s:string)[\"texas\", \"Kansas\"]) | project State").Strings("State"));
+        Assert.Equal(["iowa"], Run(Storms + "Storms | where State !in ((Storms | where State == \"IOWA\")) and State !in (Storms | where EventType == \"Flood\") | project State").Strings("State"));
+    }
+
+    // https://learn.microsoft.com/kusto/query/in-cs-operator ("Top with other example": the states
+    // not in the top as "Other", its sum(lightning_events) as the rows counted, sum not being in the
+    // engine; the top 5 as the top 2): a tabular let used twice, in an extend.
+    [Fact]
+    public void In_ATabularLetUsedTwice_InAnExtend()
+    {
+        Answer answer = Run("""
+            let Lightning_By_State = datatable(State:string, lightning_events:long)["TEXAS", 55, "FLORIDA", 85, "GEORGIA", 106, "ALABAMA", 29, "WISCONSIN", 31];
+            let Top_2_States = Lightning_By_State | order by lightning_events desc | take 2 | project State;
+            Lightning_By_State
+            | extend State = iff(State in (Top_2_States), State, "Other")
+            | where State in (Top_2_States) or State == "Other"
+            | summarize n = count() by State
+            """);
+
+        Assert.Equal(["FLORIDA|1", "GEORGIA|1", "Other|3"], answer.Joined().Order(StringComparer.Ordinal));
+    }
+
+    // https://learn.microsoft.com/kusto/query/scalar-data-types/null-values: in is an or of ==, so
+    // a null value is in no list of values (the or of falses), and null when the list has a null.
+    [Fact]
+    public void In_ATabularExpression_NullsAndNumbers()
+    {
+        Answer answer = Run("""
+            let Values = datatable(v:long)[1, 2];
+            let WithNull = datatable(v:real)[1.0, real(null)];
+            datatable(x:long)[1, 3, long(null)]
+            | extend a = x in (Values), b = x !in (Values), c = x in (WithNull)
+            """);
+
+        Assert.Equal(["1|true|false|true", "3|false|true|false", "|false|true|"], answer.Joined());
+    }
+
     // https://learn.microsoft.com/kusto/query/equals-operator and not-equals-operator (=~ and !~: equal ignoring case)
     [Fact]
     public void EqualsIgnoringCase()
@@ -459,6 +533,108 @@ public sealed class KqlEngineExamplesTests
         Answer answer = Run("print a = \"Fabrikam\" endswith \"Kam\", b = \"Fabrikam\" !endswith \"brik\", c = \"xTenantId\" endswith \"TENANTID\"");
 
         Assert.Equal(["true", "true", "true"], answer.Rows[0].Select(Answer.Text));
+    }
+
+    // https://learn.microsoft.com/kusto/query/matches-regex-operator (the example, "summarize
+    // event_count=count() by State | where State matches regex "K.*S" | where event_count > 10",
+    // over a datatable of StormEvents' counts as the summarize gives them): case-sensitive, matched
+    // anywhere in the text.
+    [Fact]
+    public void MatchesRegex()
+    {
+        Answer answer = Run("""
+            datatable(State:string, event_count:long)["TEXAS", 4701, "KANSAS", 3166, "ARKANSAS", 1028, "LAKE SUPERIOR", 34,
+                "LAKE ST CLAIR", 32, "kansas", 40, "KS", 5, "NEW YORK", 1750]
+            | where State matches regex "K.*S"
+            | where event_count > 10
+            | project State, event_count
+            """);
+
+        Assert.Equal(["KANSAS", "ARKANSAS", "LAKE SUPERIOR", "LAKE ST CLAIR"], answer.Strings("State"));
+    }
+
+    // https://learn.microsoft.com/kusto/query/re2 (flags: "i case-insensitive", "s let . match \n";
+    // "(?flags)" at the start): RE2's (?i), (?s), (?is); without s, . does not match a line break.
+    [Fact]
+    public void MatchesRegex_Re2Flags()
+    {
+        Answer answer = Run("""
+            datatable(s:string)["admin@CONTOSO.com", "line\n@contoso.com", "a@contoso.com.evil", "", "x@contoso.com"]
+            | extend is = s matches regex @"(?is)^.*@contoso\.com$", i = s matches regex @"(?i)^.*@contoso\.com$",
+                plain = s matches regex @"^.*@contoso\.com$", s1 = s matches regex "(?s)e.@", anywhere = s matches regex @"\.com"
+            | project is, i, plain, s1, anywhere
+            """);
+
+        Assert.Equal([
+            "true|true|false|false|true",
+            "true|false|false|true|true",
+            "false|false|false|false|true",
+            "false|false|false|false|false",
+            "true|true|true|false|true"], answer.Joined());
+    }
+
+    // https://learn.microsoft.com/kusto/query/let-statement and
+    // https://learn.microsoft.com/kusto/query/isnull-function: a datetime let, null or not, as the
+    // activity function's starttime and endtime; a tabular let used twice (as the source and in in).
+    [Fact]
+    public void Let_DatetimesAndATabularLetUsedTwice()
+    {
+        Answer answer = Run("""
+            let starttime = datetime(2026-09-01T00:00:00.0000000Z);
+            let endtime = datetime(null);
+            let Log = datatable(TimeGenerated:datetime, Id:string)[
+                datetime(2026-08-31T23:59:59Z), "old", datetime(2026-09-01T00:00:00Z), "a", datetime(2026-09-07T00:00:00Z), "b"];
+            let _Matching = Log
+            | where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)
+            | where Id matches regex "^[ab]$"
+            | project Id;
+            Log
+            | where Id in (_Matching) or Id == ""
+            | order by TimeGenerated desc, Id desc
+            | project Id
+            """);
+
+        Assert.Equal(["b", "a"], answer.Strings("Id"));
+    }
+
+    // The window (README.md, "The KQL accepted"): the leading where operators' bounds on
+    // TimeGenerated, datetime literals or lets (isnull(starttime) or … of a given starttime is the
+    // comparison); a script that reads AuditLogs more than once (a tabular let, in) the span of all
+    // its reads, a read without bounds leaving it open.
+    [Fact]
+    public void Window_OfEveryReadOfAuditLogs()
+    {
+        const string Lets = """
+            let starttime = datetime(2026-09-01T00:00:00.0000000Z);
+            let endtime = datetime(2026-09-08T00:00:00.0000000Z);
+
+            """;
+        const string Reading = """
+            AuditLogs
+            | where TimeGenerated >= datetime(2026-09-01T00:00:00.0000000Z) and TimeGenerated < datetime(2026-09-08T00:00:00.0000000Z)
+            | where Category == "MicrosoftSupportAccessManagement"
+            | where Id in (_Matching) or Id == ""
+            | project Id, TimeGenerated
+            | order by TimeGenerated desc, Id desc
+            """;
+        DateTime start = new(2026, 9, 1, 0, 0, 0, DateTimeKind.Utc), end = new(2026, 9, 8, 0, 0, 0, DateTimeKind.Utc);
+
+        Assert.Equal((start, end), KqlEngine.Window(Lets + """
+            let _Matching = AuditLogs
+            | where Category =~ "MicrosoftSupportAccessManagement"
+            | where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)
+            | where Category in ("CrossTenant") and (tostring(InitiatedBy) matches regex @"(?is)^.*@contoso\.com$" or ActivityDisplayName matches regex @"(?is)^.*@contoso\.com$")
+            | project Id;
+
+            """ + Reading));
+        // The let reads a wider span: the window holds both.
+        Assert.Equal((start.AddDays(-1), end), KqlEngine.Window(Lets + "let _Matching = AuditLogs | where TimeGenerated >= starttime - 1d and TimeGenerated < endtime | project Id;\n" + Reading));
+        // A read without bounds: open.
+        Assert.Equal(((DateTime?)null, (DateTime?)null), KqlEngine.Window(Lets + "let _Matching = AuditLogs | project Id;\n" + Reading));
+        Assert.Equal(((DateTime?)null, end), KqlEngine.Window("let starttime = datetime(null); let endtime = datetime(2026-09-08);\nAuditLogs | where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)"));
+        // Through a tabular let, and after an operator that is no where nothing counts.
+        Assert.Equal((start, (DateTime?)null), KqlEngine.Window("let A = AuditLogs | where TimeGenerated >= datetime(2026-09-01); A | where Id != \"\" | take 1 | where TimeGenerated < datetime(2026-09-08)"));
+        Assert.Equal(((DateTime?)null, (DateTime?)null), KqlEngine.Window("datatable(x:long)[1]"));
     }
 
     // https://learn.microsoft.com/kusto/query/let-statement ("Create a user defined function that
@@ -539,6 +715,57 @@ public sealed class KqlEngineExamplesTests
         Assert.Equal("3", Run("datatable(x:long)[1, 2, long(null)] | summarize count()").Single("count_"));
         Answer none = Run("datatable(x:long)[1] | where x > 1 | summarize n = count(), l = make_list(x)");
         Assert.Equal(["0", "[]"], Assert.Single(none.Rows).Select(Answer.Text));
+    }
+
+    // https://learn.microsoft.com/kusto/query/countif-aggregation-function ("Count storms by
+    // state": "summarize TotalCount=count(),TotalWithDamage=countif(DamageCrops >0) by State", over a
+    // datatable for StormEvents; and "Count based on string length", its strlen(name) > 4 as the
+    // names it keeps, strlen not being in the engine): the rows whose predicate is true, countif_
+    // unnamed; a null predicate is not true.
+    [Fact]
+    public void Countif()
+    {
+        Answer byState = Run("""
+            datatable(State:string, DamageCrops:long)["TEXAS", 0, "TEXAS", 5000, "IOWA", 100, "IOWA", 20, "IOWA", long(null)]
+            | summarize TotalCount=count(),TotalWithDamage=countif(DamageCrops >0) by State
+            """);
+        Assert.Equal(["State:string", "TotalCount:long", "TotalWithDamage:long"], byState.Columns);
+        Assert.Equal(["TEXAS|2|1", "IOWA|3|2"], byState.Joined());
+
+        Answer names = Run("""
+            let T = datatable(name:string, day_of_birth:long)
+            [
+               "John", 9,
+               "Paul", 18,
+               "George", 25,
+               "Ringo", 7
+            ];
+            T
+            | summarize countif(name != "John" and name != "Paul")
+            """);
+        Assert.Equal(["countif_:long"], names.Columns);
+        Assert.Equal("2", names.Single("countif_"));
+    }
+
+    // https://learn.microsoft.com/kusto/query/countif-aggregation-function beside count() by
+    // bin(TimeGenerated, 1h) (https://learn.microsoft.com/kusto/query/bin-function), its predicate an
+    // in of a tabular let: the module's count query.
+    [Fact]
+    public void Countif_ByBin_WithInOfATabularLet()
+    {
+        Answer answer = Run("""
+            let Log = datatable(TimeGenerated:datetime, Id:string, Category:string)[
+                datetime(2026-09-01T10:05:00Z), "a", "CrossTenant",
+                datetime(2026-09-01T10:50:00Z), "b", "Other",
+                datetime(2026-09-01T10:59:00Z), "", "Other",
+                datetime(2026-09-01T12:00:00Z), "c", "CrossTenant"];
+            let _Matching = Log | where Category in ("CrossTenant") | project Id;
+            Log
+            | summarize count(), Matching = countif(Id in (_Matching) or Id == "") by bin(TimeGenerated, 1h)
+            """);
+
+        Assert.Equal(["TimeGenerated:datetime", "count_:long", "Matching:long"], answer.Columns);
+        Assert.Equal(["2026-09-01T10:00:00.0000000Z|3|2", "2026-09-01T12:00:00.0000000Z|1|1"], answer.Joined());
     }
 
     // https://learn.microsoft.com/kusto/query/mv-apply-operator (the examples "Internal mv-expand
@@ -749,6 +976,25 @@ public sealed class KqlEngineExamplesTests
     [InlineData("let f = (s:string) { s }; print x = f(1)", "SemanticError", "expects a string for 's'")]
     [InlineData("datatable(x:long)[1] | extend tostring(x)", "SemanticError", "name the column")]
     [InlineData("AuditLogs | take 1", "SemanticError", "Failed to resolve table or column expression named 'AuditLogs'")]
+    [InlineData("let T = datatable(s:string)[\"a\"]; datatable(x:string)[\"a\"] | where x in (T, \"b\")", "SemanticError", "one tabular expression alone")]
+    [InlineData("let T = datatable(s:long)[1]; datatable(x:string)[\"a\"] | where x in (T)", "SemanticError", "Cannot compare values of types string and long")]
+    [InlineData("let T = datatable(s:string)[\"a\"]; print x = \"a\" in (T)", "SemanticError", "not in a constant")]
+    [InlineData("datatable(x:string)[\"a\"] | where x in (T | take 1, \"b\")", "SyntaxError", "the only item")]
+    [InlineData("datatable(x:string)[\"a\"] | where x in (Nothing)", "SemanticError", "Failed to resolve scalar expression named 'Nothing'")]
+    [InlineData("datatable(x:string)[\"a\"] | where x in (AuditLogs | project Id)", "SemanticError", "Failed to resolve table or column expression named 'AuditLogs'")]
+    [InlineData("let T = datatable(s:string)[\"a\"]; print x = strcat(T)", "SemanticError", "Failed to resolve scalar expression named 'T'")]
+    [InlineData("print x = (datatable(s:string)[\"a\"])", "SemanticError", "the values of 'in' only")]
+    [InlineData("let T = T | take 1; T", "SemanticError", "Failed to resolve table or column expression named 'T'")]
+    [InlineData("datatable(x:string)[\"a\"] | summarize countif(x)", "SemanticError", "countif(): the predicate must be a bool")]
+    [InlineData("datatable(x:string)[\"a\"] | where countif(x == \"a\")", "SemanticError", "belongs in 'summarize'")]
+    [InlineData("datatable(x:string, r:string)[\"a\", \"a\"] | where x matches regex r", "SemanticError", "the regex must be a scalar constant")]
+    [InlineData("datatable(x:long)[1] | where x matches regex \"1\"", "SemanticError", "applies to strings only")]
+    [InlineData("print x = \"a\" matches regex \"(?m)^a$\"", "SemanticError", "flag 'm' is not supported")]
+    [InlineData("print x = \"a\" matches regex \"(?U)a+\"", "SemanticError", "flag 'U' is not supported")]
+    [InlineData("print x = \"a\" matches regex \"(?x)a\"", "SemanticError", "RE2 has no flag 'x'")]
+    [InlineData("print x = \"a\" matches regex \"(?=a)\"", "SemanticError", "no lookaround")]
+    [InlineData("print x = \"a\" matches \"a\"", "SyntaxError", "expected 'regex' after 'matches'")]
+    [InlineData("print x = \"a\" !matches regex \"a\"", "SyntaxError", "'!matches' is not supported")]
     public void OutsideWhatTheEngineRuns_IsRefused(string query, string code, string message)
     {
         ArgumentException refused = Assert.Throws<ArgumentException>(() => KqlEngine.Run(query));

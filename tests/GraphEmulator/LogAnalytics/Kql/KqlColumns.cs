@@ -31,10 +31,13 @@ internal enum KqlType
 /// </summary>
 internal sealed class KqlColumn
 {
-    private KqlColumn(string name, KqlType type, Func<object, object?> get) => (Name, Type, Get) = (name, type, get);
+    private KqlColumn(string name, KqlType type, Func<object, object?> get, int index = -1) => (Name, Type, Get, Index) = (name, type, get, index);
 
     public string Name { get; }
     public KqlType Type { get; }
+
+    /// <summary>The column's slot in an <c>object?[]</c> row (<see cref="AtIndex"/>); -1 for a column read otherwise.</summary>
+    public int Index { get; }
 
     /// <summary>The value in a row, as <see cref="KqlType"/> says.</summary>
     public Func<object, object?> Get { get; }
@@ -73,7 +76,18 @@ internal sealed class KqlColumn
     public static KqlColumn Of(string name, KqlType type, Func<object, object?> get) => new(name, type, get);
 
     /// <summary>Column <paramref name="index"/> of an <c>object?[]</c> row.</summary>
-    public static KqlColumn AtIndex(string name, KqlType type, int index) => new(name, type, row => ((object?[])row)[index]);
+    public static KqlColumn AtIndex(string name, KqlType type, int index) => new(name, type, row => ((object?[])row)[index], index);
+
+    /// <summary>Whether rows of these columns are <c>object?[]</c> holding column i in slot i: copied whole, not column by column.</summary>
+    public static bool InSlots(IReadOnlyList<KqlColumn> columns)
+    {
+        for (int i = 0; i < columns.Count; i++)
+        {
+            if (columns[i].Index != i)
+                return false;
+        }
+        return true;
+    }
 
     public static KqlColumn OfString(string name, Func<object, string> get) => new(name, KqlType.String, get);
 

@@ -58,4 +58,26 @@ public static class KqlEngine
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>
+    /// The TimeGenerated window [start, end) of a query as if a workspace had the AuditLogs table
+    /// (README.md, "The KQL accepted": what time-based faults look at, and the rows the query is
+    /// given); null for a side left open.
+    /// </summary>
+    /// <exception cref="ArgumentException">The engine refuses the query; the message starts with SyntaxError or SemanticError.</exception>
+    public static (DateTime? Start, DateTime? End) Window(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        KqlPlan plan;
+        try
+        {
+            plan = KqlPlan.Bind(query, KqlParser.Parse(query), tableExists: true);
+        }
+        catch (KqlException ex)
+        {
+            throw new ArgumentException($"{ex.Code}: {ex.Message}", nameof(query), ex);
+        }
+        return (plan.WindowStart == long.MinValue ? null : new DateTime(plan.WindowStart, DateTimeKind.Utc),
+            plan.WindowEnd == long.MaxValue ? null : new DateTime(plan.WindowEnd, DateTimeKind.Utc));
+    }
 }

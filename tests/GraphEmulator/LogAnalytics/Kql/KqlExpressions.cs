@@ -70,6 +70,104 @@ internal sealed class CallNode(KqlType type, string name, Func<object, Bound[], 
 }
 
 /// <summary>
+/// A tabular expression as the values of <c>in</c> (learn.microsoft.com/kusto/query/in-cs-operator,
+/// "If a tabular expression has multiple columns, the first column is used"): its first column's
+/// values over the rows the query reads, computed once per run of the query (not once per row),
+/// as the set <c>in</c> looks values up in.
+/// </summary>
+internal sealed class TabularValuesNode(TabularSubquery query, KqlSubqueries subqueries) : Bound(query.Columns[0].Type)
+{
+    private int _run = -1;
+    private KqlValueSet? _set;
+
+    /// <summary>The first column's values, as a set comparing as <c>in</c> (<paramref name="ignoreCase"/>: <c>in~</c>) does.</summary>
+    public KqlValueSet Values(bool ignoreCase)
+    {
+        if (_set is null || _run != subqueries.Run)
+        {
+            KqlColumn first = query.Columns[0];
+            var set = new KqlValueSet(ignoreCase);
+            foreach (object row in query.Run(subqueries.Rows))
+                set.Add(first.Get(row) is DynamicValue { Element: null } ? null : first.Get(row));
+            (_set, _run) = (set, subqueries.Run);
+        }
+        return _set;
+    }
+
+    public override object? Eval(object row) => throw new InvalidOperationException("A tabular expression has no value in a row: 'in' reads its values.");
+}
+
+/// <summary>
+/// Values to look a value up in as <c>in</c> compares (== for each: strings case-sensitively, or
+/// ignoring case for <c>in~</c>; a long and a real by value): null when the value is null and so
+/// is one of the set's, as an or of == gives.
+/// </summary>
+internal sealed class KqlValueSet(bool ignoreCase)
+{
+    private readonly HashSet<object> _values = new(new KqlValueComparer(ignoreCase));
+    private bool _hasNull;
+
+    public void Add(object? value)
+    {
+        if (value is null)
+            _hasNull = true;
+        else
+            _values.Add(value);
+    }
+
+    /// <summary>true, false, or null (a null value and a null in the set).</summary>
+    public object? Contains(object? value) => value is null ? (_hasNull ? null : false) : _values.Contains(value);
+
+    private sealed class KqlValueComparer(bool ignoreCase) : IEqualityComparer<object>
+    {
+        private readonly StringComparer _strings = ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+        public new bool Equals(object? x, object? y) => (x, y) switch
+        {
+            (string a, string b) => _strings.Equals(a, b),
+            (null, _) or (_, null) => x is null && y is null,
+            _ => KqlValues.AreEqual(x, y),
+        };
+
+        // A long and a real that are equal (1 and 1.0) hash alike.
+        public int GetHashCode(object value) => value switch
+        {
+            string text => _strings.GetHashCode(text),
+            long l => ((double)l).GetHashCode(),
+            _ => value.GetHashCode(),
+        };
+    }
+}
+
+/// <summary>A tabular expression bound inside a scalar one: its columns, and its rows from the rows the query reads.</summary>
+internal sealed record TabularSubquery(IReadOnlyList<KqlColumn> Columns, Func<List<object>, List<object>> Run);
+
+/// <summary>
+/// The tabular expressions inside scalar ones (the right side of <c>in</c>): bound by the plan
+/// (<see cref="Bind"/>), run over the rows of the query's current run (<see cref="Start"/>: the
+/// AuditLogs rows <c>KqlPlan.Run</c> was given).
+/// </summary>
+internal sealed class KqlSubqueries(Func<TabularExpr, IReadOnlyDictionary<string, object>, TabularSubquery> bind)
+{
+    public TabularSubquery Bind(TabularExpr query, IReadOnlyDictionary<string, object> lets) => bind(query, lets);
+
+    /// <summary>The rows of the current run.</summary>
+    public List<object> Rows { get; private set; } = [];
+
+    /// <summary>The current run's number: values computed in another run are computed again.</summary>
+    public int Run { get; private set; }
+
+    public void Start(List<object> rows)
+    {
+        Rows = rows;
+        Run++;
+    }
+}
+
+/// <summary>A tabular let: its expression, bound where it is used with the lets written before it.</summary>
+internal sealed record TabularLet(LetTabular Let, IReadOnlyDictionary<string, object> Lets);
+
+/// <summary>
 /// What a name means where an expression is bound: the row's columns (none in a function's
 /// body), the function's parameters, and the lets written before (scalars bound to constants,
 /// functions inlined where they are called, tabular ones bound where they are used).
@@ -77,7 +175,8 @@ internal sealed class CallNode(KqlType type, string name, Func<object, Bound[], 
 internal sealed class KqlScope
 {
     public KqlScope(string text, string operatorName, IReadOnlyList<KqlColumn> columns, IReadOnlyDictionary<string, object> lets,
-        IReadOnlyDictionary<string, Bound>? parameters = null, DateTime now = default, RowCounter? rowCounter = null, ScanStepScope? scanStep = null)
+        IReadOnlyDictionary<string, Bound>? parameters = null, DateTime now = default, RowCounter? rowCounter = null, ScanStepScope? scanStep = null,
+        KqlSubqueries? subqueries = null)
     {
         Text = text;
         OperatorName = operatorName;
@@ -87,6 +186,7 @@ internal sealed class KqlScope
         Now = now;
         RowCounter = rowCounter;
         ScanStep = scanStep;
+        Subqueries = subqueries;
     }
 
     public string Text { get; }
@@ -96,7 +196,7 @@ internal sealed class KqlScope
 
     public IReadOnlyList<KqlColumn> Columns { get; }
 
-    /// <summary>Name → <see cref="ConstantNode"/> (scalar let), <see cref="LetFunction"/> or <see cref="LetTabular"/>.</summary>
+    /// <summary>Name → <see cref="ConstantNode"/> (scalar let), <see cref="LetFunction"/> or <see cref="TabularLet"/>.</summary>
     public IReadOnlyDictionary<string, object> Lets { get; }
 
     public IReadOnlyDictionary<string, Bound>? Parameters { get; }
@@ -110,11 +210,14 @@ internal sealed class KqlScope
     /// <summary>In a scan step: its name and the state's columns (StepName.Column).</summary>
     public ScanStepScope? ScanStep { get; }
 
+    /// <summary>Tabular expressions in scalar ones (in), where the expression is evaluated over rows; null where it is a constant (a let, print, datatable).</summary>
+    public KqlSubqueries? Subqueries { get; }
+
     public KqlColumn? FindColumn(string name) => Columns.FirstOrDefault(c => c.Name == name);
 
     public KqlException Semantic(int offset, string token, string message) => KqlException.Semantic(Text, offset, token, message);
 
-    public KqlScope ForFunction(IReadOnlyDictionary<string, Bound> parameters) => new(Text, OperatorName, [], Lets, parameters, Now, RowCounter, ScanStep);
+    public KqlScope ForFunction(IReadOnlyDictionary<string, Bound> parameters) => new(Text, OperatorName, [], Lets, parameters, Now, RowCounter, ScanStep, Subqueries);
 }
 
 /// <summary>The number of the row being computed, from 1 (row_number()).</summary>
@@ -162,10 +265,37 @@ internal static class KqlBinder
             case BinaryExpr binary:
                 return KqlOperators.BindBinary(scope, binary, Bind(scope, binary.Left), Bind(scope, binary.Right));
             case InExpr @in:
-                return KqlOperators.BindIn(scope, @in, Bind(scope, @in.Left), @in.Values.Select(v => Bind(scope, v)).ToArray());
+                return KqlOperators.BindIn(scope, @in, Bind(scope, @in.Left), @in.Values.Select(v => BindInValue(scope, @in, v)).ToArray());
+            case TabularValueExpr tabular:
+                throw scope.Semantic(tabular.Offset, tabular.Text, "A tabular expression is no scalar value: this emulator takes one as the values of 'in' only");
             default:
                 throw new InvalidOperationException($"Unknown expression {expr.GetType().Name}.");
         }
+    }
+
+    /// <summary>
+    /// A value of an <c>in</c> list: a scalar, or a tabular expression (written inline, or a
+    /// tabular let or table by name, as Kusto resolves a name that is no column) bound as a <see cref="TabularValuesNode"/>.
+    /// </summary>
+    private static Bound BindInValue(KqlScope scope, InExpr expr, ScalarExpr value)
+    {
+        TabularExpr? query = value switch
+        {
+            TabularValueExpr tabular => tabular.Query,
+            NameExpr name when scope.FindColumn(name.Name.Name) is null && scope.Parameters?.ContainsKey(name.Name.Name) != true
+                && (scope.Lets.TryGetValue(name.Name.Name, out object? let) ? let is TabularLet : name.Name.Name == AuditLogsTable.Name)
+                => new TableSource(name.Name),
+            _ => null,
+        };
+        if (query is null)
+            return Bind(scope, value);
+        if (scope.Subqueries is not { } subqueries)
+            throw scope.Semantic(value.Offset, value.Text,
+                $"'{expr.Operator}' with a tabular expression is run by this emulator in operators over rows (where, extend, project, summarize, …), not in a constant ({scope.OperatorName})");
+        TabularSubquery bound = subqueries.Bind(query, scope.Lets);
+        if (bound.Columns.Count == 0)
+            throw scope.Semantic(value.Offset, value.Text, $"'{expr.Operator}': the tabular expression has no column to take values from");
+        return new TabularValuesNode(bound, subqueries);
     }
 
     private static void RequireDynamic(KqlScope scope, ScalarExpr expr, Bound bound, string what)

@@ -35,12 +35,15 @@ internal static class KqlFunctions
         ["todynamic"] = ToDynamic,
         ["parse_json"] = ToDynamic,
         // https://learn.microsoft.com/kusto/query/trim-function: leading and trailing matches of the regex removed.
-        ["trim"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String], KqlType.String, v => Trim((string)v[0]!, (string)v[1]!), regex: 0),
+        ["trim"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String], KqlType.String, v => Trim((string)v[0]!, (string)v[1]!), regex: 0,
+            constant: a[0] is ConstantNode { Value: string regex } ? Trimming(regex, end: true) : null),
         // https://learn.microsoft.com/kusto/query/trim-start-function: the leading matches removed.
-        ["trim_start"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String], KqlType.String, v => TrimStart((string)v[0]!, (string)v[1]!), regex: 0),
+        ["trim_start"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String], KqlType.String, v => TrimStart((string)v[0]!, (string)v[1]!), regex: 0,
+            constant: a[0] is ConstantNode { Value: string regex } ? Trimming(regex, end: false) : null),
         // https://learn.microsoft.com/kusto/query/replace-regex-function: \1 … \9 in the rewrite are the groups.
         ["replace_regex"] = (s, c, a) => Typed(s, c, a, [KqlType.String, KqlType.String, KqlType.String], KqlType.String,
-            v => KqlRegex.Get((string)v[1]!).Replace((string)v[0]!, KqlRegex.Rewrite((string)v[2]!)), regex: 1),
+            v => KqlRegex.Get((string)v[1]!).Replace((string)v[0]!, KqlRegex.Rewrite((string)v[2]!)), regex: 1,
+            constant: a[1] is ConstantNode { Value: string regex } && a[2] is ConstantNode { Value: string rewrite } ? Replacing(regex, rewrite) : null),
         // https://learn.microsoft.com/kusto/query/strcat-function: 1..64 values, each as tostring() writes it.
         ["strcat"] = (s, c, a) => Variadic(s, c, a, 1, 64, KqlType.String, v => string.Concat(v.Select(KqlValues.ToText))),
         // https://learn.microsoft.com/kusto/query/strcat-array-function
@@ -99,7 +102,11 @@ internal static class KqlFunctions
 
     /// <summary>Arguments of exactly these types (numbers of either width), evaluated first.</summary>
     /// <param name="regex">Which argument is a regular expression: a constant one is checked here.</param>
-    private static Bound Typed(KqlScope scope, CallExpr call, Bound[] arguments, KqlType[] types, KqlType result, Func<object?[], object?> f, int regex = -1)
+    /// <param name="constant">Made only once the arguments are checked: what computes the value
+    /// from the one argument that is not a constant (the regular expressions and rewrite compiled
+    /// once, not looked up per row); null where they are not constants.</param>
+    private static Bound Typed(KqlScope scope, CallExpr call, Bound[] arguments, KqlType[] types, KqlType result, Func<object?[], object?> f, int regex = -1,
+        Func<Func<string, string>>? constant = null)
     {
         Arity(scope, call, types.Length, types.Length);
         for (int i = 0; i < types.Length; i++)
@@ -118,13 +125,46 @@ internal static class KqlFunctions
                 throw scope.Semantic(call.Arguments[regex].Offset, call.Arguments[regex].Text, $"{call.Function.Name}(): the regular expression is not one this emulator runs: {ex.Message}");
             }
         }
-        return new CallNode(result, call.Function.Name, (row, a) => f(a.Select(x => x.Eval(row)).ToArray()), arguments);
+        if (constant is not null)
+        {
+            // The text is the argument that is not the regex (trim(regex, text), replace_regex(text, regex, rewrite)).
+            Func<string, string> compute = constant();
+            Bound text = arguments[regex == 0 ? 1 : 0];
+            return new CallNode(result, call.Function.Name, (row, _) => compute((string)text.Eval(row)!), arguments);
+        }
+        return new CallNode(result, call.Function.Name, (row, a) => f(EvalAll(a, row)), arguments);
     }
+
+    private static object?[] EvalAll(Bound[] arguments, object row)
+    {
+        var values = new object?[arguments.Length];
+        for (int i = 0; i < arguments.Length; i++)
+            values[i] = arguments[i].Eval(row);
+        return values;
+    }
+
+    /// <summary>trim / trim_start of a constant regex: its leading (and trailing) matches removed, the regexes compiled once.</summary>
+    private static Func<Func<string, string>> Trimming(string regex, bool end) => () =>
+    {
+        Regex leading = KqlRegex.Get(@"\A(?:" + regex + ")+");
+        if (!end)
+            return text => leading.Replace(text, "", 1);
+        Regex trailing = KqlRegex.Get("(?:" + regex + @")+\z");
+        return text => trailing.Replace(leading.Replace(text, "", 1), "", 1);
+    };
+
+    /// <summary>replace_regex of a constant regex and rewrite, both translated once.</summary>
+    private static Func<Func<string, string>> Replacing(string regex, string rewrite) => () =>
+    {
+        string replacement = KqlRegex.Rewrite(rewrite);
+        Regex compiled = KqlRegex.ForReplacement(regex, replacement);
+        return text => compiled.Replace(text, replacement);
+    };
 
     private static Bound Variadic(KqlScope scope, CallExpr call, Bound[] arguments, int min, int max, KqlType result, Func<object?[], object?> f)
     {
         Arity(scope, call, min, max);
-        return new CallNode(result, call.Function.Name, (row, a) => f(a.Select(x => x.Eval(row)).ToArray()), arguments);
+        return new CallNode(result, call.Function.Name, (row, a) => f(EvalAll(a, row)), arguments);
     }
 
     private static Bound ToDynamic(KqlScope scope, CallExpr call, Bound[] arguments)
@@ -278,6 +318,7 @@ internal static class KqlFunctions
 /// Kusto's regular expressions are RE2 (learn.microsoft.com/kusto/query/re2); this emulator runs
 /// them with .NET's, translated where the two differ for what it accepts: \s, \d and \w are
 /// ASCII in RE2 (\s is [\t\n\f\r ]), \x{…} is a code point, $ is the end of the text (.NET's \z);
+/// the flags i and s ((?i), (?s), (?is), (?i:…)) are the same in both, m and U are refused;
 /// lookaround and backreferences, which RE2 has not, are refused. A rewrite's \0 … \9 are the groups, \\ a backslash.
 /// </summary>
 internal static class KqlRegex
@@ -286,7 +327,18 @@ internal static class KqlRegex
 
     /// <summary>The pattern compiled; non-backtracking, as RE2 is (linear time, no backreferences or lookaround).</summary>
     public static Regex Get(string pattern) =>
-        Cache.GetOrAdd(pattern, p => new Regex(Translate(p), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
+        Cache.GetOrAdd(pattern, p => new Regex(Translate(p), Options));
+
+    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+
+    private static readonly ConcurrentDictionary<(string Pattern, string Replacement), Regex> ReplacementCache = new();
+
+    /// <summary>
+    /// The pattern compiled for one .NET replacement: a Regex keeps the last replacement it parsed,
+    /// so one instance per replacement (not one shared by "" and "$1", as _ToGuid's two calls would) parses it once.
+    /// </summary>
+    public static Regex ForReplacement(string pattern, string replacement) =>
+        ReplacementCache.GetOrAdd((pattern, replacement), key => new Regex(Translate(key.Pattern), Options));
 
     public static string Translate(string pattern)
     {
@@ -335,6 +387,18 @@ internal static class KqlRegex
             if (!inClass && c == '(' && (pattern.AsSpan(i).StartsWith("(?=") || pattern.AsSpan(i).StartsWith("(?!")
                 || pattern.AsSpan(i).StartsWith("(?<=") || pattern.AsSpan(i).StartsWith("(?<!")))
                 throw new ArgumentException("RE2 has no lookaround.");
+            if (!inClass && c == '(' && FlagGroup(pattern, i) is { } flags)
+            {
+                // RE2's flags: i (ignore case) and s (. matches \n) mean the same in .NET; m would
+                // change what $ (translated to \z) means, U has no .NET twin; others RE2 has not.
+                foreach (char flag in flags)
+                {
+                    if (flag is not ('i' or 's' or '-'))
+                        throw new ArgumentException(flag is 'm' or 'U'
+                            ? $"The RE2 flag '{flag}' is not supported by this emulator (i and s are)."
+                            : $"RE2 has no flag '{flag}'.");
+                }
+            }
             if (c == '[' && !inClass)
             {
                 inClass = true;
@@ -360,6 +424,17 @@ internal static class KqlRegex
             net.Append(c);
         }
         return net.ToString();
+    }
+
+    /// <summary>The flags of <c>(?flags)</c> or <c>(?flags:…)</c> starting at <paramref name="at"/>; null if no such group starts there.</summary>
+    private static string? FlagGroup(string pattern, int at)
+    {
+        if (at + 2 >= pattern.Length || pattern[at + 1] != '?' || !(char.IsAsciiLetter(pattern[at + 2]) || pattern[at + 2] == '-'))
+            return null;
+        int end = at + 2;
+        while (end < pattern.Length && (char.IsAsciiLetter(pattern[end]) || pattern[end] == '-'))
+            end++;
+        return end < pattern.Length && pattern[end] is ')' or ':' ? pattern[(at + 2)..end] : null;
     }
 
     /// <summary>An RE2 rewrite (\1, \\) as a .NET replacement ($1, with $ itself doubled).</summary>

@@ -8,7 +8,8 @@ namespace GraphEmulator.LogAnalytics.Kql;
 /// == of a null and a non-null is false, != true, of two nulls null; &lt;, &lt;=, &gt;, &gt;= with a
 /// null are null; <c>and</c> is false when either side is false, <c>or</c> true when either side
 /// is true, else null is "sticky"; <c>in</c> is an or of == and <c>!in</c> an and of !=. String
-/// operators: == and != case-sensitive; =~, !~, in~, startswith and endswith ignoring case (ordinal).
+/// operators: == and != case-sensitive; =~, !~, in~, startswith and endswith ignoring case (ordinal);
+/// matches regex case-sensitive, an RE2 regex (<see cref="KqlRegex"/>) matched anywhere in the text.
 /// </summary>
 internal static class KqlOperators
 {
@@ -59,11 +60,36 @@ internal static class KqlOperators
                 bool negated = op.StartsWith('!');
                 return new CallNode(KqlType.Bool, op, (row, a) => matches((string)a[0].Eval(row)!, (string)a[1].Eval(row)!) != negated, [left, right]);
             }
+            case "matches regex":
+                return BindMatchesRegex(scope, expr, left, right);
             case "+" or "-":
                 return BindArithmetic(scope, expr, left, right);
             default:
                 throw scope.Semantic(expr.OperatorOffset, op, $"The operator '{op}' is not supported by this emulator");
         }
+    }
+
+    /// <summary>
+    /// https://learn.microsoft.com/kusto/query/matches-regex-operator: whether the case-sensitive
+    /// RE2 regex (https://learn.microsoft.com/kusto/query/re2: inline flags such as (?i) and (?s)
+    /// included) matches somewhere in the string. The regex is a constant here (a literal or a
+    /// scalar let), compiled once and checked when the query is bound.
+    /// </summary>
+    private static Bound BindMatchesRegex(KqlScope scope, BinaryExpr expr, Bound left, Bound right)
+    {
+        RequireStrings(scope, expr, left, right);
+        if (right is not ConstantNode { Value: string pattern })
+            throw scope.Semantic(expr.Right.Offset, expr.Right.Text, "'matches regex': the regex must be a scalar constant (a string literal or a let of one) in this emulator");
+        System.Text.RegularExpressions.Regex regex;
+        try
+        {
+            regex = KqlRegex.Get(pattern);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            throw scope.Semantic(expr.Right.Offset, expr.Right.Text, $"'matches regex': the regular expression is not one this emulator runs: {ex.Message}");
+        }
+        return new CallNode(KqlType.Bool, expr.Operator, (row, a) => regex.IsMatch((string)a[0].Eval(row)!), [left]);
     }
 
     /// <summary>
@@ -115,9 +141,22 @@ internal static class KqlOperators
             throw scope.Semantic(expr.OperatorOffset, op, $"'{op}' needs a string on its left, not the {KqlColumn.TypeNameOf(left.Type)} '{expr.Left.Text}'");
         for (int i = 0; i < values.Length; i++)
         {
+            // Kusto's signatures of in: one tabular expression alone, or scalars (Kusto.Language, Operators.In).
+            if (values[i] is TabularValuesNode && values.Length > 1)
+                throw scope.Semantic(expr.Values[i].Offset, expr.Values[i].Text,
+                    $"'{op}' takes one tabular expression alone or a list of scalar values, not both or several tables");
             if (!SameKind(left.Type, values[i].Type))
                 throw scope.Semantic(expr.Values[i].Offset, expr.Values[i].Text,
                     $"Cannot compare values of types {KqlColumn.TypeNameOf(left.Type)} and {KqlColumn.TypeNameOf(values[i].Type)}. Try adding explicit casts");
+        }
+        // A tabular expression: its first column's values, a set computed once per run of the query.
+        if (values is [TabularValuesNode table])
+        {
+            return new CallNode(KqlType.Bool, op, (row, a) =>
+            {
+                object? result = table.Values(ignoreCase).Contains(a[0].Eval(row));
+                return negated ? Not(result) : result;
+            }, [left]);
         }
         // Constant lists (the usual case) are a set.
         if (values.All(v => v is ConstantNode { Value: not null }) && left.Type == KqlType.String)

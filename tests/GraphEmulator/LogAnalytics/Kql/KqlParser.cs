@@ -16,8 +16,10 @@ internal sealed class KqlParser
 {
     private static readonly HashSet<string> ComparisonOperators = ["==", "!=", "=~", "!~", "<", "<=", ">", ">="];
 
-    /// <summary>Word operators between two scalars that this emulator runs (case-insensitive, as Kusto's are).</summary>
-    private static readonly HashSet<string> WordOperators = ["startswith", "endswith", "!startswith", "!endswith"];
+    /// <summary>Word operators between two scalars that this emulator runs (case-insensitive, as Kusto's are; <c>matches regex</c> case-sensitive).</summary>
+    private static readonly HashSet<string> WordOperators = ["startswith", "endswith", "!startswith", "!endswith", "matches regex"];
+
+    private const string BinaryOperatorList = "==, !=, =~, !~, <, <=, >, >=, startswith, endswith, in, in~ and their negations, matches regex";
 
     // Real Kusto operators the emulator does not run: named in the refusal.
     private static readonly HashSet<string> KnownUnsupportedOperators =
@@ -32,11 +34,11 @@ internal sealed class KqlParser
     private static readonly HashSet<string> KnownUnsupportedWordOperators =
     [
         "contains", "contains_cs", "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs",
-        "has_any", "has_all", "startswith_cs", "endswith_cs", "matches", "like", "between", "notcontains", "notlike",
+        "has_any", "has_all", "startswith_cs", "endswith_cs", "like", "between", "notcontains", "notlike",
     ];
 
     /// <summary>The aggregations <c>summarize</c> runs.</summary>
-    internal static readonly HashSet<string> Aggregations = ["count", "make_list", "make_list_if", "arg_max"];
+    internal static readonly HashSet<string> Aggregations = ["count", "countif", "make_list", "make_list_if", "arg_max"];
 
     private const string OperatorList = "where, extend, project, order by, sort by, summarize, take, limit, mv-apply, scan";
 
@@ -159,7 +161,12 @@ internal sealed class KqlParser
 
     private TabularExpr ParseTabular()
     {
-        TabularExpr source = ParseSource();
+        return ParsePipes(ParseSource());
+    }
+
+    /// <summary>The <c>| operator</c>s after a source.</summary>
+    private TabularExpr ParsePipes(TabularExpr source)
+    {
         while (Peek().IsSymbol("|"))
         {
             Take();
@@ -167,6 +174,10 @@ internal sealed class KqlParser
         }
         return source;
     }
+
+    /// <summary>Whether a tabular expression starts here, after a '(' in a scalar expression: <c>T | …</c> or <c>datatable(…)</c>.</summary>
+    private bool StartsTabular() =>
+        (Peek().Kind == KqlTokenKind.Identifier && Peek(1).IsSymbol("|")) || (Peek().IsIdentifier("datatable") && Peek(1).IsSymbol("("));
 
     private TabularExpr ParseSource()
     {
@@ -307,9 +318,9 @@ internal sealed class KqlParser
             }
             KqlToken aggregate = Peek();
             if (aggregate.Kind != KqlTokenKind.Identifier || !Peek(1).IsSymbol("("))
-                throw Error(aggregate, "expected an aggregation: count(), make_list(…), make_list_if(…) or arg_max(…, *)");
+                throw Error(aggregate, "expected an aggregation: count(), countif(…), make_list(…), make_list_if(…) or arg_max(…, *)");
             if (!Aggregations.Contains(aggregate.Text))
-                throw Error(aggregate, $"the aggregation '{aggregate.Text}' is not supported by this emulator (count(), make_list(), make_list_if(), arg_max())");
+                throw Error(aggregate, $"the aggregation '{aggregate.Text}' is not supported by this emulator (count(), countif(), make_list(), make_list_if(), arg_max())");
             aggregates.Add(new NamedExpr(name, aggregate.Text == "arg_max" ? ParseArgMax() : ParsePostfix()));
             if (!Peek().IsSymbol(","))
                 break;
@@ -501,13 +512,20 @@ internal sealed class KqlParser
             name = op.Text;
         else if (op.Kind == KqlTokenKind.Identifier && (WordOperators.Contains(op.Text) || op.Text == "in"))
             name = op.Text;
+        else if (op.IsIdentifier("matches"))
+        {
+            if (!Peek(1).IsIdentifier("regex"))
+                throw Error(Peek(1), "expected 'regex' after 'matches' (matches regex)");
+            name = "matches regex";
+            consumed = 2;
+        }
         else if (op.IsSymbol("!") && Peek(1).Kind == KqlTokenKind.Identifier && Adjacent(op, Peek(1)))
         {
             name = "!" + Peek(1).Text;
             consumed = 2;
         }
         else if (op.Kind == KqlTokenKind.Identifier && KnownUnsupportedWordOperators.Contains(op.Text))
-            throw Error(op, $"the operator '{op.Text}' is not supported by this emulator (==, !=, =~, !~, <, <=, >, >=, startswith, endswith, in, in~ and their negations)");
+            throw Error(op, $"the operator '{op.Text}' is not supported by this emulator ({BinaryOperatorList})");
         else if (op.Kind == KqlTokenKind.Symbol && op.Text is "+" or "-" or "*" or "/" or "%")
             throw Error(op, $"the arithmetic operator '{op.Text}' is not supported by this emulator");
 
@@ -527,7 +545,16 @@ internal sealed class KqlParser
             var values = new List<ScalarExpr>();
             while (true)
             {
-                values.Add(ParseExpression());
+                ScalarExpr value = ParseExpression();
+                if (Peek().IsSymbol("|") && values.Count == 0 && value is NameExpr or TabularValueExpr)
+                {
+                    // (T | …): a whole tabular expression as the list's only item, as Kusto's parser takes it.
+                    TabularExpr query = ParsePipes(value is NameExpr table ? new TableSource(table.Name) : ((TabularValueExpr)value).Query);
+                    values.Add(new TabularValueExpr(value.Offset, TextFrom(value.Offset), query));
+                    ExpectSymbol(")", $"after the tabular expression: it is the only item of the '{name}' list");
+                    break;
+                }
+                values.Add(value);
                 KqlToken separator = Take();
                 if (separator.IsSymbol(")"))
                     break;
@@ -537,7 +564,7 @@ internal sealed class KqlParser
             return new InExpr(left.Offset, TextFrom(left.Offset), name, op.Offset, left, values);
         }
         if (consumed == 2 && !WordOperators.Contains(name))
-            throw Error(op, $"the operator '{name}' is not supported by this emulator (==, !=, =~, !~, <, <=, >, >=, startswith, endswith, in, in~ and their negations)");
+            throw Error(op, $"the operator '{name}' is not supported by this emulator ({BinaryOperatorList})");
         for (int i = 0; i < consumed; i++)
             Take();
         ScalarExpr right = ParseAdditive();
@@ -639,6 +666,15 @@ internal sealed class KqlParser
                 return new LiteralExpr(token.Offset, token.Text, KqlType.DateTime, ParseDateTime(token));
             case KqlTokenKind.Guid:
                 return new LiteralExpr(token.Offset, token.Text, KqlType.Guid, ParseGuid(token));
+            case KqlTokenKind.Symbol when token.Text == "(" && StartsTabular():
+            {
+                // ((T | …)) in an 'in' list: a tabular expression in parentheses.
+                TabularExpr query = ParseTabular();
+                ExpectSymbol(")", "to close '('");
+                return new TabularValueExpr(token.Offset, TextFrom(token.Offset), query);
+            }
+            case KqlTokenKind.Identifier when token.Text == "datatable" && Peek().IsSymbol("("):
+                return new TabularValueExpr(token.Offset, TextFrom(token.Offset), ParseDatatable(token));
             case KqlTokenKind.Symbol when token.Text == "(":
             {
                 ScalarExpr inner = ParseExpression();

@@ -16,18 +16,34 @@ internal sealed class KqlPlan
     /// <param name="Serialized">Whether the rows have an order row_number() may count: after order by; summarize
     /// (and what else the engine runs that makes rows) loses it, the other operators keep it
     /// (learn.microsoft.com/kusto/query/serialize-operator, "Serialization behavior of operators").</param>
-    private sealed record Table(IReadOnlyList<KqlColumn> Columns, Func<List<object>, List<object>> Run, bool Serialized = false);
+    private sealed record Table(IReadOnlyList<KqlColumn> Columns, Func<List<object>, List<object>> Run, bool Serialized = false)
+    {
+        /// <summary>
+        /// When the table ends in row-wise operators (where, extend, project): the rows before the
+        /// first of them, and all of them as one step per row (null: the row is dropped). The next
+        /// row-wise operator joins the step, so a row goes through them all before the next row
+        /// does, and the rows in between are short-lived.
+        /// </summary>
+        public RowSteps? Steps { get; init; }
+    }
+
+    private sealed record RowSteps(Func<List<object>, List<object>> Source, Func<object, object?> Step);
 
     private readonly Func<List<object>, List<object>> _run;
     private readonly string _text;
     private readonly bool _tableExists;
     private readonly DateTime _now = DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Utc);
+    private readonly KqlSubqueries _subqueries;
 
-    private KqlPlan(string text, bool tableExists, Func<List<object>, List<object>>? run = null)
+    /// <summary>While binding: the TimeGenerated window of each read of AuditLogs (the query's and its subqueries').</summary>
+    private readonly List<(long Start, long End)> _reads = [];
+
+    private KqlPlan(string text, bool tableExists, Func<List<object>, List<object>>? run = null, KqlSubqueries? subqueries = null)
     {
         _text = text;
         _tableExists = tableExists;
         _run = run ?? (_ => []);
+        _subqueries = subqueries ?? new KqlSubqueries(BindSubquery);
     }
 
     /// <summary>The result's columns, in order.</summary>
@@ -35,9 +51,10 @@ internal sealed class KqlPlan
 
     /// <summary>
     /// The TimeGenerated range [start, end) in UTC ticks that the query's leading <c>where</c>
-    /// operators on AuditLogs bound it to (comparisons with datetime literals joined by
+    /// operators on AuditLogs bound it to (comparisons with datetime constants joined by
     /// <c>and</c>; open ends are long.MinValue / long.MaxValue): rows outside can't match, and
-    /// fault rules by time look at it.
+    /// fault rules by time look at it. When the script reads AuditLogs more than once (a tabular
+    /// let it uses, the tabular expression of an <c>in</c>), the span of every read's window.
     /// </summary>
     public long WindowStart { get; private set; } = long.MinValue;
 
@@ -53,71 +70,142 @@ internal sealed class KqlPlan
             lets[let.Name.Name] = let switch
             {
                 LetScalar scalar => binder.Constant(lets, scalar.Value, "let"),
+                // Bound where it is used, with the lets written before it (so it can't name itself).
+                LetTabular tabular => new TabularLet(tabular, new Dictionary<string, object>(lets, StringComparer.Ordinal)),
                 _ => let,
             };
         }
         Table table = binder.BindTabular(script.Query, lets);
-        var plan = new KqlPlan(text, tableExists, table.Run) { Columns = table.Columns };
-        plan.FindWindow(script.Query, lets);
+        binder.AddRead(script.Query, lets);
+        var plan = new KqlPlan(text, tableExists, table.Run, binder._subqueries) { Columns = table.Columns };
+        if (binder._reads.Count > 0)
+        {
+            plan.WindowStart = binder._reads.Min(r => r.Start);
+            plan.WindowEnd = binder._reads.Max(r => r.End);
+        }
         return plan;
     }
 
-    /// <summary>Runs the query over the AuditLogs rows (in storage order).</summary>
-    public List<object> Run(List<object> rows) => _run(rows);
+    /// <summary>Runs the query over the AuditLogs rows (in storage order); the tabular expressions of <c>in</c> read the same rows, each once.</summary>
+    public List<object> Run(List<object> rows)
+    {
+        _subqueries.Start(rows);
+        return _run(rows);
+    }
 
     private KqlException Semantic(int offset, string token, string message) => KqlException.Semantic(_text, offset, token, message);
 
     private KqlScope Scope(string op, IReadOnlyList<KqlColumn> columns, IReadOnlyDictionary<string, object> lets,
-        RowCounter? rowCounter = null, ScanStepScope? scanStep = null) => new(_text, op, columns, lets, now: _now, rowCounter: rowCounter, scanStep: scanStep);
+        RowCounter? rowCounter = null, ScanStepScope? scanStep = null, bool overRows = true) =>
+        new(_text, op, columns, lets, now: _now, rowCounter: rowCounter, scanStep: scanStep, subqueries: overRows ? _subqueries : null);
 
     /// <summary>A value that needs no row (a let, a datatable cell), computed once.</summary>
     private ConstantNode Constant(IReadOnlyDictionary<string, object> lets, ScalarExpr expr, string op)
     {
-        Bound bound = KqlBinder.Bind(Scope(op, [], lets), expr);
+        Bound bound = KqlBinder.Bind(Scope(op, [], lets, overRows: false), expr);
         return new ConstantNode(bound.Type, bound.Eval(new object()));
+    }
+
+    /// <summary>The tabular expression of an <c>in</c>: bound as any other, its read of AuditLogs counted in the window.</summary>
+    private TabularSubquery BindSubquery(TabularExpr query, IReadOnlyDictionary<string, object> lets)
+    {
+        Table table = BindTabular(query, lets);
+        AddRead(query, lets);
+        return new TabularSubquery(table.Columns, table.Run);
     }
 
     // ---- the window ----
 
-    private void FindWindow(TabularExpr query, IReadOnlyDictionary<string, object> lets)
+    /// <summary>
+    /// The window of one tabular expression that reads AuditLogs (through tabular lets too): its
+    /// leading <c>where</c> operators' comparisons of TimeGenerated with datetime constants.
+    /// An expression that reads no AuditLogs (datatable, print) adds nothing.
+    /// </summary>
+    private void AddRead(TabularExpr query, IReadOnlyDictionary<string, object> lets)
     {
-        var operators = new List<KqlOperator>();
-        while (query is PipeExpr pipe)
+        // The operators from the source on, each with the lets it was written under.
+        var operators = new List<(KqlOperator Operator, IReadOnlyDictionary<string, object> Lets)>();
+        while (true)
         {
-            operators.Insert(0, pipe.Operator);
-            query = pipe.Source;
+            var these = new List<(KqlOperator, IReadOnlyDictionary<string, object>)>();
+            while (query is PipeExpr pipe)
+            {
+                these.Insert(0, (pipe.Operator, lets));
+                query = pipe.Source;
+            }
+            operators.InsertRange(0, these);
+            if (query is not TableSource source || !lets.TryGetValue(source.Name.Name, out object? let))
+                break;
+            if (let is not TabularLet tabular)
+                return;
+            (query, lets) = (tabular.Let.Value, tabular.Lets);
         }
-        if (query is not TableSource { Name.Name: AuditLogsTable.Name } || lets.ContainsKey(AuditLogsTable.Name))
+        if (query is not TableSource { Name.Name: AuditLogsTable.Name })
             return;
-        foreach (KqlOperator op in operators)
+        long start = long.MinValue, end = long.MaxValue;
+        foreach ((KqlOperator op, IReadOnlyDictionary<string, object> opLets) in operators)
         {
             if (op is not WhereOperator where)
-                return;
-            foreach (ScalarExpr condition in Conjuncts(where.Predicate))
+                break;
+            NarrowWindow(where.Predicate, opLets, ref start, ref end);
+        }
+        _reads.Add((start, end));
+    }
+
+    /// <summary>
+    /// Narrows [start, end) by a predicate's conjuncts that compare TimeGenerated with a datetime
+    /// constant (a literal, a scalar let); a conjunct <c>a or b</c> whose one side is a constant
+    /// false (<c>isnull(starttime)</c> for a starttime given) is the other side.
+    /// </summary>
+    private void NarrowWindow(ScalarExpr predicate, IReadOnlyDictionary<string, object> lets, ref long start, ref long end)
+    {
+        foreach (ScalarExpr condition in Conjuncts(predicate))
+        {
+            switch (condition)
             {
-                if (condition is BinaryExpr { Left: NameExpr { Name.Name: AuditLogsTable.TimeGenerated }, Right: LiteralExpr { Value: DateTime time } } comparison)
-                    NarrowWindow(comparison.Operator, time.Ticks);
+                case BinaryExpr { Operator: "or" } either when ConstantValue(either.Left, lets) is false:
+                    NarrowWindow(either.Right, lets, ref start, ref end);
+                    break;
+                case BinaryExpr { Operator: "or" } either when ConstantValue(either.Right, lets) is false:
+                    NarrowWindow(either.Left, lets, ref start, ref end);
+                    break;
+                case BinaryExpr { Operator: ">=" or ">" or "<" or "<=" or "==", Left: NameExpr { Name.Name: AuditLogsTable.TimeGenerated } } comparison
+                    when ConstantValue(comparison.Right, lets) is DateTime time:
+                {
+                    long ticks = time.Ticks;
+                    (long from, long to) = comparison.Operator switch
+                    {
+                        ">=" => (ticks, long.MaxValue),
+                        ">" => (ticks + 1, long.MaxValue),
+                        "<" => (long.MinValue, ticks),
+                        "<=" => (long.MinValue, ticks + 1),
+                        _ => (ticks, ticks + 1),
+                    };
+                    start = Math.Max(start, from);
+                    end = Math.Min(end, to);
+                    break;
+                }
             }
+        }
+    }
+
+    /// <summary>The value of an expression that reads no row (a literal, a scalar let, a function of them); null if it reads one, or is null.</summary>
+    private object? ConstantValue(ScalarExpr expr, IReadOnlyDictionary<string, object> lets)
+    {
+        if (expr is LiteralExpr literal)
+            return literal.Value;
+        try
+        {
+            return Constant(lets, expr, "where").Value;
+        }
+        catch (KqlException)
+        {
+            return null;
         }
     }
 
     private static IEnumerable<ScalarExpr> Conjuncts(ScalarExpr expr) =>
         expr is BinaryExpr { Operator: "and" } and ? Conjuncts(and.Left).Concat(Conjuncts(and.Right)) : [expr];
-
-    private void NarrowWindow(string op, long ticks)
-    {
-        (long start, long end) = op switch
-        {
-            ">=" => (ticks, long.MaxValue),
-            ">" => (ticks + 1, long.MaxValue),
-            "<" => (long.MinValue, ticks),
-            "<=" => (long.MinValue, ticks + 1),
-            "==" => (ticks, ticks + 1),
-            _ => (long.MinValue, long.MaxValue),
-        };
-        WindowStart = Math.Max(WindowStart, start);
-        WindowEnd = Math.Min(WindowEnd, end);
-    }
 
     // ---- sources ----
 
@@ -131,8 +219,8 @@ internal sealed class KqlPlan
                 return BindOperator(pipe.Operator, source, lets);
             }
             case TableSource table:
-                if (lets.TryGetValue(table.Name.Name, out object? let) && let is LetTabular tabular)
-                    return BindTabular(tabular.Value, lets);
+                if (lets.TryGetValue(table.Name.Name, out object? let) && let is TabularLet tabular)
+                    return BindTabular(tabular.Let.Value, tabular.Lets);
                 if (table.Name.Name != AuditLogsTable.Name || !_tableExists)
                     throw Semantic(table.Offset, table.Name.Name, $"Failed to resolve table or column expression named '{table.Name.Name}'");
                 return new Table(AuditLogsTable.Columns, rows => rows);
@@ -201,13 +289,36 @@ internal sealed class KqlPlan
         return rows => step(before(rows));
     }
 
+    /// <summary>A row-wise operator (its <paramref name="step"/> maps a row, null drops it), run in one pass with the row-wise operators before it.</summary>
+    private static Table RowWise(Table input, IReadOnlyList<KqlColumn> columns, Func<object, object?> step)
+    {
+        Func<List<object>, List<object>> source = input.Steps?.Source ?? input.Run;
+        Func<object, object?> chain = step;
+        if (input.Steps is { } before)
+        {
+            Func<object, object?> first = before.Step;
+            chain = row => first(row) is { } mapped ? step(mapped) : null;
+        }
+        return new Table(columns, rows =>
+        {
+            List<object> from = source(rows);
+            var result = new List<object>(from.Count);
+            foreach (object row in from)
+            {
+                if (chain(row) is { } mapped)
+                    result.Add(mapped);
+            }
+            return result;
+        }, input.Serialized) { Steps = new RowSteps(source, chain) };
+    }
+
     /// <summary>https://learn.microsoft.com/kusto/query/where-operator: rows whose predicate is true (not false, not null).</summary>
     private Table BindWhere(WhereOperator where, Table input, IReadOnlyDictionary<string, object> lets)
     {
         Bound predicate = KqlBinder.Bind(Scope("where", input.Columns, lets), where.Predicate);
         if (predicate.Type != KqlType.Bool)
             throw Semantic(where.Predicate.Offset, where.Predicate.Text, $"'where' operator: the predicate is a {KqlColumn.TypeNameOf(predicate.Type)}, not a bool");
-        return new Table(input.Columns, Then(input, rows => rows.FindAll(row => predicate.Eval(row) is true)), input.Serialized);
+        return RowWise(input, input.Columns, row => predicate.Eval(row) is true ? row : null);
     }
 
     /// <summary>
@@ -230,20 +341,35 @@ internal sealed class KqlPlan
             steps.Add(value);
         }
         Func<object, object?>[] copy = input.Columns.Select(c => c.Get).ToArray();
+        bool inSlots = KqlColumn.InSlots(input.Columns);
         int width = slot;
+        object?[] Extend(object row)
+        {
+            var values = new object?[width];
+            if (inSlots)
+            {
+                Array.Copy((object?[])row, values, copy.Length);
+            }
+            else
+            {
+                for (int i = 0; i < copy.Length; i++)
+                    values[i] = copy[i](row);
+            }
+            for (int i = 0; i < steps.Count; i++)
+                values[copy.Length + i] = steps[i].Eval(values);
+            return values;
+        }
+
+        if (counter is null)
+            return RowWise(input, columns, Extend);
+        // row_number() counts the rows this extend computes, so it runs over them all at once.
         return new Table(columns, Then(input, rows =>
         {
             var result = new List<object>(rows.Count);
             foreach (object row in rows)
             {
-                if (counter is not null)
-                    counter.Value = result.Count + 1;
-                var values = new object?[width];
-                for (int i = 0; i < copy.Length; i++)
-                    values[i] = copy[i](row);
-                for (int i = 0; i < steps.Count; i++)
-                    values[copy.Length + i] = steps[i].Eval(values);
-                result.Add(values);
+                counter.Value = result.Count + 1;
+                result.Add(Extend(row));
             }
             return result;
         }), input.Serialized);
@@ -269,17 +395,17 @@ internal sealed class KqlPlan
         }
         // Whole columns only: the rows stay as they are, read through the same columns.
         if (values.All(v => v.Value is ColumnNode column && column.Column.Name == v.Name))
-            return new Table(values.Select(v => ((ColumnNode)v.Value).Column).ToList(), input.Run, input.Serialized);
+            return new Table(values.Select(v => ((ColumnNode)v.Value).Column).ToList(), input.Run, input.Serialized) { Steps = input.Steps };
 
         var columns = values.Select((v, i) => KqlColumn.AtIndex(v.Name, v.Value.Type, i)).ToList();
         Bound[] bound = values.Select(v => v.Value).ToArray();
-        return new Table(columns, Then(input, rows => rows.ConvertAll(row =>
+        return RowWise(input, columns, row =>
         {
             var result = new object?[bound.Length];
             for (int i = 0; i < bound.Length; i++)
                 result[i] = bound[i].Eval(row);
-            return (object)result;
-        })), input.Serialized);
+            return result;
+        });
     }
 
     /// <summary>
@@ -349,25 +475,43 @@ internal sealed class KqlPlan
             .Select((c, i) => KqlColumn.AtIndex(c.Item1, c.Item2, i)).ToList();
 
         if (keys.Count == 0)
-            return new Table(columns, Then(input, rows => [aggregations.SelectMany(a => a.Compute(rows)).ToArray()]));
+            return new Table(columns, Then(input, rows => [Aggregate([], aggregations, rows, columns.Count)]));
 
+        Bound[] keyValues = keys.Select(k => k.Value).ToArray();
         return new Table(columns, Then(input, rows =>
         {
             var groups = new Dictionary<GroupKey, List<object>>();
-            var order = new List<(GroupKey Key, object?[] Values)>();
+            var order = new List<(object?[] Values, List<object> Rows)>();
             foreach (object row in rows)
             {
-                object?[] values = keys.Select(k => k.Value.Eval(row)).ToArray();
+                var values = new object?[keyValues.Length];
+                for (int i = 0; i < keyValues.Length; i++)
+                    values[i] = keyValues[i].Eval(row);
                 var key = new GroupKey(values);
                 if (!groups.TryGetValue(key, out List<object>? group))
                 {
                     groups[key] = group = [];
-                    order.Add((key, values));
+                    order.Add((values, group));
                 }
                 group.Add(row);
             }
-            return order.Select(g => (object)g.Values.Concat(aggregations.SelectMany(a => a.Compute(groups[g.Key]))).ToArray()).ToList();
+            return order.ConvertAll(g => (object)Aggregate(g.Values, aggregations, g.Rows, columns.Count));
         }));
+    }
+
+    /// <summary>A result row of summarize: the by values, then each aggregation's outputs over the group's rows.</summary>
+    private static object?[] Aggregate(object?[] keys, List<Aggregation> aggregations, List<object> rows, int width)
+    {
+        var result = new object?[width];
+        Array.Copy(keys, result, keys.Length);
+        int at = keys.Length;
+        foreach (Aggregation aggregation in aggregations)
+        {
+            object?[] values = aggregation.Compute(rows);
+            Array.Copy(values, 0, result, at, values.Length);
+            at += values.Length;
+        }
+        return result;
     }
 
     /// <summary>A group's key: its values, equal when each is (strings by ordinal, nulls alike).</summary>
@@ -375,8 +519,18 @@ internal sealed class KqlPlan
     {
         private readonly object?[] _values = values;
 
-        public bool Equals(GroupKey? other) => other is not null && _values.Length == other._values.Length
-            && _values.Zip(other._values).All(p => p.First is null ? p.Second is null : p.Second is not null && KqlValues.AreEqual(p.First, p.Second));
+        public bool Equals(GroupKey? other)
+        {
+            if (other is null || _values.Length != other._values.Length)
+                return false;
+            for (int i = 0; i < _values.Length; i++)
+            {
+                object? a = _values[i], b = other._values[i];
+                if (a is null ? b is not null : b is null || !KqlValues.AreEqual(a, b))
+                    return false;
+            }
+            return true;
+        }
 
         public override bool Equals(object? obj) => Equals(obj as GroupKey);
 
@@ -435,10 +589,15 @@ internal sealed class KqlPlan
         if (function == "arg_max")
             return BindArgMax(scope, item, call, inputColumns, byNames);
         Bound[] arguments = call.Arguments.Select(a => KqlBinder.Bind(scope, a)).ToArray();
-        int expected = function switch { "count" => 0, "make_list" => 1, _ => 2 };
+        int expected = function switch { "count" => 0, "countif" or "make_list" => 1, _ => 2 };
         if (arguments.Length != expected)
             throw Semantic(call.Offset, function, $"The aggregation '{function}' takes {expected} argument(s) in this emulator, not {arguments.Length}");
-        string? defaultName = function == "count" ? "count_" : call.Arguments[0] is NameExpr n ? "list_" + n.Name.Name : null;
+        string? defaultName = function switch
+        {
+            "count" => "count_",
+            "countif" => "countif_",
+            _ => call.Arguments[0] is NameExpr n ? "list_" + n.Name.Name : null,
+        };
         string name = item.Name?.Name ?? defaultName
             ?? throw Semantic(call.Offset, function, $"'summarize' operator: name the aggregation (Name = {call.Text})");
         switch (function)
@@ -446,6 +605,23 @@ internal sealed class KqlPlan
             // https://learn.microsoft.com/kusto/query/count-aggregation-function
             case "count":
                 return new Aggregation([(name, KqlType.Long)], rows => [(long)rows.Count]);
+            // https://learn.microsoft.com/kusto/query/countif-aggregation-function: the rows whose predicate is true (not false, not null).
+            case "countif":
+            {
+                Bound predicate = arguments[0];
+                if (predicate.Type != KqlType.Bool)
+                    throw Semantic(call.Arguments[0].Offset, call.Arguments[0].Text, $"countif(): the predicate must be a bool, not a {KqlColumn.TypeNameOf(predicate.Type)}");
+                return new Aggregation([(name, KqlType.Long)], rows =>
+                {
+                    long count = 0;
+                    foreach (object row in rows)
+                    {
+                        if (predicate.Eval(row) is true)
+                            count++;
+                    }
+                    return [count];
+                });
+            }
             // https://learn.microsoft.com/kusto/query/make-list-aggregation-function: nulls left out, in the input's order.
             case "make_list":
             {
@@ -616,6 +792,7 @@ internal sealed class KqlPlan
 
         Func<object, object?>[] inputGet = input.Columns.Select(c => c.Get).ToArray();
         Func<object, object?>[] subGet = sub.Columns.Select(c => c.Get).ToArray();
+        bool inSlots = KqlColumn.InSlots(input.Columns);
         int subWidth = subColumns.Count;
         return new Table(columns, Then(input, rows =>
         {
@@ -628,8 +805,15 @@ internal sealed class KqlPlan
                 for (int n = 0; n < length; n++)
                 {
                     var values = new object?[subWidth];
-                    for (int i = 0; i < inputGet.Length; i++)
-                        values[i] = inputGet[i](row);
+                    if (inSlots)
+                    {
+                        Array.Copy((object?[])row, values, inputGet.Length);
+                    }
+                    else
+                    {
+                        for (int i = 0; i < inputGet.Length; i++)
+                            values[i] = inputGet[i](row);
+                    }
                     for (int e = 0; e < expansions.Count; e++)
                         values[expansions[e].Index] = KqlValues.CastElement(n < elements[e].Count ? elements[e][n] : null, expansions[e].Type);
                     if (itemIndex >= 0)

@@ -104,8 +104,14 @@ internal sealed record StarExpr(int Offset) : ScalarExpr(Offset, "*");
 /// <summary><c>name(arg, …)</c>: a built-in function, an aggregation or a user-defined function.</summary>
 internal sealed record CallExpr(int Offset, string Text, NameRef Function, IReadOnlyList<ScalarExpr> Arguments) : ScalarExpr(Offset, Text);
 
-/// <summary><c>left op right</c>: and, or, ==, !=, =~, !~, &lt;, &lt;=, &gt;, &gt;=, startswith, endswith and their negations, + and -.</summary>
+/// <summary><c>left op right</c>: and, or, ==, !=, =~, !~, &lt;, &lt;=, &gt;, &gt;=, startswith, endswith and their negations, matches regex, + and -.</summary>
 internal sealed record BinaryExpr(int Offset, string Text, string Operator, int OperatorOffset, ScalarExpr Left, ScalarExpr Right) : ScalarExpr(Offset, Text);
 
-/// <summary><c>left in (a, b, …)</c>, also <c>in~</c>, <c>!in</c>, <c>!in~</c>.</summary>
+/// <summary><c>left in (a, b, …)</c>, also <c>in~</c>, <c>!in</c>, <c>!in~</c>; a value may be a tabular expression (<see cref="TabularValueExpr"/>, or a tabular let by name).</summary>
 internal sealed record InExpr(int Offset, string Text, string Operator, int OperatorOffset, ScalarExpr Left, IReadOnlyList<ScalarExpr> Values) : ScalarExpr(Offset, Text);
+
+/// <summary>
+/// A tabular expression written where a scalar list takes one: <c>x in ((T | …))</c>, <c>x in (T | …)</c>
+/// as the list's only item, <c>x in (datatable(…)[…])</c>. Bound only as the values of <c>in</c>.
+/// </summary>
+internal sealed record TabularValueExpr(int Offset, string Text, TabularExpr Query) : ScalarExpr(Offset, Text);

@@ -1,7 +1,7 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Text.Json;
 
 namespace GraphEmulator.LogAnalytics.Kql;
@@ -86,18 +86,33 @@ internal static class KqlValues
         }
     }
 
+    /// <summary>The empty dynamic array (a value is never changed, so one serves every empty list).</summary>
+    private static readonly DynamicValue EmptyArray = DynamicValue.OfElement(JsonDocument.Parse("[]").RootElement.Clone())!;
+
+    // One buffer and writer per thread, reset for each array (make_list builds one per group).
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <summary>A dynamic array of <paramref name="values"/>.</summary>
     public static DynamicValue Array(IEnumerable<object?> values)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (object? value in values)
-                WriteJson(writer, value);
-            writer.WriteEndArray();
-        }
-        using var document = JsonDocument.Parse(buffer.ToArray());
+        // Computed before anything is written: a value may be an array made the same way (pack_array in make_list).
+        IReadOnlyList<object?> list = values as IReadOnlyList<object?> ?? [.. values];
+        if (list.Count == 0)
+            return EmptyArray;
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        Utf8JsonWriter writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        foreach (object? value in list)
+            WriteJson(writer, value);
+        writer.WriteEndArray();
+        writer.Flush();
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return DynamicValue.OfElement(document.RootElement.Clone())!;
     }
 
