@@ -35,8 +35,8 @@ public sealed class ActivityKqlCorpusTests
     private const string Zero = "00000000-0000-0000-0000-000000000000";
 
     // The module's read covers the main window; each record the module refuses lies in a window of its own before it.
-    private static readonly DateTime MainStart = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly DateTime MainEnd = new(2026, 11, 30, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime MainStart = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime MainEnd = new(2026, 11, 30, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime RefusedStart = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
 
     // ---- initiators (hand-written initiatedBy members) ----
@@ -48,15 +48,15 @@ public sealed class ActivityKqlCorpusTests
 
     private static readonly string[] Initiators = [Admin, Service, Placeholder];
 
-    private sealed record Entry(string Id, string Json, string Tenant, DateTime Time, bool Refused);
+    internal sealed record Entry(string Id, string Json, string Tenant, DateTime Time, bool Refused);
 
     /// <summary>How the module reads a record whose row differs as documented: it refuses the record (the read stops), leaves it out, or classifies it otherwise.</summary>
-    private enum ModuleOutcome { Refused, Absent, Differs }
+    internal enum ModuleOutcome { Refused, Absent, Differs }
 
     /// <summary>The row of <paramref name="Id"/> equals the module's activity of <paramref name="Twin"/>, in every column but Id and ActivityDateTime.</summary>
-    private sealed record Difference(string Id, string Twin, ModuleOutcome Module, string Why);
+    internal sealed record Difference(string Id, string Twin, ModuleOutcome Module, string Why);
 
-    private sealed class Corpus
+    internal sealed class Corpus
     {
         private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -107,7 +107,7 @@ public sealed class ActivityKqlCorpusTests
         public IReadOnlyList<WorkspaceRecord> Records => Entries.Select(e => new WorkspaceRecord(e.Json, e.Tenant)).ToList();
     }
 
-    private static Corpus Build()
+    internal static Corpus Build()
     {
         var c = new Corpus();
 

@@ -267,7 +267,7 @@ public class LogAnalyticsHostileTests
         var reader = new ActivityReader(connection.TenantId);
         try
         {
-            var source = new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces.Length > 0 ? workspaces : [DemoWorkspace.WorkspaceId]);
+            var source = new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces.Length > 0 ? workspaces : [DemoWorkspace.WorkspaceId], connection.TenantId);
             await foreach (SupportAccessActivity activity in reader.ReadAsync(source, query, outcome.Reporter, cancellationToken))
             {
                 outcome.Activities.Add(activity);

@@ -129,6 +129,6 @@ public class LogAnalyticsSliceAttemptTests
     private static Task<SliceAttempt> RunAsync(SupportAccessConnection connection, string[] workspaces, Slice slice, TimeSpan? pageTimeout = null, CancellationToken cancellationToken = default)
     {
         var query = new ActivityQuery { StartUtc = slice.Start, EndUtc = slice.End };
-        return SliceAttempt.RunAsync(TenantClients.Of(connection).LogAnalyticsClient, workspaces, Kql.Rows(query, slice), slice, pageTimeout ?? Patient, AnswerBytes.NewPool(), verbose: null, cancellationToken);
+        return SliceAttempt.RunAsync(TenantClients.Of(connection).LogAnalyticsClient, workspaces, Kql.Rows(query, slice, Kql.FilterOf(query, Guid.Empty)), slice, pageTimeout ?? Patient, AnswerBytes.NewPool(), verbose: null, cancellationToken);
     }
 }

@@ -216,7 +216,7 @@ public class LogAnalyticsSourceTests
     {
         var reader = new ActivityReader(connection.TenantId);
         var activities = new List<SupportAccessActivity>();
-        await foreach (SupportAccessActivity activity in reader.ReadAsync(new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces), query, reporter, CancellationToken.None))
+        await foreach (SupportAccessActivity activity in reader.ReadAsync(new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces, connection.TenantId), query, reporter, CancellationToken.None))
         {
             activities.Add(activity);
         }

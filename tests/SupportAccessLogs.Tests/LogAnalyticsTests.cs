@@ -37,7 +37,7 @@ public class LogAnalyticsTests
     {
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "x\" or 1==1 //@contoso.com" };
 
-        string kql = Kql.Rows(query, new Slice(Start, End));
+        string kql = Kql.Rows(query, new Slice(Start, End), Kql.FilterOf(query, Guid.Empty));
 
         Assert.Equal(
             "AuditLogs\n" +
@@ -54,7 +54,7 @@ public class LogAnalyticsTests
     {
         var query = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "*@contoso.com" };
 
-        string kql = Kql.Rows(query, new Slice(Start, Start, 4, 3));
+        string kql = Kql.Rows(query, new Slice(Start, Start, 4, 3), Kql.FilterOf(query, Guid.Empty));
 
         Assert.DoesNotContain("InitiatedBy.user", kql);
         Assert.Contains("\n| where hash(Id, 4) == 3\n", kql);

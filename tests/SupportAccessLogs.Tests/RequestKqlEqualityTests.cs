@@ -46,11 +46,11 @@ public sealed class RequestKqlEqualityTests
     private const string Placeholder = ActivityKqlCorpusTests.Placeholder;
 
     // The read's window: story "sr-truncated" began before it.
-    private static readonly DateTime WindowStart = new(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly DateTime WindowEnd = new(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime WindowStart = new(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime WindowEnd = new(2026, 11, 28, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Request stories as directoryAudit records, each step a record of its own (hand-written JSON members).</summary>
-    private sealed class Stories
+    internal sealed class Stories
     {
         private int _step;
 
@@ -77,7 +77,7 @@ public sealed class RequestKqlEqualityTests
     private static string Target(string displayName, string id) =>
         "\"targetResources\":[{\"id\":" + JsonSerializer.Serialize(id) + ",\"displayName\":" + JsonSerializer.Serialize(displayName) + ",\"type\":\"Other\",\"modifiedProperties\":[]}]";
 
-    private static Stories BuildStories()
+    internal static Stories BuildStories()
     {
         var s = new Stories();
         // In order, revoked by hand.

@@ -234,7 +234,14 @@ internal sealed class CollectingReporter : IQueryReporter
         }
     }
 
+    /// <summary>The records the read had read at its last page (each once, repeats not counted).</summary>
+    public long RecordsRead { get; private set; }
+
     public void PageRead(int pageNumber, long recordsRead, long activitiesWritten)
     {
+        lock (Verbose)
+        {
+            RecordsRead = Math.Max(RecordsRead, recordsRead);
+        }
     }
 }

@@ -317,7 +317,7 @@ public class TransportHygieneTests
     private static async Task<List<SupportAccessActivity>> ReadWorkspaceAsync(SupportAccessConnection connection, EmulatorServer server, Reporter reporter)
     {
         var read = new List<SupportAccessActivity>();
-        var source = new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, [DemoWorkspace.WorkspaceId]);
+        var source = new LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, [DemoWorkspace.WorkspaceId], connection.TenantId);
         await foreach (SupportAccessActivity activity in new ActivityReader(connection.TenantId).ReadAsync(source, Window(server.LogAnalytics.Anchor.UtcDateTime, 10), reporter, CancellationToken.None))
         {
             read.Add(activity);

@@ -14,6 +14,14 @@ internal sealed record ActivityQuery
     public IReadOnlyCollection<Activity>? Activities { get; init; }
     public IReadOnlyCollection<TenantRole>? TenantRoles { get; init; }
     public IReadOnlyCollection<string>? Results { get; init; }
+    /// <summary>Get-SupportAccessRequest's -State: requests in these states only (null: any). The
+    /// activity filters above never drop an activity of such a request; a source may use it to leave
+    /// out the activities of the other requests (a workspace does).</summary>
+    public IReadOnlyCollection<RequestState>? RequestStates { get; init; }
+
+    /// <summary>Get-SupportAccessRequest's -Active, as <see cref="RequestStates"/>.</summary>
+    public bool ActiveRequestsOnly { get; init; }
+
     public ulong Skip { get; init; }
     /// <summary>Stop after this many activities (after Skip); null for all.</summary>
     public ulong? First { get; init; }

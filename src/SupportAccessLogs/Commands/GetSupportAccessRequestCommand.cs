@@ -67,7 +67,7 @@ public sealed class GetSupportAccessRequestCommand : SupportAccessQueryCommand
 
         // What was given on the command line (pipeline input is not bound yet).
         _readParametersGiven = QueryParameterNames.Where(MyInvocation.BoundParameters.ContainsKey).ToArray();
-        PrepareQuery(WindowQuery);
+        PrepareQuery((startUtc, endUtc) => WindowQuery(startUtc, endUtc) with { RequestStates = State, ActiveRequestsOnly = Active });
     }
 
     protected override void ProcessRecord()

@@ -25,7 +25,7 @@ internal static class TenantSource
             // Directory roles decide Graph's answer, not a workspace's: Azure RBAC does, and a
             // refusal there names the roles that work.
             reporter.Verbose("Reading Log Analytics: the directory role check does not apply (the workspace's access control decides).");
-            return new LogAnalyticsSource(clients.LogAnalyticsClient, workspaces);
+            return new LogAnalyticsSource(clients.LogAnalyticsClient, workspaces, connection.TenantId);
         }
 
         GraphTenant graph = clients.Graph;

@@ -85,13 +85,26 @@ internal static class ActivityKql
     /// activity object keeps to itself (SupportAccessActivity.RequestTargetId) and the request
     /// function groups by (<see cref="RequestLifecycleKql.StepColumns"/>).
     /// </summary>
-    internal static string Query(bool withRequestTargetId)
+    /// <param name="scope">The rows of a read (<see cref="WorkspaceFilterKql"/>): its window as literals
+    /// instead of the function's parameters, and the connection's tenant as "this tenant" of a row
+    /// that names none, as the module's reader takes it; null for the function.</param>
+    internal static string Query(bool withRequestTargetId, ReadScope? scope = null)
     {
         var kql = new StringBuilder();
         // ActivityClassifier.IsSupportAccessRecord, and the window.
         kql.Append("AuditLogs\n");
+        if (scope is not null)
+        {
+            // A literal window first, as the reading query's own: the engine reads only its rows.
+            kql.Append("| where TimeGenerated >= ").Append(KqlLiteral.DateTime(scope.StartUtc)).Append(" and TimeGenerated < ").Append(KqlLiteral.DateTime(scope.EndUtc)).Append('\n');
+        }
+
         kql.Append("| where Category =~ ").Append(KqlLiteral.String(ClassificationRules.AuditCategory)).Append('\n');
-        kql.Append("| where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)\n");
+        if (scope is null)
+        {
+            kql.Append("| where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)\n");
+        }
+
         // ActivityReader: a record sent again (its id read already) is written once, the newest;
         // records without an id are each their own, but for a row repeated whole.
         kql.Append("| summarize arg_max(TimeGenerated, *) by Id, _Record = iff(Id == \"\", tostring(pack_array(TimeGenerated, ActivityDisplayName, CorrelationId, InitiatedBy, TargetResources, AdditionalDetails)), \"\")\n");
@@ -100,7 +113,8 @@ internal static class ActivityKql
         AppendInitiator(kql);
         AppendActivityName(kql);
         // ActivityClassifier: "another tenant" is another than the one whose log holds the record.
-        kql.Append("| extend _ThisTenant = coalesce(_ToGuid(AADTenantId), _ToGuid(TenantId))\n");
+        kql.Append("| extend _ThisTenant = coalesce(_ToGuid(AADTenantId), ")
+            .Append(scope is null ? "_ToGuid(TenantId)" : $"guid({scope.ThisTenant:D})").Append(")\n");
         AppendDetails(kql);
         AppendTargets(kql);
         AppendColumns(kql, withRequestTargetId);

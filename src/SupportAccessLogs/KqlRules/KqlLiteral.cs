@@ -36,6 +36,10 @@ internal static class KqlLiteral
         return text.Append('"').ToString();
     }
 
+    /// <summary>A UTC time as a datetime literal, with all seven fractional digits.</summary>
+    public static string DateTime(System.DateTime utc) =>
+        "datetime(" + utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture) + ")";
+
     /// <summary>A dynamic array of string literals: dynamic(["a", "b"]).</summary>
     public static string StringArray(System.Collections.Generic.IEnumerable<string> values) =>
         "dynamic([" + string.Join(", ", System.Linq.Enumerable.Select(values, String)) + "])";

@@ -76,7 +76,19 @@ internal static class RequestLifecycleKql
     }
 
     /// <summary>The requests of the steps in <paramref name="steps"/> (a tabular expression with <see cref="StepColumns"/>).</summary>
-    public static string Query(string steps)
+    public static string Query(string steps) => Walked(Grouped(steps));
+
+    /// <summary>The requests of steps already grouped (<see cref="Grouped"/>): a tabular expression, or the name of one.</summary>
+    public static string Walked(string grouped) => grouped + "\n" + Walk();
+
+    /// <summary>The request's group (<see cref="GroupColumn"/>) of each step, as the request rows' TenantId, TenantRole, GroupedBy and GroupKey make it.</summary>
+    public const string GroupColumn = "_Group";
+
+    /// <summary>The group a request row belongs to, from its own columns: <see cref="GroupColumn"/> of its steps.</summary>
+    public const string GroupOfRequest = "strcat(TenantId, \"|\", TenantRole, \"|\", GroupedBy, \"|\", GroupKey)";
+
+    /// <summary>The steps, each with the request it belongs to (<see cref="GroupColumn"/>), as RequestBook groups them.</summary>
+    public static string Grouped(string steps)
     {
         var kql = new StringBuilder(steps).Append('\n');
         // LifecycleRules.GroupingOf: the support request id, else the request target's id, else the correlation id.
@@ -89,7 +101,14 @@ internal static class RequestLifecycleKql
             .Append(Grouping(RequestGrouping.TargetResourceId)).Append(", trim(" + ActivityKql.WhiteSpace + ", RequestTargetId), _By == ")
             .Append(Grouping(RequestGrouping.CorrelationId)).Append(", trim(" + ActivityKql.WhiteSpace + ", CorrelationId), Id)\n");
         kql.Append("| extend _Tenant = tostring(toguid(trim(@\"\\s+\", TenantId)))\n");
-        kql.Append("| extend _Group = strcat(_Tenant, \"|\", TenantRole, \"|\", _By, \"|\", _Key), _Order = _OrderWithinInstant(Activity)\n");
+        kql.Append("| extend _Group = strcat(_Tenant, \"|\", TenantRole, \"|\", _By, \"|\", _Key), _Order = _OrderWithinInstant(Activity)");
+        return kql.ToString();
+    }
+
+    /// <summary>The grouped steps (<see cref="Grouped"/>) walked into one row per request.</summary>
+    private static string Walk()
+    {
+        var kql = new StringBuilder();
         kql.Append("| order by _Group asc, ActivityDateTime asc, _Order asc, Id asc\n");
         // RequestLifecycle.Walk, a row at a time: a new group starts from nothing.
         kql.Append("| scan declare (_PrevGroup:string = \"\", _State:string = \"\", _Open:bool = false, _GrantCount:long = 0, _Granted:datetime = datetime(null),\n");

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using SupportAccessLogs.Activities;
 using SupportAccessLogs.Classification;
+using SupportAccessLogs.KqlRules;
 
 namespace SupportAccessLogs.LogAnalytics;
 
@@ -53,23 +54,69 @@ internal static class Kql
     /// <summary>The columns read, in the order asked for; rows are mapped by name, not position.</summary>
     public const string Columns = "Id, TimeGenerated, ActivityDateTime, ActivityDisplayName, Category, Result, ResultReason, LoggedByService, AADOperationType, CorrelationId, AADTenantId, InitiatedBy, TargetResources, AdditionalDetails";
 
-    /// <summary>The rows of one slice, newest first.</summary>
-    public static string Rows(ActivityQuery query, Slice slice) =>
-        Where(query, slice) + "\n| project " + Columns + "\n| order by TimeGenerated desc, Id desc";
+    /// <summary>
+    /// What of the query the workspace filters, beyond the window, the category and a UPN: the
+    /// activity filters (but a UPN, sent as today) and the request filters, for
+    /// <see cref="WorkspaceFilterKql"/> (docs/architecture.md, "Filters in the workspace").
+    /// </summary>
+    /// <param name="thisTenant">The connection's tenant: "this tenant" of a row that names none.</param>
+    public static WorkspaceFilter FilterOf(ActivityQuery query, Guid thisTenant) => new()
+    {
+        Categories = query.Categories,
+        Activities = query.Activities,
+        TenantRoles = query.TenantRoles,
+        Results = query.Results,
+        InitiatedBy = query.InitiatorFilterableOnServer ? null : query.InitiatedBy,
+        RequestStates = query.RequestStates,
+        ActiveRequestsOnly = query.ActiveRequestsOnly,
+        ThisTenant = thisTenant,
+        WindowStartUtc = query.StartUtc,
+        WindowEndUtc = ReadWindow(query).End,
+    };
+
+    /// <summary>The query's window as slices read it: Graph's window includes its end, so the half-open one ends a tick later.</summary>
+    public static Slice ReadWindow(ActivityQuery query) => new(query.StartUtc, query.EndUtc.AddTicks(1));
+
+    /// <summary>The rows of one slice, newest first: those the filter keeps.</summary>
+    public static string Rows(ActivityQuery query, Slice slice, WorkspaceFilter filter)
+    {
+        var kql = new StringBuilder(WorkspaceFilterKql.Lets(filter, slice.Start, slice.End));
+        AppendWhere(kql, query, slice);
+        if (WorkspaceFilterKql.Condition(filter) is string kept)
+        {
+            kql.Append("\n| where ").Append(kept);
+        }
+
+        return kql.Append("\n| project ").Append(Columns).Append("\n| order by TimeGenerated desc, Id desc").ToString();
+    }
 
     /// <summary>The bin of <see cref="CountsByHour"/>.</summary>
     public static readonly TimeSpan CountBin = TimeSpan.FromHours(1);
 
-    /// <summary>How many rows each hour of the window holds, to size the slices.</summary>
-    public static string CountsByHour(ActivityQuery query, Slice window) =>
-        Where(query, window) + "\n| summarize count() by bin(TimeGenerated, 1h)";
+    /// <summary>The column of <see cref="CountsByHour"/> that counts the rows the filter keeps.</summary>
+    public const string MatchingColumn = "Matching";
+
+    /// <summary>How many rows each hour of the window holds (count_), and with a filter how many of
+    /// them it keeps (<see cref="MatchingColumn"/>), to size the slices.</summary>
+    public static string CountsByHour(ActivityQuery query, Slice window, WorkspaceFilter filter)
+    {
+        var kql = new StringBuilder(WorkspaceFilterKql.Lets(filter, window.Start, window.End));
+        AppendWhere(kql, query, window);
+        kql.Append("\n| summarize count()");
+        if (WorkspaceFilterKql.Condition(filter) is string kept)
+        {
+            kql.Append(", ").Append(MatchingColumn).Append(" = countif(").Append(kept).Append(')');
+        }
+
+        return kql.Append(" by bin(TimeGenerated, 1h)").ToString();
+    }
 
     /// <summary>The cheapest query a workspace answers: whether it is known, nothing more.</summary>
     public const string Probe = "AuditLogs\n| take 0";
 
-    private static string Where(ActivityQuery query, Slice slice)
+    private static void AppendWhere(StringBuilder kql, ActivityQuery query, Slice slice)
     {
-        var kql = new StringBuilder("AuditLogs");
+        kql.Append("AuditLogs");
         kql.Append("\n| where TimeGenerated >= ").Append(DateTimeLiteral(slice.Start))
            .Append(" and TimeGenerated < ").Append(DateTimeLiteral(slice.End));
         kql.Append("\n| where Category == ").Append(String(ClassificationRules.AuditCategory));
@@ -83,34 +130,15 @@ internal static class Kql
             kql.Append("\n| where hash(Id, ").Append(slice.Buckets.ToString(CultureInfo.InvariantCulture))
                .Append(") == ").Append(slice.Bucket.ToString(CultureInfo.InvariantCulture));
         }
-
-        return kql.ToString();
     }
 
     /// <summary>
     /// A KQL string literal: double quotes, with backslash, double quote and line breaks escaped,
     /// so the value is data whatever it holds.
     /// </summary>
-    public static string String(string value)
-    {
-        var literal = new StringBuilder(value.Length + 2).Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': literal.Append("\\\""); break;
-                case '\\': literal.Append("\\\\"); break;
-                case '\n': literal.Append("\\n"); break;
-                case '\r': literal.Append("\\r"); break;
-                case '\t': literal.Append("\\t"); break;
-                default: literal.Append(c); break;
-            }
-        }
+    public static string String(string value) => KqlLiteral.String(value);
 
-        return literal.Append('"').ToString();
-    }
-
-    public static string DateTimeLiteral(DateTime utc) => $"datetime({Time(utc)})";
+    public static string DateTimeLiteral(DateTime utc) => KqlLiteral.DateTime(utc);
 
     /// <summary>ISO 8601 UTC with all seven fractional digits, as the API writes datetimes.</summary>
     public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
 using SupportAccessLogs.Http;
+using SupportAccessLogs.KqlRules;
 using SupportAccessLogs.Records;
 
 namespace SupportAccessLogs.LogAnalytics;
@@ -36,11 +37,14 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     private readonly LogAnalyticsClient _client;
     private readonly IReadOnlyList<string> _workspaceIds;
+    private readonly Guid _thisTenant;
 
-    public LogAnalyticsSource(LogAnalyticsClient client, IReadOnlyList<string> workspaceIds)
+    /// <param name="thisTenant">The connection's tenant: "this tenant" of a row that names none, as the reader classifies it.</param>
+    public LogAnalyticsSource(LogAnalyticsClient client, IReadOnlyList<string> workspaceIds, Guid thisTenant)
     {
         _client = client;
         _workspaceIds = workspaceIds;
+        _thisTenant = thisTenant;
     }
 
     /// <summary>"Log Analytics workspace &lt;id&gt;", or the first few of several.</summary>
@@ -50,13 +54,20 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Graph's window includes its end; the half-open slices end one tick later to match.
-        var window = new Slice(query.StartUtc, query.EndUtc.AddTicks(1));
-        var read = new Reading(query, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
-        (long total, List<Slice> slices) = await PlanAsync(window, read, cancellationToken).ConfigureAwait(false);
+        Slice window = Kql.ReadWindow(query);
+        WorkspaceFilter filter = Kql.FilterOf(query, _thisTenant);
+        var read = new Reading(query, filter, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
+        DescribeFilter(read);
+        (long total, long matching, List<Slice> slices) = await PlanAsync(window, read, cancellationToken).ConfigureAwait(false);
         if (total == 0)
         {
             reporter.Warning($"The workspace(s) {string.Join(", ", _workspaceIds)} hold no support access activity from {Kql.Time(window.Start)} to {Kql.Time(query.EndUtc)}. If Microsoft Graph shows activity in that time, check that a diagnostic setting sends AuditLogs to the workspace (rows arrive only from when it was added).");
+            yield break;
+        }
+
+        if (matching == 0)
+        {
+            reporter.Verbose($"Log Analytics: none of the {total} rows in the window matches the filters; no row is read.");
             yield break;
         }
 
@@ -71,17 +82,22 @@ internal sealed class LogAnalyticsSource : IRecordSource
         }
     }
 
-    /// <summary>The rows in the window, counted per hour, and the slices they are read in.</summary>
-    private async Task<(long Total, List<Slice> Slices)> PlanAsync(Slice window, Reading read, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rows in the window and those the filter keeps, counted per hour, and the slices the kept
+    /// rows are read in: sized by what travels, so a filter that keeps few rows reads few slices.
+    /// </summary>
+    private async Task<(long Total, long Matching, List<Slice> Slices)> PlanAsync(Slice window, Reading read, CancellationToken cancellationToken)
     {
         read.Reporter.Verbose($"Log Analytics: counting rows per hour in workspace(s) {string.Join(", ", _workspaceIds)}, {window}.");
-        List<(DateTime Bin, long Count)> counts = await CountAsync(window, read, 0, null, cancellationToken).ConfigureAwait(false);
+        List<(DateTime Bin, long Count, long Matching)> counts = await CountAsync(window, read, 0, null, cancellationToken).ConfigureAwait(false);
         long total;
+        long matching;
         List<Slice> slices;
         try
         {
             total = counts.Sum(c => c.Count);
-            slices = Plan(window, counts);
+            matching = counts.Sum(c => c.Matching);
+            slices = Plan(window, counts.Select(c => (c.Bin, c.Matching)).ToList());
         }
         catch (OverflowException ex)
         {
@@ -90,8 +106,20 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 $"Log Analytics returned row counts for {window} that don't add up ({ex.Message}): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.").At(_client.QueryUrl(_workspaceIds));
         }
 
-        read.Reporter.Verbose($"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
-        return (total, slices);
+        read.Reporter.Verbose(matching == total && WorkspaceFilterKql.Condition(read.Filter) is null
+            ? $"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once."
+            : $"Log Analytics: {total} rows in the window, {matching} of them match the filters; those are read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
+        return (total, matching, slices);
+    }
+
+    /// <summary>Says in Verbose which filters the workspace applies, and the query it is sent (once: later slices differ only in their window).</summary>
+    private static void DescribeFilter(Reading read)
+    {
+        IReadOnlyList<string> inWorkspace = WorkspaceFilterKql.Applied(read.Filter);
+        if (inWorkspace.Count > 0)
+        {
+            read.Reporter.Verbose($"Log Analytics: {string.Join(", ", inWorkspace)} {(inWorkspace.Count == 1 ? "is" : "are")} applied in the workspace by the module's own rules as KQL (Get-SupportAccessKql), so only matching rows travel; the module checks each row again.");
+        }
     }
 
     /// <summary>The slices' rows, each slice streamed before the next is asked for.</summary>
@@ -237,13 +265,14 @@ internal sealed class LogAnalyticsSource : IRecordSource
     /// <summary>Rows per hour of a window; a window whose counts don't fit one answer is counted in
     /// two parts split as a slice is (an hour's count may then come in parts; the plan adds them up).</summary>
     /// <param name="timedOut">The slice this one is half of, when that one went unanswered (a timeout or 504).</param>
-    private async Task<List<(DateTime Bin, long Count)>> CountAsync(Slice window, Reading read, int depth, Slice? timedOut, CancellationToken cancellationToken)
+    private async Task<List<(DateTime Bin, long Count, long Matching)>> CountAsync(Slice window, Reading read, int depth, Slice? timedOut, CancellationToken cancellationToken)
     {
         Exception failure;
         try
         {
-            using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window), window, read, cancellationToken).ConfigureAwait(false);
-            return Checked(() => QueryAnswer.Counts(answer.Bytes, window));
+            using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window, read.Filter), window, read, Reading.CountQuery, cancellationToken).ConfigureAwait(false);
+            string? matchingColumn = WorkspaceFilterKql.Condition(read.Filter) is null ? null : Kql.MatchingColumn;
+            return Checked(() => QueryAnswer.Counts(answer.Bytes, window, matchingColumn));
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
         {
@@ -253,7 +282,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         Slice? unanswered = Unanswered(failure, window, timedOut);
         (Slice newer, Slice older) = SplitOf(window, failure);
         read.Reporter.Verbose($"Log Analytics: counting {window} came back incomplete ({failure.Message}); counting it again as two: {newer} and {older}.");
-        List<(DateTime, long)> counts = await CountAsync(newer, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false);
+        List<(DateTime, long, long)> counts = await CountAsync(newer, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false);
         counts.AddRange(await CountAsync(older, read, depth + 1, unanswered, cancellationToken).ConfigureAwait(false));
         return counts;
     }
@@ -282,7 +311,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         AnswerBytes? answer = null;
         try
         {
-            answer = await RunAsync(Kql.Rows(read.Query, slice), slice, read, cancellationToken).ConfigureAwait(false);
+            answer = await RunAsync(Kql.Rows(read.Query, slice, read.Filter), slice, read, Reading.RowsQuery, cancellationToken).ConfigureAwait(false);
             AnswerBytes bytes = answer;
             rows = Checked(() => QueryAnswer.Rows(bytes.Bytes, slice, bytes));
         }
@@ -347,8 +376,14 @@ internal sealed class LogAnalyticsSource : IRecordSource
     }
 
     /// <summary>One query, retried after throttling and transient failures as the Graph path's pages are.</summary>
-    private async Task<AnswerBytes> RunAsync(string kql, Slice slice, Reading read, CancellationToken cancellationToken)
+    /// <param name="kind">Which query it is (<see cref="Reading.CountQuery"/> or <see cref="Reading.RowsQuery"/>): the first of each kind is shown in Verbose.</param>
+    private async Task<AnswerBytes> RunAsync(string kql, Slice slice, Reading read, int kind, CancellationToken cancellationToken)
     {
+        if (read.FirstOfKind(kind))
+        {
+            read.Reporter.Verbose($"Log Analytics: the {(kind == Reading.CountQuery ? "count" : "rows")} query{(kind == Reading.RowsQuery ? " (each slice's differs only in its window)" : "")}:\n{kql}");
+        }
+
         for (int attempt = 1; ; attempt++)
         {
             read.Reporter.Verbose($"POST {_client.QueryUrl(_workspaceIds)} ({slice}{(attempt > 1 ? $", try {attempt}" : "")})");
@@ -503,5 +538,30 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     /// <summary>What every query of one read shares: the query, its retry budget, where messages
     /// go and the chunks its answers are read into.</summary>
-    private sealed record Reading(ActivityQuery Query, PageRetryPolicy Retry, ISourceReporter Reporter, ArrayPool<byte> Chunks);
+    private sealed record Reading(ActivityQuery Query, WorkspaceFilter Filter, PageRetryPolicy Retry, ISourceReporter Reporter, ArrayPool<byte> Chunks)
+    {
+        public const int CountQuery = 1;
+        public const int RowsQuery = 2;
+
+        private int _kindsShown;
+
+        /// <summary>True the first time a query of this kind is sent in the read (its text is then shown).</summary>
+        public bool FirstOfKind(int kind)
+        {
+            // netstandard2.0 has no Interlocked.Or: compare-and-swap until this thread's bit is in.
+            while (true)
+            {
+                int before = Volatile.Read(ref _kindsShown);
+                if ((before & kind) != 0)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _kindsShown, before | kind, before) == before)
+                {
+                    return true;
+                }
+            }
+        }
+    }
 }

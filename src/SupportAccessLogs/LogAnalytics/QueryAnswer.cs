@@ -171,10 +171,15 @@ internal static class QueryAnswer
 
     /// <summary>The rows of `summarize count() by bin(TimeGenerated, 1h)`: each bin's start and
     /// count; a bin outside <paramref name="window"/> fails as a row outside it does.</summary>
-    public static List<(DateTime Bin, long Count)> Counts(ReadOnlySequence<byte> body, Slice window)
+    public static List<(DateTime Bin, long Count)> Counts(ReadOnlySequence<byte> body, Slice window) =>
+        Counts(body, window, matchingColumn: null).Select(c => (c.Bin, c.Count)).ToList();
+
+    /// <summary>As <see cref="Counts(ReadOnlySequence{byte}, Slice)"/>, with each hour's count of the rows a
+    /// filter keeps from <paramref name="matchingColumn"/> (checked as count_ is; all rows when null).</summary>
+    public static List<(DateTime Bin, long Count, long Matching)> Counts(ReadOnlySequence<byte> body, Slice window, string? matchingColumn)
     {
-        var table = (CountTable)Read(body, () => new CountTable(window));
-        RequireColumns(table.Columns!, CountTable.Needed);
+        var table = (CountTable)Read(body, () => new CountTable(window, matchingColumn));
+        RequireColumns(table.Columns!, matchingColumn is null ? CountTable.Needed : CountTable.Needed.Append(matchingColumn).ToArray());
         table.ThrowIfOutside();
         return table.Counts;
     }
@@ -419,13 +424,19 @@ internal static class QueryAnswer
         public const long MaxRowsPerHour = 1_000_000_000;
 
         private readonly Slice _window;
+        private readonly string? _matchingColumn;
         private int _bin = -1;
         private int _count = -1;
+        private int _matching = -1;
         private string? _outside;
 
-        public CountTable(Slice window) => _window = window;
+        public CountTable(Slice window, string? matchingColumn)
+        {
+            _window = window;
+            _matchingColumn = matchingColumn;
+        }
 
-        public List<(DateTime Bin, long Count)> Counts { get; } = new();
+        public List<(DateTime Bin, long Count, long Matching)> Counts { get; } = new();
 
         public void ThrowIfOutside()
         {
@@ -439,13 +450,14 @@ internal static class QueryAnswer
         {
             _bin = Array.IndexOf(columns, "TimeGenerated");
             _count = Array.IndexOf(columns, "count_");
+            _matching = _matchingColumn is null ? -1 : Array.IndexOf(columns, _matchingColumn);
         }
 
         public override void Row(ref Utf8JsonReader reader, SequencePosition start)
         {
             DateTime? bin = null;
-            long? count = null;
-            string sent = "nothing";
+            (long? Value, string Sent) count = (null, "nothing");
+            (long? Value, string Sent) matching = (null, "nothing");
             for (int i = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; i++)
             {
                 if (i == _bin && reader.TokenType == JsonTokenType.String)
@@ -454,11 +466,11 @@ internal static class QueryAnswer
                 }
                 else if (i == _count)
                 {
-                    sent = reader.TokenType == JsonTokenType.Number
-                        ? Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray())
-                        : reader.TokenType.ToString();
-                    count = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : null;
-                    reader.Skip();
+                    count = Number(ref reader);
+                }
+                else if (i == _matching)
+                {
+                    matching = Number(ref reader);
                 }
                 else
                 {
@@ -469,13 +481,8 @@ internal static class QueryAnswer
             // A count sizes the slices: a missing one taken as 0 would skip its hour, a negative
             // one would shrink the total, an absurd one would overflow the slice arithmetic.
             // (An answer without the column at all is refused by its name, after its rows.)
-            if (_count >= 0 && (count is not long given || given < 0 || given > MaxRowsPerHour))
-            {
-                string hour = bin is DateTime at ? $" for the hour of {Kql.Time(at)}" : "";
-                throw new AuditResponseFormatException(
-                    $"Log Analytics returned a row count of {ServerText.Clean(sent.Length > 40 ? sent.Substring(0, 40) + "…" : sent)}{hour}, not a whole number from 0 to {MaxRowsPerHour:N0} (more rows than any workspace takes in an hour): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.");
-            }
-
+            long rows = Checked(_count, count, bin);
+            long kept = _matching >= 0 ? Checked(_matching, matching, bin) : rows;
             if (bin is not DateTime binStart)
             {
                 _outside ??= "a count without its hour";
@@ -488,7 +495,30 @@ internal static class QueryAnswer
                 return;
             }
 
-            Counts.Add((binStart, count ?? 0));
+            Counts.Add((binStart, rows, kept));
+        }
+
+        private static (long? Value, string Sent) Number(ref Utf8JsonReader reader)
+        {
+            string sent = reader.TokenType == JsonTokenType.Number
+                ? Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray())
+                : reader.TokenType.ToString();
+            long? value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long number) ? number : null;
+            reader.Skip();
+            return (value, sent);
+        }
+
+        private static long Checked(int column, (long? Value, string Sent) count, DateTime? bin)
+        {
+            if (column >= 0 && (count.Value is not long given || given < 0 || given > MaxRowsPerHour))
+            {
+                string sent = count.Sent;
+                string hour = bin is DateTime at ? $" for the hour of {Kql.Time(at)}" : "";
+                throw new AuditResponseFormatException(
+                    $"Log Analytics returned a row count of {ServerText.Clean(sent.Length > 40 ? sent.Substring(0, 40) + "…" : sent)}{hour}, not a whole number from 0 to {MaxRowsPerHour:N0} (more rows than any workspace takes in an hour): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.");
+            }
+
+            return count.Value ?? 0;
         }
     }
 
