@@ -332,6 +332,10 @@ function Invoke-Demo {
         $history | Export-Csv -LiteralPath $historyCsv -NoTypeInformation -Encoding utf8
         Write-Host "$($history.Count) activities of the last 90 days written to $historyCsv"
 
+        # A filter runs in the workspace: only the cross-tenant rows travel (the same ones filtering all 90 days gives).
+        $crossTenant = @(Get-SupportAccessActivity -WorkspaceId $workspace -StartTime ([datetime]::UtcNow.AddDays(-90)) -Category CrossTenant -WarningAction SilentlyContinue)
+        Write-Host "$($crossTenant.Count) cross-tenant activities of the same 90 days, filtered in the workspace (-Category CrossTenant; -Verbose shows the KQL sent)"
+
         # The same rules inside the workspace: the activity function, and files that deploy it.
         Write-Host "`nThe rules as KQL for Log Analytics, Sentinel and Data Explorer (Get-SupportAccessKql):"
         Get-SupportAccessKql -Kind Activity | Out-Host

@@ -31,7 +31,8 @@ public sealed class WorkspaceFilterKqlTests : IClassFixture<WorkspaceFilterKqlTe
         ActiveRequestsOnly = true,
     };
 
-    private static readonly Guid Tenant = Guid.Parse(GraphEmulator.DemoTenant.TenantId);
+    // Digits first, as many tenant ids are.
+    private static readonly Guid Tenant = Guid.Parse("6f1c2a4e-8d3b-4c5a-9e7f-0a1b2c3d4e5f");
 
     private readonly KqlReport report;
 
@@ -86,7 +87,7 @@ public sealed class WorkspaceFilterKqlTests : IClassFixture<WorkspaceFilterKqlTe
         // The activities of the slice; the requests over the whole window, whatever the slice.
         Assert.Contains("let _MatchingActivities = AuditLogs\n| where TimeGenerated >= datetime(2026-11-04T00:00:00.0000000Z) and TimeGenerated < datetime(2026-11-05T00:00:00.0000000Z)", rows, StringComparison.Ordinal);
         Assert.Contains("let _RequestSteps = AuditLogs\n| where TimeGenerated >= datetime(2026-11-01T00:00:00.0000000Z) and TimeGenerated < datetime(2026-12-01T00:00:00.0000001Z)", rows, StringComparison.Ordinal);
-        Assert.Contains($"guid({Tenant:D})", rows, StringComparison.Ordinal);
+        Assert.Contains($"toguid(\"{Tenant:D}\")", rows, StringComparison.Ordinal);
         Assert.Contains("| where ((Id in (_MatchingActivities) and Id in (_MatchingRequestActivities)) or Id == \"\")", rows, StringComparison.Ordinal);
     }
 

@@ -79,6 +79,42 @@ Describe 'Get-SupportAccessActivity -WorkspaceId' {
         $sent | Should -BeLessThan 60
     }
 
+    It 'runs -Category and an -InitiatedBy wildcard in the workspace: the activities of filtering everything, fewer rows, the KQL in Verbose' {
+        $start = $End.AddDays(-30)
+        $everything = @(Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $start -WarningAction SilentlyContinue)
+        $expected = @($everything | Where-Object { $_.Category -eq 'CrossTenant' -and ($_.InitiatedBy -like '*a*' -or $_.InitiatorId -like '*a*') })
+        Clear-EmulatorRequestLog -Emulator $Emulator
+
+        $verbose = @(Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $start -Category CrossTenant -InitiatedBy '*A*' -Verbose -WarningAction SilentlyContinue 4>&1)
+        $filtered = @($verbose | Where-Object { $_ -is [SupportAccessLogs.SupportAccessActivity] })
+        $messages = @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+
+        $expected.Count | Should -BeGreaterThan 0
+        $expected.Count | Should -BeLessThan ($everything.Count / 2)
+        @($filtered.Id) | Should -Be @($expected.Id)
+        $messages | Should -Contain 'Log Analytics: -Category, -InitiatedBy are applied in the workspace by the module''s own rules as KQL (Get-SupportAccessKql), so only matching rows travel; the module checks each row again.'
+        @($messages | Where-Object { $_ -like 'Log Analytics: the rows query*' -and $_ -like '*| where Category in ("CrossTenant") and (InitiatedBy matches regex*' }).Count | Should -Be 1
+        @($messages | Where-Object { $_ -like "*$($everything.Count) rows in the window, $($expected.Count) of them match the filters*" }).Count | Should -Be 1
+        $kql = @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*' | ForEach-Object kql)
+        $kql | Should -Not -BeNullOrEmpty
+        $kql | ForEach-Object { $_ | Should -Match 'Id in \(_MatchingActivities\)' }
+    }
+
+    It 'runs Get-SupportAccessRequest -State and -Active in the workspace: the requests of grouping everything' {
+        $start = $End.AddDays(-30)
+        $everything = @(Get-SupportAccessRequest -WorkspaceId $Workspace -StartTime $start -WarningAction SilentlyContinue)
+        Clear-EmulatorRequestLog -Emulator $Emulator
+
+        $active = @(Get-SupportAccessRequest -WorkspaceId $Workspace -StartTime $start -Active -WarningAction SilentlyContinue)
+        $completed = @(Get-SupportAccessRequest -WorkspaceId $Workspace -StartTime $start -State Completed, Revoked -WarningAction SilentlyContinue)
+
+        $describe = { $_.TenantId, $_.GroupKey, $_.State, $_.ActivityCount, $_.AccessGrantedDateTime, $_.IsTruncated -join '|' }
+        $active.Count | Should -BeGreaterThan 0
+        @($active | ForEach-Object $describe) | Should -Be @($everything | Where-Object IsAccessActive | ForEach-Object $describe)
+        @($completed | ForEach-Object $describe) | Should -Be @($everything | Where-Object { $_.State.ToString() -in 'Completed', 'Revoked' } | ForEach-Object $describe)
+        @(Get-EmulatorRequest -Emulator $Emulator | Where-Object path -Like '/v1/workspaces/*' | Where-Object kql -Like '*Id in (_MatchingRequestActivities)*').Count | Should -BeGreaterThan 1
+    }
+
     It 'treats an -InitiatedBy with quotes as data' {
         $activities = @(Get-SupportAccessActivity -WorkspaceId $Workspace -StartTime $End.AddDays(-10) -InitiatedBy 'x" or 1==1 //@contoso.com' -WarningAction SilentlyContinue)
         $activities.Count | Should -Be 0

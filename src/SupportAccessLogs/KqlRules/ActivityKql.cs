@@ -114,7 +114,7 @@ internal static class ActivityKql
         AppendActivityName(kql);
         // ActivityClassifier: "another tenant" is another than the one whose log holds the record.
         kql.Append("| extend _ThisTenant = coalesce(_ToGuid(AADTenantId), ")
-            .Append(scope is null ? "_ToGuid(TenantId)" : $"guid({scope.ThisTenant:D})").Append(")\n");
+            .Append(scope is null ? "_ToGuid(TenantId)" : $"toguid({KqlLiteral.String(scope.ThisTenant.ToString("D"))})").Append(")\n");
         AppendDetails(kql);
         AppendTargets(kql);
         AppendColumns(kql, withRequestTargetId);
