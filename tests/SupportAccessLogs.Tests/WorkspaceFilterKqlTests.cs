@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using SupportAccessLogs.Activities;
+using SupportAccessLogs.Classification;
 using SupportAccessLogs.KqlRules;
 using SupportAccessLogs.LogAnalytics;
 using Xunit;
@@ -89,6 +90,31 @@ public sealed class WorkspaceFilterKqlTests : IClassFixture<WorkspaceFilterKqlTe
         Assert.Contains("let _RequestSteps = AuditLogs\n| where TimeGenerated >= datetime(2026-11-01T00:00:00.0000000Z) and TimeGenerated < datetime(2026-12-01T00:00:00.0000001Z)", rows, StringComparison.Ordinal);
         Assert.Contains($"toguid(\"{Tenant:D}\")", rows, StringComparison.Ordinal);
         Assert.Contains("| where ((Id in (_MatchingActivities) and Id in (_MatchingRequestActivities)) or Id == \"\")", rows, StringComparison.Ordinal);
+    }
+
+    /// <summary>The raw-row conditions that spare classifying rows come from the rule tables: every name
+    /// that can give an activity (by a user or not), every prefix of a tenant role.</summary>
+    [Fact]
+    public void TheRowConditions_HoldEveryNameAndPrefixOfTheRules()
+    {
+        // Other also lists every known name (in its not(...)), so only the named activities are walked.
+        foreach (Activity activity in Enum.GetValues<Activity>().Where(a => a != Activity.Other))
+        {
+            string condition = ActivityKql.NameCondition([activity]);
+            foreach ((string name, ActivityNameRule rule) in ClassificationRules.ActivityNames)
+            {
+                bool gives = rule.Resolve(userInitiated: true) == activity || rule.Resolve(userInitiated: false) == activity;
+                Assert.True(gives == condition.Contains(KqlLiteral.String(name), StringComparison.Ordinal), $"{activity}: '{name}' {(gives ? "missing" : "wrongly there")}");
+            }
+        }
+
+        Assert.Contains("not(trim(", ActivityKql.NameCondition([Activity.Other]), StringComparison.Ordinal);
+        foreach ((string prefix, TenantRole role) in ClassificationRules.TenantRolePrefixes)
+            Assert.Contains("startswith " + KqlLiteral.String(prefix), ActivityKql.TenantRoleNameCondition([role]), StringComparison.Ordinal);
+
+        string rows = Kql.Rows(Everything, Kql.ReadWindow(Everything), Kql.FilterOf(Everything, Tenant));
+        Assert.Contains("| where Category =~ \"MicrosoftSupportAccessManagement\"\n| where (trim(", rows, StringComparison.Ordinal);
+        Assert.Contains(" and Result matches regex @\"^(?:", rows, StringComparison.Ordinal);
     }
 
     public sealed class Analysis : IAsyncLifetime

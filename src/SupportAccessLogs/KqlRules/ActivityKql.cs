@@ -104,6 +104,10 @@ internal static class ActivityKql
         {
             kql.Append("| where (isnull(starttime) or TimeGenerated >= starttime) and (isnull(endtime) or TimeGenerated < endtime)\n");
         }
+        else if (scope.RowCondition is not null)
+        {
+            kql.Append("| where ").Append(scope.RowCondition).Append('\n');
+        }
 
         // ActivityReader: a record sent again (its id read already) is written once, the newest;
         // records without an id are each their own, but for a row repeated whole.
@@ -120,6 +124,42 @@ internal static class ActivityKql
         AppendColumns(kql, withRequestTargetId);
         return kql.ToString();
     }
+
+    /// <summary>
+    /// Rule 1 as a condition on a raw row: its trimmed name is one the rule table resolves to one
+    /// of <paramref name="activities"/> (by user or not), or, for Other, no name the table knows.
+    /// A row that fails it can't be any of them, so a read may drop it before classifying.
+    /// </summary>
+    internal static string NameCondition(IEnumerable<Activity> activities)
+    {
+        var wanted = new HashSet<Activity>(activities);
+        string[] names = ClassificationRules.ActivityNames
+            .Where(n => wanted.Contains(n.Value.Resolve(userInitiated: true)) || wanted.Contains(n.Value.Resolve(userInitiated: false)))
+            .Select(n => n.Key).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+        var either = new List<string>();
+        if (names.Length > 0)
+        {
+            either.Add(RawName + " in~ (" + string.Join(", ", names.Select(KqlLiteral.String)) + ")");
+        }
+
+        if (wanted.Contains(SupportAccessLogs.Activity.Other))
+        {
+            either.Add("not(" + RawName + " in~ (" + string.Join(", ", ClassificationRules.ActivityNames.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(KqlLiteral.String)) + "))");
+        }
+
+        return either.Count == 0 ? "false" : "(" + string.Join(" or ", either) + ")";
+    }
+
+    /// <summary>Rule 4 as a condition on a raw row: its trimmed name begins as a name of one of <paramref name="roles"/> does.</summary>
+    internal static string TenantRoleNameCondition(IEnumerable<TenantRole> roles)
+    {
+        var wanted = new HashSet<TenantRole>(roles);
+        string[] prefixes = ClassificationRules.TenantRolePrefixes.Where(p => wanted.Contains(p.Role)).Select(p => RawName + " startswith " + KqlLiteral.String(p.Prefix)).ToArray();
+        return prefixes.Length == 0 ? "false" : "(" + string.Join(" or ", prefixes) + ")";
+    }
+
+    /// <summary>The name rule 1 reads (<c>_Name</c> below), from the raw column.</summary>
+    private const string RawName = "trim(" + WhiteSpace + ", ActivityDisplayName)";
 
     /// <summary>ActivityClassifier.Classify's initiator: the evidence (rule 3), who, and by what id.</summary>
     private static void AppendInitiator(StringBuilder kql)
@@ -139,7 +179,7 @@ internal static class ActivityKql
     /// <summary>Rule 1: the activity from its trimmed name, ignoring case; a removal by who removed it.</summary>
     private static void AppendActivityName(StringBuilder kql)
     {
-        kql.Append("| extend _Name = trim(" + WhiteSpace + ", ActivityDisplayName)\n");
+        kql.Append("| extend _Name = ").Append(RawName).Append('\n');
         kql.Append("| extend _KnownName = _Name in~ (")
             .Append(string.Join(", ", ClassificationRules.ActivityNames.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(KqlLiteral.String)))
             .Append(")\n");

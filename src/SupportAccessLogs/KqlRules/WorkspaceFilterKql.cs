@@ -7,7 +7,9 @@ namespace SupportAccessLogs.KqlRules;
 
 /// <summary>The rows a generated query classifies for a read: a half-open window on TimeGenerated, and
 /// the connection's tenant as "this tenant" of a row that names none (as the module's reader takes it).</summary>
-internal sealed record ReadScope(DateTime StartUtc, DateTime EndUtc, Guid ThisTenant);
+/// <param name="RowCondition">A condition on the raw row that every row the read wants meets, so
+/// the rows that fail it are not classified at all (<see cref="WorkspaceFilterKql"/>); null for none.</param>
+internal sealed record ReadScope(DateTime StartUtc, DateTime EndUtc, Guid ThisTenant, string? RowCondition = null);
 
 /// <summary>What a read asks of each activity and each request, for the workspace to apply (typed values, no query text).</summary>
 internal sealed record WorkspaceFilter
@@ -106,7 +108,7 @@ internal static class WorkspaceFilterKql
         {
             // Classified over the rows read: a record held twice is one, the newest, as the reader keeps it.
             kql.Append("let ").Append(MatchingActivities).Append(" = ")
-               .Append(ActivityKql.Query(withRequestTargetId: false, new ReadScope(startUtc, endUtc, filter.ThisTenant)))
+               .Append(ActivityKql.Query(withRequestTargetId: false, new ReadScope(startUtc, endUtc, filter.ThisTenant, RowConditions(filter))))
                .Append("| where ").Append(activities).Append('\n')
                .Append("| project Id;\n");
         }
@@ -182,6 +184,33 @@ internal static class WorkspaceFilterKql
         if (!string.IsNullOrEmpty(filter.InitiatedBy) && CaseInsensitiveRegex.Wildcard(filter.InitiatedBy!) is string initiator)
         {
             conditions.Add("(InitiatedBy matches regex " + Regex(initiator) + " or InitiatorId matches regex " + Regex(initiator) + ")");
+        }
+
+        return conditions.Count == 0 ? null : string.Join(" and ", conditions);
+    }
+
+    /// <summary>
+    /// What the raw row must meet for the filter to keep it, from rule 1's names and rule 4's
+    /// prefixes and the raw Result (the activity's own): the rows that fail it are not classified.
+    /// A record held twice may then be judged by an older row when its newest fails; all its rows
+    /// still travel and the module keeps the newest, so that costs a row on the wire, never one lost.
+    /// </summary>
+    private static string? RowConditions(WorkspaceFilter filter)
+    {
+        var conditions = new List<string>();
+        if (filter.Activities is { Count: > 0 } activities)
+        {
+            conditions.Add(ActivityKql.NameCondition(activities));
+        }
+
+        if (filter.TenantRoles is { Count: > 0 } roles)
+        {
+            conditions.Add(ActivityKql.TenantRoleNameCondition(roles));
+        }
+
+        if (filter.Results is { Count: > 0 } results && CaseInsensitiveRegex.AnyOf(results) is string result)
+        {
+            conditions.Add("Result matches regex " + Regex(result));
         }
 
         return conditions.Count == 0 ? null : string.Join(" and ", conditions);
