@@ -7,7 +7,8 @@ Export-Csv, cold start, -First 10, and the Log Analytics path (w) against the sa
 with its peak memory, the memory Get-SupportAccessRequest holds while grouping, eight tenants against one, and
 (issue 21) continuing a 1,000,000-activity evidence file against a 1,000-activity one when nothing is new. Called by
 `build.ps1 Bench`, which builds the module, the emulator and tests/perf/SupportAccessLogs.Perf first.
--ContinuationOnly runs the evidence-file step alone, -ReportOnly the report step (issue 25), after `build.ps1 Build`, e.g.
+-ContinuationOnly runs the evidence-file step alone, -ReportOnly the report step (issue 25), -WorkspaceFilterOnly the
+filters run in a workspace (issue 26), after `build.ps1 Build`, e.g.
 dotnet pwsh tests/perf/Invoke-Bench.ps1 -ModuleManifest output/SupportAccessLogs/SupportAccessLogs.psd1 -PerfAssembly output/perf/SupportAccessLogs.Perf.dll -ContinuationOnly
 #>
 [CmdletBinding()]
@@ -28,6 +29,8 @@ param(
     [switch] $ContinuationOnly,
     # Only the report step (issue 25).
     [switch] $ReportOnly,
+    # Only the workspace filter step (issue 26).
+    [switch] $WorkspaceFilterOnly,
     # Issue 25: the sizes of the reports made (activities).
     [int[]] $ReportActivities = @(10000, 100000),
     [switch] $Micro
@@ -328,6 +331,38 @@ function Get-ReportRows($f) {
     }
 }
 
+# Issue 26: filters that run in the workspace. The single filter value nearest 5 % of the rows,
+# read with and without it, against the emulator (whose KQL interpreter does the workspace's work
+# on these cores) and against the same answers replayed (the module and the wire alone).
+function Invoke-WorkspaceFilterBench {
+    $output = & dotnet $PerfAssembly --workspace-filter $WorkspaceRows[-1] --runs 3
+    if ($LASTEXITCODE -ne 0) { throw "The workspace filter harness failed ($LASTEXITCODE)." }
+    $output | Where-Object { $_ -notlike 'RESULT *' } | Out-Host
+    $line = $output | Where-Object { $_ -like 'RESULT *' } | Select-Object -Last 1
+    $result = [ordered]@{}
+    foreach ($pair in ($line -replace '^RESULT ', '') -split ' ') {
+        $name, $value = $pair -split '='
+        $parsed = 0.0
+        $result[$name] = if ([double]::TryParse($value, [Globalization.NumberStyles]::Float, [cultureinfo]::InvariantCulture, [ref] $parsed)) { $parsed } else { $value -replace '_', ' ' }
+    }
+    $result
+}
+
+function Get-WorkspaceFilterRows($f) {
+    [pscustomobject]@{ Measure = "filter in the workspace ($($f.filter), {0:P1} of $($WorkspaceRows[-1]) rows): rows transferred / rows matching" -f $f.share; Value = '{0:0.000}' -f $f.transferratio
+        Goal = '<= 1.1: ' + ($f.transferratio -le 1.1) }
+    [pscustomobject]@{ Measure = '  wall time filtered / unfiltered, the answers replayed (the module and the wire)'; Value = '{0:0.000}' -f $f.replaytimeratio
+        Goal = '<= 0.2: ' + ($f.replaytimeratio -le 0.2) }
+    [pscustomobject]@{ Measure = '  wall time filtered / unfiltered, the emulator interpreting the KQL on the same cores'; Value = '{0:0.000}' -f $f.emulatortimeratio; Goal = '' }
+}
+
+if ($WorkspaceFilterOnly) {
+    $f = Invoke-WorkspaceFilterBench
+    Write-Host ''
+    Get-WorkspaceFilterRows $f | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+    return
+}
+
 if ($ReportOnly) {
     $f = Invoke-ReportBench
     Write-Host ''
@@ -502,6 +537,7 @@ $continuation = Invoke-ContinuationBench
 
 # Issue 25: the HTML report.
 $report = Invoke-ReportBench
+$workspaceFilter = Invoke-WorkspaceFilterBench
 
 $f = $figures
 $small, $large = $MemoryRecords[0], $MemoryRecords[-1]
@@ -554,3 +590,5 @@ Write-Host "Continuing an evidence file (issue 21): $($continuation.EvidenceFrom
 Get-ContinuationRows $continuation | Format-Table -AutoSize | Out-String -Width 250 | Out-Host
 Write-Host 'The HTML report (issue 25):'
 Get-ReportRows $report | Format-Table -AutoSize | Out-String -Width 200 | Out-Host
+Write-Host 'Filters that run in the workspace (issue 26):'
+Get-WorkspaceFilterRows $workspaceFilter | Format-Table -AutoSize | Out-String -Width 200 | Out-Host

@@ -111,7 +111,7 @@ internal static class MacroBenchmarks
         {
             long count = 0;
             var reader = new ActivityReader(connection.TenantId);
-            await foreach (SupportAccessActivity _ in reader.ReadAsync(new LogAnalytics.LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces), query, NullReporter.Instance, CancellationToken.None))
+            await foreach (SupportAccessActivity _ in reader.ReadAsync(new LogAnalytics.LogAnalyticsSource(TenantClients.Of(connection).LogAnalyticsClient, workspaces, connection.TenantId), query, NullReporter.Instance, CancellationToken.None))
             {
                 count++;
             }
@@ -196,7 +196,7 @@ internal static class MacroBenchmarks
         var query = new ActivityQuery { StartUtc = end.AddDays(-10), EndUtc = end };
         var slice = new LogAnalytics.Slice(query.StartUtc, query.EndUtc);
         using LogAnalytics.AnswerBytes answer = await TenantClients.Of(connection).LogAnalyticsClient.QueryAsync(
-            new[] { DemoWorkspace.WorkspaceId }, LogAnalytics.Kql.Rows(query, slice), LogAnalytics.Kql.Timespan(slice),
+            new[] { DemoWorkspace.WorkspaceId }, LogAnalytics.Kql.Rows(query, slice, LogAnalytics.Kql.FilterOf(query, connection.TenantId)), LogAnalytics.Kql.Timespan(slice),
             TimeSpan.FromSeconds(100), System.Buffers.ArrayPool<byte>.Shared, null, CancellationToken.None);
         System.Buffers.ReadOnlySequence<byte> body = answer.Bytes;
         int count = LogAnalytics.QueryAnswer.Rows(body).Count;

@@ -13,6 +13,7 @@ namespace SupportAccessLogs.Perf;
 ///   SupportAccessLogs.Perf [--base-url URL] [--records N] [--runs R] [--paths abce]   transfer floor (a), Graph SDK (b), query service (c), SDK adapter without parsing (e)
 ///   SupportAccessLogs.Perf --micro [BenchmarkDotNet arguments]          parse and classify per record
 ///   SupportAccessLogs.Perf --workspace-rows N [--runs R]                the Log Analytics path (w) against the same answers raw (r)
+///   SupportAccessLogs.Perf --workspace-filter N [--runs R]              a filter nearest 5 % run in the workspace, against the same read unfiltered
 ///   SupportAccessLogs.Perf --request-grouping N S                       memory held grouping N activities into requests of S steps
 ///   SupportAccessLogs.Perf --report N R FOLDER                          the HTML report of N activities against JSON lines of them, R runs; the page left in FOLDER
 ///   SupportAccessLogs.Perf --tenants                                    8 tenants x 6 pages side by side against 1 tenant, throttle and pacing on
@@ -53,6 +54,13 @@ internal static class Program
         if (args.Length > 2 && args[0] == "--request-grouping")
         {
             RequestGroupingBenchmark.Run(int.Parse(args[1]), int.Parse(args[2]));
+            return 0;
+        }
+
+        if (args.Length > 1 && args[0] == "--workspace-filter")
+        {
+            int runsArgument = args.Length > 3 && args[2] == "--runs" ? int.Parse(args[3]) : 3;
+            await WorkspaceFilterBenchmark.RunAsync(int.Parse(args[1]), runsArgument);
             return 0;
         }
 
