@@ -220,10 +220,35 @@ public class LogAnalyticsTests
     {
         string body = """{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12],["2026-08-01T11:00:00Z",3]]}]}""";
 
-        List<(DateTime Bin, long Count)> counts = QueryAnswer.Counts(Answer(body), new Slice(new DateTime(2026, 8, 1, 10, 30, 0, DateTimeKind.Utc), new DateTime(2026, 8, 1, 11, 30, 0, DateTimeKind.Utc)));
+        List<(DateTime Bin, long Count, long Matching)> counts = QueryAnswer.Counts(Answer(body), new Slice(new DateTime(2026, 8, 1, 10, 30, 0, DateTimeKind.Utc), new DateTime(2026, 8, 1, 11, 30, 0, DateTimeKind.Utc)), matchingColumn: null);
 
-        Assert.Equal(new[] { (new DateTime(2026, 8, 1, 10, 0, 0, DateTimeKind.Utc), 12L), (new DateTime(2026, 8, 1, 11, 0, 0, DateTimeKind.Utc), 3L) }, counts);
+        Assert.Equal(new[] { (new DateTime(2026, 8, 1, 10, 0, 0, DateTimeKind.Utc), 12L, 12L), (new DateTime(2026, 8, 1, 11, 0, 0, DateTimeKind.Utc), 3L, 3L) }, counts);
         Assert.All(counts, c => Assert.Equal(DateTimeKind.Utc, c.Bin.Kind));
+    }
+
+    /// <summary>A filtered read's counts: the matching rows of each hour beside all of them, checked as strictly; without the column the answer is refused.</summary>
+    [Theory]
+    [InlineData("4", null)]
+    [InlineData("-1", "row count of -1")]
+    [InlineData("null", "row count of Null")]
+    public void Counts_TheMatchingColumn_IsReadAndChecked(string matching, string? refused)
+    {
+        string body = """{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"},{"name":"Matching","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12,""" + matching + "]]}]}";
+        var window = new Slice(new DateTime(2026, 8, 1, 10, 0, 0, DateTimeKind.Utc), new DateTime(2026, 8, 1, 11, 0, 0, DateTimeKind.Utc));
+
+        if (refused is null)
+        {
+            Assert.Equal([(window.Start, 12L, 4L)], QueryAnswer.Counts(Answer(body), window, Kql.MatchingColumn));
+        }
+        else
+        {
+            var error = Assert.Throws<AuditResponseFormatException>(() => QueryAnswer.Counts(Answer(body), window, Kql.MatchingColumn));
+            Assert.Contains(refused, error.Message, StringComparison.Ordinal);
+        }
+
+        string without = """{"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated","type":"datetime"},{"name":"count_","type":"long"}],"rows":[["2026-08-01T10:00:00Z",12]]}]}""";
+        var missing = Assert.Throws<AuditResponseFormatException>(() => QueryAnswer.Counts(Answer(without), window, Kql.MatchingColumn));
+        Assert.Contains("Matching", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]

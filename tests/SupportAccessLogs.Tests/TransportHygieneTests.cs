@@ -130,7 +130,7 @@ public class TransportHygieneTests
     {
         var window = new Slice(Hour.AddDays(-1), Hour.AddDays(1));
 
-        var error = Assert.Throws<AuditResponseFormatException>(() => QueryAnswer.Counts(CountAnswer(count), window));
+        var error = Assert.Throws<AuditResponseFormatException>(() => QueryAnswer.Counts(CountAnswer(count), window, matchingColumn: null));
 
         Assert.Contains("row count of ", error.Message);
         Assert.Contains("for the hour of 2026-11-01T10:00:00", error.Message);
@@ -144,8 +144,8 @@ public class TransportHygieneTests
     public void ACountOfUpToABillion_IsTaken()
     {
         var window = new Slice(Hour.AddDays(-1), Hour.AddDays(1));
-        Assert.Equal([(Hour, 1_000_000_000L)], QueryAnswer.Counts(CountAnswer("1000000000"), window));
-        Assert.Equal([(Hour, 0L)], QueryAnswer.Counts(CountAnswer("0"), window));
+        Assert.Equal([(Hour, 1_000_000_000L, 1_000_000_000L)], QueryAnswer.Counts(CountAnswer("1000000000"), window, matchingColumn: null));
+        Assert.Equal([(Hour, 0L, 0L)], QueryAnswer.Counts(CountAnswer("0"), window, matchingColumn: null));
     }
 
     [Fact]

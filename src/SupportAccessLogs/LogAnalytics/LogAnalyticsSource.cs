@@ -17,8 +17,10 @@ namespace SupportAccessLogs.LogAnalytics;
 /// table of one or more workspaces (docs/architecture.md, "Log Analytics").
 /// </summary>
 /// <remarks>
-/// One count query (rows per hour) sizes the window into slices of about <see cref="RowsPerSlice"/>
-/// rows, far below the API's limits (500,000 rows, ~64 MB). Slices are half-open in TimeGenerated,
+/// One count query (rows per hour, and with filters the rows they keep) sizes the window into slices
+/// of about <see cref="RowsPerSlice"/> rows to read, far below the API's limits (500,000 rows, ~64
+/// MB). The filters run in the workspace as the generated rules (<see cref="WorkspaceFilterKql"/>),
+/// so only matching rows travel. Slices are half-open in TimeGenerated,
 /// so each row is in exactly one. Up to <see cref="SlicesAtOnce"/> are read at once and handed
 /// over newest first, in order. A slice whose answer is incomplete (PartialError), too large,
 /// a 504 or a timeout is split in two and both halves read again: a partial answer is never

@@ -170,12 +170,9 @@ internal static class QueryAnswer
         new($"Log Analytics returned {reader.TokenType} where {expected} belongs, not the documented shape.");
 
     /// <summary>The rows of `summarize count() by bin(TimeGenerated, 1h)`: each bin's start and
-    /// count; a bin outside <paramref name="window"/> fails as a row outside it does.</summary>
-    public static List<(DateTime Bin, long Count)> Counts(ReadOnlySequence<byte> body, Slice window) =>
-        Counts(body, window, matchingColumn: null).Select(c => (c.Bin, c.Count)).ToList();
-
-    /// <summary>As <see cref="Counts(ReadOnlySequence{byte}, Slice)"/>, with each hour's count of the rows a
-    /// filter keeps from <paramref name="matchingColumn"/> (checked as count_ is; all rows when null).</summary>
+    /// count, and with a filter the count of the rows it keeps from <paramref name="matchingColumn"/>
+    /// (checked as count_ is; all rows when null); a bin outside <paramref name="window"/> fails as a
+    /// row outside it does.</summary>
     public static List<(DateTime Bin, long Count, long Matching)> Counts(ReadOnlySequence<byte> body, Slice window, string? matchingColumn)
     {
         var table = (CountTable)Read(body, () => new CountTable(window, matchingColumn));
