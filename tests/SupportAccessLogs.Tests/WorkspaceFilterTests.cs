@@ -2,12 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
 using GraphEmulator.LogAnalytics.Kql;
 using SupportAccessLogs.Activities;
-using SupportAccessLogs.Connections;
 using SupportAccessLogs.KqlRules;
 using SupportAccessLogs.Requests;
 using Xunit;
@@ -300,13 +298,8 @@ public sealed class WorkspaceFilterTests
     /// <summary>The module's production read of the workspace (ActivityRead), as the cmdlets run it.</summary>
     private static async Task<Read> ReadAsync(EmulatorServer server, string workspace, ActivityQuery query)
     {
-        using SupportAccessConnection connection = TenantSignIn.FromAccessToken(TestTokens.DemoAdmin(), null, GraphEnvironment.Global,
-            server.BaseAddress, TestTokens.LogAnalyticsUser(), server.BaseAddress);
-        var read = new ActivityRead(new[] { connection }, query) { Workspaces = [workspace], SkipRoleCheck = true };
         var reporter = new CollectingReporter();
-        var activities = new List<SupportAccessActivity>();
-        await foreach (SupportAccessActivity activity in read.ReadAsync(_ => reporter, (_, failure) => throw failure, f => f.GetType().Name, reporter, CancellationToken.None))
-            activities.Add(activity);
+        List<SupportAccessActivity> activities = await ActivityKqlEqualityTests.ReadAsync(server, workspace, query, reporter);
         return new Read(activities, reporter.RecordsRead, reporter.Verbose);
     }
 
