@@ -84,6 +84,25 @@ public sealed class WorkspaceFilterTests
         Assert.Contains("Id in (_MatchingActivities)", sent[1], StringComparison.Ordinal);
     }
 
+    /// <summary>Answers cut short at 40 rows (PartialError): the filtered read splits its counts and slices as an unfiltered one does, and every matching activity still comes out once.</summary>
+    [Fact]
+    public async Task AFilteredRead_SplitByPartialAnswers_GivesEveryMatchingActivityOnce()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsRowCap = 40 });
+        DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
+        var window = new ActivityQuery { StartUtc = end.AddDays(-60), EndUtc = end, MaxRetries = 3 };
+        ActivityQuery crossTenant = window with { Categories = [Category.CrossTenant], InitiatedBy = "*" };
+
+        Read all = await ReadAsync(server, DemoWorkspace.WorkspaceId, window);
+        Read filtered = await ReadAsync(server, DemoWorkspace.WorkspaceId, crossTenant);
+
+        string[] expected = all.Activities.Where(new ClientSideFilter(crossTenant).Matches).Select(Flat).ToArray();
+        Assert.True(expected.Length > 40, $"only {expected.Length} cross-tenant activities");
+        Assert.Equal(expected, filtered.Activities.Select(Flat).ToArray());
+        Assert.Contains(filtered.Verbose, v => v.Contains("came back incomplete", StringComparison.Ordinal) && v.StartsWith("Log Analytics: the slice", StringComparison.Ordinal));
+        Assert.Contains(filtered.Verbose, v => v.StartsWith("Log Analytics: counting", StringComparison.Ordinal) && v.Contains("came back incomplete", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task AFilter_TheKqlSentIsShownInVerbose_AndNoFilterSendsTheQueryOfBefore()
     {
