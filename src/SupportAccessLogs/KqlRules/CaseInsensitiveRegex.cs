@@ -168,7 +168,7 @@ internal static class CaseInsensitiveRegex
     private static Dictionary<char, char[]> FoldsOf(TextInfo current)
     {
         TextInfo invariant = CultureInfo.InvariantCulture.TextInfo;
-        var byKey = new Dictionary<string, List<char>>(StringComparer.Ordinal);
+        var byKey = new Dictionary<int, List<char>>();
         for (int i = char.MinValue; i <= char.MaxValue; i++)
         {
             char c = (char)i;
@@ -177,7 +177,7 @@ internal static class CaseInsensitiveRegex
                 continue;
             }
 
-            foreach (string key in Keys(c, current, invariant))
+            foreach (int key in Keys(c, current, invariant))
             {
                 if (!byKey.TryGetValue(key, out List<char>? list))
                 {
@@ -207,13 +207,14 @@ internal static class CaseInsensitiveRegex
         return folds;
     }
 
-    /// <summary>What a character is compared by, ignoring case: lowered and uppered, in both cultures.</summary>
-    private static IEnumerable<string> Keys(char c, TextInfo current, TextInfo invariant)
+    /// <summary>What a character is compared by, ignoring case: lowered and uppered, in both cultures
+    /// (which of the four in the high bits, the character in the low 16).</summary>
+    private static IEnumerable<int> Keys(char c, TextInfo current, TextInfo invariant)
     {
-        yield return "l" + current.ToLower(c);
-        yield return "u" + current.ToUpper(c);
-        yield return "L" + invariant.ToLower(c);
-        yield return "U" + invariant.ToUpper(c);
+        yield return current.ToLower(c);
+        yield return (1 << 16) | current.ToUpper(c);
+        yield return (2 << 16) | invariant.ToLower(c);
+        yield return (3 << 16) | invariant.ToUpper(c);
     }
 
     /// <summary>A class of the characters, runs of three or more written as ranges.</summary>
