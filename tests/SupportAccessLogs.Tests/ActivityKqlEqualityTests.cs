@@ -2,12 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Reflection;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using GraphEmulator;
@@ -95,27 +90,10 @@ public sealed class ActivityKqlEqualityTests
     internal static async Task<List<Dictionary<string, string>>> RunFunctionAsync(EmulatorServer server, string workspace, DateTime start, DateTime end)
     {
         string kql = $"let starttime = {Time(start)};\nlet endtime = {Time(end)};\n" + ActivityKql.Function().Body;
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        using JsonDocument token = JsonDocument.Parse(await http.GetStringAsync("_emulator/token?api=loganalytics"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"v1/workspaces/{workspace}/query")
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new { query = kql }), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
-        using HttpResponseMessage response = await http.SendAsync(request);
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode}: {text}");
-
-        using JsonDocument answer = JsonDocument.Parse(text);
-        Assert.False(answer.RootElement.TryGetProperty("error", out _), text);
-        JsonElement table = answer.RootElement.GetProperty("tables")[0];
-        string[] names = table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToArray();
-        string[] types = table.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("type").GetString()!).ToArray();
-        Assert.Equal(ActivityKql.Columns, names);
-        Assert.Equal(ActivityKql.Columns.Select(c => c == "ActivityDateTime" ? "datetime" : "string"), types);
-        return table.GetProperty("rows").EnumerateArray()
-            .Select(row => names.Select((name, i) => (name, value: row[i].GetString() ?? "")).ToDictionary(p => p.name, p => p.value))
-            .ToList();
+        RequestKqlEqualityTests.Rows rows = await RequestKqlEqualityTests.RunAsync(server, workspace, kql);
+        Assert.Equal(ActivityKql.Columns, rows.Names);
+        Assert.Equal(ActivityKql.Columns.Select(c => c == "ActivityDateTime" ? "datetime" : "string"), rows.Types);
+        return rows.Values;
     }
 
     private static string Time(DateTime utc) => "datetime(" + utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) + ")";
