@@ -16,16 +16,7 @@ public static class KqlEngine
     /// <exception cref="ArgumentException">The engine refuses the query; the message starts with SyntaxError or SemanticError.</exception>
     public static string Run(string query)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        KqlPlan plan;
-        try
-        {
-            plan = KqlPlan.Bind(query, KqlParser.Parse(query), tableExists: false);
-        }
-        catch (KqlException ex)
-        {
-            throw new ArgumentException($"{ex.Code}: {ex.Message}", nameof(query), ex);
-        }
+        KqlPlan plan = Bind(query, tableExists: false);
         List<object> rows = plan.Run([]);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -67,17 +58,22 @@ public static class KqlEngine
     /// <exception cref="ArgumentException">The engine refuses the query; the message starts with SyntaxError or SemanticError.</exception>
     public static (DateTime? Start, DateTime? End) Window(string query)
     {
+        KqlPlan plan = Bind(query, tableExists: true);
+        return (plan.WindowStart == long.MinValue ? null : new DateTime(plan.WindowStart, DateTimeKind.Utc),
+            plan.WindowEnd == long.MaxValue ? null : new DateTime(plan.WindowEnd, DateTimeKind.Utc));
+    }
+
+    /// <summary>The query parsed and bound; a refusal as an ArgumentException whose message starts with its code.</summary>
+    private static KqlPlan Bind(string query, bool tableExists)
+    {
         ArgumentNullException.ThrowIfNull(query);
-        KqlPlan plan;
         try
         {
-            plan = KqlPlan.Bind(query, KqlParser.Parse(query), tableExists: true);
+            return KqlPlan.Bind(query, KqlParser.Parse(query), tableExists);
         }
         catch (KqlException ex)
         {
             throw new ArgumentException($"{ex.Code}: {ex.Message}", nameof(query), ex);
         }
-        return (plan.WindowStart == long.MinValue ? null : new DateTime(plan.WindowStart, DateTimeKind.Utc),
-            plan.WindowEnd == long.MaxValue ? null : new DateTime(plan.WindowEnd, DateTimeKind.Utc));
     }
 }
