@@ -67,9 +67,9 @@ public sealed class WorkspaceFilterKqlTests : IClassFixture<WorkspaceFilterKqlTe
     public void NoFilter_IsTheQueryOfBefore()
     {
         var plain = new ActivityQuery { StartUtc = Start, EndUtc = End, InitiatedBy = "admin@contoso.com" };
-        WorkspaceFilter filter = Kql.FilterOf(plain, Tenant);
+        WorkspaceFilterKql filter = Kql.FilterOf(plain, Tenant);
 
-        Assert.Empty(WorkspaceFilterKql.Applied(filter));
+        Assert.Empty(filter.Applied);
         Assert.StartsWith("AuditLogs\n| where TimeGenerated >= ", Kql.Rows(plain, Kql.ReadWindow(plain), filter), StringComparison.Ordinal);
         Assert.EndsWith("| summarize count() by bin(TimeGenerated, 1h)", Kql.CountsByHour(plain, Kql.ReadWindow(plain), filter), StringComparison.Ordinal);
     }
@@ -77,11 +77,11 @@ public sealed class WorkspaceFilterKqlTests : IClassFixture<WorkspaceFilterKqlTe
     [Fact]
     public void TheFilters_CompareTheGeneratedColumns_AndTheActivitiesAreClassifiedOverTheSlice()
     {
-        WorkspaceFilter filter = Kql.FilterOf(Everything, Tenant);
+        WorkspaceFilterKql filter = Kql.FilterOf(Everything, Tenant);
         var slice = new Slice(Start.AddDays(3), Start.AddDays(4));
         string rows = Kql.Rows(Everything, slice, filter);
 
-        Assert.Equal(["-Category", "-Activity", "-TenantRole", "-Result", "-InitiatedBy", "-State", "-Active"], WorkspaceFilterKql.Applied(filter));
+        Assert.Equal(["-Category", "-Activity", "-TenantRole", "-Result", "-InitiatedBy", "-State", "-Active"], filter.Applied);
         Assert.Contains("| where Category in (\"CrossTenant\", \"UserInitiated\") and Activity in (\"RequestApproved\") and TenantRole in (\"ResourceTenant\")", rows, StringComparison.Ordinal);
         Assert.Contains("| where State in (\"Approved\") and IsAccessActive", rows, StringComparison.Ordinal);
         Assert.Contains("(InitiatedBy matches regex @\"(?s)^.*\\@", rows, StringComparison.Ordinal);

@@ -166,10 +166,10 @@ public sealed class WorkspaceFilterTests
     public void APatternOutsideTheBmp_IsLeftToTheModule()
     {
         Assert.Null(CaseInsensitiveRegex.Wildcard("\U0001F600*"));
-        var filter = new WorkspaceFilter { InitiatedBy = "\U0001F600*", Results = ["\U0001F600"] };
-        Assert.Empty(WorkspaceFilterKql.Applied(filter));
-        Assert.Null(WorkspaceFilterKql.Condition(filter));
-        Assert.Equal("", WorkspaceFilterKql.Lets(filter, DateTime.UtcNow.AddDays(-1), DateTime.UtcNow));
+        var filter = WorkspaceFilterKql.Of(new WorkspaceFilter { InitiatedBy = "\U0001F600*", Results = ["\U0001F600"] });
+        Assert.Empty(filter.Applied);
+        Assert.Null(filter.Condition);
+        Assert.Equal("", filter.Lets(DateTime.UtcNow.AddDays(-1), DateTime.UtcNow));
     }
 
     private static bool MatchesInTheEngine(string text, string regex)
@@ -203,7 +203,7 @@ public sealed class WorkspaceFilterTests
             // Only the matching rows travelled (and rows without an id, which the workspace can't name).
             if (read.RecordsRead > expected.Length + idless)
                 failures.Add($"{name}: {read.RecordsRead} rows read for {expected.Length} matching");
-            bool pushed = WorkspaceFilterKql.Condition(SupportAccessLogs.LogAnalytics.Kql.FilterOf(filtered, Guid.Empty)) is not null;
+            bool pushed = SupportAccessLogs.LogAnalytics.Kql.FilterOf(filtered, Guid.Empty).Condition is not null;
             bool sentFiltered = server.Requests.Snapshot().Skip(sentBefore).Any(r => (r.Kql ?? "").Contains("_MatchingActivities", StringComparison.Ordinal));
             if (pushed != sentFiltered)
                 failures.Add($"{name}: filter expected in the workspace {pushed}, sent {sentFiltered}");

@@ -38,118 +38,98 @@ internal sealed record WorkspaceFilter
 /// name the ids of the matching rows, computed by the generated rules themselves (the activity
 /// query of <see cref="ActivityKql"/>, the request walk of <see cref="RequestLifecycleKql"/>), and
 /// the condition the reading query keeps rows by. No rule is written here: a filter compares the
-/// columns those queries give, which are the activity's and the request's properties.
+/// columns those queries give, which are the activity's and the request's properties. Built once
+/// per read; only the activity lets change from query to query (their rows are the query's).
 /// </summary>
-internal static class WorkspaceFilterKql
+internal sealed class WorkspaceFilterKql
 {
     private const string MatchingActivities = "_MatchingActivities";
     private const string RequestSteps = "_RequestSteps";
     private const string MatchingRequests = "_MatchingRequests";
     private const string MatchingRequestActivities = "_MatchingRequestActivities";
 
-    /// <summary>The parameter names of the filters <see cref="Lets"/> applies, for Verbose and the docs.</summary>
-    public static IReadOnlyList<string> Applied(WorkspaceFilter filter)
+    private readonly Guid _thisTenant;
+
+    /// <summary>ClientSideFilter's tests on the activity query's columns; null when none applies here.</summary>
+    private readonly string? _activities;
+
+    /// <summary>What the raw row must meet for the activity tests to keep it (<see cref="ReadScope.RowCondition"/>).</summary>
+    private readonly string? _rows;
+
+    /// <summary>The lets that name the activities of the matching requests: the same in every query of the read.</summary>
+    private readonly string? _requestLets;
+
+    private WorkspaceFilterKql(WorkspaceFilter filter)
     {
-        var names = new List<string>();
-        if (filter.Categories is { Count: > 0 })
+        _thisTenant = filter.ThisTenant;
+        var applied = new List<string>();
+        var activities = new List<string>();
+        var rows = new List<string>();
+        var requests = new List<string>();
+        if (filter.Categories is { Count: > 0 } categories)
         {
-            names.Add("-Category");
+            applied.Add("-Category");
+            activities.Add("Category in (" + Names(categories) + ")");
         }
 
-        if (filter.Activities is { Count: > 0 })
+        if (filter.Activities is { Count: > 0 } names)
         {
-            names.Add("-Activity");
+            applied.Add("-Activity");
+            activities.Add("Activity in (" + Names(names) + ")");
+            rows.Add(ActivityKql.NameCondition(names));
         }
 
-        if (filter.TenantRoles is { Count: > 0 })
+        if (filter.TenantRoles is { Count: > 0 } roles)
         {
-            names.Add("-TenantRole");
+            applied.Add("-TenantRole");
+            activities.Add("TenantRole in (" + Names(roles) + ")");
+            rows.Add(ActivityKql.TenantRoleNameCondition(roles));
         }
 
-        if (filter.Results is { Count: > 0 } && CaseInsensitiveRegex.AnyOf(filter.Results) is not null)
+        // Result is the raw column as the activity carries it: its test is the same on the raw row.
+        if (filter.Results is { Count: > 0 } results && CaseInsensitiveRegex.AnyOf(results) is string result)
         {
-            names.Add("-Result");
+            applied.Add("-Result");
+            activities.Add("Result matches regex " + Regex(result));
+            rows.Add("Result matches regex " + Regex(result));
         }
 
-        if (!string.IsNullOrEmpty(filter.InitiatedBy) && CaseInsensitiveRegex.Wildcard(filter.InitiatedBy!) is not null)
+        if (!string.IsNullOrEmpty(filter.InitiatedBy) && CaseInsensitiveRegex.Wildcard(filter.InitiatedBy!) is string initiator)
         {
-            names.Add("-InitiatedBy");
+            applied.Add("-InitiatedBy");
+            activities.Add("(InitiatedBy matches regex " + Regex(initiator) + " or InitiatorId matches regex " + Regex(initiator) + ")");
         }
 
-        if (filter.RequestStates is { Count: > 0 })
+        if (filter.RequestStates is { Count: > 0 } states)
         {
-            names.Add("-State");
+            applied.Add("-State");
+            requests.Add("State in (" + Names(states) + ")");
         }
 
         if (filter.ActiveRequestsOnly)
         {
-            names.Add("-Active");
+            applied.Add("-Active");
+            requests.Add("IsAccessActive");
         }
 
-        return names;
-    }
-
-    /// <summary>
-    /// The let statements (ending in a line break) that name the matching rows' ids over the rows
-    /// of [<paramref name="startUtc"/>, <paramref name="endUtc"/>), or "" when nothing is filtered
-    /// in the workspace; <see cref="Condition"/> then keeps them.
-    /// </summary>
-    public static string Lets(WorkspaceFilter filter, DateTime startUtc, DateTime endUtc)
-    {
-        string? activities = ActivityConditions(filter);
-        string? requests = RequestConditions(filter);
-        if (activities is null && requests is null)
-        {
-            return "";
-        }
-
-        var kql = new StringBuilder(ActivityKql.HelperLets());
-        if (activities is not null)
-        {
-            // Classified over the rows read: a record held twice is one, the newest, as the reader keeps it.
-            kql.Append("let ").Append(MatchingActivities).Append(" = ")
-               .Append(ActivityKql.Query(withRequestTargetId: false, new ReadScope(startUtc, endUtc, filter.ThisTenant, RowConditions(filter))))
-               .Append("| where ").Append(activities).Append('\n')
-               .Append("| project Id;\n");
-        }
-
-        if (requests is not null)
-        {
-            // A request's state depends on every activity it has in the window, so its requests are
-            // walked over the whole window whatever part of it this query reads, and all their activities kept.
-            kql.Append(RequestLifecycleKql.Lets());
-            kql.Append("let ").Append(RequestSteps).Append(" = ")
-               .Append(RequestLifecycleKql.Grouped(ActivityKql.Query(withRequestTargetId: true, new ReadScope(filter.WindowStartUtc, filter.WindowEndUtc, filter.ThisTenant)).TrimEnd('\n')))
-               .Append(";\n");
-            kql.Append("let ").Append(MatchingRequests).Append(" = ")
-               .Append(RequestLifecycleKql.Walked(RequestSteps)).Append('\n')
-               .Append("| where ").Append(requests).Append('\n')
-               .Append("| project ").Append(RequestLifecycleKql.GroupColumn).Append(" = ").Append(RequestLifecycleKql.GroupOfRequest).Append(";\n");
-            kql.Append("let ").Append(MatchingRequestActivities).Append(" = ").Append(RequestSteps).Append('\n')
-               .Append("| where ").Append(RequestLifecycleKql.GroupColumn).Append(" in (").Append(MatchingRequests).Append(")\n")
-               .Append("| project Id;\n");
-        }
-
-        return kql.ToString();
-    }
-
-    /// <summary>The condition a row of the reading query is kept by, or null when nothing is filtered
-    /// in the workspace. A row without an id is always kept: the lets can't name it, the module filters it.</summary>
-    public static string? Condition(WorkspaceFilter filter)
-    {
+        Applied = applied;
+        _activities = activities.Count == 0 ? null : string.Join(" and ", activities);
+        _rows = rows.Count == 0 ? null : string.Join(" and ", rows);
+        _requestLets = requests.Count == 0 ? null : RequestLets(filter, string.Join(" and ", requests));
         var kept = new List<string>();
-        if (ActivityConditions(filter) is not null)
+        if (_activities is not null)
         {
             kept.Add(MatchingActivities);
         }
 
-        if (RequestConditions(filter) is not null)
+        if (_requestLets is not null)
         {
             kept.Add(MatchingRequestActivities);
         }
 
+        // A row without an id is always kept: the lets can't name it, the module filters it.
         string all = string.Join(" and ", kept.Select(ids => $"Id in ({ids})"));
-        return kept.Count switch
+        Condition = kept.Count switch
         {
             0 => null,
             1 => $"({all} or Id == \"\")",
@@ -157,80 +137,57 @@ internal static class WorkspaceFilterKql
         };
     }
 
-    /// <summary>ClientSideFilter's tests, on the activity query's columns; null when none applies here.</summary>
-    private static string? ActivityConditions(WorkspaceFilter filter)
+    public static WorkspaceFilterKql Of(WorkspaceFilter filter) => new(filter);
+
+    /// <summary>The parameter names of the filters applied in the workspace, for Verbose.</summary>
+    public IReadOnlyList<string> Applied { get; }
+
+    /// <summary>The condition a row of the reading query is kept by, or null when nothing is filtered in the workspace.</summary>
+    public string? Condition { get; }
+
+    /// <summary>
+    /// The let statements (ending in a line break) that name the matching rows' ids, the activities
+    /// classified over the rows of [<paramref name="startUtc"/>, <paramref name="endUtc"/>), or ""
+    /// when nothing is filtered in the workspace; <see cref="Condition"/> then keeps them.
+    /// </summary>
+    public string Lets(DateTime startUtc, DateTime endUtc)
     {
-        var conditions = new List<string>();
-        if (filter.Categories is { Count: > 0 } categories)
+        if (Condition is null)
         {
-            conditions.Add("Category in (" + Names(categories) + ")");
+            return "";
         }
 
-        if (filter.Activities is { Count: > 0 } activities)
+        var kql = new StringBuilder(ActivityKql.HelperLets());
+        if (_activities is not null)
         {
-            conditions.Add("Activity in (" + Names(activities) + ")");
+            // Classified over the rows read: a record held twice is one, the newest, as the reader keeps it.
+            kql.Append("let ").Append(MatchingActivities).Append(" = ")
+               .Append(ActivityKql.Query(withRequestTargetId: false, new ReadScope(startUtc, endUtc, _thisTenant, _rows)))
+               .Append("| where ").Append(_activities).Append('\n')
+               .Append("| project Id;\n");
         }
 
-        if (filter.TenantRoles is { Count: > 0 } roles)
-        {
-            conditions.Add("TenantRole in (" + Names(roles) + ")");
-        }
-
-        if (filter.Results is { Count: > 0 } results && CaseInsensitiveRegex.AnyOf(results) is string result)
-        {
-            conditions.Add("Result matches regex " + Regex(result));
-        }
-
-        if (!string.IsNullOrEmpty(filter.InitiatedBy) && CaseInsensitiveRegex.Wildcard(filter.InitiatedBy!) is string initiator)
-        {
-            conditions.Add("(InitiatedBy matches regex " + Regex(initiator) + " or InitiatorId matches regex " + Regex(initiator) + ")");
-        }
-
-        return conditions.Count == 0 ? null : string.Join(" and ", conditions);
+        return kql.Append(_requestLets).ToString();
     }
 
     /// <summary>
-    /// What the raw row must meet for the filter to keep it, from rule 1's names and rule 4's
-    /// prefixes and the raw Result (the activity's own): the rows that fail it are not classified.
-    /// A record held twice may then be judged by an older row when its newest fails; all its rows
-    /// still travel and the module keeps the newest, so that costs a row on the wire, never one lost.
+    /// A request's state depends on every activity it has in the window, so its requests are walked
+    /// over the whole window whatever part of it a query reads, and all their activities kept.
     /// </summary>
-    private static string? RowConditions(WorkspaceFilter filter)
+    private static string RequestLets(WorkspaceFilter filter, string requests)
     {
-        var conditions = new List<string>();
-        if (filter.Activities is { Count: > 0 } activities)
-        {
-            conditions.Add(ActivityKql.NameCondition(activities));
-        }
-
-        if (filter.TenantRoles is { Count: > 0 } roles)
-        {
-            conditions.Add(ActivityKql.TenantRoleNameCondition(roles));
-        }
-
-        if (filter.Results is { Count: > 0 } results && CaseInsensitiveRegex.AnyOf(results) is string result)
-        {
-            conditions.Add("Result matches regex " + Regex(result));
-        }
-
-        return conditions.Count == 0 ? null : string.Join(" and ", conditions);
-    }
-
-    /// <summary>Get-SupportAccessRequest's -State and -Active, on the request walk's columns; null when neither is given.</summary>
-    private static string? RequestConditions(WorkspaceFilter filter)
-    {
-        var conditions = new List<string>();
-        if (filter.RequestStates is { Count: > 0 } states)
-        {
-            conditions.Add("State in (" + Names(states) + ")");
-        }
-
-        if (filter.ActiveRequestsOnly)
-        {
-            conditions.Add("IsAccessActive");
-        }
-
-        return conditions.Count == 0 ? null : string.Join(" and ", conditions);
+        var kql = new StringBuilder(RequestLifecycleKql.Lets());
+        kql.Append("let ").Append(RequestSteps).Append(" = ")
+           .Append(RequestLifecycleKql.Grouped(ActivityKql.Query(withRequestTargetId: true, new ReadScope(filter.WindowStartUtc, filter.WindowEndUtc, filter.ThisTenant)).TrimEnd('\n')))
+           .Append(";\n");
+        kql.Append("let ").Append(MatchingRequests).Append(" = ")
+           .Append(RequestLifecycleKql.Walked(RequestSteps)).Append('\n')
+           .Append("| where ").Append(requests).Append('\n')
+           .Append("| project ").Append(RequestLifecycleKql.GroupColumn).Append(" = ").Append(RequestLifecycleKql.GroupOfRequest).Append(";\n");
+        kql.Append("let ").Append(MatchingRequestActivities).Append(" = ").Append(RequestSteps).Append('\n')
+           .Append("| where ").Append(RequestLifecycleKql.GroupColumn).Append(" in (").Append(MatchingRequests).Append(")\n")
+           .Append("| project Id;\n");
+        return kql.ToString();
     }
 
     private static string Names<T>(IEnumerable<T> values) where T : struct, Enum =>

@@ -60,7 +60,7 @@ internal static class Kql
     /// <see cref="WorkspaceFilterKql"/> (docs/architecture.md, "Filters in the workspace").
     /// </summary>
     /// <param name="thisTenant">The connection's tenant: "this tenant" of a row that names none.</param>
-    public static WorkspaceFilter FilterOf(ActivityQuery query, Guid thisTenant) => new()
+    public static WorkspaceFilterKql FilterOf(ActivityQuery query, Guid thisTenant) => WorkspaceFilterKql.Of(new WorkspaceFilter
     {
         Categories = query.Categories,
         Activities = query.Activities,
@@ -72,17 +72,17 @@ internal static class Kql
         ThisTenant = thisTenant,
         WindowStartUtc = query.StartUtc,
         WindowEndUtc = ReadWindow(query).End,
-    };
+    });
 
     /// <summary>The query's window as slices read it: Graph's window includes its end, so the half-open one ends a tick later.</summary>
     public static Slice ReadWindow(ActivityQuery query) => new(query.StartUtc, query.EndUtc.AddTicks(1));
 
     /// <summary>The rows of one slice, newest first: those the filter keeps.</summary>
-    public static string Rows(ActivityQuery query, Slice slice, WorkspaceFilter filter)
+    public static string Rows(ActivityQuery query, Slice slice, WorkspaceFilterKql filter)
     {
-        var kql = new StringBuilder(WorkspaceFilterKql.Lets(filter, slice.Start, slice.End));
+        var kql = new StringBuilder(filter.Lets(slice.Start, slice.End));
         AppendWhere(kql, query, slice);
-        if (WorkspaceFilterKql.Condition(filter) is string kept)
+        if (filter.Condition is string kept)
         {
             kql.Append("\n| where ").Append(kept);
         }
@@ -98,12 +98,12 @@ internal static class Kql
 
     /// <summary>How many rows each hour of the window holds (count_), and with a filter how many of
     /// them it keeps (<see cref="MatchingColumn"/>), to size the slices.</summary>
-    public static string CountsByHour(ActivityQuery query, Slice window, WorkspaceFilter filter)
+    public static string CountsByHour(ActivityQuery query, Slice window, WorkspaceFilterKql filter)
     {
-        var kql = new StringBuilder(WorkspaceFilterKql.Lets(filter, window.Start, window.End));
+        var kql = new StringBuilder(filter.Lets(window.Start, window.End));
         AppendWhere(kql, query, window);
         kql.Append("\n| summarize count()");
-        if (WorkspaceFilterKql.Condition(filter) is string kept)
+        if (filter.Condition is string kept)
         {
             kql.Append(", ").Append(MatchingColumn).Append(" = countif(").Append(kept).Append(')');
         }

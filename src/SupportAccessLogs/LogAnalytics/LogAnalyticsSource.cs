@@ -57,7 +57,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
     public async IAsyncEnumerable<ParsedAuditRecord> ReadAsync(ActivityQuery query, ISourceReporter reporter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Slice window = Kql.ReadWindow(query);
-        WorkspaceFilter filter = Kql.FilterOf(query, _thisTenant);
+        WorkspaceFilterKql filter = Kql.FilterOf(query, _thisTenant);
         var read = new Reading(query, filter, new PageRetryPolicy(query.MaxRetries), reporter, AnswerBytes.NewPool());
         DescribeFilter(read);
         (long total, long matching, List<Slice> slices) = await PlanAsync(window, read, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
                 $"Log Analytics returned row counts for {window} that don't add up ({ex.Message}): the service, or something in between, did not answer the count query as sent, so the window can't be sliced from it and nothing was read. Check -LogAnalyticsEndpoint of Connect-SupportAccess and any proxy in between, then run the command again.").At(_client.QueryUrl(_workspaceIds));
         }
 
-        read.Reporter.Verbose(matching == total && WorkspaceFilterKql.Condition(read.Filter) is null
+        read.Reporter.Verbose(matching == total && read.Filter.Condition is null
             ? $"Log Analytics: {total} rows in the window, read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once."
             : $"Log Analytics: {total} rows in the window, {matching} of them match the filters; those are read in {slices.Count} slice(s) of at most about {RowsPerSlice} rows, up to {SlicesAtOnce} at once.");
         return (total, matching, slices);
@@ -117,7 +117,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
     /// <summary>Says in Verbose which filters the workspace applies, and the query it is sent (once: later slices differ only in their window).</summary>
     private static void DescribeFilter(Reading read)
     {
-        IReadOnlyList<string> inWorkspace = WorkspaceFilterKql.Applied(read.Filter);
+        IReadOnlyList<string> inWorkspace = read.Filter.Applied;
         if (inWorkspace.Count > 0)
         {
             read.Reporter.Verbose($"Log Analytics: {string.Join(", ", inWorkspace)} {(inWorkspace.Count == 1 ? "is" : "are")} applied in the workspace by the module's own rules as KQL (Get-SupportAccessKql), so only matching rows travel; the module checks each row again.");
@@ -272,8 +272,8 @@ internal sealed class LogAnalyticsSource : IRecordSource
         Exception failure;
         try
         {
-            using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window, read.Filter), window, read, Reading.CountQuery, cancellationToken).ConfigureAwait(false);
-            string? matchingColumn = WorkspaceFilterKql.Condition(read.Filter) is null ? null : Kql.MatchingColumn;
+            using AnswerBytes answer = await RunAsync(Kql.CountsByHour(read.Query, window, read.Filter), window, read, QueryKind.Count, cancellationToken).ConfigureAwait(false);
+            string? matchingColumn = read.Filter.Condition is null ? null : Kql.MatchingColumn;
             return Checked(() => QueryAnswer.Counts(answer.Bytes, window, matchingColumn));
         }
         catch (Exception ex) when (IsTooMuch(ex, cancellationToken) && depth < MaxSplitDepth)
@@ -313,7 +313,7 @@ internal sealed class LogAnalyticsSource : IRecordSource
         AnswerBytes? answer = null;
         try
         {
-            answer = await RunAsync(Kql.Rows(read.Query, slice, read.Filter), slice, read, Reading.RowsQuery, cancellationToken).ConfigureAwait(false);
+            answer = await RunAsync(Kql.Rows(read.Query, slice, read.Filter), slice, read, QueryKind.Rows, cancellationToken).ConfigureAwait(false);
             AnswerBytes bytes = answer;
             rows = Checked(() => QueryAnswer.Rows(bytes.Bytes, slice, bytes));
         }
@@ -378,12 +378,12 @@ internal sealed class LogAnalyticsSource : IRecordSource
     }
 
     /// <summary>One query, retried after throttling and transient failures as the Graph path's pages are.</summary>
-    /// <param name="kind">Which query it is (<see cref="Reading.CountQuery"/> or <see cref="Reading.RowsQuery"/>): the first of each kind is shown in Verbose.</param>
-    private async Task<AnswerBytes> RunAsync(string kql, Slice slice, Reading read, int kind, CancellationToken cancellationToken)
+    /// <param name="kind">Which query it is: the first of each kind is shown in Verbose.</param>
+    private async Task<AnswerBytes> RunAsync(string kql, Slice slice, Reading read, QueryKind kind, CancellationToken cancellationToken)
     {
         if (read.FirstOfKind(kind))
         {
-            read.Reporter.Verbose($"Log Analytics: the {(kind == Reading.CountQuery ? "count" : "rows")} query{(kind == Reading.RowsQuery ? " (each slice's differs only in its window)" : "")}:\n{kql}");
+            read.Reporter.Verbose($"Log Analytics: the {(kind == QueryKind.Count ? "count query" : "rows query (each slice's differs only in its window)")}:\n{kql}");
         }
 
         for (int attempt = 1; ; attempt++)
@@ -540,30 +540,18 @@ internal sealed class LogAnalyticsSource : IRecordSource
 
     /// <summary>What every query of one read shares: the query, its retry budget, where messages
     /// go and the chunks its answers are read into.</summary>
-    private sealed record Reading(ActivityQuery Query, WorkspaceFilter Filter, PageRetryPolicy Retry, ISourceReporter Reporter, ArrayPool<byte> Chunks)
+    private sealed record Reading(ActivityQuery Query, WorkspaceFilterKql Filter, PageRetryPolicy Retry, ISourceReporter Reporter, ArrayPool<byte> Chunks)
     {
-        public const int CountQuery = 1;
-        public const int RowsQuery = 2;
-
-        private int _kindsShown;
+        /// <summary>Per <see cref="QueryKind"/>, 1 once a query of that kind was sent (slices are read side by side).</summary>
+        private readonly int[] _sent = new int[2];
 
         /// <summary>True the first time a query of this kind is sent in the read (its text is then shown).</summary>
-        public bool FirstOfKind(int kind)
-        {
-            // netstandard2.0 has no Interlocked.Or: compare-and-swap until this thread's bit is in.
-            while (true)
-            {
-                int before = Volatile.Read(ref _kindsShown);
-                if ((before & kind) != 0)
-                {
-                    return false;
-                }
+        public bool FirstOfKind(QueryKind kind) => Interlocked.Exchange(ref _sent[(int)kind], 1) == 0;
+    }
 
-                if (Interlocked.CompareExchange(ref _kindsShown, before | kind, before) == before)
-                {
-                    return true;
-                }
-            }
-        }
+    private enum QueryKind
+    {
+        Count,
+        Rows,
     }
 }
