@@ -41,12 +41,7 @@ public sealed class ReportBrowserTests
     // ---- What the page says against what it was made from ----
 
     [Theory]
-    [InlineData("demo")]
-    [InlineData("none-active")]
-    [InlineData("two-tenants")]
-    [InlineData("many")]
-    [InlineData("scale")]
-    [InlineData("hostile")]
+    [MemberData(nameof(AllReports))]
     public async Task Banner_NamesEveryActiveRequest_OrSaysNoneIsActive(string name)
     {
         GeneratedReport report = _reports[name];
@@ -92,12 +87,7 @@ public sealed class ReportBrowserTests
     }
 
     [Theory]
-    [InlineData("demo")]
-    [InlineData("none-active")]
-    [InlineData("two-tenants")]
-    [InlineData("many")]
-    [InlineData("scale")]
-    [InlineData("hostile")]
+    [MemberData(nameof(AllReports))]
     public async Task Timeline_HasOneLanePerRequest_UpToTheMaximum_AndSaysHowManyMore(string name)
     {
         GeneratedReport report = _reports[name];
