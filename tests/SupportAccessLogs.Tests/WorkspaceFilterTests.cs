@@ -25,7 +25,7 @@ public sealed class WorkspaceFilterTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
-        var window = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end, MaxRetries = 3 };
+        var window = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end };
 
         int compared = await AssertActivityFiltersAsync(server, DemoWorkspace.WorkspaceId, window);
 
@@ -36,7 +36,7 @@ public sealed class WorkspaceFilterTests
     public async Task TheCorpus_EveryActivityFilter_EqualsFilteringOnTheClient()
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsCorpus = ActivityKqlCorpusTests.Build().Records });
-        var window = new ActivityQuery { StartUtc = ActivityKqlCorpusTests.MainStart, EndUtc = ActivityKqlCorpusTests.MainEnd, MaxRetries = 0 };
+        var window = new ActivityQuery { StartUtc = ActivityKqlCorpusTests.MainStart, EndUtc = ActivityKqlCorpusTests.MainEnd };
 
         int compared = await AssertActivityFiltersAsync(server, DemoWorkspace.CorpusWorkspaceId, window);
 
@@ -47,7 +47,7 @@ public sealed class WorkspaceFilterTests
     public async Task TheRequestStories_EveryActivityAndRequestFilter_EqualsFilteringOnTheClient()
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsCorpus = RequestKqlEqualityTests.BuildStories().Records });
-        var window = new ActivityQuery { StartUtc = RequestKqlEqualityTests.WindowStart, EndUtc = RequestKqlEqualityTests.WindowEnd, MaxRetries = 0 };
+        var window = new ActivityQuery { StartUtc = RequestKqlEqualityTests.WindowStart, EndUtc = RequestKqlEqualityTests.WindowEnd };
 
         await AssertActivityFiltersAsync(server, DemoWorkspace.CorpusWorkspaceId, window);
         int compared = await AssertRequestFiltersAsync(server, DemoWorkspace.CorpusWorkspaceId, window);
@@ -60,7 +60,7 @@ public sealed class WorkspaceFilterTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
-        var window = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end, MaxRetries = 3 };
+        var window = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end };
 
         int compared = await AssertRequestFiltersAsync(server, DemoWorkspace.WorkspaceId, window);
 
@@ -72,7 +72,7 @@ public sealed class WorkspaceFilterTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsBulkRows = 20_000 });
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
-        var query = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end, MaxRetries = 3, Categories = [Category.CrossTenant], First = 5 };
+        var query = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end, Categories = [Category.CrossTenant], First = 5 };
 
         Read read = await ReadAsync(server, DemoWorkspace.WorkspaceId, query);
 
@@ -90,7 +90,7 @@ public sealed class WorkspaceFilterTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { LogAnalyticsRowCap = 40 });
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
-        var window = new ActivityQuery { StartUtc = end.AddDays(-60), EndUtc = end, MaxRetries = 3 };
+        var window = new ActivityQuery { StartUtc = end.AddDays(-60), EndUtc = end };
         ActivityQuery crossTenant = window with { Categories = [Category.CrossTenant], InitiatedBy = "*" };
 
         Read all = await ReadAsync(server, DemoWorkspace.WorkspaceId, window);
@@ -108,7 +108,7 @@ public sealed class WorkspaceFilterTests
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions());
         DateTime end = server.LogAnalytics.Anchor.UtcDateTime;
-        var window = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end, MaxRetries = 3 };
+        var window = new ActivityQuery { StartUtc = end.AddDays(-DemoWorkspace.TableDays - 1), EndUtc = end };
 
         Read filtered = await ReadAsync(server, DemoWorkspace.WorkspaceId, window with { Activities = [Activity.RequestCreated], InitiatedBy = "*" });
         Assert.NotEmpty(filtered.Activities);
